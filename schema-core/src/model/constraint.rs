@@ -1,0 +1,102 @@
+use super::QualifiedName;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrimaryKey {
+    pub name: String,
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UniqueConstraint {
+    pub columns: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// The boolean SQL expression.
+    pub expression: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub references: QualifiedName,
+    pub referenced_columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "ForeignKeyAction::is_default")]
+    pub on_delete: ForeignKeyAction,
+    #[serde(default, skip_serializing_if = "ForeignKeyAction::is_default")]
+    pub on_update: ForeignKeyAction,
+    #[serde(default, skip_serializing_if = "Deferrable::is_default")]
+    pub deferrable: Deferrable,
+}
+
+/// `ON DELETE` / `ON UPDATE` behaviour of a foreign key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ForeignKeyAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl ForeignKeyAction {
+    pub const ALL: [ForeignKeyAction; 5] = [
+        ForeignKeyAction::NoAction,
+        ForeignKeyAction::Restrict,
+        ForeignKeyAction::Cascade,
+        ForeignKeyAction::SetNull,
+        ForeignKeyAction::SetDefault,
+    ];
+
+    fn is_default(&self) -> bool {
+        *self == ForeignKeyAction::NoAction
+    }
+
+    pub fn sql(self) -> &'static str {
+        match self {
+            ForeignKeyAction::NoAction => "NO ACTION",
+            ForeignKeyAction::Restrict => "RESTRICT",
+            ForeignKeyAction::Cascade => "CASCADE",
+            ForeignKeyAction::SetNull => "SET NULL",
+            ForeignKeyAction::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// Reads an action as written in SQL or in an attribute: `set null`, `SET_NULL`, `cascade`.
+    pub fn parse(text: &str) -> Option<ForeignKeyAction> {
+        let words = text.replace(['_', '-'], " ").to_ascii_uppercase();
+        let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+        ForeignKeyAction::ALL.into_iter().find(|a| a.sql() == words)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Deferrable {
+    #[default]
+    NotDeferrable,
+    InitiallyImmediate,
+    InitiallyDeferred,
+}
+
+impl Deferrable {
+    fn is_default(&self) -> bool {
+        *self == Deferrable::NotDeferrable
+    }
+
+    pub fn sql(self) -> &'static str {
+        match self {
+            Deferrable::NotDeferrable => "NOT DEFERRABLE",
+            Deferrable::InitiallyImmediate => "DEFERRABLE INITIALLY IMMEDIATE",
+            Deferrable::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
+        }
+    }
+}

@@ -1,0 +1,126 @@
+use serde::{Deserialize, Serialize};
+
+/// A `CREATE INDEX` that no constraint owns (primary keys and unique constraints carry their own index).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    #[serde(default)]
+    pub unique: bool,
+    #[serde(default)]
+    pub method: IndexMethod,
+    pub keys: Vec<IndexKey>,
+    /// Non-key columns stored in the index (`INCLUDE (...)`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    /// The `WHERE` predicate of a partial index, as SQL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+}
+
+impl Index {
+    /// A plain btree index over these columns, ascending.
+    pub fn on_columns<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Index {
+        Index {
+            unique: false,
+            method: IndexMethod::Btree,
+            keys: columns.into_iter().map(|c| IndexKey::column(c)).collect(),
+            include: Vec::new(),
+            predicate: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexMethod {
+    #[default]
+    Btree,
+    Hash,
+    Gist,
+    Spgist,
+    Gin,
+    Brin,
+}
+
+impl IndexMethod {
+    pub const ALL: [IndexMethod; 6] =
+        [IndexMethod::Btree, IndexMethod::Hash, IndexMethod::Gist, IndexMethod::Spgist, IndexMethod::Gin, IndexMethod::Brin];
+
+    /// The access method's name in `pg_am`.
+    pub fn name(self) -> &'static str {
+        match self {
+            IndexMethod::Btree => "btree",
+            IndexMethod::Hash => "hash",
+            IndexMethod::Gist => "gist",
+            IndexMethod::Spgist => "spgist",
+            IndexMethod::Gin => "gin",
+            IndexMethod::Brin => "brin",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<IndexMethod> {
+        IndexMethod::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// One key of an index: a column or an expression, with its operator class and ordering.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexKey {
+    /// What the key indexes.
+    pub on: KeyExpression,
+    /// A non-default operator class, e.g. `text_pattern_ops`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<String>,
+    #[serde(default, skip_serializing_if = "SortOrder::is_default")]
+    pub order: SortOrder,
+    /// Always stored explicitly: PostgreSQL's default depends on `order` (ASC → last, DESC → first).
+    pub nulls: NullsOrder,
+}
+
+impl IndexKey {
+    /// An ascending key on a column, nulls last (PostgreSQL's default).
+    pub fn column(name: impl Into<String>) -> IndexKey {
+        IndexKey { on: KeyExpression::Column(name.into()), opclass: None, order: SortOrder::Asc, nulls: NullsOrder::Last }
+    }
+
+    /// An ascending key on an expression, nulls last.
+    pub fn expression(sql: impl Into<String>) -> IndexKey {
+        IndexKey { on: KeyExpression::Expression(sql.into()), ..IndexKey::column("") }
+    }
+
+    /// Descending, with PostgreSQL's default for it (nulls first).
+    pub fn desc(mut self) -> IndexKey {
+        self.order = SortOrder::Desc;
+        self.nulls = NullsOrder::First;
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyExpression {
+    Column(String),
+    Expression(String),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl SortOrder {
+    fn is_default(&self) -> bool {
+        *self == SortOrder::Asc
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NullsOrder {
+    First,
+    Last,
+}

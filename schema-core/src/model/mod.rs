@@ -1,0 +1,142 @@
+//! The schema model: one description of a PostgreSQL schema, produced by the derives and by introspection alike.
+//!
+//! Everything is keyed by name in sorted maps, so two equal schemas serialize to byte-identical JSON. Columns are
+//! the one ordered list: their order is the table's physical order.
+
+mod column;
+mod column_type;
+mod constraint;
+mod index;
+
+pub use column::{Column, Identity, IdentityGeneration};
+pub use column_type::{ColumnType, ParseTypeError};
+pub use constraint::{Check, Deferrable, ForeignKey, ForeignKeyAction, PrimaryKey, UniqueConstraint};
+pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The schema PostgreSQL uses when a name is not qualified.
+pub const DEFAULT_SCHEMA: &str = "public";
+
+/// A whole database schema: the PostgreSQL schemas (namespaces) keel manages and what they hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schema {
+    #[serde(default)]
+    pub schemas: BTreeMap<String, Namespace>,
+}
+
+/// One PostgreSQL schema (`CREATE SCHEMA`), e.g. `public`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Namespace {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tables: BTreeMap<String, Table>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub enums: BTreeMap<String, Enum>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+/// A schema-qualified name of a table or type.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QualifiedName {
+    pub schema: String,
+    pub name: String,
+}
+
+impl QualifiedName {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
+        QualifiedName { schema: schema.into(), name: name.into() }
+    }
+}
+
+impl std::fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.schema, self.name)
+    }
+}
+
+/// A table. Constraints and indexes are keyed by their PostgreSQL names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_key: Option<PrimaryKey>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unique_constraints: BTreeMap<String, UniqueConstraint>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub checks: BTreeMap<String, Check>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_keys: BTreeMap<String, ForeignKey>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Rename hint: the table's previous name in the same schema. Never produced by introspection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+}
+
+/// An enum type (`CREATE TYPE ... AS ENUM`), values in their sort order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enum {
+    pub values: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Rename hint: the type's previous name in the same schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
+}
+
+impl Schema {
+    pub fn table(&self, schema: &str, name: &str) -> Option<&Table> {
+        self.schemas.get(schema)?.tables.get(name)
+    }
+
+    pub fn enum_type(&self, schema: &str, name: &str) -> Option<&Enum> {
+        self.schemas.get(schema)?.enums.get(name)
+    }
+
+    /// Every table with its qualified name, in name order.
+    pub fn tables(&self) -> impl Iterator<Item = (QualifiedName, &Table)> {
+        self.schemas
+            .iter()
+            .flat_map(|(s, ns)| ns.tables.iter().map(move |(n, t)| (QualifiedName::new(s, n), t)))
+    }
+
+    /// Every enum with its qualified name, in name order.
+    pub fn enums(&self) -> impl Iterator<Item = (QualifiedName, &Enum)> {
+        self.schemas
+            .iter()
+            .flat_map(|(s, ns)| ns.enums.iter().map(move |(n, e)| (QualifiedName::new(s, n), e)))
+    }
+
+    /// The same schema with every rename hint removed: what a database can hold, and so what
+    /// introspection returns. Compare a desired schema with an introspected one through this.
+    pub fn without_hints(&self) -> Schema {
+        let mut out = self.clone();
+        for ns in out.schemas.values_mut() {
+            for table in ns.tables.values_mut() {
+                table.renamed_from = None;
+                for column in &mut table.columns {
+                    column.renamed_from = None;
+                }
+            }
+            for e in ns.enums.values_mut() {
+                e.renamed_from = None;
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,173 @@
+//! Naming conventions shared by the derives (at compile time) and the rest of keel: table names from type
+//! names, and the names PostgreSQL itself gives constraints, so that what the derives declare is what the
+//! catalog shows.
+
+use heck::ToSnakeCase;
+
+/// PostgreSQL truncates identifiers to this many bytes (`NAMEDATALEN - 1`).
+pub const MAX_IDENTIFIER_BYTES: usize = 63;
+
+/// `FileVersion` → `file_versions`, `Category` → `categories`.
+pub fn table_name(type_name: &str) -> String {
+    let snake = type_name.to_snake_case();
+    match snake.rsplit_once('_') {
+        Some((head, last)) => format!("{head}_{}", pluralize(last)),
+        None => pluralize(&snake),
+    }
+}
+
+/// `TransactionType` → `transaction_type`; enum types keep the singular, as the guidelines do.
+pub fn type_name(type_name: &str) -> String {
+    type_name.to_snake_case()
+}
+
+/// `CreditPurchase` → `credit_purchase`; the label of an enum variant.
+pub fn enum_value(variant: &str) -> String {
+    variant.to_snake_case()
+}
+
+/// `field_name` → `field_name`; a Rust field name as a column name (raw identifiers lose their `r#`).
+pub fn column_name(field: &str) -> String {
+    field.trim_start_matches("r#").to_string()
+}
+
+/// English plural of one lower-case word, enough for table names.
+pub fn pluralize(word: &str) -> String {
+    const IRREGULAR: &[(&str, &str)] = &[
+        ("person", "people"),
+        ("child", "children"),
+        ("man", "men"),
+        ("woman", "women"),
+        ("mouse", "mice"),
+        ("goose", "geese"),
+        ("foot", "feet"),
+        ("tooth", "teeth"),
+        ("datum", "data"),
+        ("index", "indices"),
+        ("matrix", "matrices"),
+        ("vertex", "vertices"),
+        ("criterion", "criteria"),
+        ("analysis", "analyses"),
+    ];
+    const UNCOUNTABLE: &[&str] = &["data", "information", "equipment", "metadata", "news", "series", "species", "media"];
+    if let Some((_, plural)) = IRREGULAR.iter().find(|(s, _)| *s == word) {
+        return (*plural).to_string();
+    }
+    if UNCOUNTABLE.contains(&word) || word.is_empty() {
+        return word.to_string();
+    }
+    let vowel = |c: char| "aeiou".contains(c);
+    let before_last = word.chars().rev().nth(1);
+    if let Some(stem) = word.strip_suffix('y')
+        && before_last.is_some_and(|c| !vowel(c))
+    {
+        return format!("{stem}ies");
+    }
+    if let Some(stem) = word.strip_suffix("fe") {
+        return format!("{stem}ves");
+    }
+    if word.ends_with("ss") || word.ends_with('x') || word.ends_with('z') || word.ends_with("ch") || word.ends_with("sh") {
+        return format!("{word}es");
+    }
+    if word.ends_with("us") || word.ends_with("is") {
+        // status → statuses, basis → bases would need a dictionary; `statuses` is the common table case.
+        return format!("{word}es");
+    }
+    if word.ends_with('s') {
+        return word.to_string();
+    }
+    format!("{word}s")
+}
+
+/// PostgreSQL's own `makeObjectName`: `{name1}_{name2}_{label}`, shortening the longer of the two names
+/// first until the whole fits in 63 bytes. Used for `_pkey`, `_key`, `_fkey` and `_check` names.
+pub fn object_name(name1: &str, name2: Option<&str>, label: &str) -> String {
+    let overhead = label.len() + 1 + usize::from(name2.is_some());
+    let mut len1 = name1.len();
+    let mut len2 = name2.map_or(0, str::len);
+    while len1 + len2 + overhead > MAX_IDENTIFIER_BYTES {
+        if len1 > len2 {
+            len1 -= 1;
+        } else {
+            len2 -= 1;
+        }
+    }
+    let mut out = clip(name1, len1).to_string();
+    if let Some(name2) = name2 {
+        out.push('_');
+        out.push_str(clip(name2, len2));
+    }
+    out.push('_');
+    out.push_str(label);
+    out
+}
+
+/// The longest prefix of at most `bytes` bytes that ends on a character boundary (as `pg_mbcliplen`).
+fn clip(s: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// `files_pkey`.
+pub fn primary_key_name(table: &str) -> String {
+    object_name(table, None, "pkey")
+}
+
+/// `files_storage_key_key`: PostgreSQL's name for a unique constraint.
+pub fn unique_name(table: &str, columns: &[&str]) -> String {
+    object_name(table, Some(&columns.join("_")), "key")
+}
+
+/// `files_parent_folder_id_fkey`.
+pub fn foreign_key_name(table: &str, columns: &[&str]) -> String {
+    object_name(table, Some(&columns.join("_")), "fkey")
+}
+
+/// `files_size_check`: PostgreSQL's name for a column check.
+pub fn check_name(table: &str, column: &str) -> String {
+    object_name(table, Some(column), "check")
+}
+
+/// `idx_files_user_id`: the team's index convention.
+pub fn index_name(table: &str, columns: &[&str]) -> String {
+    format!("idx_{table}_{}", columns.join("_"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_snake_case_plurals() {
+        for (ty, table) in [
+            ("File", "files"),
+            ("FileVersion", "file_versions"),
+            ("Category", "categories"),
+            ("FileTag", "file_tags"),
+            ("Address", "addresses"),
+            ("Box", "boxes"),
+            ("Person", "people"),
+            ("UserSettings", "user_settings"),
+            ("Day", "days"),
+            ("Match", "matches"),
+            ("Status", "statuses"),
+            ("HTTPRequest", "http_requests"),
+        ] {
+            assert_eq!(table_name(ty), table, "{ty}");
+        }
+    }
+
+    #[test]
+    fn object_names_follow_postgres() {
+        assert_eq!(primary_key_name("files"), "files_pkey");
+        assert_eq!(unique_name("files", &["storage_key"]), "files_storage_key_key");
+        assert_eq!(foreign_key_name("file_tags", &["file_id"]), "file_tags_file_id_fkey");
+        let long = "a".repeat(40);
+        let name = foreign_key_name(&long, &[&"b".repeat(40)]);
+        assert_eq!(name.len(), 63);
+        assert_eq!(name, format!("{}_{}_fkey", "a".repeat(29), "b".repeat(28)));
+    }
+}
