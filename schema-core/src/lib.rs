@@ -23,11 +23,31 @@ pub mod __private {
     pub use crate::types::capability;
     pub use inventory;
 
-    /// The column type of a field, refined by its attributes (`varchar = 5` keeps `Vec<String>` an array).
-    pub fn refine(base: crate::ColumnType, scalar: Option<crate::ColumnType>) -> crate::ColumnType {
-        match scalar {
-            Some(scalar) => base.with_scalar(scalar),
-            None => base,
-        }
+    use crate::ColumnType;
+
+    /// A field's column type with its scalar replaced by an attribute's (`varchar = 5` keeps `Vec<String>` an array).
+    pub fn refine(base: ColumnType, scalar: ColumnType) -> ColumnType {
+        base.with_scalar(scalar)
+    }
+
+    /// A field's column type with `precision`/`scale` applied to its numeric or time scalar.
+    pub fn with_precision(base: ColumnType, precision: u8, scale: Option<u16>) -> ColumnType {
+        let scalar = match base.scalar().clone() {
+            ColumnType::Numeric { .. } => ColumnType::Numeric {
+                precision: Some(precision.into()),
+                scale: Some(scale.unwrap_or(0)),
+            },
+            ColumnType::Time { with_time_zone, .. } => ColumnType::Time {
+                precision: Some(precision),
+                with_time_zone,
+            },
+            ColumnType::Timestamp { with_time_zone, .. } => ColumnType::Timestamp {
+                precision: Some(precision),
+                with_time_zone,
+            },
+            // The derive only allows `precision` on types whose capability says they take one.
+            other => other,
+        };
+        base.with_scalar(scalar)
     }
 }

@@ -90,7 +90,6 @@ sql_types! { uuid::Uuid => ColumnType::Uuid }
 sql_types! {
     chrono::DateTime<chrono::Utc> => ColumnType::TIMESTAMPTZ,
     chrono::DateTime<chrono::FixedOffset> => ColumnType::TIMESTAMPTZ,
-    chrono::DateTime<chrono::Local> => ColumnType::TIMESTAMPTZ,
     chrono::NaiveDateTime => ColumnType::Timestamp { precision: None, with_time_zone: false },
     chrono::NaiveDate => ColumnType::Date,
     chrono::NaiveTime => ColumnType::Time { precision: None, with_time_zone: false },
@@ -129,20 +128,26 @@ pub mod capability {
     use super::Json;
 
     /// Types whose column may be `varchar(n)` or `char(n)`.
-    #[diagnostic::on_unimplemented(message = "`varchar`/`char` need a text field, and `{Self}` is not text")]
+    #[diagnostic::on_unimplemented(
+        message = "`varchar`/`char` need a text field, and `{Self}` is not text"
+    )]
     pub trait Text {}
     impl Text for String {}
     impl Text for str {}
 
     /// Types whose column may be `json` instead of `jsonb`.
-    #[diagnostic::on_unimplemented(message = "`json` needs a JSON field (`serde_json::Value` or `Json<T>`), and `{Self}` is not")]
+    #[diagnostic::on_unimplemented(
+        message = "`json` needs a JSON field (`serde_json::Value` or `Json<T>`), and `{Self}` is not"
+    )]
     pub trait JsonDocument {}
     impl<T> JsonDocument for Json<T> {}
     #[cfg(feature = "serde_json")]
     impl JsonDocument for serde_json::Value {}
 
     /// Types that take `precision`/`scale`: numeric, and the time types.
-    #[diagnostic::on_unimplemented(message = "`precision`/`scale` need a decimal or time field, and `{Self}` is neither")]
+    #[diagnostic::on_unimplemented(
+        message = "`precision`/`scale` need a decimal or time field, and `{Self}` is neither"
+    )]
     pub trait Precision {}
     #[cfg(feature = "rust_decimal")]
     impl Precision for rust_decimal::Decimal {}
@@ -159,8 +164,18 @@ pub mod capability {
     #[cfg(feature = "time")]
     impl Precision for time::Time {}
 
+    /// Types that take a `scale`: numeric.
+    #[diagnostic::on_unimplemented(
+        message = "`scale` needs a decimal field, and `{Self}` is not one"
+    )]
+    pub trait Decimal {}
+    #[cfg(feature = "rust_decimal")]
+    impl Decimal for rust_decimal::Decimal {}
+
     /// Integer types: an optimistic-lock `version` or an identity column.
-    #[diagnostic::on_unimplemented(message = "this attribute needs an integer field, and `{Self}` is not one")]
+    #[diagnostic::on_unimplemented(
+        message = "this attribute needs an integer field, and `{Self}` is not one"
+    )]
     pub trait Integer {}
     impl Integer for i16 {}
     impl Integer for i32 {}
@@ -173,5 +188,5 @@ pub mod capability {
             impl<T: $cap> $cap for Vec<T> {}
         )*};
     }
-    through!(Text, JsonDocument, Precision, Integer);
+    through!(Text, JsonDocument, Precision, Decimal, Integer);
 }

@@ -65,14 +65,22 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
-    pub const TIMESTAMPTZ: ColumnType = ColumnType::Timestamp { precision: None, with_time_zone: true };
+    pub const TIMESTAMPTZ: ColumnType = ColumnType::Timestamp {
+        precision: None,
+        with_time_zone: true,
+    };
 
     pub fn array(element: ColumnType) -> ColumnType {
-        ColumnType::Array { element: Box::new(element) }
+        ColumnType::Array {
+            element: Box::new(element),
+        }
     }
 
     pub fn named(schema: impl Into<String>, name: impl Into<String>) -> ColumnType {
-        ColumnType::Named { schema: schema.into(), name: name.into() }
+        ColumnType::Named {
+            schema: schema.into(),
+            name: name.into(),
+        }
     }
 
     /// The innermost element type of an array, or the type itself.
@@ -98,16 +106,24 @@ impl ColumnType {
     pub fn parse(sql: &str) -> Result<ColumnType, ParseTypeError> {
         let text = sql.trim();
         if text.is_empty() {
-            return Err(ParseTypeError { input: sql.to_string(), reason: "the type is empty" });
+            return Err(ParseTypeError {
+                input: sql.to_string(),
+                reason: "the type is empty",
+            });
         }
         if let Some(element) = text.strip_suffix("[]") {
             return Ok(ColumnType::array(ColumnType::parse(element)?));
         }
         let lower = text.to_ascii_lowercase();
-        let (base, args) = split_modifiers(&lower)
-            .ok_or(ParseTypeError { input: sql.to_string(), reason: "unbalanced or invalid type modifiers" })?;
+        let (base, args) = split_modifiers(&lower).ok_or(ParseTypeError {
+            input: sql.to_string(),
+            reason: "unbalanced or invalid type modifiers",
+        })?;
         let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
-        let bad = |reason| ParseTypeError { input: sql.to_string(), reason };
+        let bad = |reason| ParseTypeError {
+            input: sql.to_string(),
+            reason,
+        };
         let one = |args: &[u32]| -> Result<Option<u32>, ParseTypeError> {
             match args {
                 [] => Ok(None),
@@ -122,7 +138,13 @@ impl ColumnType {
                 Some(_) => Err(bad("time precision must be between 0 and 6")),
             }
         };
-        let no_args = |ty: ColumnType| if args.is_empty() { Ok(ty) } else { Err(bad("this type takes no modifier")) };
+        let no_args = |ty: ColumnType| {
+            if args.is_empty() {
+                Ok(ty)
+            } else {
+                Err(bad("this type takes no modifier"))
+            }
+        };
         // `timestamp(3) with time zone`: the modifier sits in the middle, so match on the words around it.
         let (head, tail) = match base.split_once(" with") {
             Some((h, t)) => (h.to_string(), format!("with{t}")),
@@ -131,7 +153,11 @@ impl ColumnType {
         let zone = match tail.as_str() {
             "" | "without time zone" => false,
             "with time zone" => true,
-            _ => return Ok(ColumnType::Other { sql: text.to_string() }),
+            _ => {
+                return Ok(ColumnType::Other {
+                    sql: text.to_string(),
+                });
+            }
         };
         let ty = match (head.as_str(), zone) {
             ("bool" | "boolean", false) => no_args(ColumnType::Boolean)?,
@@ -141,16 +167,29 @@ impl ColumnType {
             ("float4" | "real", false) => no_args(ColumnType::Real)?,
             ("float8" | "double precision", false) => no_args(ColumnType::DoublePrecision)?,
             ("numeric" | "decimal", false) => match args.as_slice() {
-                [] => ColumnType::Numeric { precision: None, scale: None },
-                [p] => ColumnType::Numeric { precision: Some(*p as u16), scale: Some(0) },
-                [p, s] => ColumnType::Numeric { precision: Some(*p as u16), scale: Some(*s as u16) },
+                [] => ColumnType::Numeric {
+                    precision: None,
+                    scale: None,
+                },
+                [p] => ColumnType::Numeric {
+                    precision: Some(*p as u16),
+                    scale: Some(0),
+                },
+                [p, s] => ColumnType::Numeric {
+                    precision: Some(*p as u16),
+                    scale: Some(*s as u16),
+                },
                 _ => return Err(bad("numeric takes a precision and a scale")),
             },
             ("text", false) => no_args(ColumnType::Text)?,
-            ("varchar" | "character varying", false) => ColumnType::Varchar { length: one(&args)? },
+            ("varchar" | "character varying", false) => ColumnType::Varchar {
+                length: one(&args)?,
+            },
             ("char" | "character" | "bpchar", false) => {
                 // `char` alone means char(1) in PostgreSQL.
-                ColumnType::Char { length: Some(one(&args)?.unwrap_or(1)) }
+                ColumnType::Char {
+                    length: Some(one(&args)?.unwrap_or(1)),
+                }
             }
             ("bytea", false) => no_args(ColumnType::Bytea)?,
             ("uuid", false) => no_args(ColumnType::Uuid)?,
@@ -161,15 +200,31 @@ impl ColumnType {
             ("macaddr", false) => no_args(ColumnType::MacAddr)?,
             ("date", false) => no_args(ColumnType::Date)?,
             ("interval", false) => no_args(ColumnType::Interval)?,
-            ("time", z) => ColumnType::Time { precision: precision(&args)?, with_time_zone: z },
-            ("timetz", false) => ColumnType::Time { precision: precision(&args)?, with_time_zone: true },
-            ("timestamp", z) => ColumnType::Timestamp { precision: precision(&args)?, with_time_zone: z },
-            ("timestamptz", false) => ColumnType::Timestamp { precision: precision(&args)?, with_time_zone: true },
+            ("time", z) => ColumnType::Time {
+                precision: precision(&args)?,
+                with_time_zone: z,
+            },
+            ("timetz", false) => ColumnType::Time {
+                precision: precision(&args)?,
+                with_time_zone: true,
+            },
+            ("timestamp", z) => ColumnType::Timestamp {
+                precision: precision(&args)?,
+                with_time_zone: z,
+            },
+            ("timestamptz", false) => ColumnType::Timestamp {
+                precision: precision(&args)?,
+                with_time_zone: true,
+            },
             _ => match text.split_once('.') {
-                Some((schema, name)) if args.is_empty() && !schema.is_empty() && !name.is_empty() => {
+                Some((schema, name))
+                    if args.is_empty() && !schema.is_empty() && !name.is_empty() =>
+                {
                     ColumnType::named(unquote(schema), unquote(name))
                 }
-                _ => ColumnType::Other { sql: text.to_string() },
+                _ => ColumnType::Other {
+                    sql: text.to_string(),
+                },
             },
         };
         Ok(ty)
@@ -186,7 +241,9 @@ pub struct ParseTypeError {
 
 /// Splits `name(1, 2) rest` into (`name rest`, [1, 2]).
 fn split_modifiers(text: &str) -> Option<(String, Vec<u32>)> {
-    let Some(open) = text.find('(') else { return Some((text.to_string(), Vec::new())) };
+    let Some(open) = text.find('(') else {
+        return Some((text.to_string(), Vec::new()));
+    };
     let close = open + text[open..].find(')')?;
     let args = text[open + 1..close]
         .split(',')
@@ -209,7 +266,13 @@ fn unquote(part: &str) -> String {
 /// The canonical SQL spelling, the one PostgreSQL's `format_type` prints (named types are always qualified).
 impl fmt::Display for ColumnType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let zone = |z: bool| if z { "with time zone" } else { "without time zone" };
+        let zone = |z: bool| {
+            if z {
+                "with time zone"
+            } else {
+                "without time zone"
+            }
+        };
         match self {
             ColumnType::Boolean => f.write_str("boolean"),
             ColumnType::SmallInt => f.write_str("smallint"),
@@ -217,8 +280,13 @@ impl fmt::Display for ColumnType {
             ColumnType::BigInt => f.write_str("bigint"),
             ColumnType::Real => f.write_str("real"),
             ColumnType::DoublePrecision => f.write_str("double precision"),
-            ColumnType::Numeric { precision: Some(p), scale } => write!(f, "numeric({p},{})", scale.unwrap_or(0)),
-            ColumnType::Numeric { precision: None, .. } => f.write_str("numeric"),
+            ColumnType::Numeric {
+                precision: Some(p),
+                scale,
+            } => write!(f, "numeric({p},{})", scale.unwrap_or(0)),
+            ColumnType::Numeric {
+                precision: None, ..
+            } => f.write_str("numeric"),
             ColumnType::Text => f.write_str("text"),
             ColumnType::Varchar { length: Some(n) } => write!(f, "character varying({n})"),
             ColumnType::Varchar { length: None } => f.write_str("character varying"),
@@ -233,16 +301,30 @@ impl fmt::Display for ColumnType {
             ColumnType::MacAddr => f.write_str("macaddr"),
             ColumnType::Date => f.write_str("date"),
             ColumnType::Interval => f.write_str("interval"),
-            ColumnType::Time { precision: Some(p), with_time_zone } => write!(f, "time({p}) {}", zone(*with_time_zone)),
-            ColumnType::Time { precision: None, with_time_zone } => write!(f, "time {}", zone(*with_time_zone)),
-            ColumnType::Timestamp { precision: Some(p), with_time_zone } => {
+            ColumnType::Time {
+                precision: Some(p),
+                with_time_zone,
+            } => write!(f, "time({p}) {}", zone(*with_time_zone)),
+            ColumnType::Time {
+                precision: None,
+                with_time_zone,
+            } => write!(f, "time {}", zone(*with_time_zone)),
+            ColumnType::Timestamp {
+                precision: Some(p),
+                with_time_zone,
+            } => {
                 write!(f, "timestamp({p}) {}", zone(*with_time_zone))
             }
-            ColumnType::Timestamp { precision: None, with_time_zone } => {
+            ColumnType::Timestamp {
+                precision: None,
+                with_time_zone,
+            } => {
                 write!(f, "timestamp {}", zone(*with_time_zone))
             }
             ColumnType::Array { element } => write!(f, "{element}[]"),
-            ColumnType::Named { schema, name } => write!(f, "{}.{}", quote_ident(schema), quote_ident(name)),
+            ColumnType::Named { schema, name } => {
+                write!(f, "{}.{}", quote_ident(schema), quote_ident(name))
+            }
             ColumnType::Other { sql } => f.write_str(sql),
         }
     }
@@ -255,17 +337,46 @@ mod tests {
     #[test]
     fn parses_aliases_to_one_value() {
         assert_eq!(ColumnType::parse("int4").unwrap(), ColumnType::Integer);
-        assert_eq!(ColumnType::parse("VARCHAR(20)").unwrap(), ColumnType::Varchar { length: Some(20) });
-        assert_eq!(ColumnType::parse("character varying(20)").unwrap(), ColumnType::Varchar { length: Some(20) });
+        assert_eq!(
+            ColumnType::parse("VARCHAR(20)").unwrap(),
+            ColumnType::Varchar { length: Some(20) }
+        );
+        assert_eq!(
+            ColumnType::parse("character varying(20)").unwrap(),
+            ColumnType::Varchar { length: Some(20) }
+        );
         assert_eq!(
             ColumnType::parse("timestamp(3) with time zone").unwrap(),
-            ColumnType::Timestamp { precision: Some(3), with_time_zone: true }
+            ColumnType::Timestamp {
+                precision: Some(3),
+                with_time_zone: true
+            }
         );
-        assert_eq!(ColumnType::parse("timestamptz").unwrap(), ColumnType::TIMESTAMPTZ);
-        assert_eq!(ColumnType::parse("numeric(10, 2)").unwrap(), ColumnType::Numeric { precision: Some(10), scale: Some(2) });
-        assert_eq!(ColumnType::parse("text[][]").unwrap(), ColumnType::array(ColumnType::array(ColumnType::Text)));
-        assert_eq!(ColumnType::parse("\"My Schema\".\"Mood\"").unwrap(), ColumnType::named("My Schema", "Mood"));
-        assert_eq!(ColumnType::parse("tsvector").unwrap(), ColumnType::Other { sql: "tsvector".into() });
+        assert_eq!(
+            ColumnType::parse("timestamptz").unwrap(),
+            ColumnType::TIMESTAMPTZ
+        );
+        assert_eq!(
+            ColumnType::parse("numeric(10, 2)").unwrap(),
+            ColumnType::Numeric {
+                precision: Some(10),
+                scale: Some(2)
+            }
+        );
+        assert_eq!(
+            ColumnType::parse("text[][]").unwrap(),
+            ColumnType::array(ColumnType::array(ColumnType::Text))
+        );
+        assert_eq!(
+            ColumnType::parse("\"My Schema\".\"Mood\"").unwrap(),
+            ColumnType::named("My Schema", "Mood")
+        );
+        assert_eq!(
+            ColumnType::parse("tsvector").unwrap(),
+            ColumnType::Other {
+                sql: "tsvector".into()
+            }
+        );
     }
 
     #[test]
@@ -280,10 +391,19 @@ mod tests {
     #[test]
     fn display_is_parseable_and_stable() {
         let types = [
-            ColumnType::Numeric { precision: Some(12), scale: Some(4) },
+            ColumnType::Numeric {
+                precision: Some(12),
+                scale: Some(4),
+            },
             ColumnType::Varchar { length: Some(500) },
-            ColumnType::Time { precision: None, with_time_zone: false },
-            ColumnType::Timestamp { precision: Some(0), with_time_zone: true },
+            ColumnType::Time {
+                precision: None,
+                with_time_zone: false,
+            },
+            ColumnType::Timestamp {
+                precision: Some(0),
+                with_time_zone: true,
+            },
             ColumnType::array(ColumnType::Uuid),
             ColumnType::named("public", "transaction_type"),
         ];
@@ -294,7 +414,8 @@ mod tests {
 
     #[test]
     fn with_scalar_keeps_array_dimensions() {
-        let ty = ColumnType::array(ColumnType::Text).with_scalar(ColumnType::Varchar { length: Some(5) });
+        let ty = ColumnType::array(ColumnType::Text)
+            .with_scalar(ColumnType::Varchar { length: Some(5) });
         assert_eq!(ty.to_string(), "character varying(5)[]");
     }
 }

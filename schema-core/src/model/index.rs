@@ -30,7 +30,9 @@ impl Index {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexMethod {
     #[default]
@@ -43,8 +45,14 @@ pub enum IndexMethod {
 }
 
 impl IndexMethod {
-    pub const ALL: [IndexMethod; 6] =
-        [IndexMethod::Btree, IndexMethod::Hash, IndexMethod::Gist, IndexMethod::Spgist, IndexMethod::Gin, IndexMethod::Brin];
+    pub const ALL: [IndexMethod; 6] = [
+        IndexMethod::Btree,
+        IndexMethod::Hash,
+        IndexMethod::Gist,
+        IndexMethod::Spgist,
+        IndexMethod::Gin,
+        IndexMethod::Brin,
+    ];
 
     /// The access method's name in `pg_am`.
     pub fn name(self) -> &'static str {
@@ -59,7 +67,9 @@ impl IndexMethod {
     }
 
     pub fn parse(name: &str) -> Option<IndexMethod> {
-        IndexMethod::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name.trim()))
+        IndexMethod::ALL
+            .into_iter()
+            .find(|m| m.name().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -81,12 +91,20 @@ pub struct IndexKey {
 impl IndexKey {
     /// An ascending key on a column, nulls last (PostgreSQL's default).
     pub fn column(name: impl Into<String>) -> IndexKey {
-        IndexKey { on: KeyExpression::Column(name.into()), opclass: None, order: SortOrder::Asc, nulls: NullsOrder::Last }
+        IndexKey {
+            on: KeyExpression::Column(name.into()),
+            opclass: None,
+            order: SortOrder::Asc,
+            nulls: NullsOrder::Last,
+        }
     }
 
     /// An ascending key on an expression, nulls last.
     pub fn expression(sql: impl Into<String>) -> IndexKey {
-        IndexKey { on: KeyExpression::Expression(sql.into()), ..IndexKey::column("") }
+        IndexKey {
+            on: KeyExpression::Expression(sql.into()),
+            ..IndexKey::column("")
+        }
     }
 
     /// Descending, with PostgreSQL's default for it (nulls first).
@@ -104,7 +122,9 @@ pub enum KeyExpression {
     Expression(String),
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     #[default]
