@@ -202,10 +202,10 @@ fn assertions(c: &ColumnModel) -> Vec<TokenStream> {
         .map(|(capability, _attribute)| {
             let trait_ident = format_ident!("{}", capability);
             let check = format_ident!("require_{}", capability.to_lowercase());
-            quote_spanned! {ty.span()=>
+            quote_spanned! {ty.span()=> {
                 fn #check<T: ?::std::marker::Sized + ::keel::__private::capability::#trait_ident>() {}
                 #check::<#ty>();
-            }
+            }}
         })
         .collect()
 }

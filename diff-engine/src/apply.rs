@@ -1,0 +1,63 @@
+//! Executing statements, with errors that say which statement failed and what PostgreSQL said.
+
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+
+/// A statement that PostgreSQL rejected.
+#[derive(Debug, thiserror::Error)]
+#[error("statement {number} failed: {message}{}\n  statement: {statement}", self.detail.as_ref().map(|d| format!("\n  detail: {d}")).unwrap_or_default())]
+pub struct StatementError {
+    /// 1-based position in the batch.
+    pub number: usize,
+    pub statement: String,
+    /// SQLSTATE, e.g. `42P07`.
+    pub code: Option<String>,
+    pub message: String,
+    pub detail: Option<String>,
+    /// 1-based character position in the statement, when PostgreSQL gives one.
+    pub position: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    #[error(transparent)]
+    Statement(#[from] StatementError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+}
+
+/// Runs the statements in one transaction: all of them, or none.
+pub async fn apply_in_transaction(
+    conn: &mut PgConnection,
+    statements: &[String],
+) -> Result<(), ApplyError> {
+    let mut tx = conn.begin().await?;
+    for (i, statement) in statements.iter().enumerate() {
+        // Statements are keel's own rendering, identifiers and literals quoted (see `render`).
+        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone()))
+            .execute(&mut *tx)
+            .await
+        {
+            return Err(statement_error(i + 1, statement, e));
+        }
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+fn statement_error(number: usize, statement: &str, error: sqlx::Error) -> ApplyError {
+    let Some(db) = error.as_database_error() else {
+        return ApplyError::Database(error);
+    };
+    let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
+    ApplyError::Statement(StatementError {
+        number,
+        statement: statement.to_string(),
+        code: db.code().map(|c| c.to_string()),
+        message: db.message().to_string(),
+        detail: pg.and_then(|p| p.detail()).map(str::to_string),
+        position: pg.and_then(|p| match p.position() {
+            Some(sqlx::postgres::PgErrorPosition::Original(n)) => Some(n),
+            _ => None,
+        }),
+    })
+}

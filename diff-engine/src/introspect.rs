@@ -1,0 +1,543 @@
+//! Reads a live database into the schema model with a fixed number of catalog queries, whatever the number
+//! of tables: namespaces, enums, tables, columns, constraints, indexes. Objects that belong to an extension
+//! are left out; they are the extension's, not the schema's.
+
+use keel_core::model::{
+    Check, Column, ColumnType, Deferrable, Enum, ForeignKey, ForeignKeyAction, Identity,
+    IdentityGeneration, Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, PrimaryKey,
+    QualifiedName, Schema, SortOrder, Table, UniqueConstraint,
+};
+use sqlx::postgres::PgRow;
+use sqlx::postgres::types::Oid;
+use sqlx::{PgConnection, Row};
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntrospectError {
+    #[error("reading the catalog failed: {0}")]
+    Query(#[from] sqlx::Error),
+    #[error("unexpected catalog content: {0}")]
+    Unexpected(String),
+}
+
+/// The comment PostgreSQL itself puts on `public`; not the schema author's.
+const BUILTIN_PUBLIC_COMMENT: &str = "standard public schema";
+
+/// The schemas introspection looks at: not the system's, and only those asked for (`$1`, NULL for all).
+macro_rules! namespace_filter {
+    () => {
+        " n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+          AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%' \
+          AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[])) "
+    };
+}
+
+/// Whether an object belongs to an extension.
+macro_rules! extension_member {
+    ($catalog:literal, $oid:literal) => {
+        concat!(
+            " EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '",
+            $catalog,
+            "'::regclass AND d.objid = ",
+            $oid,
+            " AND d.deptype = 'e') "
+        )
+    };
+}
+
+const NAMESPACES: &str = concat!(
+    "SELECT n.nspname::text, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE",
+    namespace_filter!()
+);
+
+const ENUMS: &str = concat!(
+    "SELECT n.nspname::text, t.typname::text, array_agg(e.enumlabel::text ORDER BY e.enumsortorder), \
+            obj_description(t.oid, 'pg_type') \
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid \
+     WHERE",
+    namespace_filter!(),
+    "AND NOT",
+    extension_member!("pg_type", "t.oid"),
+    "GROUP BY n.nspname, t.typname, t.oid"
+);
+
+const TABLES: &str = concat!(
+    "SELECT c.oid, n.nspname::text, c.relname::text, obj_description(c.oid, 'pg_class') \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition AND",
+    namespace_filter!(),
+    "AND NOT",
+    extension_member!("pg_class", "c.oid")
+);
+
+/// Introspects the schemas named in `only` (every non-system schema when `None`).
+pub async fn introspect(
+    conn: &mut PgConnection,
+    only: Option<&[String]>,
+) -> Result<Schema, IntrospectError> {
+    let only: Option<Vec<String>> = only.map(<[String]>::to_vec);
+    let mut schema = Schema::default();
+
+    let namespaces: Vec<(String, Option<String>)> = sqlx::query_as(NAMESPACES)
+        .bind(&only)
+        .fetch_all(&mut *conn)
+        .await?;
+    let comments: BTreeMap<String, Option<String>> = namespaces.into_iter().collect();
+
+    let enums: Vec<(String, String, Vec<String>, Option<String>)> = sqlx::query_as(ENUMS)
+        .bind(&only)
+        .fetch_all(&mut *conn)
+        .await?;
+    for (ns, name, values, comment) in enums {
+        let e = Enum {
+            values,
+            comment,
+            renamed_from: None,
+        };
+        schema.schemas.entry(ns).or_default().enums.insert(name, e);
+    }
+
+    let tables: Vec<(Oid, String, String, Option<String>)> = sqlx::query_as(TABLES)
+        .bind(&only)
+        .fetch_all(&mut *conn)
+        .await?;
+    let oids: Vec<Oid> = tables.iter().map(|t| t.0).collect();
+    let mut by_oid: BTreeMap<u32, (QualifiedName, Table)> = tables
+        .into_iter()
+        .map(|(oid, ns, name, comment)| {
+            (
+                oid.0,
+                (
+                    QualifiedName::new(ns, name),
+                    Table {
+                        comment,
+                        ..Table::default()
+                    },
+                ),
+            )
+        })
+        .collect();
+
+    for row in sqlx::query(COLUMNS)
+        .bind(&oids)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let row = ColumnRow::decode(&row)?;
+        let (_, table) = by_oid
+            .get_mut(&row.table_oid.0)
+            .ok_or_else(|| unexpected("column of an unknown table"))?;
+        table.columns.push(row.into_column());
+    }
+    for row in sqlx::query(CONSTRAINTS)
+        .bind(&oids)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let row = ConstraintRow::decode(&row)?;
+        let (_, table) = by_oid
+            .get_mut(&row.table_oid.0)
+            .ok_or_else(|| unexpected("constraint of an unknown table"))?;
+        row.add_to(table)?;
+    }
+    for row in sqlx::query(INDEXES)
+        .bind(&oids)
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        let row = IndexRow::decode(&row)?;
+        let (_, table) = by_oid
+            .get_mut(&row.table_oid.0)
+            .ok_or_else(|| unexpected("index of an unknown table"))?;
+        let name = row.name.clone();
+        table.indexes.insert(name, row.into_index()?);
+    }
+
+    for (_, (name, table)) in by_oid {
+        schema
+            .schemas
+            .entry(name.schema)
+            .or_default()
+            .tables
+            .insert(name.name, table);
+    }
+    for (ns, namespace) in &mut schema.schemas {
+        namespace.comment = comments
+            .get(ns)
+            .cloned()
+            .flatten()
+            .filter(|c| !(ns == keel_core::DEFAULT_SCHEMA && c == BUILTIN_PUBLIC_COMMENT));
+    }
+    Ok(schema)
+}
+
+/// `decode(row)` reading each field from the column of the same name.
+macro_rules! decode_by_name {
+    ($row:ident { $($field:ident),* $(,)? }) => {
+        impl $row {
+            fn decode(row: &PgRow) -> Result<Self, sqlx::Error> {
+                Ok($row { $($field: row.try_get(stringify!($field))?),* })
+            }
+        }
+    };
+}
+
+decode_by_name!(ColumnRow {
+    table_oid,
+    name,
+    not_null,
+    identity,
+    generated,
+    expression,
+    formatted,
+    typmod,
+    type_name,
+    type_schema,
+    element_name,
+    element_schema,
+    collation_name,
+    comment,
+});
+decode_by_name!(ConstraintRow {
+    table_oid,
+    name,
+    kind,
+    columns,
+    ref_schema,
+    ref_table,
+    ref_columns,
+    on_delete,
+    on_update,
+    is_deferrable,
+    is_deferred,
+    expression,
+});
+decode_by_name!(IndexRow {
+    table_oid,
+    name,
+    is_unique,
+    method,
+    key_count,
+    columns,
+    definitions,
+    options,
+    opclasses,
+    predicate,
+});
+
+fn unexpected(what: &str) -> IntrospectError {
+    IntrospectError::Unexpected(what.to_string())
+}
+
+const COLUMNS: &str = "
+SELECT a.attrelid AS table_oid, a.attname::text AS name, a.attnotnull AS not_null,
+       a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       pg_get_expr(d.adbin, d.adrelid) AS expression,
+       format_type(a.atttypid, a.atttypmod) AS formatted, a.atttypmod AS typmod,
+       t.typname::text AS type_name, tn.nspname::text AS type_schema,
+       et.typname::text AS element_name, etn.nspname::text AS element_schema,
+       CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation_name,
+       col_description(a.attrelid, a.attnum) AS comment
+FROM pg_attribute a
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_namespace tn ON tn.oid = t.typnamespace
+LEFT JOIN pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem
+LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_collation co ON co.oid = a.attcollation
+WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY a.attrelid, a.attnum";
+
+struct ColumnRow {
+    table_oid: Oid,
+    name: String,
+    not_null: bool,
+    identity: String,
+    generated: String,
+    expression: Option<String>,
+    formatted: String,
+    typmod: i32,
+    type_name: String,
+    type_schema: String,
+    element_name: Option<String>,
+    element_schema: Option<String>,
+    collation_name: Option<String>,
+    comment: Option<String>,
+}
+
+impl ColumnRow {
+    fn into_column(self) -> Column {
+        let ty = match (&self.element_name, &self.element_schema) {
+            (Some(name), Some(schema)) => {
+                let element_sql = self.formatted.strip_suffix("[]").unwrap_or(&self.formatted);
+                ColumnType::array(decode_type(schema, name, self.typmod, element_sql))
+            }
+            _ => decode_type(
+                &self.type_schema,
+                &self.type_name,
+                self.typmod,
+                &self.formatted,
+            ),
+        };
+        let generated = (self.generated == "s")
+            .then(|| self.expression.clone())
+            .flatten();
+        let identity = match self.identity.as_str() {
+            "a" => Some(Identity {
+                generation: IdentityGeneration::Always,
+            }),
+            "d" => Some(Identity {
+                generation: IdentityGeneration::ByDefault,
+            }),
+            _ => None,
+        };
+        Column {
+            name: self.name,
+            ty,
+            nullable: !self.not_null,
+            default: if generated.is_some() {
+                None
+            } else {
+                self.expression
+            },
+            identity,
+            generated,
+            collation: self.collation_name,
+            comment: self.comment,
+            renamed_from: None,
+        }
+    }
+}
+
+/// A catalog type as the model's [`ColumnType`]. `typmod` is `atttypmod`: length, precision or -1.
+fn decode_type(schema: &str, name: &str, typmod: i32, formatted: &str) -> ColumnType {
+    let modifier = (typmod >= 0).then_some(typmod);
+    let length = modifier.map(|m| (m - 4) as u32);
+    let precision = modifier.map(|m| m as u8);
+    if schema != "pg_catalog" {
+        return ColumnType::named(schema, name);
+    }
+    match name {
+        "bool" => ColumnType::Boolean,
+        "int2" => ColumnType::SmallInt,
+        "int4" => ColumnType::Integer,
+        "int8" => ColumnType::BigInt,
+        "float4" => ColumnType::Real,
+        "float8" => ColumnType::DoublePrecision,
+        "numeric" => match modifier {
+            None => ColumnType::Numeric {
+                precision: None,
+                scale: None,
+            },
+            Some(m) => {
+                let m = m - 4;
+                ColumnType::Numeric {
+                    precision: Some(((m >> 16) & 0xffff) as u16),
+                    scale: Some((m & 0xffff) as u16),
+                }
+            }
+        },
+        "text" => ColumnType::Text,
+        "varchar" => ColumnType::Varchar { length },
+        "bpchar" => ColumnType::Char { length },
+        "bytea" => ColumnType::Bytea,
+        "uuid" => ColumnType::Uuid,
+        "json" => ColumnType::Json,
+        "jsonb" => ColumnType::Jsonb,
+        "inet" => ColumnType::Inet,
+        "cidr" => ColumnType::Cidr,
+        "macaddr" => ColumnType::MacAddr,
+        "date" => ColumnType::Date,
+        "interval" if modifier.is_none() => ColumnType::Interval,
+        "time" => ColumnType::Time {
+            precision,
+            with_time_zone: false,
+        },
+        "timetz" => ColumnType::Time {
+            precision,
+            with_time_zone: true,
+        },
+        "timestamp" => ColumnType::Timestamp {
+            precision,
+            with_time_zone: false,
+        },
+        "timestamptz" => ColumnType::Timestamp {
+            precision,
+            with_time_zone: true,
+        },
+        _ => ColumnType::Other {
+            sql: formatted.to_string(),
+        },
+    }
+}
+
+const CONSTRAINTS: &str = "
+SELECT con.conrelid AS table_oid, con.conname::text AS name, con.contype::text AS kind,
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord) AS columns,
+       fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS ref_columns,
+       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       con.condeferrable AS is_deferrable, con.condeferred AS is_deferred,
+       pg_get_expr(con.conbin, con.conrelid) AS expression
+FROM pg_constraint con
+LEFT JOIN pg_class fc ON fc.oid = con.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f')
+ORDER BY con.conrelid, con.conname";
+
+struct ConstraintRow {
+    table_oid: Oid,
+    name: String,
+    kind: String,
+    columns: Vec<String>,
+    ref_schema: Option<String>,
+    ref_table: Option<String>,
+    ref_columns: Vec<String>,
+    on_delete: String,
+    on_update: String,
+    is_deferrable: bool,
+    is_deferred: bool,
+    expression: Option<String>,
+}
+
+impl ConstraintRow {
+    fn add_to(self, table: &mut Table) -> Result<(), IntrospectError> {
+        match self.kind.as_str() {
+            "p" => {
+                table.primary_key = Some(PrimaryKey {
+                    name: self.name,
+                    columns: self.columns,
+                })
+            }
+            "u" => {
+                table.unique_constraints.insert(
+                    self.name,
+                    UniqueConstraint {
+                        columns: self.columns,
+                    },
+                );
+            }
+            "c" => {
+                let expression = self
+                    .expression
+                    .ok_or_else(|| unexpected("check constraint without expression"))?;
+                table.checks.insert(self.name, Check { expression });
+            }
+            "f" => {
+                let (Some(schema), Some(name)) = (self.ref_schema, self.ref_table) else {
+                    return Err(unexpected("foreign key without a referenced table"));
+                };
+                let fk = ForeignKey {
+                    columns: self.columns,
+                    references: QualifiedName::new(schema, name),
+                    referenced_columns: self.ref_columns,
+                    on_delete: action(&self.on_delete)?,
+                    on_update: action(&self.on_update)?,
+                    deferrable: match (self.is_deferrable, self.is_deferred) {
+                        (false, _) => Deferrable::NotDeferrable,
+                        (true, false) => Deferrable::InitiallyImmediate,
+                        (true, true) => Deferrable::InitiallyDeferred,
+                    },
+                };
+                table.foreign_keys.insert(self.name, fk);
+            }
+            other => return Err(unexpected(&format!("constraint kind {other}"))),
+        }
+        Ok(())
+    }
+}
+
+fn action(code: &str) -> Result<ForeignKeyAction, IntrospectError> {
+    Ok(match code {
+        "a" => ForeignKeyAction::NoAction,
+        "r" => ForeignKeyAction::Restrict,
+        "c" => ForeignKeyAction::Cascade,
+        "n" => ForeignKeyAction::SetNull,
+        "d" => ForeignKeyAction::SetDefault,
+        other => return Err(unexpected(&format!("foreign key action {other}"))),
+    })
+}
+
+/// Indexes no constraint owns (primary keys, unique and exclusion constraints carry their own).
+const INDEXES: &str = "
+SELECT i.indrelid AS table_oid, ic.relname::text AS name, i.indisunique AS is_unique, am.amname::text AS method,
+       i.indnkeyatts::int4 AS key_count,
+       ARRAY(SELECT CASE WHEN k.num = 0 THEN NULL ELSE a.attname::text END
+             FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num
+             ORDER BY k.ord) AS columns,
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k.ord::int4, false)
+             FROM generate_series(1, i.indnatts) k(ord) ORDER BY k.ord) AS definitions,
+       ARRAY(SELECT o.opt FROM unnest(i.indoption::int2[]) WITH ORDINALITY o(opt, ord) ORDER BY o.ord) AS options,
+       ARRAY(SELECT CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname::text END
+             FROM unnest(i.indclass::oid[]) WITH ORDINALITY c(oid, ord)
+             JOIN pg_opclass opc ON opc.oid = c.oid ORDER BY c.ord) AS opclasses,
+       pg_get_expr(i.indpred, i.indrelid) AS predicate
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
+WHERE i.indrelid = ANY($1)
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint con
+                  WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
+ORDER BY i.indrelid, ic.relname";
+
+struct IndexRow {
+    table_oid: Oid,
+    name: String,
+    is_unique: bool,
+    method: String,
+    key_count: i32,
+    columns: Vec<Option<String>>,
+    definitions: Vec<String>,
+    options: Vec<i16>,
+    opclasses: Vec<Option<String>>,
+    predicate: Option<String>,
+}
+
+impl IndexRow {
+    fn into_index(self) -> Result<Index, IntrospectError> {
+        let method = IndexMethod::parse(&self.method).ok_or_else(|| {
+            unexpected(&format!(
+                "index {} uses access method {}",
+                self.name, self.method
+            ))
+        })?;
+        let key_count = self.key_count as usize;
+        let mut keys = Vec::new();
+        let mut include = Vec::new();
+        for (i, (column, definition)) in self.columns.into_iter().zip(self.definitions).enumerate()
+        {
+            if i >= key_count {
+                include.push(column.unwrap_or(definition));
+                continue;
+            }
+            let option = self.options.get(i).copied().unwrap_or(0);
+            keys.push(IndexKey {
+                on: match column {
+                    Some(c) => KeyExpression::Column(c),
+                    None => KeyExpression::Expression(definition),
+                },
+                opclass: self.opclasses.get(i).cloned().flatten(),
+                order: if option & 1 != 0 {
+                    SortOrder::Desc
+                } else {
+                    SortOrder::Asc
+                },
+                nulls: if option & 2 != 0 {
+                    NullsOrder::First
+                } else {
+                    NullsOrder::Last
+                },
+            });
+        }
+        Ok(Index {
+            unique: self.is_unique,
+            method,
+            keys,
+            include,
+            predicate: self.predicate,
+        })
+    }
+}

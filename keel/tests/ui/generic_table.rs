@@ -1,0 +1,9 @@
+use keel::Table;
+
+#[derive(Table)]
+struct File<T> {
+    id: i64,
+    payload: T,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use keel::PgEnum;
+
+#[derive(PgEnum)]
+enum Status {
+    Active,
+    #[keel(rename = "active")]
+    Enabled,
+}
+
+fn main() {}

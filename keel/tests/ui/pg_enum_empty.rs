@@ -1,0 +1,6 @@
+use keel::PgEnum;
+
+#[derive(PgEnum)]
+enum Never {}
+
+fn main() {}

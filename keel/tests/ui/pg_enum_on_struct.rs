@@ -1,0 +1,8 @@
+use keel::PgEnum;
+
+#[derive(PgEnum)]
+struct Status {
+    active: bool,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use keel::Table;
+
+#[derive(Table)]
+struct File(i64, String);
+
+fn main() {}

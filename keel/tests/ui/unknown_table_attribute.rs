@@ -1,0 +1,10 @@
+use keel::Table;
+
+#[derive(Table)]
+#[keel(tabel = "documents")]
+struct File {
+    id: i64,
+    name: String,
+}
+
+fn main() {}
