@@ -45,22 +45,15 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Inspect {
-            database_url,
-            schemas,
-        } => {
-            let mut conn = sqlx::PgConnection::connect(&database_url)
-                .await
-                .context("connecting to the database")?;
+        Command::Inspect { database_url, schemas } => {
+            let mut conn = sqlx::PgConnection::connect(&database_url).await.context("connecting to the database")?;
             let only = (!schemas.is_empty()).then_some(schemas.as_slice());
             let schema = keel_diff::introspect(&mut conn, only).await?;
             print!("{}", schema.to_json());
         }
         Command::Sql { file } => {
-            let text = std::fs::read_to_string(&file)
-                .with_context(|| format!("reading {}", file.display()))?;
-            let schema = keel_core::Schema::from_json(&text)
-                .with_context(|| format!("reading {}", file.display()))?;
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let schema = keel_core::Schema::from_json(&text).with_context(|| format!("reading {}", file.display()))?;
             for statement in keel_diff::render::create_schema(&schema) {
                 println!("{statement};");
             }

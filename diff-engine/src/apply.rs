@@ -26,17 +26,11 @@ pub enum ApplyError {
 }
 
 /// Runs the statements in one transaction: all of them, or none.
-pub async fn apply_in_transaction(
-    conn: &mut PgConnection,
-    statements: &[String],
-) -> Result<(), ApplyError> {
+pub async fn apply_in_transaction(conn: &mut PgConnection, statements: &[String]) -> Result<(), ApplyError> {
     let mut tx = conn.begin().await?;
     for (i, statement) in statements.iter().enumerate() {
         // Statements are keel's own rendering, identifiers and literals quoted (see `render`).
-        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone()))
-            .execute(&mut *tx)
-            .await
-        {
+        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone())).execute(&mut *tx).await {
             return Err(statement_error(i + 1, statement, e));
         }
     }

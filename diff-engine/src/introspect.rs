@@ -3,9 +3,9 @@
 //! are left out; they are the extension's, not the schema's.
 
 use keel_core::model::{
-    Check, Column, ColumnType, Deferrable, Enum, ForeignKey, ForeignKeyAction, Identity,
-    IdentityGeneration, Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, PrimaryKey,
-    QualifiedName, Schema, SortOrder, Table, UniqueConstraint,
+    Check, Column, ColumnType, Deferrable, Enum, ForeignKey, ForeignKeyAction, Identity, IdentityGeneration, Index,
+    IndexKey, IndexMethod, KeyExpression, NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, Table,
+    UniqueConstraint,
 };
 use sqlx::postgres::PgRow;
 use sqlx::postgres::types::Oid;
@@ -71,95 +71,49 @@ const TABLES: &str = concat!(
 );
 
 /// Introspects the schemas named in `only` (every non-system schema when `None`).
-pub async fn introspect(
-    conn: &mut PgConnection,
-    only: Option<&[String]>,
-) -> Result<Schema, IntrospectError> {
+pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema, IntrospectError> {
     let only: Option<Vec<String>> = only.map(<[String]>::to_vec);
     let mut schema = Schema::default();
 
-    let namespaces: Vec<(String, Option<String>)> = sqlx::query_as(NAMESPACES)
-        .bind(&only)
-        .fetch_all(&mut *conn)
-        .await?;
+    let namespaces: Vec<(String, Option<String>)> =
+        sqlx::query_as(NAMESPACES).bind(&only).fetch_all(&mut *conn).await?;
     let comments: BTreeMap<String, Option<String>> = namespaces.into_iter().collect();
 
-    let enums: Vec<(String, String, Vec<String>, Option<String>)> = sqlx::query_as(ENUMS)
-        .bind(&only)
-        .fetch_all(&mut *conn)
-        .await?;
+    let enums: Vec<(String, String, Vec<String>, Option<String>)> =
+        sqlx::query_as(ENUMS).bind(&only).fetch_all(&mut *conn).await?;
     for (ns, name, values, comment) in enums {
-        let e = Enum {
-            values,
-            comment,
-            renamed_from: None,
-        };
+        let e = Enum { values, comment, renamed_from: None };
         schema.schemas.entry(ns).or_default().enums.insert(name, e);
     }
 
-    let tables: Vec<(Oid, String, String, Option<String>)> = sqlx::query_as(TABLES)
-        .bind(&only)
-        .fetch_all(&mut *conn)
-        .await?;
+    let tables: Vec<(Oid, String, String, Option<String>)> =
+        sqlx::query_as(TABLES).bind(&only).fetch_all(&mut *conn).await?;
     let oids: Vec<Oid> = tables.iter().map(|t| t.0).collect();
     let mut by_oid: BTreeMap<u32, (QualifiedName, Table)> = tables
         .into_iter()
-        .map(|(oid, ns, name, comment)| {
-            (
-                oid.0,
-                (
-                    QualifiedName::new(ns, name),
-                    Table {
-                        comment,
-                        ..Table::default()
-                    },
-                ),
-            )
-        })
+        .map(|(oid, ns, name, comment)| (oid.0, (QualifiedName::new(ns, name), Table { comment, ..Table::default() })))
         .collect();
 
-    for row in sqlx::query(COLUMNS)
-        .bind(&oids)
-        .fetch_all(&mut *conn)
-        .await?
-    {
+    for row in sqlx::query(COLUMNS).bind(&oids).fetch_all(&mut *conn).await? {
         let row = ColumnRow::decode(&row)?;
-        let (_, table) = by_oid
-            .get_mut(&row.table_oid.0)
-            .ok_or_else(|| unexpected("column of an unknown table"))?;
+        let (_, table) = by_oid.get_mut(&row.table_oid.0).ok_or_else(|| unexpected("column of an unknown table"))?;
         table.columns.push(row.into_column());
     }
-    for row in sqlx::query(CONSTRAINTS)
-        .bind(&oids)
-        .fetch_all(&mut *conn)
-        .await?
-    {
+    for row in sqlx::query(CONSTRAINTS).bind(&oids).fetch_all(&mut *conn).await? {
         let row = ConstraintRow::decode(&row)?;
-        let (_, table) = by_oid
-            .get_mut(&row.table_oid.0)
-            .ok_or_else(|| unexpected("constraint of an unknown table"))?;
+        let (_, table) =
+            by_oid.get_mut(&row.table_oid.0).ok_or_else(|| unexpected("constraint of an unknown table"))?;
         row.add_to(table)?;
     }
-    for row in sqlx::query(INDEXES)
-        .bind(&oids)
-        .fetch_all(&mut *conn)
-        .await?
-    {
+    for row in sqlx::query(INDEXES).bind(&oids).fetch_all(&mut *conn).await? {
         let row = IndexRow::decode(&row)?;
-        let (_, table) = by_oid
-            .get_mut(&row.table_oid.0)
-            .ok_or_else(|| unexpected("index of an unknown table"))?;
+        let (_, table) = by_oid.get_mut(&row.table_oid.0).ok_or_else(|| unexpected("index of an unknown table"))?;
         let name = row.name.clone();
         table.indexes.insert(name, row.into_index()?);
     }
 
     for (_, (name, table)) in by_oid {
-        schema
-            .schemas
-            .entry(name.schema)
-            .or_default()
-            .tables
-            .insert(name.name, table);
+        schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);
     }
     for (ns, namespace) in &mut schema.schemas {
         namespace.comment = comments
@@ -272,34 +226,19 @@ impl ColumnRow {
                 let element_sql = self.formatted.strip_suffix("[]").unwrap_or(&self.formatted);
                 ColumnType::array(decode_type(schema, name, self.typmod, element_sql))
             }
-            _ => decode_type(
-                &self.type_schema,
-                &self.type_name,
-                self.typmod,
-                &self.formatted,
-            ),
+            _ => decode_type(&self.type_schema, &self.type_name, self.typmod, &self.formatted),
         };
-        let generated = (self.generated == "s")
-            .then(|| self.expression.clone())
-            .flatten();
+        let generated = (self.generated == "s").then(|| self.expression.clone()).flatten();
         let identity = match self.identity.as_str() {
-            "a" => Some(Identity {
-                generation: IdentityGeneration::Always,
-            }),
-            "d" => Some(Identity {
-                generation: IdentityGeneration::ByDefault,
-            }),
+            "a" => Some(Identity { generation: IdentityGeneration::Always }),
+            "d" => Some(Identity { generation: IdentityGeneration::ByDefault }),
             _ => None,
         };
         Column {
             name: self.name,
             ty,
             nullable: !self.not_null,
-            default: if generated.is_some() {
-                None
-            } else {
-                self.expression
-            },
+            default: if generated.is_some() { None } else { self.expression },
             identity,
             generated,
             collation: self.collation_name,
@@ -325,16 +264,10 @@ fn decode_type(schema: &str, name: &str, typmod: i32, formatted: &str) -> Column
         "float4" => ColumnType::Real,
         "float8" => ColumnType::DoublePrecision,
         "numeric" => match modifier {
-            None => ColumnType::Numeric {
-                precision: None,
-                scale: None,
-            },
+            None => ColumnType::Numeric { precision: None, scale: None },
             Some(m) => {
                 let m = m - 4;
-                ColumnType::Numeric {
-                    precision: Some(((m >> 16) & 0xffff) as u16),
-                    scale: Some((m & 0xffff) as u16),
-                }
+                ColumnType::Numeric { precision: Some(((m >> 16) & 0xffff) as u16), scale: Some((m & 0xffff) as u16) }
             }
         },
         "text" => ColumnType::Text,
@@ -349,25 +282,11 @@ fn decode_type(schema: &str, name: &str, typmod: i32, formatted: &str) -> Column
         "macaddr" => ColumnType::MacAddr,
         "date" => ColumnType::Date,
         "interval" if modifier.is_none() => ColumnType::Interval,
-        "time" => ColumnType::Time {
-            precision,
-            with_time_zone: false,
-        },
-        "timetz" => ColumnType::Time {
-            precision,
-            with_time_zone: true,
-        },
-        "timestamp" => ColumnType::Timestamp {
-            precision,
-            with_time_zone: false,
-        },
-        "timestamptz" => ColumnType::Timestamp {
-            precision,
-            with_time_zone: true,
-        },
-        _ => ColumnType::Other {
-            sql: formatted.to_string(),
-        },
+        "time" => ColumnType::Time { precision, with_time_zone: false },
+        "timetz" => ColumnType::Time { precision, with_time_zone: true },
+        "timestamp" => ColumnType::Timestamp { precision, with_time_zone: false },
+        "timestamptz" => ColumnType::Timestamp { precision, with_time_zone: true },
+        _ => ColumnType::Other { sql: formatted.to_string() },
     }
 }
 
@@ -405,24 +324,12 @@ struct ConstraintRow {
 impl ConstraintRow {
     fn add_to(self, table: &mut Table) -> Result<(), IntrospectError> {
         match self.kind.as_str() {
-            "p" => {
-                table.primary_key = Some(PrimaryKey {
-                    name: self.name,
-                    columns: self.columns,
-                })
-            }
+            "p" => table.primary_key = Some(PrimaryKey { name: self.name, columns: self.columns }),
             "u" => {
-                table.unique_constraints.insert(
-                    self.name,
-                    UniqueConstraint {
-                        columns: self.columns,
-                    },
-                );
+                table.unique_constraints.insert(self.name, UniqueConstraint { columns: self.columns });
             }
             "c" => {
-                let expression = self
-                    .expression
-                    .ok_or_else(|| unexpected("check constraint without expression"))?;
+                let expression = self.expression.ok_or_else(|| unexpected("check constraint without expression"))?;
                 table.checks.insert(self.name, Check { expression });
             }
             "f" => {
@@ -498,17 +405,12 @@ struct IndexRow {
 
 impl IndexRow {
     fn into_index(self) -> Result<Index, IntrospectError> {
-        let method = IndexMethod::parse(&self.method).ok_or_else(|| {
-            unexpected(&format!(
-                "index {} uses access method {}",
-                self.name, self.method
-            ))
-        })?;
+        let method = IndexMethod::parse(&self.method)
+            .ok_or_else(|| unexpected(&format!("index {} uses access method {}", self.name, self.method)))?;
         let key_count = self.key_count as usize;
         let mut keys = Vec::new();
         let mut include = Vec::new();
-        for (i, (column, definition)) in self.columns.into_iter().zip(self.definitions).enumerate()
-        {
+        for (i, (column, definition)) in self.columns.into_iter().zip(self.definitions).enumerate() {
             if i >= key_count {
                 include.push(column.unwrap_or(definition));
                 continue;
@@ -520,24 +422,10 @@ impl IndexRow {
                     None => KeyExpression::Expression(definition),
                 },
                 opclass: self.opclasses.get(i).cloned().flatten(),
-                order: if option & 1 != 0 {
-                    SortOrder::Desc
-                } else {
-                    SortOrder::Asc
-                },
-                nulls: if option & 2 != 0 {
-                    NullsOrder::First
-                } else {
-                    NullsOrder::Last
-                },
+                order: if option & 1 != 0 { SortOrder::Desc } else { SortOrder::Asc },
+                nulls: if option & 2 != 0 { NullsOrder::First } else { NullsOrder::Last },
             });
         }
-        Ok(Index {
-            unique: self.is_unique,
-            method,
-            keys,
-            include,
-            predicate: self.predicate,
-        })
+        Ok(Index { unique: self.is_unique, method, keys, include, predicate: self.predicate })
     }
 }

@@ -2,8 +2,8 @@
 //! (defaults, checks, predicates, generated columns) are SQL the schema's author wrote and go in as written.
 
 use keel_core::model::{
-    Column, Deferrable, Enum, ForeignKey, ForeignKeyAction, Index, IndexMethod, KeyExpression,
-    NullsOrder, QualifiedName, Schema, SortOrder, Table,
+    Column, Deferrable, Enum, ForeignKey, ForeignKeyAction, Index, IndexMethod, KeyExpression, NullsOrder,
+    QualifiedName, Schema, SortOrder, Table,
 };
 use keel_core::sql::{quote_ident, quote_literal};
 
@@ -22,11 +22,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
             out.push(format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name)));
         }
         if let Some(comment) = &namespace.comment {
-            out.push(format!(
-                "COMMENT ON SCHEMA {} IS {}",
-                quote_ident(name),
-                quote_literal(comment)
-            ));
+            out.push(format!("COMMENT ON SCHEMA {} IS {}", quote_ident(name), quote_literal(comment)));
         }
     }
     for (name, e) in schema.enums() {
@@ -52,22 +48,10 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
 }
 
 pub fn create_enum(name: &QualifiedName, e: &Enum) -> Vec<String> {
-    let values = e
-        .values
-        .iter()
-        .map(|v| quote_literal(v))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let mut out = vec![format!(
-        "CREATE TYPE {} AS ENUM ({values})",
-        qualified(name)
-    )];
+    let values = e.values.iter().map(|v| quote_literal(v)).collect::<Vec<_>>().join(", ");
+    let mut out = vec![format!("CREATE TYPE {} AS ENUM ({values})", qualified(name))];
     if let Some(comment) = &e.comment {
-        out.push(format!(
-            "COMMENT ON TYPE {} IS {}",
-            qualified(name),
-            quote_literal(comment)
-        ));
+        out.push(format!("COMMENT ON TYPE {} IS {}", qualified(name), quote_literal(comment)));
     }
     out
 }
@@ -77,31 +61,15 @@ pub fn create_enum(name: &QualifiedName, e: &Enum) -> Vec<String> {
 pub fn create_table(name: &QualifiedName, table: &Table) -> String {
     let mut parts: Vec<String> = table.columns.iter().map(column_definition).collect();
     if let Some(pk) = &table.primary_key {
-        parts.push(format!(
-            "CONSTRAINT {} PRIMARY KEY ({})",
-            quote_ident(&pk.name),
-            idents(&pk.columns)
-        ));
+        parts.push(format!("CONSTRAINT {} PRIMARY KEY ({})", quote_ident(&pk.name), idents(&pk.columns)));
     }
     for (n, u) in &table.unique_constraints {
-        parts.push(format!(
-            "CONSTRAINT {} UNIQUE ({})",
-            quote_ident(n),
-            idents(&u.columns)
-        ));
+        parts.push(format!("CONSTRAINT {} UNIQUE ({})", quote_ident(n), idents(&u.columns)));
     }
     for (n, c) in &table.checks {
-        parts.push(format!(
-            "CONSTRAINT {} CHECK ({})",
-            quote_ident(n),
-            c.expression
-        ));
+        parts.push(format!("CONSTRAINT {} CHECK ({})", quote_ident(n), c.expression));
     }
-    format!(
-        "CREATE TABLE {} (\n    {}\n)",
-        qualified(name),
-        parts.join(",\n    ")
-    )
+    format!("CREATE TABLE {} (\n    {}\n)", qualified(name), parts.join(",\n    "))
 }
 
 /// `"name" type [COLLATE ..] [NOT NULL] [DEFAULT ..|GENERATED ..]`.
@@ -166,17 +134,9 @@ pub fn create_index(table: &QualifiedName, name: &str, index: &Index) -> String 
                 sql.push_str(" DESC");
             }
             // Only say NULLS when it differs from the default for the order.
-            let default_nulls = if key.order == SortOrder::Desc {
-                NullsOrder::First
-            } else {
-                NullsOrder::Last
-            };
+            let default_nulls = if key.order == SortOrder::Desc { NullsOrder::First } else { NullsOrder::Last };
             if key.nulls != default_nulls {
-                sql.push_str(if key.nulls == NullsOrder::First {
-                    " NULLS FIRST"
-                } else {
-                    " NULLS LAST"
-                });
+                sql.push_str(if key.nulls == NullsOrder::First { " NULLS FIRST" } else { " NULLS LAST" });
             }
             sql
         })
@@ -187,11 +147,7 @@ pub fn create_index(table: &QualifiedName, name: &str, index: &Index) -> String 
         if index.unique { "UNIQUE " } else { "" },
         quote_ident(name),
         qualified(table),
-        if index.method == IndexMethod::Btree {
-            String::new()
-        } else {
-            format!(" USING {}", index.method.name())
-        },
+        if index.method == IndexMethod::Btree { String::new() } else { format!(" USING {}", index.method.name()) },
     );
     if !index.include.is_empty() {
         sql.push_str(&format!(" INCLUDE ({})", idents(&index.include)));
@@ -205,11 +161,7 @@ pub fn create_index(table: &QualifiedName, name: &str, index: &Index) -> String 
 pub fn table_comments(name: &QualifiedName, table: &Table) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(comment) = &table.comment {
-        out.push(format!(
-            "COMMENT ON TABLE {} IS {}",
-            qualified(name),
-            quote_literal(comment)
-        ));
+        out.push(format!("COMMENT ON TABLE {} IS {}", qualified(name), quote_literal(comment)));
     }
     for column in &table.columns {
         if let Some(comment) = &column.comment {
@@ -225,9 +177,5 @@ pub fn table_comments(name: &QualifiedName, table: &Table) -> Vec<String> {
 }
 
 fn idents(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote_ident(n))
-        .collect::<Vec<_>>()
-        .join(", ")
+    names.iter().map(|n| quote_ident(n)).collect::<Vec<_>>().join(", ")
 }

@@ -51,10 +51,7 @@ impl Server {
             if let Ok(url) = std::env::var(var)
                 && !url.trim().is_empty()
             {
-                return Ok(Server {
-                    admin_url: url,
-                    cluster: None,
-                });
+                return Ok(Server { admin_url: url, cluster: None });
             }
         }
         Server::start_local()
@@ -63,20 +60,15 @@ impl Server {
     /// Starts a throwaway cluster from the local PostgreSQL binaries.
     pub fn start_local() -> Result<Server, ScratchError> {
         let cluster = Cluster::start()?;
-        Ok(Server {
-            admin_url: cluster.url("postgres"),
-            cluster: Some(cluster),
-        })
+        Ok(Server { admin_url: cluster.url("postgres"), cluster: Some(cluster) })
     }
 
     /// Where this server came from, for messages.
     pub fn describe(&self) -> String {
         match &self.cluster {
-            Some(c) => format!(
-                "throwaway cluster in {} (PostgreSQL binaries from {})",
-                c.dir.display(),
-                c.bindir.display()
-            ),
+            Some(c) => {
+                format!("throwaway cluster in {} (PostgreSQL binaries from {})", c.dir.display(), c.bindir.display())
+            }
             None => "server from the environment".to_string(),
         }
     }
@@ -84,24 +76,13 @@ impl Server {
     /// Creates an empty database with a unique name.
     pub async fn create_database(&self) -> Result<ScratchDatabase, ScratchError> {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "{DATABASE_PREFIX}_{}_{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
+        let name = format!("{DATABASE_PREFIX}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let mut admin = PgConnection::connect(&self.admin_url).await?;
-        sqlx::raw_sql(AssertSqlSafe(format!(
-            "CREATE DATABASE {}",
-            keel_core::sql::quote_ident(&name)
-        )))
-        .execute(&mut admin)
-        .await?;
+        sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {}", keel_core::sql::quote_ident(&name))))
+            .execute(&mut admin)
+            .await?;
         admin.close().await?;
-        Ok(ScratchDatabase {
-            url: with_database(&self.admin_url, &name),
-            name,
-            admin_url: self.admin_url.clone(),
-        })
+        Ok(ScratchDatabase { url: with_database(&self.admin_url, &name), name, admin_url: self.admin_url.clone() })
     }
 
     /// Stops the throwaway cluster now rather than when the process exits.
@@ -128,13 +109,8 @@ impl ScratchDatabase {
 
     pub async fn drop_database(self) -> Result<(), ScratchError> {
         let mut admin = PgConnection::connect(&self.admin_url).await?;
-        let sql = format!(
-            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-            keel_core::sql::quote_ident(&self.name)
-        );
-        sqlx::raw_sql(AssertSqlSafe(sql))
-            .execute(&mut admin)
-            .await?;
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", keel_core::sql::quote_ident(&self.name));
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await?;
         admin.close().await?;
         Ok(())
     }
@@ -173,9 +149,7 @@ impl Cluster {
         let dir = std::env::temp_dir().join(format!(
             "keel-pg-{}-{}",
             std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos())
         ));
         std::fs::create_dir_all(&dir)?;
         if run_as_postgres {
@@ -183,27 +157,11 @@ impl Cluster {
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid))?;
         }
         let data = dir.join("data");
-        let mut cluster = Cluster {
-            dir,
-            bindir,
-            port: 0,
-            run_as_postgres,
-        };
+        let mut cluster = Cluster { dir, bindir, port: 0, run_as_postgres };
         cluster.watch_parent();
         cluster.run(
             "initdb",
-            &[
-                "-D",
-                path(&data),
-                "-A",
-                "trust",
-                "-U",
-                "postgres",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-            ],
+            &["-D", path(&data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"],
         )?;
         let mut last_error = None;
         // A free port can be taken between our probe and the server's bind; try a few.
@@ -217,19 +175,7 @@ impl Cluster {
             );
             std::fs::write(data.join("postgresql.auto.conf"), settings)?;
             let log = cluster.dir.join("server.log");
-            match cluster.run(
-                "pg_ctl",
-                &[
-                    "-D",
-                    path(&data),
-                    "-l",
-                    path(&log),
-                    "-w",
-                    "-t",
-                    "60",
-                    "start",
-                ],
-            ) {
+            match cluster.run("pg_ctl", &["-D", path(&data), "-l", path(&log), "-w", "-t", "60", "start"]) {
                 Ok(()) => return Ok(cluster),
                 Err(e) => last_error = Some(e),
             }
@@ -260,11 +206,7 @@ impl Cluster {
     }
 
     fn run(&self, program: &str, args: &[&str]) -> Result<(), ScratchError> {
-        let output = self
-            .command(program)
-            .args(args)
-            .stdin(Stdio::null())
-            .output()?;
+        let output = self.command(program).args(args).stdin(Stdio::null()).output()?;
         if output.status.success() {
             return Ok(());
         }
@@ -275,14 +217,7 @@ impl Cluster {
                 "{}{}{}",
                 String::from_utf8_lossy(&output.stderr),
                 String::from_utf8_lossy(&output.stdout),
-                log.lines()
-                    .rev()
-                    .take(10)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                log.lines().rev().take(10).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
             ),
         })
     }
@@ -290,11 +225,7 @@ impl Cluster {
     /// A shell that waits for this process to exit, then stops the cluster and removes its directory.
     fn watch_parent(&self) {
         let pg_ctl = self.bindir.join("pg_ctl");
-        let as_postgres = if self.run_as_postgres {
-            "runuser -u postgres -- "
-        } else {
-            ""
-        };
+        let as_postgres = if self.run_as_postgres { "runuser -u postgres -- " } else { "" };
         let script = format!(
             "while kill -0 {pid} 2>/dev/null; do sleep 1; done; \
              if [ -f {data}/postmaster.pid ]; then {as_postgres}{pg_ctl} -D {data} -m immediate stop; fi; rm -rf {dir}",
@@ -324,17 +255,12 @@ fn shell_quote(p: &Path) -> String {
 }
 
 fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn is_root() -> bool {
     // `id -u` avoids a libc dependency for one call.
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// uid and gid of the `postgres` user, from /etc/passwd.
@@ -387,14 +313,8 @@ mod tests {
 
     #[test]
     fn replaces_the_database_in_a_url() {
-        assert_eq!(
-            with_database("postgres://u@h:5/old", "new"),
-            "postgres://u@h:5/new"
-        );
-        assert_eq!(
-            with_database("postgres://u@h:5/old?sslmode=disable", "n"),
-            "postgres://u@h:5/n?sslmode=disable"
-        );
+        assert_eq!(with_database("postgres://u@h:5/old", "new"), "postgres://u@h:5/new");
+        assert_eq!(with_database("postgres://u@h:5/old?sslmode=disable", "n"), "postgres://u@h:5/n?sslmode=disable");
         assert_eq!(with_database("postgres://u@h", "n"), "postgres://u@h/n");
     }
 }
@@ -402,8 +322,5 @@ mod tests {
 /// One server per process, started on first use: what tests and short-lived tools share.
 pub fn shared_server() -> Result<&'static Server, String> {
     static SERVER: std::sync::OnceLock<Result<Server, String>> = std::sync::OnceLock::new();
-    SERVER
-        .get_or_init(|| Server::from_env_or_start().map_err(|e| e.to_string()))
-        .as_ref()
-        .map_err(Clone::clone)
+    SERVER.get_or_init(|| Server::from_env_or_start().map_err(|e| e.to_string())).as_ref().map_err(Clone::clone)
 }

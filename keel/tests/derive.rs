@@ -8,9 +8,9 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use keel::{
-    Check, Column, ColumnType, Deferrable, ForeignKey, ForeignKeyAction, Identity,
-    IdentityGeneration, Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, PgEnum,
-    PrimaryKey, QualifiedName, SortOrder, Table, TableDefinition, UniqueConstraint,
+    Check, Column, ColumnType, Deferrable, ForeignKey, ForeignKeyAction, Identity, IdentityGeneration, Index, IndexKey,
+    IndexMethod, KeyExpression, NullsOrder, PgEnum, PrimaryKey, QualifiedName, SortOrder, Table, TableDefinition,
+    UniqueConstraint,
 };
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -28,12 +28,7 @@ enum FileStatus {
 }
 
 #[derive(PgEnum, Debug, Clone, Copy, PartialEq, Eq)]
-#[keel(
-    name = "visibility_level",
-    schema = "app",
-    comment = "Who may see a thing",
-    renamed_from = "visibility"
-)]
+#[keel(name = "visibility_level", schema = "app", comment = "Who may see a thing", renamed_from = "visibility")]
 enum Visibility {
     Private,
     SharedWithTeam,
@@ -71,11 +66,7 @@ struct Folder {
     #[keel(references = "users(id)", on_delete = "cascade")]
     owner_id: Uuid,
     /// Without columns, a reference targets `id`.
-    #[keel(
-        references = "folders",
-        on_delete = "set null",
-        fk_name = "folders_parent_fk"
-    )]
+    #[keel(references = "folders", on_delete = "set null", fk_name = "folders_parent_fk")]
     parent_id: Option<i64>,
     name: String,
 }
@@ -99,12 +90,7 @@ struct Folder {
 )]
 struct File {
     id: Uuid,
-    #[keel(
-        references = "users(id)",
-        on_delete = "cascade",
-        on_update = "restrict",
-        deferrable
-    )]
+    #[keel(references = "users(id)", on_delete = "cascade", on_update = "restrict", deferrable)]
     user_id: Uuid,
     #[keel(references = "public.folders(id)", initially_deferred, index)]
     folder_id: Option<i64>,
@@ -135,11 +121,7 @@ struct File {
     cached: std::collections::HashMap<String, String>,
     #[keel(renamed_from = "is_visible")]
     is_public: bool,
-    #[keel(index(
-        name = "idx_files_kind",
-        method = "hash",
-        predicate = "kind IS NOT NULL"
-    ))]
+    #[keel(index(name = "idx_files_kind", method = "hash", predicate = "kind IS NOT NULL"))]
     kind: Option<String>,
     #[keel(default = "'{}'::jsonb", sql_type = "jsonb")]
     extra: String,
@@ -152,12 +134,7 @@ struct File {
 #[derive(Table)]
 #[keel(
     primary_key(columns = "file_id, tag"),
-    foreign_key(
-        columns = "file_id",
-        references = "files(id)",
-        on_delete = "cascade",
-        name = "file_tags_file_fk"
-    )
+    foreign_key(columns = "file_id", references = "files(id)", on_delete = "cascade", name = "file_tags_file_fk")
 )]
 struct FileTag {
     file_id: Uuid,
@@ -195,11 +172,7 @@ struct Category {
 }
 
 #[derive(Table)]
-#[keel(
-    table = "tag_aliases",
-    schema = "catalog",
-    insert_derive(Debug, Clone, PartialEq)
-)]
+#[keel(table = "tag_aliases", schema = "catalog", insert_derive(Debug, Clone, PartialEq))]
 struct Alias {
     #[keel(primary_key)]
     alias: String,
@@ -247,9 +220,7 @@ struct TypeZoo {
 // ---------------------------------------------------------------------------------------------------------
 
 fn column<'a>(def: &'a TableDefinition, name: &str) -> &'a Column {
-    def.table
-        .column(name)
-        .unwrap_or_else(|| panic!("{} has no column {name}", def.name))
+    def.table.column(name).unwrap_or_else(|| panic!("{} has no column {name}", def.name))
 }
 
 fn names(def: &TableDefinition) -> Vec<&str> {
@@ -272,25 +243,16 @@ fn table_names_are_snake_case_plurals() {
     assert_eq!(<FileVersion as Table>::NAME, "file_versions");
     assert_eq!(<Category as Table>::NAME, "categories");
     assert_eq!(<TypeZoo as Table>::NAME, "type_zoos");
-    assert_eq!(
-        FileVersion::definition().name,
-        QualifiedName::new("public", "file_versions")
-    );
+    assert_eq!(FileVersion::definition().name, QualifiedName::new("public", "file_versions"));
 }
 
 #[test]
 fn schema_and_explicit_table_name() {
     assert_eq!(<User as Table>::SCHEMA, "public");
     assert_eq!(<Category as Table>::SCHEMA, "catalog");
-    assert_eq!(
-        Category::definition().name,
-        QualifiedName::new("catalog", "categories")
-    );
+    assert_eq!(Category::definition().name, QualifiedName::new("catalog", "categories"));
     assert_eq!(<Alias as Table>::NAME, "tag_aliases");
-    assert_eq!(
-        Alias::definition().name,
-        QualifiedName::new("catalog", "tag_aliases")
-    );
+    assert_eq!(Alias::definition().name, QualifiedName::new("catalog", "tag_aliases"));
 }
 
 #[test]
@@ -305,23 +267,11 @@ fn column_constants_and_columns_list() {
     // `COLUMNS`: declaration order, without skipped fields.
     assert_eq!(
         <User as Table>::COLUMNS,
-        [
-            "id",
-            "email",
-            "display_name",
-            "is_admin",
-            "has_avatar",
-            "is_verified_at",
-            "created_at",
-            "updated_at"
-        ]
+        ["id", "email", "display_name", "is_admin", "has_avatar", "is_verified_at", "created_at", "updated_at"]
     );
     assert_eq!(<FileTag as Table>::COLUMNS, ["file_id", "tag"]);
     assert!(!<File as Table>::COLUMNS.contains(&"cached"));
-    assert_eq!(
-        <File as Table>::COLUMNS,
-        names(&File::definition()).as_slice()
-    );
+    assert_eq!(<File as Table>::COLUMNS, names(&File::definition()).as_slice());
 }
 
 #[test]
@@ -341,95 +291,45 @@ fn a_field_named_name_shadows_the_table_name_constant() {
 #[test]
 fn uuid_id_is_the_primary_key_with_a_generated_default() {
     let users = User::definition();
-    assert_eq!(
-        users.table.primary_key,
-        Some(PrimaryKey {
-            name: "users_pkey".into(),
-            columns: strings(&["id"]),
-        })
-    );
-    assert_eq!(
-        column(&users, "id"),
-        &Column::new("id", ColumnType::Uuid).default("gen_random_uuid()")
-    );
+    assert_eq!(users.table.primary_key, Some(PrimaryKey { name: "users_pkey".into(), columns: strings(&["id"]) }));
+    assert_eq!(column(&users, "id"), &Column::new("id", ColumnType::Uuid).default("gen_random_uuid()"));
 
     let files = File::definition();
-    assert_eq!(
-        files.table.primary_key.as_ref().map(|pk| pk.name.as_str()),
-        Some("files_pkey")
-    );
-    assert_eq!(
-        column(&files, "id").default.as_deref(),
-        Some("gen_random_uuid()")
-    );
+    assert_eq!(files.table.primary_key.as_ref().map(|pk| pk.name.as_str()), Some("files_pkey"));
+    assert_eq!(column(&files, "id").default.as_deref(), Some("gen_random_uuid()"));
 }
 
 #[test]
 fn integer_identity_id_gets_no_uuid_default() {
     let folders = Folder::definition();
-    assert_eq!(
-        folders.table.primary_key,
-        Some(PrimaryKey {
-            name: "folders_pkey".into(),
-            columns: strings(&["id"]),
-        })
-    );
+    assert_eq!(folders.table.primary_key, Some(PrimaryKey { name: "folders_pkey".into(), columns: strings(&["id"]) }));
     let id = column(&folders, "id");
     assert_eq!(id.ty, ColumnType::BigInt);
     assert_eq!(id.default, None);
-    assert_eq!(
-        id.identity,
-        Some(Identity {
-            generation: IdentityGeneration::ByDefault
-        })
-    );
+    assert_eq!(id.identity, Some(Identity { generation: IdentityGeneration::ByDefault }));
 }
 
 #[test]
 fn timestamp_and_flag_conventions() {
     let users = User::definition();
-    assert_eq!(
-        column(&users, "created_at"),
-        &Column::new("created_at", ColumnType::TIMESTAMPTZ).default("now()")
-    );
-    assert_eq!(
-        column(&users, "updated_at"),
-        &Column::new("updated_at", ColumnType::TIMESTAMPTZ).default("now()")
-    );
-    assert_eq!(
-        column(&users, "is_admin"),
-        &Column::new("is_admin", ColumnType::Boolean).default("false")
-    );
-    assert_eq!(
-        column(&users, "has_avatar"),
-        &Column::new("has_avatar", ColumnType::Boolean).default("false")
-    );
+    assert_eq!(column(&users, "created_at"), &Column::new("created_at", ColumnType::TIMESTAMPTZ).default("now()"));
+    assert_eq!(column(&users, "updated_at"), &Column::new("updated_at", ColumnType::TIMESTAMPTZ).default("now()"));
+    assert_eq!(column(&users, "is_admin"), &Column::new("is_admin", ColumnType::Boolean).default("false"));
+    assert_eq!(column(&users, "has_avatar"), &Column::new("has_avatar", ColumnType::Boolean).default("false"));
     // `is_` on a non-bool column: no default.
-    assert_eq!(
-        column(&users, "is_verified_at"),
-        &Column::new("is_verified_at", ColumnType::TIMESTAMPTZ).nullable()
-    );
+    assert_eq!(column(&users, "is_verified_at"), &Column::new("is_verified_at", ColumnType::TIMESTAMPTZ).nullable());
     // A `NaiveDateTime` `created_at` gets `now()` too (and takes a precision).
     assert_eq!(
         column(&FileVersion::definition(), "created_at"),
-        &Column::new(
-            "created_at",
-            ColumnType::Timestamp {
-                precision: Some(0),
-                with_time_zone: false
-            }
-        )
-        .default("now()")
+        &Column::new("created_at", ColumnType::Timestamp { precision: Some(0), with_time_zone: false })
+            .default("now()")
     );
 }
 
 #[test]
 fn optimistic_lock_defaults_to_one() {
     let files = File::definition();
-    assert_eq!(
-        column(&files, "version"),
-        &Column::new("version", ColumnType::Integer).default("1")
-    );
+    assert_eq!(column(&files, "version"), &Column::new("version", ColumnType::Integer).default("1"));
 }
 
 #[test]
@@ -448,43 +348,21 @@ fn column_attributes() {
     display_name.comment = Some("Shown in the UI".into());
     assert_eq!(column(&users, "display_name"), &display_name);
     assert!(users.table.column("name").is_none());
-    assert_eq!(
-        column(&users, "email"),
-        &Column::new("email", ColumnType::Varchar { length: Some(320) })
-    );
+    assert_eq!(column(&users, "email"), &Column::new("email", ColumnType::Varchar { length: Some(320) }));
 
     let files = File::definition();
     let mut name = Column::new("name", ColumnType::Text);
     name.collation = Some("C".into());
     assert_eq!(column(&files, "name"), &name);
-    assert_eq!(
-        column(&files, "storage_key").ty,
-        ColumnType::Varchar { length: Some(64) }
-    );
+    assert_eq!(column(&files, "storage_key").ty, ColumnType::Varchar { length: Some(64) });
     assert_eq!(column(&files, "checksum").ty, ColumnType::Text);
-    assert_eq!(
-        column(&Category::definition(), "code"),
-        &Column::new("code", ColumnType::Char { length: Some(8) })
-    );
-    assert_eq!(
-        column(&files, "tags").ty,
-        ColumnType::array(ColumnType::Text)
-    );
+    assert_eq!(column(&Category::definition(), "code"), &Column::new("code", ColumnType::Char { length: Some(8) }));
+    assert_eq!(column(&files, "tags").ty, ColumnType::array(ColumnType::Text));
     assert_eq!(
         column(&files, "created_at"),
-        &Column::new(
-            "created_at",
-            ColumnType::Timestamp {
-                precision: Some(3),
-                with_time_zone: true
-            }
-        )
-        .default("now()")
+        &Column::new("created_at", ColumnType::Timestamp { precision: Some(3), with_time_zone: true }).default("now()")
     );
-    assert_eq!(
-        column(&files, "raw"),
-        &Column::new("raw", ColumnType::Json).nullable()
-    );
+    assert_eq!(column(&files, "raw"), &Column::new("raw", ColumnType::Json).nullable());
     assert_eq!(column(&files, "metadata").ty, ColumnType::Jsonb);
     assert_eq!(column(&files, "settings").ty, ColumnType::Jsonb);
 
@@ -496,29 +374,15 @@ fn column_attributes() {
     is_public.renamed_from = Some("is_visible".into());
     assert_eq!(column(&files, "is_public"), &is_public);
 
-    assert_eq!(
-        column(&files, "extra"),
-        &Column::new("extra", ColumnType::Jsonb).default("'{}'::jsonb")
-    );
+    assert_eq!(column(&files, "extra"), &Column::new("extra", ColumnType::Jsonb).default("'{}'::jsonb"));
     assert_eq!(
         column(&files, "search"),
-        &Column::new(
-            "search",
-            ColumnType::Other {
-                sql: "tsvector".into()
-            }
-        )
-        .nullable()
+        &Column::new("search", ColumnType::Other { sql: "tsvector".into() }).nullable()
     );
-    assert_eq!(
-        column(&files, "state"),
-        &Column::new("state", ColumnType::Text).default("'pending'")
-    );
+    assert_eq!(column(&files, "state"), &Column::new("state", ColumnType::Text).default("'pending'"));
 
     let mut seq = Column::new("seq", ColumnType::BigInt);
-    seq.identity = Some(Identity {
-        generation: IdentityGeneration::Always,
-    });
+    seq.identity = Some(Identity { generation: IdentityGeneration::Always });
     assert_eq!(column(&FileVersion::definition(), "seq"), &seq);
 
     assert!(files.table.column("cached").is_none());
@@ -529,30 +393,20 @@ fn field_unique_constraints() {
     let users = User::definition();
     assert_eq!(
         users.table.unique_constraints.get("users_email_key"),
-        Some(&UniqueConstraint {
-            columns: strings(&["email"])
-        })
+        Some(&UniqueConstraint { columns: strings(&["email"]) })
     );
     let files = File::definition();
     assert_eq!(
         files.table.unique_constraints.get("files_storage_key_uniq"),
-        Some(&UniqueConstraint {
-            columns: strings(&["storage_key"])
-        })
+        Some(&UniqueConstraint { columns: strings(&["storage_key"]) })
     );
 }
 
 #[test]
 fn field_indexes() {
     let files = File::definition();
-    assert_eq!(
-        files.table.indexes.get("idx_files_folder_id"),
-        Some(&Index::on_columns(["folder_id"]))
-    );
-    assert_eq!(
-        files.table.indexes.get("idx_files_checksum"),
-        Some(&Index::on_columns(["checksum"]))
-    );
+    assert_eq!(files.table.indexes.get("idx_files_folder_id"), Some(&Index::on_columns(["folder_id"])));
+    assert_eq!(files.table.indexes.get("idx_files_checksum"), Some(&Index::on_columns(["checksum"])));
     assert_eq!(
         files.table.indexes.get("idx_files_kind"),
         Some(&Index {
@@ -566,12 +420,7 @@ fn field_indexes() {
 #[test]
 fn field_checks() {
     let files = File::definition();
-    assert_eq!(
-        files.table.checks.get("files_size_check"),
-        Some(&Check {
-            expression: "size < 1099511627776".into()
-        })
-    );
+    assert_eq!(files.table.checks.get("files_size_check"), Some(&Check { expression: "size < 1099511627776".into() }));
 }
 
 #[test]
@@ -601,10 +450,7 @@ fn field_foreign_keys() {
     );
 
     let folders = Folder::definition();
-    assert_eq!(
-        folders.table.foreign_keys.keys().collect::<Vec<_>>(),
-        ["folders_owner_id_fkey", "folders_parent_fk"]
-    );
+    assert_eq!(folders.table.foreign_keys.keys().collect::<Vec<_>>(), ["folders_owner_id_fkey", "folders_parent_fk"]);
     assert_eq!(
         folders.table.foreign_keys["folders_parent_fk"],
         ForeignKey {
@@ -640,10 +486,7 @@ fn field_foreign_keys() {
         aliases.table.foreign_keys["tag_aliases_file_id_fkey"].references,
         QualifiedName::new("public", "files")
     );
-    assert_eq!(
-        aliases.table.foreign_keys["tag_aliases_file_id_fkey"].on_delete,
-        ForeignKeyAction::SetDefault
-    );
+    assert_eq!(aliases.table.foreign_keys["tag_aliases_file_id_fkey"].on_delete, ForeignKeyAction::SetDefault);
 }
 
 #[test]
@@ -651,17 +494,11 @@ fn field_primary_key() {
     let categories = Category::definition();
     assert_eq!(
         categories.table.primary_key,
-        Some(PrimaryKey {
-            name: "categories_pkey".into(),
-            columns: strings(&["code"]),
-        })
+        Some(PrimaryKey { name: "categories_pkey".into(), columns: strings(&["code"]) })
     );
     assert_eq!(
         Alias::definition().table.primary_key,
-        Some(PrimaryKey {
-            name: "tag_aliases_pkey".into(),
-            columns: strings(&["alias"]),
-        })
+        Some(PrimaryKey { name: "tag_aliases_pkey".into(), columns: strings(&["alias"]) })
     );
 }
 
@@ -699,19 +536,13 @@ fn table_indexes() {
         Index {
             unique: false,
             method: IndexMethod::Btree,
-            keys: vec![
-                IndexKey::column("user_id"),
-                IndexKey::column("created_at").desc()
-            ],
+            keys: vec![IndexKey::column("user_id"), IndexKey::column("created_at").desc()],
             include: Vec::new(),
             predicate: None,
         }
     );
     let desc = IndexKey::column("created_at").desc();
-    assert_eq!(
-        (desc.order, desc.nulls),
-        (SortOrder::Desc, NullsOrder::First)
-    );
+    assert_eq!((desc.order, desc.nulls), (SortOrder::Desc, NullsOrder::First));
 
     assert_eq!(
         files.table.indexes["idx_files_lower_name"],
@@ -744,17 +575,11 @@ fn table_indexes() {
     );
     assert_eq!(
         files.table.indexes["idx_files_tags"],
-        Index {
-            method: IndexMethod::Gin,
-            ..Index::on_columns(["tags"])
-        }
+        Index { method: IndexMethod::Gin, ..Index::on_columns(["tags"]) }
     );
     assert_eq!(
         files.table.indexes["idx_files_unique_name"],
-        Index {
-            unique: true,
-            ..Index::on_columns(["user_id", "name"])
-        }
+        Index { unique: true, ..Index::on_columns(["user_id", "name"]) }
     );
 }
 
@@ -763,32 +588,18 @@ fn table_unique_constraints_and_checks() {
     let files = File::definition();
     assert_eq!(
         files.table.unique_constraints.keys().collect::<Vec<_>>(),
-        [
-            "files_folder_id_name_key",
-            "files_storage_key_uniq",
-            "files_storage_unique"
-        ]
+        ["files_folder_id_name_key", "files_storage_key_uniq", "files_storage_unique"]
     );
     assert_eq!(
         files.table.unique_constraints["files_folder_id_name_key"],
-        UniqueConstraint {
-            columns: strings(&["folder_id", "name"])
-        }
+        UniqueConstraint { columns: strings(&["folder_id", "name"]) }
     );
     assert_eq!(
         files.table.unique_constraints["files_storage_unique"],
-        UniqueConstraint {
-            columns: strings(&["storage_key", "checksum"])
-        }
+        UniqueConstraint { columns: strings(&["storage_key", "checksum"]) }
     );
-    assert_eq!(
-        files.table.checks.keys().collect::<Vec<_>>(),
-        ["files_positive_size", "files_size_check"]
-    );
-    assert_eq!(
-        files.table.checks["files_positive_size"].expression,
-        "size >= 0"
-    );
+    assert_eq!(files.table.checks.keys().collect::<Vec<_>>(), ["files_positive_size", "files_size_check"]);
+    assert_eq!(files.table.checks["files_positive_size"].expression, "size >= 0");
 }
 
 #[test]
@@ -796,10 +607,7 @@ fn table_foreign_keys_and_composite_primary_keys() {
     let tags = FileTag::definition();
     assert_eq!(
         tags.table.primary_key,
-        Some(PrimaryKey {
-            name: "file_tags_pkey".into(),
-            columns: strings(&["file_id", "tag"]),
-        })
+        Some(PrimaryKey { name: "file_tags_pkey".into(), columns: strings(&["file_id", "tag"]) })
     );
     assert_eq!(
         tags.table.foreign_keys["file_tags_file_fk"],
@@ -813,26 +621,14 @@ fn table_foreign_keys_and_composite_primary_keys() {
         }
     );
     // No `id` column and an explicit primary key: no defaults invented.
-    assert_eq!(
-        tags.table.columns,
-        [
-            Column::new("file_id", ColumnType::Uuid),
-            Column::new("tag", ColumnType::Text)
-        ]
-    );
+    assert_eq!(tags.table.columns, [Column::new("file_id", ColumnType::Uuid), Column::new("tag", ColumnType::Text)]);
 
     let versions = FileVersion::definition();
     assert_eq!(
         versions.table.primary_key,
-        Some(PrimaryKey {
-            name: "file_versions_pk".into(),
-            columns: strings(&["file_id", "number"]),
-        })
+        Some(PrimaryKey { name: "file_versions_pk".into(), columns: strings(&["file_id", "number"]) })
     );
-    assert_eq!(
-        versions.table.foreign_keys.keys().collect::<Vec<_>>(),
-        ["file_versions_file_id_file_version_fkey"]
-    );
+    assert_eq!(versions.table.foreign_keys.keys().collect::<Vec<_>>(), ["file_versions_file_id_file_version_fkey"]);
     assert_eq!(
         versions.table.foreign_keys["file_versions_file_id_file_version_fkey"],
         ForeignKey {
@@ -865,83 +661,38 @@ fn every_supported_rust_type_maps_to_a_column_type() {
         ("a_string", ColumnType::Text, false),
         ("a_uuid", ColumnType::Uuid, false),
         ("a_timestamptz", ColumnType::TIMESTAMPTZ, false),
-        (
-            "a_timestamp",
-            ColumnType::Timestamp {
-                precision: None,
-                with_time_zone: false,
-            },
-            false,
-        ),
+        ("a_timestamp", ColumnType::Timestamp { precision: None, with_time_zone: false }, false),
         ("a_date", ColumnType::Date, false),
-        (
-            "a_time",
-            ColumnType::Time {
-                precision: None,
-                with_time_zone: false,
-            },
-            false,
-        ),
+        ("a_time", ColumnType::Time { precision: None, with_time_zone: false }, false),
         ("a_json_value", ColumnType::Jsonb, false),
         ("a_json_typed", ColumnType::Jsonb, false),
         ("a_bytes", ColumnType::Bytea, false),
-        (
-            "an_int_array",
-            ColumnType::array(ColumnType::Integer),
-            false,
-        ),
+        ("an_int_array", ColumnType::array(ColumnType::Integer), false),
         ("a_varchar_array", ColumnType::array(varchar(20)), false),
         ("a_text_array", ColumnType::array(ColumnType::Text), false),
         ("an_ip", ColumnType::Inet, false),
         ("an_option", ColumnType::BigInt, true),
         ("an_enum", enum_type.clone(), false),
         ("an_enum_array", ColumnType::array(enum_type), false),
-        (
-            "a_precise_time",
-            ColumnType::Time {
-                precision: Some(0),
-                with_time_zone: false,
-            },
-            true,
-        ),
+        ("a_precise_time", ColumnType::Time { precision: Some(0), with_time_zone: false }, true),
         ("an_interval", ColumnType::Interval, false),
-        (
-            "an_amount",
-            ColumnType::Numeric {
-                precision: Some(12),
-                scale: Some(2),
-            },
-            false,
-        ),
+        ("an_amount", ColumnType::Numeric { precision: Some(12), scale: Some(2) }, false),
     ];
-    let actual: Vec<(&str, ColumnType, bool)> = zoo
-        .table
-        .columns
-        .iter()
-        .map(|c| (c.name.as_str(), c.ty.clone(), c.nullable))
-        .collect();
+    let actual: Vec<(&str, ColumnType, bool)> =
+        zoo.table.columns.iter().map(|c| (c.name.as_str(), c.ty.clone(), c.nullable)).collect();
     assert_eq!(actual, expected);
     // Nothing else is set on a plain field.
     for c in &zoo.table.columns {
         assert!(!c.has_database_value(), "{} has a database value", c.name);
-        assert_eq!(
-            (&c.collation, &c.comment, &c.renamed_from),
-            (&None, &None, &None)
-        );
+        assert_eq!((&c.collation, &c.comment, &c.renamed_from), (&None, &None, &None));
     }
-    assert_eq!(
-        ColumnType::array(varchar(20)).to_string(),
-        "character varying(20)[]"
-    );
+    assert_eq!(ColumnType::array(varchar(20)).to_string(), "character varying(20)[]");
 }
 
 #[test]
 fn enum_columns_name_their_type() {
     let files = File::definition();
-    assert_eq!(
-        column(&files, "status"),
-        &Column::new("status", ColumnType::named("public", "file_status"))
-    );
+    assert_eq!(column(&files, "status"), &Column::new("status", ColumnType::named("public", "file_status")));
     assert_eq!(
         column(&files, "visibility"),
         &Column::new("visibility", ColumnType::named("app", "visibility_level")).nullable()
@@ -968,9 +719,7 @@ fn insert_type_makes_defaulted_columns_optional_and_omits_generated_ones() {
         tags: vec!["a".into()],
         metadata: serde_json::json!({}),
         raw: None,
-        settings: keel::Json(Settings {
-            theme: "dark".into(),
-        }),
+        settings: keel::Json(Settings { theme: "dark".into() }),
         created_at: None,
         updated_at: Some(DateTime::<Utc>::UNIX_EPOCH),
         // A nullable column without a default stays `Option<T>`, not `Option<Option<T>>`.
@@ -1016,20 +765,13 @@ fn insert_type_makes_defaulted_columns_optional_and_omits_generated_ones() {
     };
     assert_eq!(version.number, 1);
 
-    let tag = NewFileTag {
-        file_id: Uuid::nil(),
-        tag: "x".into(),
-    };
+    let tag = NewFileTag { file_id: Uuid::nil(), tag: "x".into() };
     assert_eq!(tag.tag, "x");
 }
 
 #[test]
 fn insert_derive_replaces_the_default_derives() {
-    let a = NewAlias {
-        alias: "a".into(),
-        category: "c".into(),
-        file_id: Uuid::nil(),
-    };
+    let a = NewAlias { alias: "a".into(), category: "c".into(), file_id: Uuid::nil() };
     assert_eq!(a.clone(), a);
 }
 
@@ -1044,45 +786,26 @@ fn pg_enum_labels() {
     assert_eq!(FileStatus::VALUES, ["draft", "published", "gone"]);
     assert_eq!(FileStatus::Published.as_label(), "published");
     assert_eq!(FileStatus::SoftDeleted.as_label(), "gone");
-    assert_eq!(
-        FileStatus::from_label("gone"),
-        Some(FileStatus::SoftDeleted)
-    );
+    assert_eq!(FileStatus::from_label("gone"), Some(FileStatus::SoftDeleted));
     assert_eq!(FileStatus::from_label("draft"), Some(FileStatus::Draft));
     assert_eq!(FileStatus::from_label("soft_deleted"), None);
     assert_eq!(FileStatus::from_label("Draft"), None);
-    assert_eq!(
-        <FileStatus as PgEnum>::column_type(),
-        ColumnType::named("public", "file_status")
-    );
+    assert_eq!(<FileStatus as PgEnum>::column_type(), ColumnType::named("public", "file_status"));
 
     let def = FileStatus::definition();
     assert_eq!(def.name, QualifiedName::new("public", "file_status"));
-    assert_eq!(
-        def.enum_type.values,
-        strings(&["draft", "published", "gone"])
-    );
+    assert_eq!(def.enum_type.values, strings(&["draft", "published", "gone"]));
     assert_eq!(def.enum_type.comment, None);
 }
 
 #[test]
 fn pg_enum_attributes() {
-    assert_eq!(
-        Visibility::VALUES,
-        ["private", "shared_with_team", "public"]
-    );
+    assert_eq!(Visibility::VALUES, ["private", "shared_with_team", "public"]);
     let def = Visibility::definition();
     assert_eq!(def.name, QualifiedName::new("app", "visibility_level"));
-    assert_eq!(
-        def.enum_type.comment.as_deref(),
-        Some("Who may see a thing")
-    );
+    assert_eq!(def.enum_type.comment.as_deref(), Some("Who may see a thing"));
     assert_eq!(def.enum_type.renamed_from.as_deref(), Some("visibility"));
-    for v in [
-        Visibility::Private,
-        Visibility::SharedWithTeam,
-        Visibility::Public,
-    ] {
+    for v in [Visibility::Private, Visibility::SharedWithTeam, Visibility::Public] {
         assert_eq!(Visibility::from_label(v.as_label()), Some(v));
     }
 }
@@ -1110,8 +833,5 @@ fn collect_assembles_every_registered_item() {
     );
     let enums: Vec<String> = schema.enums().map(|(n, _)| n.to_string()).collect();
     assert_eq!(enums, ["app.visibility_level", "public.file_status"]);
-    assert_eq!(
-        schema.table("public", "files"),
-        Some(&File::definition().table)
-    );
+    assert_eq!(schema.table("public", "files"), Some(&File::definition().table));
 }

@@ -22,10 +22,7 @@ struct Header {
 impl Schema {
     /// Pretty, deterministic JSON with a trailing newline.
     pub fn to_json(&self) -> String {
-        let versioned = Versioned {
-            format_version: FORMAT_VERSION,
-            schema: self,
-        };
+        let versioned = Versioned { format_version: FORMAT_VERSION, schema: self };
         let mut out = serde_json::to_string_pretty(&versioned).expect("a schema always serializes");
         out.push('\n');
         out
@@ -53,9 +50,7 @@ pub enum JsonError {
     Syntax(#[source] serde_json::Error),
     #[error("the schema JSON has no `format_version`; keel writes version {FORMAT_VERSION}")]
     MissingVersion,
-    #[error(
-        "schema JSON format version {found} is not supported; this keel reads version {FORMAT_VERSION}"
-    )]
+    #[error("schema JSON format version {found} is not supported; this keel reads version {FORMAT_VERSION}")]
     UnsupportedVersion { found: u32 },
     #[error("not a keel schema: {0}")]
     Invalid(#[source] serde_json::Error),

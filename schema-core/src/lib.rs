@@ -33,18 +33,13 @@ pub mod __private {
     /// A field's column type with `precision`/`scale` applied to its numeric or time scalar.
     pub fn with_precision(base: ColumnType, precision: u8, scale: Option<u16>) -> ColumnType {
         let scalar = match base.scalar().clone() {
-            ColumnType::Numeric { .. } => ColumnType::Numeric {
-                precision: Some(precision.into()),
-                scale: Some(scale.unwrap_or(0)),
-            },
-            ColumnType::Time { with_time_zone, .. } => ColumnType::Time {
-                precision: Some(precision),
-                with_time_zone,
-            },
-            ColumnType::Timestamp { with_time_zone, .. } => ColumnType::Timestamp {
-                precision: Some(precision),
-                with_time_zone,
-            },
+            ColumnType::Numeric { .. } => {
+                ColumnType::Numeric { precision: Some(precision.into()), scale: Some(scale.unwrap_or(0)) }
+            }
+            ColumnType::Time { with_time_zone, .. } => ColumnType::Time { precision: Some(precision), with_time_zone },
+            ColumnType::Timestamp { with_time_zone, .. } => {
+                ColumnType::Timestamp { precision: Some(precision), with_time_zone }
+            }
             // The derive only allows `precision` on types whose capability says they take one.
             other => other,
         };

@@ -49,16 +49,8 @@ pub fn pluralize(word: &str) -> String {
         ("criterion", "criteria"),
         ("analysis", "analyses"),
     ];
-    const UNCOUNTABLE: &[&str] = &[
-        "data",
-        "information",
-        "equipment",
-        "metadata",
-        "news",
-        "series",
-        "species",
-        "media",
-    ];
+    const UNCOUNTABLE: &[&str] =
+        &["data", "information", "equipment", "metadata", "news", "series", "species", "media"];
     if let Some((_, plural)) = IRREGULAR.iter().find(|(s, _)| *s == word) {
         return (*plural).to_string();
     }
@@ -177,14 +169,8 @@ mod tests {
     #[test]
     fn object_names_follow_postgres() {
         assert_eq!(primary_key_name("files"), "files_pkey");
-        assert_eq!(
-            unique_name("files", &["storage_key"]),
-            "files_storage_key_key"
-        );
-        assert_eq!(
-            foreign_key_name("file_tags", &["file_id"]),
-            "file_tags_file_id_fkey"
-        );
+        assert_eq!(unique_name("files", &["storage_key"]), "files_storage_key_key");
+        assert_eq!(foreign_key_name("file_tags", &["file_id"]), "file_tags_file_id_fkey");
         let long = "a".repeat(40);
         let name = foreign_key_name(&long, &[&"b".repeat(40)]);
         assert_eq!(name.len(), 63);

@@ -30,19 +30,12 @@ pub fn collect() -> Result<Schema, CollectError> {
 
 /// Builds a schema from definitions and checks it: unique names, references to tables, columns and types
 /// that exist. Every problem is reported, not only the first.
-pub fn assemble(
-    tables: Vec<TableDefinition>,
-    enums: Vec<EnumDefinition>,
-) -> Result<Schema, CollectError> {
+pub fn assemble(tables: Vec<TableDefinition>, enums: Vec<EnumDefinition>) -> Result<Schema, CollectError> {
     let mut schema = Schema::default();
     let mut problems = Vec::new();
     for def in enums {
         let ns = schema.schemas.entry(def.name.schema.clone()).or_default();
-        if ns
-            .enums
-            .insert(def.name.name.clone(), def.enum_type)
-            .is_some()
-        {
+        if ns.enums.insert(def.name.name.clone(), def.enum_type).is_some() {
             problems.push(Problem::DuplicateEnum(def.name));
         }
     }
@@ -53,11 +46,7 @@ pub fn assemble(
         }
     }
     problems.extend(check(&schema));
-    if problems.is_empty() {
-        Ok(schema)
-    } else {
-        Err(CollectError { problems })
-    }
+    if problems.is_empty() { Ok(schema) } else { Err(CollectError { problems }) }
 }
 
 /// Cross-table consistency that no single derive can see.
@@ -79,43 +68,24 @@ pub fn check(schema: &Schema) -> Vec<Problem> {
         // Every (owner, column) the table's constraints and indexes name.
         let mut named: Vec<(String, &str)> = Vec::new();
         if let Some(pk) = &table.primary_key {
-            named.extend(
-                pk.columns
-                    .iter()
-                    .map(|c| (format!("primary key {}", pk.name), c.as_str())),
-            );
+            named.extend(pk.columns.iter().map(|c| (format!("primary key {}", pk.name), c.as_str())));
         }
         for (n, u) in &table.unique_constraints {
-            named.extend(
-                u.columns
-                    .iter()
-                    .map(|c| (format!("unique constraint {n}"), c.as_str())),
-            );
+            named.extend(u.columns.iter().map(|c| (format!("unique constraint {n}"), c.as_str())));
         }
         for (n, index) in &table.indexes {
             let keys = index.keys.iter().filter_map(|k| match &k.on {
                 KeyExpression::Column(c) => Some(c.as_str()),
                 KeyExpression::Expression(_) => None,
             });
-            named.extend(
-                keys.chain(index.include.iter().map(String::as_str))
-                    .map(|c| (format!("index {n}"), c)),
-            );
+            named.extend(keys.chain(index.include.iter().map(String::as_str)).map(|c| (format!("index {n}"), c)));
         }
         for (n, fk) in &table.foreign_keys {
-            named.extend(
-                fk.columns
-                    .iter()
-                    .map(|c| (format!("foreign key {n}"), c.as_str())),
-            );
+            named.extend(fk.columns.iter().map(|c| (format!("foreign key {n}"), c.as_str())));
         }
         for (what, column) in named {
             if !columns.contains(column) {
-                problems.push(Problem::UnknownColumn {
-                    table: name.clone(),
-                    what,
-                    column: column.to_string(),
-                });
+                problems.push(Problem::UnknownColumn { table: name.clone(), what, column: column.to_string() });
             }
         }
         for (n, fk) in &table.foreign_keys {
@@ -156,23 +126,9 @@ pub enum Problem {
     #[error("enum {0} is declared twice")]
     DuplicateEnum(QualifiedName),
     #[error("column {table}.{column} has type {ty}, which no `#[derive(PgEnum)]` declares")]
-    UnknownType {
-        table: QualifiedName,
-        column: String,
-        ty: QualifiedName,
-    },
+    UnknownType { table: QualifiedName, column: String, ty: QualifiedName },
     #[error("{what} of {table} names column `{column}`, which the table does not have")]
-    UnknownColumn {
-        table: QualifiedName,
-        what: String,
-        column: String,
-    },
-    #[error(
-        "foreign key {foreign_key} of {table} references {references}, which is not a registered table"
-    )]
-    UnknownTable {
-        table: QualifiedName,
-        foreign_key: String,
-        references: QualifiedName,
-    },
+    UnknownColumn { table: QualifiedName, what: String, column: String },
+    #[error("foreign key {foreign_key} of {table} references {references}, which is not a registered table")]
+    UnknownTable { table: QualifiedName, foreign_key: String, references: QualifiedName },
 }

@@ -128,9 +128,7 @@ pub mod capability {
     use super::Json;
 
     /// Types whose column may be `varchar(n)` or `char(n)`.
-    #[diagnostic::on_unimplemented(
-        message = "`varchar`/`char` need a text field, and `{Self}` is not text"
-    )]
+    #[diagnostic::on_unimplemented(message = "`varchar`/`char` need a text field, and `{Self}` is not text")]
     pub trait Text {}
     impl Text for String {}
     impl Text for str {}
@@ -165,17 +163,13 @@ pub mod capability {
     impl Precision for time::Time {}
 
     /// Types that take a `scale`: numeric.
-    #[diagnostic::on_unimplemented(
-        message = "`scale` needs a decimal field, and `{Self}` is not one"
-    )]
+    #[diagnostic::on_unimplemented(message = "`scale` needs a decimal field, and `{Self}` is not one")]
     pub trait Decimal {}
     #[cfg(feature = "rust_decimal")]
     impl Decimal for rust_decimal::Decimal {}
 
     /// Integer types: an optimistic-lock `version` or an identity column.
-    #[diagnostic::on_unimplemented(
-        message = "this attribute needs an integer field, and `{Self}` is not one"
-    )]
+    #[diagnostic::on_unimplemented(message = "this attribute needs an integer field, and `{Self}` is not one")]
     pub trait Integer {}
     impl Integer for i16 {}
     impl Integer for i32 {}

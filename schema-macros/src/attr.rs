@@ -131,10 +131,7 @@ pub struct FieldIndex {
 
 impl FieldIndex {
     fn named(name: &str) -> FieldIndex {
-        FieldIndex {
-            name: Some(name.to_string()),
-            ..FieldIndex::default()
-        }
+        FieldIndex { name: Some(name.to_string()), ..FieldIndex::default() }
     }
 }
 
@@ -165,9 +162,7 @@ impl FromMeta for IdentityAttr {
         match value.to_ascii_lowercase().replace(['_', '-'], " ").as_str() {
             "always" => Ok(IdentityAttr::Always),
             "by default" => Ok(IdentityAttr::ByDefault),
-            _ => {
-                Err(darling::Error::unknown_value(value).with_span(&proc_macro2::Span::call_site()))
-            }
+            _ => Err(darling::Error::unknown_value(value).with_span(&proc_macro2::Span::call_site())),
         }
     }
 }

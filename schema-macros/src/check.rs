@@ -124,16 +124,8 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         Some(t) => t.as_str().to_string(),
         None => naming::table_name(&input.ident.to_string()),
     };
-    let schema = input
-        .schema
-        .as_ref()
-        .map_or(keel_core::DEFAULT_SCHEMA.to_string(), |s| {
-            s.as_str().to_string()
-        });
-    let name_span = input
-        .table
-        .as_ref()
-        .map_or(input.ident.span(), |t| t.span());
+    let schema = input.schema.as_ref().map_or(keel_core::DEFAULT_SCHEMA.to_string(), |s| s.as_str().to_string());
+    let name_span = input.table.as_ref().map_or(input.ident.span(), |t| t.span());
     check_identifier(&mut errors, &name, name_span, "table name");
     if let Some(s) = &input.schema {
         check_identifier(&mut errors, s, s.span(), "schema name");
@@ -165,32 +157,20 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         let column_span = field.column.as_ref().map_or(ident.span(), |c| c.span());
         check_identifier(&mut errors, &column, column_span, "column name");
         if let Some(first) = seen.insert(column.clone(), ident.clone()) {
-            errors.push(err(
-                column_span,
-                format!("duplicate column `{column}`: field `{first}` already maps to it"),
-            ));
+            errors.push(err(column_span, format!("duplicate column `{column}`: field `{first}` already maps to it")));
         }
         if field.primary_key.is_present() {
             primary_fields.push((column.clone(), field.primary_key.span()));
         }
         if let Some(u) = &field.unique {
-            let n =
-                u.0.clone()
-                    .unwrap_or_else(|| naming::unique_name(&name, &[&column]));
+            let n = u.0.clone().unwrap_or_else(|| naming::unique_name(&name, &[&column]));
             uniques.push((n, vec![column.clone()], u.span()));
         }
         if let Some(index) = &field.index {
             let spec = &index.0;
-            let n = spec
-                .name
-                .clone()
-                .unwrap_or_else(|| naming::index_name(&name, &[&column]));
-            let key = KeySpec {
-                on: KeyOn::Column(column.clone()),
-                opclass: None,
-                descending: false,
-                nulls_first: None,
-            };
+            let n = spec.name.clone().unwrap_or_else(|| naming::index_name(&name, &[&column]));
+            let key =
+                KeySpec { on: KeyOn::Column(column.clone()), opclass: None, descending: false, nulls_first: None };
             let method = method(&mut errors, spec.method.as_ref());
             let model = IndexModel {
                 name: n,
@@ -203,11 +183,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             indexes.push((model, index.span()));
         }
         if let Some(expr) = &field.check {
-            checks.push((
-                naming::check_name(&name, &column),
-                expr.clone(),
-                column_span,
-            ));
+            checks.push((naming::check_name(&name, &column), expr.clone(), column_span));
         }
         match (&field.references, &field.fk_name) {
             (Some(target), _) => {
@@ -223,9 +199,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
                     foreign_keys.push((fk, target.span()));
                 }
             }
-            (None, fk_name) => {
-                reject_orphan_fk_options(&mut errors, &field.fk, fk_name.as_ref().map(|n| n.span()))
-            }
+            (None, fk_name) => reject_orphan_fk_options(&mut errors, &field.fk, fk_name.as_ref().map(|n| n.span())),
         }
         if let Some(c) = column_model(&mut errors, field, ident, column) {
             columns.push(c);
@@ -238,57 +212,34 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         if !known.iter().any(|k| k == column) {
             errors.push(err(
                 lit.span(),
-                format!(
-                    "no column `{column}` in this table; columns are: {}",
-                    known.join(", ")
-                ),
+                format!("no column `{column}` in this table; columns are: {}", known.join(", ")),
             ));
         }
     };
 
     for unique in &input.unique {
-        if let Some(cols) =
-            errors.handle(keys::columns(&unique.columns).map_err(darling::Error::from))
-        {
-            cols.iter()
-                .for_each(|c| known_column(&mut errors, &unique.columns, c));
+        if let Some(cols) = errors.handle(keys::columns(&unique.columns).map_err(darling::Error::from)) {
+            cols.iter().for_each(|c| known_column(&mut errors, &unique.columns, c));
             let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
-            let n = unique.name.as_ref().map_or_else(
-                || naming::unique_name(&name, &refs),
-                |n| n.as_str().to_string(),
-            );
+            let n = unique.name.as_ref().map_or_else(|| naming::unique_name(&name, &refs), |n| n.as_str().to_string());
             uniques.push((n, cols, unique.span()));
         }
     }
     for check in &input.check {
-        checks.push((
-            check.name.as_str().to_string(),
-            check.expr.clone(),
-            check.name.span(),
-        ));
+        checks.push((check.name.as_str().to_string(), check.expr.clone(), check.name.span()));
     }
     for fk in &input.foreign_key {
-        if let Some(cols) = errors.handle(keys::columns(&fk.columns).map_err(darling::Error::from))
-        {
-            cols.iter()
-                .for_each(|c| known_column(&mut errors, &fk.columns, c));
-            if let Some(model) = foreign_key(
-                &mut errors,
-                &schema,
-                &name,
-                cols,
-                &fk.references,
-                fk.name.as_ref(),
-                &fk.actions,
-            ) {
+        if let Some(cols) = errors.handle(keys::columns(&fk.columns).map_err(darling::Error::from)) {
+            cols.iter().for_each(|c| known_column(&mut errors, &fk.columns, c));
+            if let Some(model) =
+                foreign_key(&mut errors, &schema, &name, cols, &fk.references, fk.name.as_ref(), &fk.actions)
+            {
                 foreign_keys.push((model, fk.span()));
             }
         }
     }
     for index in &input.index {
-        let Some(keys) =
-            errors.handle(keys::index_keys(&index.columns).map_err(darling::Error::from))
-        else {
+        let Some(keys) = errors.handle(keys::index_keys(&index.columns).map_err(darling::Error::from)) else {
             continue;
         };
         let mut key_columns = Vec::new();
@@ -306,23 +257,16 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             (Some(n), _) => n.as_str().to_string(),
             (None, false) => naming::index_name(&name, &key_columns),
             (None, true) => {
-                errors.push(err(
-                    index.columns.span(),
-                    "an index on an expression needs a `name = \"...\"`",
-                ));
+                errors.push(err(index.columns.span(), "an index on an expression needs a `name = \"...\"`"));
                 continue;
             }
         };
         let include = match &index.include {
-            Some(lit) => errors
-                .handle(keys::columns(lit).map_err(darling::Error::from))
-                .unwrap_or_default(),
+            Some(lit) => errors.handle(keys::columns(lit).map_err(darling::Error::from)).unwrap_or_default(),
             None => Vec::new(),
         };
         if let Some(lit) = &index.include {
-            include
-                .iter()
-                .for_each(|c| known_column(&mut errors, lit, c));
+            include.iter().for_each(|c| known_column(&mut errors, lit, c));
         }
         let model = IndexModel {
             name: n,
@@ -340,23 +284,16 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
     let mut constraint_names = BTreeMap::new();
     let mut relation_names = BTreeMap::new();
     relation_names.insert(name.clone(), "the table itself");
-    let mut claim = |errors: &mut Errors,
-                     n: &str,
-                     span: Span,
-                     what: &'static str,
-                     is_index: bool,
-                     is_constraint: bool| {
-        check_identifier(errors, n, span, what);
-        if is_constraint && constraint_names.insert(n.to_string(), what).is_some() {
-            errors.push(err(span, format!("duplicate constraint name `{n}`")));
-        }
-        if is_index && let Some(other) = relation_names.insert(n.to_string(), what) {
-            errors.push(err(
-                span,
-                format!("the {what} name `{n}` is already used by {other}"),
-            ));
-        }
-    };
+    let mut claim =
+        |errors: &mut Errors, n: &str, span: Span, what: &'static str, is_index: bool, is_constraint: bool| {
+            check_identifier(errors, n, span, what);
+            if is_constraint && constraint_names.insert(n.to_string(), what).is_some() {
+                errors.push(err(span, format!("duplicate constraint name `{n}`")));
+            }
+            if is_index && let Some(other) = relation_names.insert(n.to_string(), what) {
+                errors.push(err(span, format!("the {what} name `{n}` is already used by {other}")));
+            }
+        };
     if let Some((n, _, span)) = &primary_key {
         claim(&mut errors, n, *span, "primary key", true, true);
     }
@@ -404,27 +341,17 @@ fn primary_key(
 ) -> Option<(String, Vec<String>, Span)> {
     let (mut name, mut cols, span) = match (&input.primary_key, fields.is_empty()) {
         (Some(pk), false) => {
-            errors.push(err(
-                pk.span(),
-                "the primary key is declared twice: on the struct and on a field; keep one",
-            ));
+            errors.push(err(pk.span(), "the primary key is declared twice: on the struct and on a field; keep one"));
             return None;
         }
         (Some(pk), true) => {
             let cols = errors.handle(keys::columns(&pk.columns).map_err(darling::Error::from))?;
             for c in &cols {
                 if !columns.iter().any(|col| &col.name == c) {
-                    errors.push(err(
-                        pk.columns.span(),
-                        format!("no column `{c}` in this table"),
-                    ));
+                    errors.push(err(pk.columns.span(), format!("no column `{c}` in this table")));
                 }
             }
-            (
-                pk.name.as_ref().map(|n| n.as_str().to_string()),
-                cols,
-                pk.span(),
-            )
+            (pk.name.as_ref().map(|n| n.as_str().to_string()), cols, pk.span())
         }
         (None, false) => {
             let span = fields[0].1;
@@ -437,10 +364,7 @@ fn primary_key(
     };
     for column in columns.iter_mut().filter(|c| cols.contains(&c.name)) {
         if column.syntactic_nullable {
-            errors.push(err(
-                column.ty.span(),
-                "a primary key column cannot be `Option<_>`: primary keys are NOT NULL",
-            ));
+            errors.push(err(column.ty.span(), "a primary key column cannot be `Option<_>`: primary keys are NOT NULL"));
         }
         // The convention: `id: Uuid` is filled by the database.
         if column.name == "id"
@@ -452,24 +376,14 @@ fn primary_key(
             column.insert = InsertField::Defaulted;
         }
     }
-    let n = name
-        .take()
-        .unwrap_or_else(|| naming::primary_key_name(table));
+    let n = name.take().unwrap_or_else(|| naming::primary_key_name(table));
     Some((n, std::mem::take(&mut cols), span))
 }
 
-fn column_model(
-    errors: &mut Errors,
-    field: FieldInput,
-    ident: Ident,
-    name: String,
-) -> Option<ColumnModel> {
+fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: String) -> Option<ColumnModel> {
     let sql_type = field.sql_type.as_ref().and_then(|lit| {
-        let parsed =
-            keel_core::ColumnType::parse(&lit.value()).map_err(|e| syn::Error::new(lit.span(), e));
-        errors
-            .handle(parsed.map_err(darling::Error::from))
-            .map(|_| lit.value())
+        let parsed = keel_core::ColumnType::parse(&lit.value()).map_err(|e| syn::Error::new(lit.span(), e));
+        errors.handle(parsed.map_err(darling::Error::from)).map(|_| lit.value())
     });
     let mut refinements = Vec::new();
     if let Some(n) = &field.varchar {
@@ -484,32 +398,19 @@ fn column_model(
     match (&field.precision, &field.scale) {
         (Some(p), s) => {
             let capability = if s.is_some() { "Decimal" } else { "Precision" };
-            refinements.push((
-                Refinement::Precision(**p, s.as_ref().map(|s| **s)),
-                capability,
-                p.span(),
-            ));
+            refinements.push((Refinement::Precision(**p, s.as_ref().map(|s| **s)), capability, p.span()));
         }
         (None, Some(s)) => errors.push(err(s.span(), "`scale` needs a `precision`")),
         (None, None) => {}
     }
     if refinements.len() > 1 {
-        errors.push(err(
-            refinements[1].2,
-            "`varchar`, `char`, `json` and `precision` each set the type; use only one",
-        ));
+        errors.push(err(refinements[1].2, "`varchar`, `char`, `json` and `precision` each set the type; use only one"));
     }
     let refinement = refinements.into_iter().next();
     if let (Some(lit), Some((_, _, span))) = (&field.sql_type, &refinement) {
         errors.push(
-            err(
-                *span,
-                format!(
-                    "`sql_type = \"{}\"` already sets the whole type; put the modifier there",
-                    lit.value()
-                ),
-            )
-            .with_span(span),
+            err(*span, format!("`sql_type = \"{}\"` already sets the whole type; put the modifier there", lit.value()))
+                .with_span(span),
         );
     }
 
@@ -520,11 +421,8 @@ fn column_model(
     let mut requires = field.identity.as_ref().map(|i| ("Integer", i.span()));
     let mut default = field.default.clone();
     let generated = field.generated.as_ref().map(|g| g.as_str().to_string());
-    let set_by = [
-        default.as_ref().map(|_| "default"),
-        identity.map(|_| "identity"),
-        generated.as_ref().map(|_| "generated"),
-    ];
+    let set_by =
+        [default.as_ref().map(|_| "default"), identity.map(|_| "identity"), generated.as_ref().map(|_| "generated")];
     if set_by.iter().flatten().count() > 1 {
         let span = field
             .generated
@@ -532,10 +430,7 @@ fn column_model(
             .map(|g| g.span())
             .or(field.identity.as_ref().map(|i| i.span()))
             .unwrap_or(ident.span());
-        errors.push(err(
-            span,
-            "a column takes only one of `default`, `identity` and `generated`",
-        ));
+        errors.push(err(span, "a column takes only one of `default`, `identity` and `generated`"));
     }
     if field.optimistic_lock.is_present() {
         requires = Some(("Integer", field.optimistic_lock.span()));
@@ -544,11 +439,7 @@ fn column_model(
     // Conventions from the team's guidelines; an explicit `default` always wins.
     let convention_default = match name.as_str() {
         "created_at" | "updated_at" => Some("now()"),
-        n if (n.starts_with("is_") || n.starts_with("has_"))
-            && last_segment_is(&field.ty, "bool") =>
-        {
-            Some("false")
-        }
+        n if (n.starts_with("is_") || n.starts_with("has_")) && last_segment_is(&field.ty, "bool") => Some("false"),
         _ => None,
     };
     if default.is_none() && identity.is_none() && generated.is_none() {
@@ -592,11 +483,7 @@ fn foreign_key(
     if reference.columns.len() != columns.len() {
         errors.push(err(
             target.span(),
-            format!(
-                "the foreign key has {} column(s) but references {}",
-                columns.len(),
-                reference.columns.len()
-            ),
+            format!("the foreign key has {} column(s) but references {}", columns.len(), reference.columns.len()),
         ));
         return None;
     }
@@ -616,16 +503,10 @@ fn foreign_key(
     };
     let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
     Some(ForeignKeyModel {
-        name: name.map_or_else(
-            || naming::foreign_key_name(table, &refs),
-            |n| n.as_str().to_string(),
-        ),
+        name: name.map_or_else(|| naming::foreign_key_name(table, &refs), |n| n.as_str().to_string()),
         on_delete: action(errors, options.on_delete.as_ref()),
         on_update: action(errors, options.on_update.as_ref()),
-        deferrable: match (
-            options.deferrable.is_present(),
-            options.initially_deferred.is_present(),
-        ) {
+        deferrable: match (options.deferrable.is_present(), options.initially_deferred.is_present()) {
             (_, true) => Some(true),
             (true, false) => Some(false),
             (false, false) => None,
@@ -637,29 +518,16 @@ fn foreign_key(
     })
 }
 
-fn reject_orphan_fk_options(
-    errors: &mut Errors,
-    options: &ForeignKeyOptions,
-    fk_name: Option<Span>,
-) {
+fn reject_orphan_fk_options(errors: &mut Errors, options: &ForeignKeyOptions, fk_name: Option<Span>) {
     let spans = [
         options.on_delete.as_ref().map(|l| l.span()),
         options.on_update.as_ref().map(|l| l.span()),
-        options
-            .deferrable
-            .is_present()
-            .then(|| options.deferrable.span()),
-        options
-            .initially_deferred
-            .is_present()
-            .then(|| options.initially_deferred.span()),
+        options.deferrable.is_present().then(|| options.deferrable.span()),
+        options.initially_deferred.is_present().then(|| options.initially_deferred.span()),
         fk_name,
     ];
     for span in spans.into_iter().flatten() {
-        errors.push(err(
-            span,
-            "this foreign key option needs `references = \"table(column)\"`",
-        ));
+        errors.push(err(span, "this foreign key option needs `references = \"table(column)\"`"));
     }
 }
 
@@ -670,10 +538,7 @@ fn method(errors: &mut Errors, lit: Option<&LitStr>) -> keel_core::IndexMethod {
     keel_core::IndexMethod::parse(&lit.value()).unwrap_or_else(|| {
         errors.push(err(
             lit.span(),
-            format!(
-                "unknown index method `{}`; expected one of: btree, hash, gist, spgist, gin, brin",
-                lit.value()
-            ),
+            format!("unknown index method `{}`; expected one of: btree, hash, gist, spgist, gin, brin", lit.value()),
         ));
         keel_core::IndexMethod::Btree
     })

@@ -11,16 +11,17 @@ pub fn table(model: &TableModel) -> TokenStream {
     let (schema, name) = (&model.schema, &model.name);
     let column_names: Vec<&String> = model.columns.iter().map(|c| &c.name).collect();
     let columns = model.columns.iter().map(column);
-    let primary_key = option(model.primary_key.as_ref().map(|(n, cols)| {
-        quote!(::keel::PrimaryKey { name: #n.into(), columns: ::std::vec![#(#cols.into()),*] })
-    }));
-    let uniques = model.uniques.iter().map(|(n, cols)| {
-        quote!((#n.into(), ::keel::UniqueConstraint { columns: ::std::vec![#(#cols.into()),*] }))
-    });
-    let checks = model
-        .checks
+    let primary_key = option(
+        model
+            .primary_key
+            .as_ref()
+            .map(|(n, cols)| quote!(::keel::PrimaryKey { name: #n.into(), columns: ::std::vec![#(#cols.into()),*] })),
+    );
+    let uniques = model
+        .uniques
         .iter()
-        .map(|(n, expr)| quote!((#n.into(), ::keel::Check { expression: #expr.into() })));
+        .map(|(n, cols)| quote!((#n.into(), ::keel::UniqueConstraint { columns: ::std::vec![#(#cols.into()),*] })));
+    let checks = model.checks.iter().map(|(n, expr)| quote!((#n.into(), ::keel::Check { expression: #expr.into() })));
     let foreign_keys = model.foreign_keys.iter().map(|fk| {
         let (n, cols, target_schema, target, referenced) =
             (&fk.name, &fk.columns, &fk.schema, &fk.table, &fk.referenced);
@@ -164,11 +165,7 @@ fn index(index: &IndexModel) -> TokenStream {
             KeyOn::Expression(e) => quote!(::keel::KeyExpression::Expression(#e.into())),
         };
         let opclass = option_string(k.opclass.as_ref());
-        let order = if k.descending {
-            quote!(::keel::SortOrder::Desc)
-        } else {
-            quote!(::keel::SortOrder::Asc)
-        };
+        let order = if k.descending { quote!(::keel::SortOrder::Desc) } else { quote!(::keel::SortOrder::Asc) };
         // PostgreSQL's default: nulls sort as if larger than any value.
         let nulls = if k.nulls_first.unwrap_or(k.descending) {
             quote!(::keel::NullsOrder::First)
@@ -193,11 +190,7 @@ fn index(index: &IndexModel) -> TokenStream {
 /// Compile-time checks that a field's type can carry its attributes, reported at the field's type.
 fn assertions(c: &ColumnModel) -> Vec<TokenStream> {
     let ty = &c.ty;
-    let capabilities = c
-        .refinement
-        .iter()
-        .map(|(_, cap, span)| (*cap, *span))
-        .chain(c.requires);
+    let capabilities = c.refinement.iter().map(|(_, cap, span)| (*cap, *span)).chain(c.requires);
     capabilities
         .map(|(capability, _attribute)| {
             let trait_ident = format_ident!("{}", capability);
@@ -221,21 +214,13 @@ fn insert_type(model: &TableModel) -> TokenStream {
          leaves them to the database; generated columns are absent.",
         model.name
     );
-    let fields = model
-        .columns
-        .iter()
-        .filter(|c| c.insert != InsertField::Omitted)
-        .map(|c| {
-            let (field, ty, field_vis) = (&c.field, &c.ty, &c.vis);
-            let column_doc = format!("Column `{}`.", c.name);
-            let wrap = c.insert == InsertField::Defaulted && !c.syntactic_nullable;
-            let ty = if wrap {
-                quote!(::std::option::Option<#ty>)
-            } else {
-                quote!(#ty)
-            };
-            quote!(#[doc = #column_doc] #field_vis #field: #ty)
-        });
+    let fields = model.columns.iter().filter(|c| c.insert != InsertField::Omitted).map(|c| {
+        let (field, ty, field_vis) = (&c.field, &c.ty, &c.vis);
+        let column_doc = format!("Column `{}`.", c.name);
+        let wrap = c.insert == InsertField::Defaulted && !c.syntactic_nullable;
+        let ty = if wrap { quote!(::std::option::Option<#ty>) } else { quote!(#ty) };
+        quote!(#[doc = #column_doc] #field_vis #field: #ty)
+    });
     quote! {
         #[doc = #doc]
         #[derive(#(#derives),*)]
@@ -257,10 +242,7 @@ fn action(action: keel_core::ForeignKeyAction) -> TokenStream {
 
 fn variant(method: &str) -> String {
     let mut chars = method.chars();
-    chars
-        .next()
-        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
 }
 
 fn option(value: Option<TokenStream>) -> TokenStream {

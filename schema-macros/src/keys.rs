@@ -63,9 +63,7 @@ fn identifier(word: &str) -> Option<String> {
         return (!inner.is_empty()).then(|| inner.replace("\"\"", "\""));
     }
     let ok = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        && word.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
         && !word.starts_with(|c: char| c.is_ascii_digit());
     ok.then(|| word.to_string())
 }
@@ -73,15 +71,11 @@ fn identifier(word: &str) -> Option<String> {
 /// `"a, b"` → `["a", "b"]`.
 pub fn columns(lit: &LitStr) -> syn::Result<Vec<String>> {
     let text = lit.value();
-    let parts =
-        split_top_level(&text).ok_or_else(|| error(lit, "unbalanced parentheses or quotes"))?;
+    let parts = split_top_level(&text).ok_or_else(|| error(lit, "unbalanced parentheses or quotes"))?;
     let mut out = Vec::new();
     for part in parts {
         if part.is_empty() {
-            return Err(error(
-                lit,
-                "expected a comma-separated list of column names, found an empty entry",
-            ));
+            return Err(error(lit, "expected a comma-separated list of column names, found an empty entry"));
         }
         match identifier(&part) {
             Some(name) => out.push(name),
@@ -95,51 +89,39 @@ pub fn columns(lit: &LitStr) -> syn::Result<Vec<String>> {
 /// `ASC`/`DESC` and `NULLS FIRST`/`NULLS LAST`.
 pub fn index_keys(lit: &LitStr) -> syn::Result<Vec<KeySpec>> {
     let text = lit.value();
-    let parts =
-        split_top_level(&text).ok_or_else(|| error(lit, "unbalanced parentheses or quotes"))?;
+    let parts = split_top_level(&text).ok_or_else(|| error(lit, "unbalanced parentheses or quotes"))?;
     parts.iter().map(|part| index_key(lit, part)).collect()
 }
 
 fn index_key(lit: &LitStr, part: &str) -> syn::Result<KeySpec> {
     if part.is_empty() {
-        return Err(error(
-            lit,
-            "expected a comma-separated list of index keys, found an empty entry",
-        ));
+        return Err(error(lit, "expected a comma-separated list of index keys, found an empty entry"));
     }
     let (on, rest) = if part.starts_with('(') {
         let close = matching_paren(part).ok_or_else(|| error(lit, "unbalanced parentheses"))?;
         let expr = part[1..close].trim();
         if expr.is_empty() {
-            return Err(error(
-                lit,
-                "an expression key needs an expression inside the parentheses",
-            ));
+            return Err(error(lit, "an expression key needs an expression inside the parentheses"));
         }
         (KeyOn::Expression(expr.to_string()), &part[close + 1..])
     } else {
         let end = first_word_end(part);
         let word = &part[..end];
         let name = identifier(word).ok_or_else(|| {
-            error(lit, format_args!("`{word}` is not a column name; write an expression key in parentheses: `({word})`"))
+            error(
+                lit,
+                format_args!("`{word}` is not a column name; write an expression key in parentheses: `({word})`"),
+            )
         })?;
         (KeyOn::Column(name), &part[end..])
     };
     let words: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
-    let mut key = KeySpec {
-        on,
-        opclass: None,
-        descending: false,
-        nulls_first: None,
-    };
+    let mut key = KeySpec { on, opclass: None, descending: false, nulls_first: None };
     let mut i = 0;
     if let Some(w) = words.first()
         && !matches!(w.to_ascii_uppercase().as_str(), "ASC" | "DESC" | "NULLS")
     {
-        key.opclass = Some(
-            identifier(w)
-                .ok_or_else(|| error(lit, format_args!("`{w}` is not an operator class")))?,
-        );
+        key.opclass = Some(identifier(w).ok_or_else(|| error(lit, format_args!("`{w}` is not an operator class")))?);
         i = 1;
     }
     if let Some(w) = words.get(i) {
@@ -228,23 +210,13 @@ pub fn reference(lit: &LitStr) -> syn::Result<Reference> {
         Some((s, t)) => (Some(s), t),
         None => (None, target),
     };
-    let table = identifier(table).ok_or_else(|| {
-        error(
-            lit,
-            format_args!("`{target}` is not a table name: {expected}"),
-        )
-    })?;
+    let table =
+        identifier(table).ok_or_else(|| error(lit, format_args!("`{target}` is not a table name: {expected}")))?;
     let schema = match schema {
-        Some(s) => Some(
-            identifier(s).ok_or_else(|| error(lit, format_args!("`{s}` is not a schema name")))?,
-        ),
+        Some(s) => Some(identifier(s).ok_or_else(|| error(lit, format_args!("`{s}` is not a schema name")))?),
         None => None,
     };
-    Ok(Reference {
-        schema,
-        table,
-        columns,
-    })
+    Ok(Reference { schema, table, columns })
 }
 
 #[cfg(test)]
@@ -258,10 +230,8 @@ mod tests {
 
     #[test]
     fn parses_index_keys() {
-        let keys = index_keys(&lit(
-            "user_id, (lower(name)) text_pattern_ops, created_at DESC NULLS LAST, \"Odd Col\"",
-        ))
-        .unwrap();
+        let keys = index_keys(&lit("user_id, (lower(name)) text_pattern_ops, created_at DESC NULLS LAST, \"Odd Col\""))
+            .unwrap();
         assert_eq!(keys.len(), 4);
         assert!(matches!(&keys[0].on, KeyOn::Column(c) if c == "user_id"));
         assert!(matches!(&keys[1].on, KeyOn::Expression(e) if e == "lower(name)"));
@@ -283,10 +253,7 @@ mod tests {
     #[test]
     fn parses_references() {
         let r = reference(&lit("auth.users(id, tenant_id)")).unwrap();
-        assert_eq!(
-            (r.schema.as_deref(), r.table.as_str()),
-            (Some("auth"), "users")
-        );
+        assert_eq!((r.schema.as_deref(), r.table.as_str()), (Some("auth"), "users"));
         assert_eq!(r.columns, ["id", "tenant_id"]);
         let r = reference(&lit("folders")).unwrap();
         assert_eq!(r.columns, ["id"]);

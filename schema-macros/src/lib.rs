@@ -27,8 +27,5 @@ pub fn derive_table(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(PgEnum, attributes(keel))]
 pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    attr::EnumInput::from_derive_input(&input)
-        .and_then(pg_enum::derive)
-        .unwrap_or_else(|e| e.write_errors())
-        .into()
+    attr::EnumInput::from_derive_input(&input).and_then(pg_enum::derive).unwrap_or_else(|e| e.write_errors()).into()
 }

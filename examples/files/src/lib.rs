@@ -12,11 +12,7 @@ use uuid::Uuid;
 pub struct Folder {
     pub id: Uuid,
     pub user_id: String,
-    #[keel(
-        references = "folders(id)",
-        on_delete = "cascade",
-        index = "idx_folders_parent_folder"
-    )]
+    #[keel(references = "folders(id)", on_delete = "cascade", index = "idx_folders_parent_folder")]
     pub parent_folder_id: Option<Uuid>,
     #[keel(varchar = 255)]
     pub name: String,
@@ -33,11 +29,7 @@ pub struct File {
     // User ID - always TEXT (the auth system issues non-UUID ids)
     #[keel(index)]
     pub user_id: String,
-    #[keel(
-        references = "folders(id)",
-        on_delete = "set null",
-        index = "idx_files_parent_folder"
-    )]
+    #[keel(references = "folders(id)", on_delete = "set null", index = "idx_files_parent_folder")]
     pub parent_folder_id: Option<Uuid>,
     #[keel(varchar = 500)]
     pub name: String,

@@ -9,19 +9,13 @@ use keel_diff::scratch::Server;
 async fn main() -> anyhow::Result<()> {
     let desired = keel_example_files::schema()?;
     let statements = keel_diff::render::create_schema(&desired);
-    println!(
-        "-- the schema the derives declare, as PostgreSQL DDL ({} statements)\n",
-        statements.len()
-    );
+    println!("-- the schema the derives declare, as PostgreSQL DDL ({} statements)\n", statements.len());
     for statement in &statements {
         println!("{statement};\n");
     }
 
     let server = Server::from_env_or_start().context("finding a PostgreSQL server for the demo")?;
-    println!(
-        "-- applying to a scratch database on the {}",
-        server.describe()
-    );
+    println!("-- applying to a scratch database on the {}", server.describe());
     let normalized = keel_diff::normalize::normalize(&server, &desired).await?;
     let database = server.create_database().await?;
     let mut conn = database.connect().await?;
@@ -35,11 +29,7 @@ async fn main() -> anyhow::Result<()> {
     let tables: usize = actual.schemas.values().map(|ns| ns.tables.len()).sum();
     let enums: usize = actual.schemas.values().map(|ns| ns.enums.len()).sum();
     if actual != normalized {
-        eprintln!(
-            "expected:\n{}\nthe catalog holds:\n{}",
-            normalized.to_json(),
-            actual.to_json()
-        );
+        eprintln!("expected:\n{}\nthe catalog holds:\n{}", normalized.to_json(), actual.to_json());
         bail!("the catalog differs from the declared schema");
     }
     println!("-- the catalog matches the declared schema: {tables} tables, {enums} enum");
@@ -47,18 +37,12 @@ async fn main() -> anyhow::Result<()> {
         println!("--   {what}: declared `{declared}`, PostgreSQL stores `{stored}`");
     }
     println!();
-    println!(
-        "-- the schema model as JSON (what `keel` compares):\n{}",
-        actual.to_json()
-    );
+    println!("-- the schema model as JSON (what `keel` compares):\n{}", actual.to_json());
     Ok(())
 }
 
 /// Check expressions PostgreSQL stores in its own spelling, to show what normalization is for.
-fn expressions_rewritten(
-    declared: &keel::Schema,
-    normalized: &keel::Schema,
-) -> Vec<(String, String, String)> {
+fn expressions_rewritten(declared: &keel::Schema, normalized: &keel::Schema) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     for (name, table) in declared.tables() {
         let Some(stored) = normalized.table(&name.schema, &name.name) else {
@@ -68,11 +52,7 @@ fn expressions_rewritten(
             if let Some(s) = stored.checks.get(check)
                 && s.expression != c.expression
             {
-                out.push((
-                    format!("check {check} on {name}"),
-                    c.expression.clone(),
-                    s.expression.clone(),
-                ));
+                out.push((format!("check {check} on {name}"), c.expression.clone(), s.expression.clone()));
             }
         }
     }

@@ -65,22 +65,14 @@ pub enum ColumnType {
 }
 
 impl ColumnType {
-    pub const TIMESTAMPTZ: ColumnType = ColumnType::Timestamp {
-        precision: None,
-        with_time_zone: true,
-    };
+    pub const TIMESTAMPTZ: ColumnType = ColumnType::Timestamp { precision: None, with_time_zone: true };
 
     pub fn array(element: ColumnType) -> ColumnType {
-        ColumnType::Array {
-            element: Box::new(element),
-        }
+        ColumnType::Array { element: Box::new(element) }
     }
 
     pub fn named(schema: impl Into<String>, name: impl Into<String>) -> ColumnType {
-        ColumnType::Named {
-            schema: schema.into(),
-            name: name.into(),
-        }
+        ColumnType::Named { schema: schema.into(), name: name.into() }
     }
 
     /// The innermost element type of an array, or the type itself.
@@ -106,24 +98,16 @@ impl ColumnType {
     pub fn parse(sql: &str) -> Result<ColumnType, ParseTypeError> {
         let text = sql.trim();
         if text.is_empty() {
-            return Err(ParseTypeError {
-                input: sql.to_string(),
-                reason: "the type is empty",
-            });
+            return Err(ParseTypeError { input: sql.to_string(), reason: "the type is empty" });
         }
         if let Some(element) = text.strip_suffix("[]") {
             return Ok(ColumnType::array(ColumnType::parse(element)?));
         }
         let lower = text.to_ascii_lowercase();
-        let (base, args) = split_modifiers(&lower).ok_or(ParseTypeError {
-            input: sql.to_string(),
-            reason: "unbalanced or invalid type modifiers",
-        })?;
+        let (base, args) = split_modifiers(&lower)
+            .ok_or(ParseTypeError { input: sql.to_string(), reason: "unbalanced or invalid type modifiers" })?;
         let base = base.split_whitespace().collect::<Vec<_>>().join(" ");
-        let bad = |reason| ParseTypeError {
-            input: sql.to_string(),
-            reason,
-        };
+        let bad = |reason| ParseTypeError { input: sql.to_string(), reason };
         let one = |args: &[u32]| -> Result<Option<u32>, ParseTypeError> {
             match args {
                 [] => Ok(None),
@@ -139,11 +123,7 @@ impl ColumnType {
             }
         };
         let no_args = |ty: ColumnType| {
-            if args.is_empty() {
-                Ok(ty)
-            } else {
-                Err(bad("this type takes no modifier"))
-            }
+            if args.is_empty() { Ok(ty) } else { Err(bad("this type takes no modifier")) }
         };
         // `timestamp(3) with time zone`: the modifier sits in the middle, so match on the words around it.
         let (head, tail) = match base.split_once(" with") {
@@ -154,9 +134,7 @@ impl ColumnType {
             "" | "without time zone" => false,
             "with time zone" => true,
             _ => {
-                return Ok(ColumnType::Other {
-                    sql: text.to_string(),
-                });
+                return Ok(ColumnType::Other { sql: text.to_string() });
             }
         };
         let ty = match (head.as_str(), zone) {
@@ -167,29 +145,16 @@ impl ColumnType {
             ("float4" | "real", false) => no_args(ColumnType::Real)?,
             ("float8" | "double precision", false) => no_args(ColumnType::DoublePrecision)?,
             ("numeric" | "decimal", false) => match args.as_slice() {
-                [] => ColumnType::Numeric {
-                    precision: None,
-                    scale: None,
-                },
-                [p] => ColumnType::Numeric {
-                    precision: Some(*p as u16),
-                    scale: Some(0),
-                },
-                [p, s] => ColumnType::Numeric {
-                    precision: Some(*p as u16),
-                    scale: Some(*s as u16),
-                },
+                [] => ColumnType::Numeric { precision: None, scale: None },
+                [p] => ColumnType::Numeric { precision: Some(*p as u16), scale: Some(0) },
+                [p, s] => ColumnType::Numeric { precision: Some(*p as u16), scale: Some(*s as u16) },
                 _ => return Err(bad("numeric takes a precision and a scale")),
             },
             ("text", false) => no_args(ColumnType::Text)?,
-            ("varchar" | "character varying", false) => ColumnType::Varchar {
-                length: one(&args)?,
-            },
+            ("varchar" | "character varying", false) => ColumnType::Varchar { length: one(&args)? },
             ("char" | "character" | "bpchar", false) => {
                 // `char` alone means char(1) in PostgreSQL.
-                ColumnType::Char {
-                    length: Some(one(&args)?.unwrap_or(1)),
-                }
+                ColumnType::Char { length: Some(one(&args)?.unwrap_or(1)) }
             }
             ("bytea", false) => no_args(ColumnType::Bytea)?,
             ("uuid", false) => no_args(ColumnType::Uuid)?,
@@ -200,31 +165,15 @@ impl ColumnType {
             ("macaddr", false) => no_args(ColumnType::MacAddr)?,
             ("date", false) => no_args(ColumnType::Date)?,
             ("interval", false) => no_args(ColumnType::Interval)?,
-            ("time", z) => ColumnType::Time {
-                precision: precision(&args)?,
-                with_time_zone: z,
-            },
-            ("timetz", false) => ColumnType::Time {
-                precision: precision(&args)?,
-                with_time_zone: true,
-            },
-            ("timestamp", z) => ColumnType::Timestamp {
-                precision: precision(&args)?,
-                with_time_zone: z,
-            },
-            ("timestamptz", false) => ColumnType::Timestamp {
-                precision: precision(&args)?,
-                with_time_zone: true,
-            },
+            ("time", z) => ColumnType::Time { precision: precision(&args)?, with_time_zone: z },
+            ("timetz", false) => ColumnType::Time { precision: precision(&args)?, with_time_zone: true },
+            ("timestamp", z) => ColumnType::Timestamp { precision: precision(&args)?, with_time_zone: z },
+            ("timestamptz", false) => ColumnType::Timestamp { precision: precision(&args)?, with_time_zone: true },
             _ => match text.split_once('.') {
-                Some((schema, name))
-                    if args.is_empty() && !schema.is_empty() && !name.is_empty() =>
-                {
+                Some((schema, name)) if args.is_empty() && !schema.is_empty() && !name.is_empty() => {
                     ColumnType::named(unquote(schema), unquote(name))
                 }
-                _ => ColumnType::Other {
-                    sql: text.to_string(),
-                },
+                _ => ColumnType::Other { sql: text.to_string() },
             },
         };
         Ok(ty)
@@ -245,10 +194,7 @@ fn split_modifiers(text: &str) -> Option<(String, Vec<u32>)> {
         return Some((text.to_string(), Vec::new()));
     };
     let close = open + text[open..].find(')')?;
-    let args = text[open + 1..close]
-        .split(',')
-        .map(|a| a.trim().parse::<u32>().ok())
-        .collect::<Option<Vec<_>>>()?;
+    let args = text[open + 1..close].split(',').map(|a| a.trim().parse::<u32>().ok()).collect::<Option<Vec<_>>>()?;
     if text[close + 1..].contains(['(', ')']) {
         return None;
     }
@@ -267,11 +213,7 @@ fn unquote(part: &str) -> String {
 impl fmt::Display for ColumnType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let zone = |z: bool| {
-            if z {
-                "with time zone"
-            } else {
-                "without time zone"
-            }
+            if z { "with time zone" } else { "without time zone" }
         };
         match self {
             ColumnType::Boolean => f.write_str("boolean"),
@@ -280,13 +222,8 @@ impl fmt::Display for ColumnType {
             ColumnType::BigInt => f.write_str("bigint"),
             ColumnType::Real => f.write_str("real"),
             ColumnType::DoublePrecision => f.write_str("double precision"),
-            ColumnType::Numeric {
-                precision: Some(p),
-                scale,
-            } => write!(f, "numeric({p},{})", scale.unwrap_or(0)),
-            ColumnType::Numeric {
-                precision: None, ..
-            } => f.write_str("numeric"),
+            ColumnType::Numeric { precision: Some(p), scale } => write!(f, "numeric({p},{})", scale.unwrap_or(0)),
+            ColumnType::Numeric { precision: None, .. } => f.write_str("numeric"),
             ColumnType::Text => f.write_str("text"),
             ColumnType::Varchar { length: Some(n) } => write!(f, "character varying({n})"),
             ColumnType::Varchar { length: None } => f.write_str("character varying"),
@@ -301,24 +238,12 @@ impl fmt::Display for ColumnType {
             ColumnType::MacAddr => f.write_str("macaddr"),
             ColumnType::Date => f.write_str("date"),
             ColumnType::Interval => f.write_str("interval"),
-            ColumnType::Time {
-                precision: Some(p),
-                with_time_zone,
-            } => write!(f, "time({p}) {}", zone(*with_time_zone)),
-            ColumnType::Time {
-                precision: None,
-                with_time_zone,
-            } => write!(f, "time {}", zone(*with_time_zone)),
-            ColumnType::Timestamp {
-                precision: Some(p),
-                with_time_zone,
-            } => {
+            ColumnType::Time { precision: Some(p), with_time_zone } => write!(f, "time({p}) {}", zone(*with_time_zone)),
+            ColumnType::Time { precision: None, with_time_zone } => write!(f, "time {}", zone(*with_time_zone)),
+            ColumnType::Timestamp { precision: Some(p), with_time_zone } => {
                 write!(f, "timestamp({p}) {}", zone(*with_time_zone))
             }
-            ColumnType::Timestamp {
-                precision: None,
-                with_time_zone,
-            } => {
+            ColumnType::Timestamp { precision: None, with_time_zone } => {
                 write!(f, "timestamp {}", zone(*with_time_zone))
             }
             ColumnType::Array { element } => write!(f, "{element}[]"),
@@ -337,46 +262,20 @@ mod tests {
     #[test]
     fn parses_aliases_to_one_value() {
         assert_eq!(ColumnType::parse("int4").unwrap(), ColumnType::Integer);
-        assert_eq!(
-            ColumnType::parse("VARCHAR(20)").unwrap(),
-            ColumnType::Varchar { length: Some(20) }
-        );
-        assert_eq!(
-            ColumnType::parse("character varying(20)").unwrap(),
-            ColumnType::Varchar { length: Some(20) }
-        );
+        assert_eq!(ColumnType::parse("VARCHAR(20)").unwrap(), ColumnType::Varchar { length: Some(20) });
+        assert_eq!(ColumnType::parse("character varying(20)").unwrap(), ColumnType::Varchar { length: Some(20) });
         assert_eq!(
             ColumnType::parse("timestamp(3) with time zone").unwrap(),
-            ColumnType::Timestamp {
-                precision: Some(3),
-                with_time_zone: true
-            }
+            ColumnType::Timestamp { precision: Some(3), with_time_zone: true }
         );
-        assert_eq!(
-            ColumnType::parse("timestamptz").unwrap(),
-            ColumnType::TIMESTAMPTZ
-        );
+        assert_eq!(ColumnType::parse("timestamptz").unwrap(), ColumnType::TIMESTAMPTZ);
         assert_eq!(
             ColumnType::parse("numeric(10, 2)").unwrap(),
-            ColumnType::Numeric {
-                precision: Some(10),
-                scale: Some(2)
-            }
+            ColumnType::Numeric { precision: Some(10), scale: Some(2) }
         );
-        assert_eq!(
-            ColumnType::parse("text[][]").unwrap(),
-            ColumnType::array(ColumnType::array(ColumnType::Text))
-        );
-        assert_eq!(
-            ColumnType::parse("\"My Schema\".\"Mood\"").unwrap(),
-            ColumnType::named("My Schema", "Mood")
-        );
-        assert_eq!(
-            ColumnType::parse("tsvector").unwrap(),
-            ColumnType::Other {
-                sql: "tsvector".into()
-            }
-        );
+        assert_eq!(ColumnType::parse("text[][]").unwrap(), ColumnType::array(ColumnType::array(ColumnType::Text)));
+        assert_eq!(ColumnType::parse("\"My Schema\".\"Mood\"").unwrap(), ColumnType::named("My Schema", "Mood"));
+        assert_eq!(ColumnType::parse("tsvector").unwrap(), ColumnType::Other { sql: "tsvector".into() });
     }
 
     #[test]
@@ -391,19 +290,10 @@ mod tests {
     #[test]
     fn display_is_parseable_and_stable() {
         let types = [
-            ColumnType::Numeric {
-                precision: Some(12),
-                scale: Some(4),
-            },
+            ColumnType::Numeric { precision: Some(12), scale: Some(4) },
             ColumnType::Varchar { length: Some(500) },
-            ColumnType::Time {
-                precision: None,
-                with_time_zone: false,
-            },
-            ColumnType::Timestamp {
-                precision: Some(0),
-                with_time_zone: true,
-            },
+            ColumnType::Time { precision: None, with_time_zone: false },
+            ColumnType::Timestamp { precision: Some(0), with_time_zone: true },
             ColumnType::array(ColumnType::Uuid),
             ColumnType::named("public", "transaction_type"),
         ];
@@ -414,8 +304,7 @@ mod tests {
 
     #[test]
     fn with_scalar_keeps_array_dimensions() {
-        let ty = ColumnType::array(ColumnType::Text)
-            .with_scalar(ColumnType::Varchar { length: Some(5) });
+        let ty = ColumnType::array(ColumnType::Text).with_scalar(ColumnType::Varchar { length: Some(5) });
         assert_eq!(ty.to_string(), "character varying(5)[]");
     }
 }

@@ -30,9 +30,7 @@ impl Index {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexMethod {
     #[default]
@@ -67,9 +65,7 @@ impl IndexMethod {
     }
 
     pub fn parse(name: &str) -> Option<IndexMethod> {
-        IndexMethod::ALL
-            .into_iter()
-            .find(|m| m.name().eq_ignore_ascii_case(name.trim()))
+        IndexMethod::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -101,10 +97,7 @@ impl IndexKey {
 
     /// An ascending key on an expression, nulls last.
     pub fn expression(sql: impl Into<String>) -> IndexKey {
-        IndexKey {
-            on: KeyExpression::Expression(sql.into()),
-            ..IndexKey::column("")
-        }
+        IndexKey { on: KeyExpression::Expression(sql.into()), ..IndexKey::column("") }
     }
 
     /// Descending, with PostgreSQL's default for it (nulls first).
@@ -122,9 +115,7 @@ pub enum KeyExpression {
     Expression(String),
 }
 
-#[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
     #[default]

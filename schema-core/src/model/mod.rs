@@ -10,9 +10,7 @@ mod index;
 
 pub use column::{Column, Identity, IdentityGeneration};
 pub use column_type::{ColumnType, ParseTypeError};
-pub use constraint::{
-    Check, Deferrable, ForeignKey, ForeignKeyAction, PrimaryKey, UniqueConstraint,
-};
+pub use constraint::{Check, Deferrable, ForeignKey, ForeignKeyAction, PrimaryKey, UniqueConstraint};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
 
 use serde::{Deserialize, Serialize};
@@ -51,10 +49,7 @@ pub struct QualifiedName {
 
 impl QualifiedName {
     pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
-        QualifiedName {
-            schema: schema.into(),
-            name: name.into(),
-        }
+        QualifiedName { schema: schema.into(), name: name.into() }
     }
 }
 
@@ -115,20 +110,12 @@ impl Schema {
 
     /// Every table with its qualified name, in name order.
     pub fn tables(&self) -> impl Iterator<Item = (QualifiedName, &Table)> {
-        self.schemas.iter().flat_map(|(s, ns)| {
-            ns.tables
-                .iter()
-                .map(move |(n, t)| (QualifiedName::new(s, n), t))
-        })
+        self.schemas.iter().flat_map(|(s, ns)| ns.tables.iter().map(move |(n, t)| (QualifiedName::new(s, n), t)))
     }
 
     /// Every enum with its qualified name, in name order.
     pub fn enums(&self) -> impl Iterator<Item = (QualifiedName, &Enum)> {
-        self.schemas.iter().flat_map(|(s, ns)| {
-            ns.enums
-                .iter()
-                .map(move |(n, e)| (QualifiedName::new(s, n), e))
-        })
+        self.schemas.iter().flat_map(|(s, ns)| ns.enums.iter().map(move |(n, e)| (QualifiedName::new(s, n), e)))
     }
 
     /// The same schema with every rename hint removed: what a database can hold, and so what
