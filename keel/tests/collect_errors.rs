@@ -6,7 +6,7 @@
 use keel::registry::{Problem, assemble};
 use keel::{ColumnType, PgEnum, QualifiedName, Table};
 
-#[derive(PgEnum)]
+#[derive(PgEnum, Debug, Clone)]
 enum Mood {
     Happy,
     Sad,
@@ -40,14 +40,14 @@ mod archive {
 
     #[derive(Table)]
     #[keel(schema = "archive")]
-    struct Comment {
-        id: i64,
+    pub struct Comment {
+        pub id: i64,
     }
 
     /// A second table named `public.authors`.
     #[derive(Table)]
     #[keel(table = "authors")]
-    struct Writer {
+    pub struct Writer {
         id: i64,
         mood: super::Mood,
     }
