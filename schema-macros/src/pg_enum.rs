@@ -23,6 +23,13 @@ pub fn derive(input: EnumInput) -> darling::Result<TokenStream> {
     if name.is_empty() || name.len() > naming::MAX_IDENTIFIER_BYTES {
         errors.push(syn::Error::new(name_span, format!("the type name `{name}` must be 1 to 63 bytes long")).into());
     }
+    if let Some(s) = &input.schema
+        && (s.is_empty() || s.len() > naming::MAX_IDENTIFIER_BYTES)
+    {
+        errors.push(
+            syn::Error::new(s.span(), format!("the schema name `{}` must be 1 to 63 bytes long", s.as_str())).into(),
+        );
+    }
     let variants = input.data.take_enum().expect("darling admits only enums");
     if variants.is_empty() {
         errors.push(syn::Error::new(input.ident.span(), "a PostgreSQL enum needs at least one variant").into());
