@@ -51,10 +51,12 @@ const NAMESPACES: &str = concat!(
 );
 
 const ENUMS: &str = concat!(
-    "SELECT n.nspname::text, t.typname::text, array_agg(e.enumlabel::text ORDER BY e.enumsortorder), \
+    "SELECT n.nspname::text, t.typname::text, \
+            COALESCE(array_agg(e.enumlabel::text ORDER BY e.enumsortorder) FILTER (WHERE e.enumlabel IS NOT NULL), \
+                     '{}'::text[]), \
             obj_description(t.oid, 'pg_type') \
-     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace JOIN pg_enum e ON e.enumtypid = t.oid \
-     WHERE",
+     FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace LEFT JOIN pg_enum e ON e.enumtypid = t.oid \
+     WHERE t.typtype = 'e' AND",
     namespace_filter!(),
     "AND NOT",
     extension_member!("pg_type", "t.oid"),
@@ -115,12 +117,15 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
     for (_, (name, table)) in by_oid {
         schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);
     }
-    for (ns, namespace) in &mut schema.schemas {
-        namespace.comment = comments
-            .get(ns)
-            .cloned()
-            .flatten()
-            .filter(|c| !(ns == keel_core::DEFAULT_SCHEMA && c == BUILTIN_PUBLIC_COMMENT));
+    // Every schema the database has is part of the model, but an empty, uncommented `public`: every
+    // database has one, and a declaration that puts nothing there must not differ from it.
+    for (ns, comment) in comments {
+        let comment = comment.filter(|c| !(ns == keel_core::DEFAULT_SCHEMA && c == BUILTIN_PUBLIC_COMMENT));
+        let holds_nothing = !schema.schemas.contains_key(&ns);
+        if ns == keel_core::DEFAULT_SCHEMA && holds_nothing && comment.is_none() {
+            continue;
+        }
+        schema.schemas.entry(ns).or_default().comment = comment;
     }
     Ok(schema)
 }
@@ -267,7 +272,14 @@ fn decode_type(schema: &str, name: &str, typmod: i32, formatted: &str) -> Column
             None => ColumnType::Numeric { precision: None, scale: None },
             Some(m) => {
                 let m = m - 4;
-                ColumnType::Numeric { precision: Some(((m >> 16) & 0xffff) as u16), scale: Some((m & 0xffff) as u16) }
+                // The scale is a signed 11-bit field; PostgreSQL 15 allows negative scales, the model does not.
+                let scale = ((m & 0x7ff) ^ 0x400) - 0x400;
+                match u16::try_from(scale) {
+                    Ok(scale) => {
+                        ColumnType::Numeric { precision: Some(((m >> 16) & 0xffff) as u16), scale: Some(scale) }
+                    }
+                    Err(_) => ColumnType::Other { sql: formatted.to_string() },
+                }
             }
         },
         "text" => ColumnType::Text,

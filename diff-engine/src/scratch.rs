@@ -307,6 +307,12 @@ fn find_bindir() -> Option<PathBuf> {
     versions.pop().map(|(_, dir)| dir)
 }
 
+/// One server per process, started on first use: what tests and short-lived tools share.
+pub fn shared_server() -> Result<&'static Server, String> {
+    static SERVER: std::sync::OnceLock<Result<Server, String>> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| Server::from_env_or_start().map_err(|e| e.to_string())).as_ref().map_err(Clone::clone)
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;
@@ -317,10 +323,4 @@ mod tests {
         assert_eq!(with_database("postgres://u@h:5/old?sslmode=disable", "n"), "postgres://u@h:5/n?sslmode=disable");
         assert_eq!(with_database("postgres://u@h", "n"), "postgres://u@h/n");
     }
-}
-
-/// One server per process, started on first use: what tests and short-lived tools share.
-pub fn shared_server() -> Result<&'static Server, String> {
-    static SERVER: std::sync::OnceLock<Result<Server, String>> = std::sync::OnceLock::new();
-    SERVER.get_or_init(|| Server::from_env_or_start().map_err(|e| e.to_string())).as_ref().map_err(Clone::clone)
 }

@@ -151,6 +151,7 @@ pub mod capability {
         const MAX_PRECISION: u16;
     }
     /// Time types keep at most microseconds.
+    #[cfg(any(feature = "chrono", feature = "time"))]
     const TIME: u16 = 6;
     macro_rules! precision {
         ($($feature:literal: $ty:ty => $max:expr),* $(,)?) => {$(
