@@ -277,6 +277,6 @@ fn option(value: Option<TokenStream>) -> TokenStream {
     }
 }
 
-fn option_string(value: Option<&String>) -> TokenStream {
+pub fn option_string(value: Option<&String>) -> TokenStream {
     option(value.map(|v| quote!(::std::string::String::from(#v))))
 }

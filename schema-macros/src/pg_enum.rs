@@ -1,6 +1,7 @@
 //! `#[derive(PgEnum)]`: a fieldless Rust enum as a PostgreSQL enum type.
 
 use crate::attr::EnumInput;
+use crate::expand::option_string;
 use keel_core::naming;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -59,14 +60,8 @@ pub fn derive(input: EnumInput) -> darling::Result<TokenStream> {
     let ident = &input.ident;
     let labels: Vec<&String> = out.iter().map(|v| &v.label).collect();
     let idents: Vec<&syn::Ident> = out.iter().map(|v| &v.ident).collect();
-    let comment = match &input.comment {
-        Some(c) => quote!(::std::option::Option::Some(::std::string::String::from(#c))),
-        None => quote!(::std::option::Option::None),
-    };
-    let renamed_from = match &input.renamed_from {
-        Some(c) => quote!(::std::option::Option::Some(::std::string::String::from(#c))),
-        None => quote!(::std::option::Option::None),
-    };
+    let comment = option_string(input.comment.as_ref());
+    let renamed_from = option_string(input.renamed_from.as_ref());
     Ok(quote! {
         impl ::keel::PgEnum for #ident {
             const SCHEMA: &'static str = #schema;
