@@ -25,11 +25,6 @@ pub mod __private {
 
     use crate::ColumnType;
 
-    /// A field's column type with its scalar replaced by an attribute's (`varchar = 5` keeps `Vec<String>` an array).
-    pub fn refine(base: ColumnType, scalar: ColumnType) -> ColumnType {
-        base.with_scalar(scalar)
-    }
-
     /// A field's column type with `precision`/`scale` applied to its numeric or time scalar.
     pub fn with_precision(base: ColumnType, precision: u8, scale: Option<u16>) -> ColumnType {
         let scalar = match base.scalar().clone() {

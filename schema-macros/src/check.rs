@@ -205,9 +205,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             }
             (None, fk_name) => reject_orphan_fk_options(&mut errors, &field.fk, fk_name.as_ref().map(|n| n.span())),
         }
-        if let Some(c) = column_model(&mut errors, field, ident, column) {
-            columns.push(c);
-        }
+        columns.push(column_model(&mut errors, field, ident, column));
     }
 
     let primary_key = primary_key(&mut errors, &input, &name, &mut columns, primary_fields);
@@ -385,7 +383,7 @@ fn primary_key(
     Some((n, std::mem::take(&mut cols), span))
 }
 
-fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: String) -> Option<ColumnModel> {
+fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: String) -> ColumnModel {
     let sql_type = field.sql_type.as_ref().and_then(|lit| {
         let parsed = keel_core::ColumnType::parse(&lit.value()).map_err(|e| syn::Error::new(lit.span(), e));
         errors.handle(parsed.map_err(darling::Error::from)).map(|_| lit.value())
@@ -456,7 +454,7 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
         (None, None) if default.is_some() => InsertField::Defaulted,
         (None, None) => InsertField::Required,
     };
-    Some(ColumnModel {
+    ColumnModel {
         syntactic_nullable: last_segment_is(&field.ty, "Option"),
         field: ident,
         vis: field.vis,
@@ -472,7 +470,7 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
         renamed_from: field.renamed_from,
         insert,
         requires,
-    })
+    }
 }
 
 fn foreign_key(

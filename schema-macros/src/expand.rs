@@ -113,13 +113,13 @@ fn column(c: &ColumnModel) -> TokenStream {
             let refined = match c.refinement.as_ref().map(|r| &r.0) {
                 None => base,
                 Some(Refinement::Varchar(n)) => {
-                    quote!(::keel::__private::refine(#base, ::keel::ColumnType::Varchar { length: ::std::option::Option::Some(#n) }))
+                    quote!((#base).with_scalar(::keel::ColumnType::Varchar { length: ::std::option::Option::Some(#n) }))
                 }
                 Some(Refinement::Char(n)) => {
-                    quote!(::keel::__private::refine(#base, ::keel::ColumnType::Char { length: ::std::option::Option::Some(#n) }))
+                    quote!((#base).with_scalar(::keel::ColumnType::Char { length: ::std::option::Option::Some(#n) }))
                 }
                 Some(Refinement::Json) => {
-                    quote!(::keel::__private::refine(#base, ::keel::ColumnType::Json))
+                    quote!((#base).with_scalar(::keel::ColumnType::Json))
                 }
                 Some(Refinement::Precision(p, s)) => {
                     let s = option(s.map(|s| quote!(#s)));
