@@ -1,5 +1,6 @@
 //! Executing statements, with errors that say which statement failed and what PostgreSQL said.
 
+use crate::plan::Plan;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// A statement that PostgreSQL rejected.
@@ -35,6 +36,42 @@ pub async fn apply_in_transaction(conn: &mut PgConnection, statements: &[String]
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Runs a plan: each transactional unit in its own transaction, the others statement by statement. A
+/// failure names the statement by its 1-based position in the whole plan; units before it stay applied
+/// (that is what separate units mean), the failing unit is rolled back when it was transactional.
+pub async fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<(), ApplyError> {
+    let lock_timeout = plan.lock_timeout_sql();
+    for unit in plan.units() {
+        if unit.transactional {
+            let mut tx = conn.begin().await?;
+            if let Some(set) = &lock_timeout {
+                sqlx::raw_sql(AssertSqlSafe(set.replacen("SET", "SET LOCAL", 1))).execute(&mut *tx).await?;
+            }
+            for &i in &unit.statements {
+                let statement = &plan.statements[i].sql;
+                if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone())).execute(&mut *tx).await {
+                    return Err(statement_error(i + 1, statement, e));
+                }
+            }
+            tx.commit().await?;
+        } else {
+            if let Some(set) = &lock_timeout {
+                sqlx::raw_sql(AssertSqlSafe(set.clone())).execute(&mut *conn).await?;
+            }
+            for &i in &unit.statements {
+                let statement = &plan.statements[i].sql;
+                if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone())).execute(&mut *conn).await {
+                    return Err(statement_error(i + 1, statement, e));
+                }
+            }
+            if lock_timeout.is_some() {
+                sqlx::raw_sql("RESET lock_timeout").execute(&mut *conn).await?;
+            }
+        }
+    }
     Ok(())
 }
 

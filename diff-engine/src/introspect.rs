@@ -3,9 +3,9 @@
 //! are left out; they are the extension's, not the schema's.
 
 use keel_core::model::{
-    Check, Column, ColumnType, Deferrable, Enum, ForeignKey, ForeignKeyAction, Identity, IdentityGeneration, Index,
-    IndexKey, IndexMethod, KeyExpression, NullsOrder, PrimaryKey, QualifiedName, Schema, SortOrder, Table,
-    UniqueConstraint,
+    Check, Column, ColumnType, Deferrable, Enum, Exclusion, ExclusionElement, Extension, ForeignKey, ForeignKeyAction,
+    Identity, IdentityGeneration, Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, Operator, PrimaryKey,
+    QualifiedName, Schema, Sequence, SequenceOptions, SequenceOwner, SortOrder, Table, UniqueConstraint,
 };
 use sqlx::postgres::PgRow;
 use sqlx::postgres::types::Oid;
@@ -63,6 +63,30 @@ const ENUMS: &str = concat!(
     "GROUP BY n.nspname, t.typname, t.oid"
 );
 
+/// Standalone sequences: not an identity column's (those are the column's, see `COLUMNS`).
+const SEQUENCES: &str = concat!(
+    "SELECT n.nspname::text, c.relname::text, format_type(s.seqtypid, NULL), s.seqstart, s.seqincrement, \
+            s.seqmin, s.seqmax, s.seqcache, s.seqcycle, oc.relname::text, oa.attname::text, \
+            obj_description(c.oid, 'pg_class') \
+     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_sequence s ON s.seqrelid = c.oid \
+     LEFT JOIN pg_depend od ON od.classid = 'pg_class'::regclass AND od.objid = c.oid AND od.deptype = 'a' \
+          AND od.refclassid = 'pg_class'::regclass AND od.refobjsubid > 0 \
+     LEFT JOIN pg_class oc ON oc.oid = od.refobjid AND oc.relnamespace = c.relnamespace \
+     LEFT JOIN pg_attribute oa ON oa.attrelid = oc.oid AND oa.attnum = od.refobjsubid \
+     WHERE c.relkind = 'S' AND",
+    namespace_filter!(),
+    "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid \
+                     AND d.deptype = 'i') \
+     AND NOT",
+    extension_member!("pg_class", "c.oid")
+);
+
+/// Extensions whose objects live in the schemas looked at. `plpgsql` is in every database.
+const EXTENSIONS: &str = concat!(
+    "SELECT e.extname::text, n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+     WHERE e.extname <> 'plpgsql' AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))"
+);
+
 const TABLES: &str = concat!(
     "SELECT c.oid, n.nspname::text, c.relname::text, obj_description(c.oid, 'pg_class') \
      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -88,6 +112,16 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
         schema.schemas.entry(ns).or_default().enums.insert(name, e);
     }
 
+    let extensions: Vec<(String, String)> = sqlx::query_as(EXTENSIONS).bind(&only).fetch_all(&mut *conn).await?;
+    for (name, ns) in extensions {
+        schema.extensions.insert(name, Extension { schema: ns });
+    }
+
+    for row in sqlx::query(SEQUENCES).bind(&only).fetch_all(&mut *conn).await? {
+        let (ns, name, sequence) = sequence_from_row(&row)?;
+        schema.schemas.entry(ns).or_default().sequences.insert(name, sequence);
+    }
+
     let tables: Vec<(Oid, String, String, Option<String>)> =
         sqlx::query_as(TABLES).bind(&only).fetch_all(&mut *conn).await?;
     let oids: Vec<Oid> = tables.iter().map(|t| t.0).collect();
@@ -111,7 +145,14 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
         let row = IndexRow::decode(&row)?;
         let (_, table) = by_oid.get_mut(&row.table_oid.0).ok_or_else(|| unexpected("index of an unknown table"))?;
         let name = row.name.clone();
-        table.indexes.insert(name, row.into_index()?);
+        match row.exclusion_operators.clone() {
+            Some(operators) => {
+                table.exclusions.insert(name, row.into_exclusion(operators)?);
+            }
+            None => {
+                table.indexes.insert(name, row.into_index()?);
+            }
+        }
     }
 
     for (_, (name, table)) in by_oid {
@@ -128,6 +169,25 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
         schema.schemas.entry(ns).or_default().comment = comment;
     }
     Ok(schema)
+}
+
+fn sequence_from_row(row: &PgRow) -> Result<(String, String, Sequence), sqlx::Error> {
+    let data_type = ColumnType::parse(&row.try_get::<String, _>(2)?).unwrap_or(ColumnType::BigInt);
+    let options = SequenceOptions::from_catalog(
+        &data_type,
+        row.try_get(3)?,
+        row.try_get(4)?,
+        row.try_get(5)?,
+        row.try_get(6)?,
+        row.try_get(7)?,
+        row.try_get(8)?,
+    );
+    let owned_by = match (row.try_get::<Option<String>, _>(9)?, row.try_get::<Option<String>, _>(10)?) {
+        (Some(table), Some(column)) => Some(SequenceOwner { table, column }),
+        _ => None,
+    };
+    let sequence = Sequence { data_type, options, owned_by, comment: row.try_get(11)? };
+    Ok((row.try_get(0)?, row.try_get(1)?, sequence))
 }
 
 /// `decode(row)` reading each field from the column of the same name.
@@ -156,6 +216,12 @@ decode_by_name!(ColumnRow {
     element_schema,
     collation_name,
     comment,
+    seq_start,
+    seq_increment,
+    seq_min,
+    seq_max,
+    seq_cache,
+    seq_cycle,
 });
 decode_by_name!(ConstraintRow {
     table_oid,
@@ -182,6 +248,7 @@ decode_by_name!(IndexRow {
     options,
     opclasses,
     predicate,
+    exclusion_operators,
 });
 
 fn unexpected(what: &str) -> IntrospectError {
@@ -196,7 +263,9 @@ SELECT a.attrelid AS table_oid, a.attname::text AS name, a.attnotnull AS not_nul
        t.typname::text AS type_name, tn.nspname::text AS type_schema,
        et.typname::text AS element_name, etn.nspname::text AS element_schema,
        CASE WHEN a.attcollation <> t.typcollation THEN co.collname::text END AS collation_name,
-       col_description(a.attrelid, a.attnum) AS comment
+       col_description(a.attrelid, a.attnum) AS comment,
+       s.seqstart AS seq_start, s.seqincrement AS seq_increment, s.seqmin AS seq_min, s.seqmax AS seq_max,
+       s.seqcache AS seq_cache, s.seqcycle AS seq_cycle
 FROM pg_attribute a
 JOIN pg_type t ON t.oid = a.atttypid
 JOIN pg_namespace tn ON tn.oid = t.typnamespace
@@ -204,6 +273,10 @@ LEFT JOIN pg_type et ON t.typcategory = 'A' AND et.oid = t.typelem
 LEFT JOIN pg_namespace etn ON etn.oid = et.typnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN pg_collation co ON co.oid = a.attcollation
+LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::regclass
+     AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass
+     AND sd.deptype = 'i'
+LEFT JOIN pg_sequence s ON s.seqrelid = sd.objid
 WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped
 ORDER BY a.attrelid, a.attnum";
 
@@ -222,6 +295,12 @@ struct ColumnRow {
     element_schema: Option<String>,
     collation_name: Option<String>,
     comment: Option<String>,
+    seq_start: Option<i64>,
+    seq_increment: Option<i64>,
+    seq_min: Option<i64>,
+    seq_max: Option<i64>,
+    seq_cache: Option<i64>,
+    seq_cycle: Option<bool>,
 }
 
 impl ColumnRow {
@@ -234,11 +313,26 @@ impl ColumnRow {
             _ => decode_type(&self.type_schema, &self.type_name, self.typmod, &self.formatted),
         };
         let generated = (self.generated == "s").then(|| self.expression.clone()).flatten();
-        let identity = match self.identity.as_str() {
-            "a" => Some(Identity { generation: IdentityGeneration::Always }),
-            "d" => Some(Identity { generation: IdentityGeneration::ByDefault }),
+        let generation = match self.identity.as_str() {
+            "a" => Some(IdentityGeneration::Always),
+            "d" => Some(IdentityGeneration::ByDefault),
             _ => None,
         };
+        let identity = generation.map(|generation| {
+            let sequence = match (self.seq_start, self.seq_increment, self.seq_min, self.seq_max, self.seq_cache) {
+                (Some(start), Some(increment), Some(min), Some(max), Some(cache)) => SequenceOptions::from_catalog(
+                    &ty,
+                    start,
+                    increment,
+                    min,
+                    max,
+                    cache,
+                    self.seq_cycle.unwrap_or(false),
+                ),
+                _ => SequenceOptions::default(),
+            };
+            Identity { generation, sequence }
+        });
         Column {
             name: self.name,
             ty,
@@ -393,13 +487,17 @@ SELECT i.indrelid AS table_oid, ic.relname::text AS name, i.indisunique AS is_un
        ARRAY(SELECT CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname::text END
              FROM unnest(i.indclass::oid[]) WITH ORDINALITY c(oid, ord)
              JOIN pg_opclass opc ON opc.oid = c.oid ORDER BY c.ord) AS opclasses,
-       pg_get_expr(i.indpred, i.indrelid) AS predicate
+       pg_get_expr(i.indpred, i.indrelid) AS predicate,
+       (SELECT ARRAY(SELECT o.oprname::text FROM unnest(con.conexclop) WITH ORDINALITY x(op, ord)
+                     JOIN pg_operator o ON o.oid = x.op ORDER BY x.ord)
+        FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
+             AND con.contype = 'x') AS exclusion_operators
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 WHERE i.indrelid = ANY($1)
   AND NOT EXISTS (SELECT 1 FROM pg_constraint con
-                  WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x'))
+                  WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u'))
 ORDER BY i.indrelid, ic.relname";
 
 struct IndexRow {
@@ -413,6 +511,8 @@ struct IndexRow {
     options: Vec<i16>,
     opclasses: Vec<Option<String>>,
     predicate: Option<String>,
+    /// The operators of the exclusion constraint that owns this index, one per key.
+    exclusion_operators: Option<Vec<String>>,
 }
 
 impl IndexRow {
@@ -439,5 +539,23 @@ impl IndexRow {
             });
         }
         Ok(Index { unique: self.is_unique, method, keys, include, predicate: self.predicate })
+    }
+
+    fn into_exclusion(self, operators: Vec<String>) -> Result<Exclusion, IntrospectError> {
+        let name = self.name.clone();
+        let index = self.into_index()?;
+        if operators.len() != index.keys.len() {
+            return Err(unexpected(&format!("exclusion constraint {name} has a different number of operators and keys")));
+        }
+        let elements = index
+            .keys
+            .into_iter()
+            .zip(operators)
+            .map(|(key, operator)| {
+                let operator = Operator::try_from(operator).map_err(|e| unexpected(&e))?;
+                Ok(ExclusionElement { key, operator })
+            })
+            .collect::<Result<_, IntrospectError>>()?;
+        Ok(Exclusion { method: index.method, elements, include: index.include, predicate: index.predicate })
     }
 }

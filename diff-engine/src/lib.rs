@@ -1,11 +1,26 @@
-//! keel's engine: turns the schema model into DDL, applies it, reads a live database back into the model,
-//! and provides scratch databases to do that on.
+//! keel's engine: reads a live database into the schema model, compares two models, plans the ordered,
+//! hazard-tagged statements that turn one into the other, and applies them; with scratch databases to
+//! normalize declared schemas on.
 
 pub mod apply;
+pub mod change;
+pub mod diff;
+pub mod hazard;
+pub mod hints;
 pub mod introspect;
+pub mod measure;
 pub mod normalize;
+pub mod plan;
 pub mod render;
 pub mod scratch;
+pub mod unmanaged;
 
-pub use apply::{ApplyError, StatementError, apply_in_transaction};
+pub use apply::{ApplyError, StatementError, apply_in_transaction, apply_plan};
+pub use change::Change;
+pub use diff::{DiffError, diff};
+pub use hazard::Hazard;
+pub use hints::{Hints, Rename};
 pub use introspect::{IntrospectError, introspect};
+pub use measure::measure_data_loss;
+pub use plan::{Plan, PlanError, PlanOptions, Statement, Unit, plan};
+pub use unmanaged::{Unmanaged, unmanaged};

@@ -99,7 +99,7 @@ fn col(name: &str, ty: ColumnType) -> Column {
 }
 
 fn identity(column: Column, generation: IdentityGeneration) -> Column {
-    Column { identity: Some(Identity { generation }), ..column }
+    Column { identity: Some(Identity::new(generation)), ..column }
 }
 
 fn generated(column: Column, expression: &str) -> Column {

@@ -306,7 +306,7 @@ fn integer_identity_id_gets_no_uuid_default() {
     let id = column(&folders, "id");
     assert_eq!(id.ty, ColumnType::BigInt);
     assert_eq!(id.default, None);
-    assert_eq!(id.identity, Some(Identity { generation: IdentityGeneration::ByDefault }));
+    assert_eq!(id.identity, Some(Identity::new(IdentityGeneration::ByDefault)));
 }
 
 #[test]
@@ -382,7 +382,7 @@ fn column_attributes() {
     assert_eq!(column(&files, "state"), &Column::new("state", ColumnType::Text).default("'pending'"));
 
     let mut seq = Column::new("seq", ColumnType::BigInt);
-    seq.identity = Some(Identity { generation: IdentityGeneration::Always });
+    seq.identity = Some(Identity::new(IdentityGeneration::Always));
     assert_eq!(column(&FileVersion::definition(), "seq"), &seq);
 
     assert!(files.table.column("cached").is_none());

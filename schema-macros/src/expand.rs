@@ -135,7 +135,7 @@ fn column(c: &ColumnModel) -> TokenStream {
             Identity::Always => quote!(::keel::IdentityGeneration::Always),
             Identity::ByDefault => quote!(::keel::IdentityGeneration::ByDefault),
         };
-        quote!(::keel::Identity { generation: #generation })
+        quote!(::keel::Identity::new(#generation))
     }));
     let generated = option_string(c.generated.as_ref());
     let collation = option_string(c.collation.as_ref());

@@ -1,4 +1,4 @@
-use super::ColumnType;
+use super::{ColumnType, SequenceOptions};
 use serde::{Deserialize, Serialize};
 
 /// A table column.
@@ -64,6 +64,15 @@ impl Column {
 #[serde(deny_unknown_fields)]
 pub struct Identity {
     pub generation: IdentityGeneration,
+    /// The identity sequence's options (`GENERATED ... AS IDENTITY (START WITH 100)`).
+    #[serde(default, skip_serializing_if = "SequenceOptions::is_default")]
+    pub sequence: SequenceOptions,
+}
+
+impl Identity {
+    pub fn new(generation: IdentityGeneration) -> Self {
+        Identity { generation, sequence: SequenceOptions::default() }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-use super::QualifiedName;
+use super::{IndexKey, IndexMethod, QualifiedName};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,5 +98,52 @@ impl Deferrable {
             Deferrable::InitiallyImmediate => "DEFERRABLE INITIALLY IMMEDIATE",
             Deferrable::InitiallyDeferred => "DEFERRABLE INITIALLY DEFERRED",
         }
+    }
+}
+
+/// An exclusion constraint: `EXCLUDE USING gist (room WITH =, during WITH &&)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exclusion {
+    #[serde(default)]
+    pub method: IndexMethod,
+    pub elements: Vec<ExclusionElement>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExclusionElement {
+    pub key: IndexKey,
+    pub operator: Operator,
+}
+
+/// An operator symbol such as `&&` or `=`. Operators cannot be quoted in SQL, so only operator characters
+/// are accepted: a model read from a file cannot smuggle SQL through one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Operator(String);
+
+impl Operator {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Operator {
+    type Error = String;
+
+    fn try_from(symbol: String) -> Result<Self, String> {
+        let valid = !symbol.is_empty() && symbol.len() <= 63 && symbol.chars().all(|c| "+-*/<>=~!@#%^&|`?".contains(c));
+        if valid { Ok(Operator(symbol)) } else { Err(format!("`{symbol}` is not an operator symbol")) }
+    }
+}
+
+impl From<Operator> for String {
+    fn from(op: Operator) -> String {
+        op.0
     }
 }

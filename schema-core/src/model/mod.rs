@@ -7,11 +7,16 @@ mod column;
 mod column_type;
 mod constraint;
 mod index;
+mod sequence;
 
 pub use column::{Column, Identity, IdentityGeneration};
 pub use column_type::{ColumnType, ParseTypeError};
-pub use constraint::{Check, Deferrable, ForeignKey, ForeignKeyAction, PrimaryKey, UniqueConstraint};
+pub use constraint::{
+    Check, Deferrable, Exclusion, ExclusionElement, ForeignKey, ForeignKeyAction, Operator, PrimaryKey,
+    UniqueConstraint,
+};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
+pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -25,6 +30,16 @@ pub const DEFAULT_SCHEMA: &str = "public";
 pub struct Schema {
     #[serde(default)]
     pub schemas: BTreeMap<String, Namespace>,
+    /// Installed extensions (`CREATE EXTENSION`), by name. `plpgsql`, which every database has, is left out.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extensions: BTreeMap<String, Extension>,
+}
+
+/// An installed extension and the schema its objects live in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Extension {
+    pub schema: String,
 }
 
 /// One PostgreSQL schema (`CREATE SCHEMA`), e.g. `public`.
@@ -35,6 +50,8 @@ pub struct Namespace {
     pub tables: BTreeMap<String, Table>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub enums: BTreeMap<String, Enum>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sequences: BTreeMap<String, Sequence>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -72,6 +89,8 @@ pub struct Table {
     pub checks: BTreeMap<String, Check>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub foreign_keys: BTreeMap<String, ForeignKey>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exclusions: BTreeMap<String, Exclusion>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub indexes: BTreeMap<String, Index>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,6 +130,11 @@ impl Schema {
     /// Every table with its qualified name, in name order.
     pub fn tables(&self) -> impl Iterator<Item = (QualifiedName, &Table)> {
         self.schemas.iter().flat_map(|(s, ns)| ns.tables.iter().map(move |(n, t)| (QualifiedName::new(s, n), t)))
+    }
+
+    /// Every standalone sequence with its qualified name, in name order.
+    pub fn sequences(&self) -> impl Iterator<Item = (QualifiedName, &Sequence)> {
+        self.schemas.iter().flat_map(|(s, ns)| ns.sequences.iter().map(move |(n, q)| (QualifiedName::new(s, n), q)))
     }
 
     /// Every enum with its qualified name, in name order.

@@ -1,0 +1,105 @@
+//! What differs between two schemas, one change per object and property. The planner turns each change
+//! into statements; nothing here is SQL yet.
+
+use keel_core::model::{
+    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
+    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint,
+};
+use serde::Serialize;
+
+/// A table-level constraint, by kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Constraint {
+    PrimaryKey(PrimaryKey),
+    Unique(UniqueConstraint),
+    Check(Check),
+    ForeignKey(ForeignKey),
+    Exclusion(Exclusion),
+}
+
+/// Where `ALTER TYPE ... ADD VALUE` puts a new value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValuePosition {
+    Before(String),
+    After(String),
+}
+
+/// A column whose type is an enum that is being recreated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnumUsage {
+    pub table: QualifiedName,
+    pub column: String,
+    /// The column's type (the enum, or an array of it).
+    pub ty: ColumnType,
+    /// Whether the column has a default now: it is dropped before the cast (it names the old type).
+    pub drop_default: bool,
+    /// The default to set after the cast.
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    CreateSchema { name: String },
+    DropSchema { name: String },
+    CommentSchema { name: String, comment: Option<String> },
+
+    CreateExtension { name: String, schema: String },
+    DropExtension { name: String },
+    MoveExtension { name: String, schema: String },
+
+    CreateEnum { name: QualifiedName, values: Vec<String> },
+    DropEnum { name: QualifiedName },
+    RenameEnum { from: QualifiedName, to: String },
+    AddEnumValue { name: QualifiedName, value: String, position: Option<ValuePosition> },
+    RenameEnumValue { name: QualifiedName, from: String, to: String },
+    /// Rename the old type away, create the new one, cast every column, drop the old one: the way to
+    /// remove or reorder values.
+    RecreateEnum { name: QualifiedName, values: Vec<String>, removed: Vec<String>, usages: Vec<EnumUsage> },
+    CommentEnum { name: QualifiedName, comment: Option<String> },
+
+    CreateSequence { name: QualifiedName, sequence: Sequence },
+    DropSequence { name: QualifiedName },
+    AlterSequence { name: QualifiedName, data_type: ColumnType, options: SequenceOptions },
+    SetSequenceOwner { name: QualifiedName, owner: Option<SequenceOwner> },
+    CommentSequence { name: QualifiedName, comment: Option<String> },
+
+    CreateTable { name: QualifiedName, table: Table },
+    DropTable { name: QualifiedName, table: Table },
+    RenameTable { from: QualifiedName, to: String },
+    CommentTable { name: QualifiedName, comment: Option<String> },
+
+    AddColumn { table: QualifiedName, column: Column },
+    DropColumn { table: QualifiedName, column: Column },
+    RenameColumn { table: QualifiedName, from: String, to: String },
+    /// `ALTER COLUMN ... TYPE ... USING`; the current default is dropped before and `default` set after.
+    AlterColumnType {
+        table: QualifiedName,
+        column: String,
+        from: ColumnType,
+        to: ColumnType,
+        collation: Option<String>,
+        old_default: Option<String>,
+        default: Option<String>,
+    },
+    SetNotNull { table: QualifiedName, column: String },
+    DropNotNull { table: QualifiedName, column: String },
+    SetDefault { table: QualifiedName, column: String, default: String },
+    DropDefault { table: QualifiedName, column: String },
+    AddIdentity { table: QualifiedName, column: String, identity: Identity },
+    DropIdentity { table: QualifiedName, column: String },
+    SetIdentityGeneration { table: QualifiedName, column: String, generation: IdentityGeneration },
+    SetIdentityOptions { table: QualifiedName, column: String, ty: ColumnType, options: SequenceOptions },
+    /// `ALTER COLUMN ... DROP EXPRESSION`: a generated column becomes a plain one, keeping its values.
+    DropExpression { table: QualifiedName, column: String },
+    CommentColumn { table: QualifiedName, column: String, comment: Option<String> },
+
+    AddConstraint { table: QualifiedName, name: String, constraint: Constraint },
+    DropConstraint { table: QualifiedName, name: String, constraint: Constraint },
+
+    CreateIndex { table: QualifiedName, name: String, index: Index },
+    DropIndex { table: QualifiedName, name: String, index: Index },
+    RenameIndex { table: QualifiedName, from: String, to: String },
+}

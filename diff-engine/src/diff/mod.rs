@@ -1,0 +1,199 @@
+//! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
+//! Renames come only from hints and are applied first; everything else is compared by name.
+
+mod renames;
+mod table;
+
+use crate::change::{Change, EnumUsage, ValuePosition};
+use crate::hints::Hints;
+use keel_core::model::{ColumnType, Enum, QualifiedName, Schema, Sequence};
+use std::collections::BTreeSet;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    #[error("rename hint: {0}")]
+    Hint(String),
+}
+
+/// The changes that turn `current` into `desired`, in a stable order (the planner orders them for real).
+pub fn diff(current: &Schema, desired: &Schema, hints: &Hints) -> Result<Vec<Change>, DiffError> {
+    Ok(diff_renamed(current, desired, hints)?.1)
+}
+
+/// [`diff`], also returning the current schema with the hinted renames applied: the names every change
+/// after the renames uses.
+pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result<(Schema, Vec<Change>), DiffError> {
+    let (current, mut changes) = renames::apply(current, desired, hints)?;
+
+    for (name, ns) in &desired.schemas {
+        let existing = current.schemas.get(name);
+        if existing.is_none() && name != keel_core::DEFAULT_SCHEMA {
+            changes.push(Change::CreateSchema { name: name.clone() });
+        }
+        if existing.and_then(|n| n.comment.as_ref()) != ns.comment.as_ref() {
+            changes.push(Change::CommentSchema { name: name.clone(), comment: ns.comment.clone() });
+        }
+    }
+    for (name, ns) in &current.schemas {
+        if desired.schemas.contains_key(name) {
+            continue;
+        }
+        if name == keel_core::DEFAULT_SCHEMA {
+            // `public` is every database's; keel empties it but never drops it.
+            if ns.comment.is_some() {
+                changes.push(Change::CommentSchema { name: name.clone(), comment: None });
+            }
+        } else {
+            changes.push(Change::DropSchema { name: name.clone() });
+        }
+    }
+
+    for (name, extension) in &desired.extensions {
+        match current.extensions.get(name) {
+            None => changes.push(Change::CreateExtension { name: name.clone(), schema: extension.schema.clone() }),
+            Some(existing) if existing.schema != extension.schema => {
+                changes.push(Change::MoveExtension { name: name.clone(), schema: extension.schema.clone() })
+            }
+            Some(_) => {}
+        }
+    }
+    for name in current.extensions.keys().filter(|n| !desired.extensions.contains_key(*n)) {
+        changes.push(Change::DropExtension { name: name.clone() });
+    }
+
+    for (name, e) in desired.enums() {
+        match current.enum_type(&name.schema, &name.name) {
+            None => {
+                changes.push(Change::CreateEnum { name: name.clone(), values: e.values.clone() });
+                if e.comment.is_some() {
+                    changes.push(Change::CommentEnum { name, comment: e.comment.clone() });
+                }
+            }
+            Some(old) => {
+                enum_values(&name, old, e, &current, desired, &mut changes);
+                if old.comment != e.comment {
+                    changes.push(Change::CommentEnum { name, comment: e.comment.clone() });
+                }
+            }
+        }
+    }
+    for (name, _) in current.enums() {
+        if desired.enum_type(&name.schema, &name.name).is_none() {
+            changes.push(Change::DropEnum { name });
+        }
+    }
+
+    let context = table::Context::new(&current, desired, recreated_enums(&changes));
+    for (name, sequence) in desired.sequences() {
+        match current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name)) {
+            None => {
+                let unowned = Sequence { owned_by: None, comment: None, ..sequence.clone() };
+                changes.push(Change::CreateSequence { name: name.clone(), sequence: unowned });
+                if let Some(owner) = &sequence.owned_by {
+                    changes.push(Change::SetSequenceOwner { name: name.clone(), owner: Some(owner.clone()) });
+                }
+                if sequence.comment.is_some() {
+                    changes.push(Change::CommentSequence { name, comment: sequence.comment.clone() });
+                }
+            }
+            Some(old) => sequence_changes(&name, old, sequence, &mut changes),
+        }
+    }
+    for (name, sequence) in current.sequences() {
+        let kept = desired.schemas.get(&name.schema).is_some_and(|ns| ns.sequences.contains_key(&name.name));
+        // A sequence owned by a column that goes away goes with it.
+        let dropped_with_owner = sequence.owned_by.as_ref().is_some_and(|owner| {
+            desired.table(&name.schema, &owner.table).and_then(|t| t.column(&owner.column)).is_none()
+        });
+        if !kept && !dropped_with_owner {
+            changes.push(Change::DropSequence { name });
+        }
+    }
+
+    for (name, table) in desired.tables() {
+        match current.table(&name.schema, &name.name) {
+            None => context.create_table(&name, table, &mut changes),
+            Some(old) => context.alter_table(&name, old, table, &mut changes),
+        }
+    }
+    for (name, table) in current.tables() {
+        if desired.table(&name.schema, &name.name).is_none() {
+            context.drop_table(&name, table, &mut changes);
+        }
+    }
+    Ok((current, changes))
+}
+
+/// Enum values: additions in place when every existing value stays and keeps its order; otherwise the
+/// type is recreated.
+fn enum_values(name: &QualifiedName, old: &Enum, new: &Enum, current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
+    if old.values == new.values {
+        return;
+    }
+    let kept: Vec<&String> = new.values.iter().filter(|v| old.values.contains(v)).collect();
+    let in_place = kept.len() == old.values.len() && kept.iter().zip(&old.values).all(|(a, b)| *a == b);
+    if in_place {
+        for (i, value) in new.values.iter().enumerate() {
+            if old.values.contains(value) {
+                continue;
+            }
+            let position = if i > 0 {
+                Some(ValuePosition::After(new.values[i - 1].clone()))
+            } else {
+                new.values.get(1).map(|next| ValuePosition::Before(next.clone()))
+            };
+            out.push(Change::AddEnumValue { name: name.clone(), value: value.clone(), position });
+        }
+        return;
+    }
+    let removed = old.values.iter().filter(|v| !new.values.contains(v)).cloned().collect();
+    let mut usages = Vec::new();
+    for (table_name, table) in current.tables() {
+        // Columns of tables that are dropped, and columns that are dropped or change type, need no cast.
+        let Some(wanted) = desired.table(&table_name.schema, &table_name.name) else { continue };
+        for column in &table.columns {
+            if !uses_enum(&column.ty, name) || wanted.column(&column.name).is_none_or(|c| c.ty != column.ty) {
+                continue;
+            }
+            usages.push(EnumUsage {
+                table: table_name.clone(),
+                column: column.name.clone(),
+                ty: column.ty.clone(),
+                drop_default: column.default.is_some(),
+                default: wanted.column(&column.name).and_then(|c| c.default.clone()),
+            });
+        }
+    }
+    out.push(Change::RecreateEnum { name: name.clone(), values: new.values.clone(), removed, usages });
+}
+
+pub(crate) fn uses_enum(ty: &ColumnType, name: &QualifiedName) -> bool {
+    matches!(ty.scalar(), ColumnType::Named { schema, name: n } if *schema == name.schema && *n == name.name)
+}
+
+fn sequence_changes(name: &QualifiedName, old: &Sequence, new: &Sequence, out: &mut Vec<Change>) {
+    if old.data_type != new.data_type || old.options != new.options {
+        out.push(Change::AlterSequence {
+            name: name.clone(),
+            data_type: new.data_type.clone(),
+            options: new.options.clone(),
+        });
+    }
+    if old.owned_by != new.owned_by {
+        out.push(Change::SetSequenceOwner { name: name.clone(), owner: new.owned_by.clone() });
+    }
+    if old.comment != new.comment {
+        out.push(Change::CommentSequence { name: name.clone(), comment: new.comment.clone() });
+    }
+}
+
+/// The enums being recreated: their columns change type as far as constraints and indexes are concerned.
+pub(crate) fn recreated_enums(changes: &[Change]) -> BTreeSet<QualifiedName> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RecreateEnum { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}

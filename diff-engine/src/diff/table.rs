@@ -1,0 +1,307 @@
+//! Tables: columns, constraints, indexes and comments of a table that exists on one side or both.
+
+use super::uses_enum;
+use crate::change::{Change, Constraint};
+use keel_core::model::{Column, KeyExpression, QualifiedName, Schema, Table};
+use std::collections::{BTreeMap, BTreeSet};
+
+type ColumnRef = (QualifiedName, String);
+
+pub(super) struct Context {
+    /// Columns whose type changes in place (`ALTER COLUMN ... TYPE`), including the columns of an enum that
+    /// is recreated. Foreign keys on them, and expressions that mention them, are dropped and re-added.
+    retyped: BTreeSet<ColumnRef>,
+    /// Columns that are dropped and added again (a generated expression that changes); everything on them
+    /// is recreated.
+    replaced: BTreeSet<ColumnRef>,
+}
+
+impl Context {
+    pub(super) fn new(current: &Schema, desired: &Schema, recreated_enums: BTreeSet<QualifiedName>) -> Context {
+        let mut retyped = BTreeSet::new();
+        let mut replaced = BTreeSet::new();
+        for (name, old) in current.tables() {
+            let Some(new) = desired.table(&name.schema, &name.name) else { continue };
+            for column in &old.columns {
+                let Some(wanted) = new.column(&column.name) else { continue };
+                let key = (name.clone(), column.name.clone());
+                if needs_replacing(column, wanted) {
+                    replaced.insert(key);
+                } else if column.ty != wanted.ty
+                    || column.collation != wanted.collation
+                    || recreated_enums.iter().any(|e| uses_enum(&column.ty, e))
+                {
+                    retyped.insert(key);
+                }
+            }
+        }
+        Context { retyped, replaced }
+    }
+
+    pub(super) fn create_table(&self, name: &QualifiedName, table: &Table, out: &mut Vec<Change>) {
+        let bare = Table {
+            foreign_keys: BTreeMap::new(),
+            indexes: BTreeMap::new(),
+            comment: None,
+            renamed_from: None,
+            columns: table.columns.iter().map(|c| Column { comment: None, renamed_from: None, ..c.clone() }).collect(),
+            ..table.clone()
+        };
+        out.push(Change::CreateTable { name: name.clone(), table: bare });
+        for (fk_name, fk) in &table.foreign_keys {
+            out.push(Change::AddConstraint {
+                table: name.clone(),
+                name: fk_name.clone(),
+                constraint: Constraint::ForeignKey(fk.clone()),
+            });
+        }
+        for (index_name, index) in &table.indexes {
+            out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+        }
+        if table.comment.is_some() {
+            out.push(Change::CommentTable { name: name.clone(), comment: table.comment.clone() });
+        }
+        for column in table.columns.iter().filter(|c| c.comment.is_some()) {
+            out.push(Change::CommentColumn {
+                table: name.clone(),
+                column: column.name.clone(),
+                comment: column.comment.clone(),
+            });
+        }
+    }
+
+    pub(super) fn drop_table(&self, name: &QualifiedName, table: &Table, out: &mut Vec<Change>) {
+        // Foreign keys to other tables go first, so that two tables that reference each other can be dropped.
+        for (fk_name, fk) in table.foreign_keys.iter().filter(|(_, fk)| fk.references != *name) {
+            out.push(Change::DropConstraint {
+                table: name.clone(),
+                name: fk_name.clone(),
+                constraint: Constraint::ForeignKey(fk.clone()),
+            });
+        }
+        out.push(Change::DropTable { name: name.clone(), table: table.clone() });
+    }
+
+    pub(super) fn alter_table(&self, name: &QualifiedName, old: &Table, new: &Table, out: &mut Vec<Change>) {
+        for column in &old.columns {
+            if new.column(&column.name).is_none() {
+                out.push(Change::DropColumn { table: name.clone(), column: column.clone() });
+            }
+        }
+        for column in &new.columns {
+            match old.column(&column.name) {
+                None => add_column(name, column, out),
+                Some(existing) => self.alter_column(name, existing, column, out),
+            }
+        }
+
+        let old_pk = old.primary_key.as_ref().map(|pk| (pk.name.clone(), Constraint::PrimaryKey(pk.clone())));
+        let new_pk = new.primary_key.as_ref().map(|pk| (pk.name.clone(), Constraint::PrimaryKey(pk.clone())));
+        let constraints = |t: &Table, pk: Option<(String, Constraint)>| -> BTreeMap<String, Constraint> {
+            let mut all: BTreeMap<String, Constraint> = pk.into_iter().collect();
+            all.extend(t.unique_constraints.iter().map(|(n, u)| (n.clone(), Constraint::Unique(u.clone()))));
+            all.extend(t.checks.iter().map(|(n, c)| (n.clone(), Constraint::Check(c.clone()))));
+            all.extend(t.foreign_keys.iter().map(|(n, f)| (n.clone(), Constraint::ForeignKey(f.clone()))));
+            all.extend(t.exclusions.iter().map(|(n, x)| (n.clone(), Constraint::Exclusion(x.clone()))));
+            all
+        };
+        let (old_constraints, new_constraints) = (constraints(old, old_pk), constraints(new, new_pk));
+        for (constraint_name, constraint) in &old_constraints {
+            let kept = new_constraints.get(constraint_name);
+            if kept != Some(constraint) || self.must_rebuild(name, constraint) {
+                out.push(Change::DropConstraint {
+                    table: name.clone(),
+                    name: constraint_name.clone(),
+                    constraint: constraint.clone(),
+                });
+            }
+        }
+        for (constraint_name, constraint) in &new_constraints {
+            let existing = old_constraints.get(constraint_name);
+            if existing != Some(constraint) || existing.is_some_and(|c| self.must_rebuild(name, c)) {
+                out.push(Change::AddConstraint {
+                    table: name.clone(),
+                    name: constraint_name.clone(),
+                    constraint: constraint.clone(),
+                });
+            }
+        }
+
+        for (index_name, index) in &old.indexes {
+            let rebuild = self.touches(name, index_columns(index), &index_expressions(index));
+            if new.indexes.get(index_name) != Some(index) || rebuild {
+                out.push(Change::DropIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+            }
+        }
+        for (index_name, index) in &new.indexes {
+            let existing = old.indexes.get(index_name);
+            let rebuild = existing.is_some_and(|i| self.touches(name, index_columns(i), &index_expressions(i)));
+            if existing != Some(index) || rebuild {
+                out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+            }
+        }
+
+        if old.comment != new.comment {
+            out.push(Change::CommentTable { name: name.clone(), comment: new.comment.clone() });
+        }
+    }
+
+    fn alter_column(&self, table: &QualifiedName, old: &Column, new: &Column, out: &mut Vec<Change>) {
+        let column = || new.name.clone();
+        if needs_replacing(old, new) {
+            out.push(Change::DropColumn { table: table.clone(), column: old.clone() });
+            add_column(table, new, out);
+            return;
+        }
+        if old.generated.is_some() && new.generated.is_none() {
+            out.push(Change::DropExpression { table: table.clone(), column: column() });
+        }
+        let old_default = if old.generated.is_some() { None } else { old.default.clone() };
+        if old.ty != new.ty || old.collation != new.collation {
+            out.push(Change::AlterColumnType {
+                table: table.clone(),
+                column: column(),
+                from: old.ty.clone(),
+                to: new.ty.clone(),
+                collation: new.collation.clone(),
+                old_default,
+                default: new.default.clone(),
+            });
+        } else if old_default != new.default {
+            out.push(match &new.default {
+                Some(default) => Change::SetDefault { table: table.clone(), column: column(), default: default.clone() },
+                None => Change::DropDefault { table: table.clone(), column: column() },
+            });
+        }
+        if old.nullable && !new.nullable {
+            out.push(Change::SetNotNull { table: table.clone(), column: column() });
+        } else if !old.nullable && new.nullable {
+            out.push(Change::DropNotNull { table: table.clone(), column: column() });
+        }
+        match (&old.identity, &new.identity) {
+            (None, Some(identity)) => {
+                out.push(Change::AddIdentity { table: table.clone(), column: column(), identity: identity.clone() })
+            }
+            (Some(_), None) => out.push(Change::DropIdentity { table: table.clone(), column: column() }),
+            (Some(a), Some(b)) => {
+                if a.generation != b.generation {
+                    out.push(Change::SetIdentityGeneration {
+                        table: table.clone(),
+                        column: column(),
+                        generation: b.generation,
+                    });
+                }
+                if a.sequence != b.sequence {
+                    out.push(Change::SetIdentityOptions {
+                        table: table.clone(),
+                        column: column(),
+                        ty: new.ty.clone(),
+                        options: b.sequence.clone(),
+                    });
+                }
+            }
+            (None, None) => {}
+        }
+        if old.comment != new.comment {
+            out.push(Change::CommentColumn { table: table.clone(), column: column(), comment: new.comment.clone() });
+        }
+    }
+
+    /// Whether a constraint that stays as it is must still be dropped and added again, because a column
+    /// it covers is replaced or changes type under it.
+    fn must_rebuild(&self, table: &QualifiedName, constraint: &Constraint) -> bool {
+        match constraint {
+            Constraint::PrimaryKey(pk) => self.touches(table, pk.columns.iter(), &[]),
+            Constraint::Unique(u) => self.touches(table, u.columns.iter(), &[]),
+            Constraint::Check(c) => self.touches(table, std::iter::empty(), &[c.expression.as_str()]),
+            Constraint::Exclusion(x) => {
+                let columns = x.elements.iter().filter_map(|e| match &e.key.on {
+                    KeyExpression::Column(c) => Some(c),
+                    KeyExpression::Expression(_) => None,
+                });
+                let mut expressions: Vec<&str> = x
+                    .elements
+                    .iter()
+                    .filter_map(|e| match &e.key.on {
+                        KeyExpression::Expression(sql) => Some(sql.as_str()),
+                        KeyExpression::Column(_) => None,
+                    })
+                    .collect();
+                expressions.extend(x.predicate.as_deref());
+                self.touches(table, columns.chain(&x.include), &expressions)
+            }
+            Constraint::ForeignKey(fk) => {
+                let own = fk.columns.iter().map(|c| (table.clone(), c.clone()));
+                let referenced = fk.referenced_columns.iter().map(|c| (fk.references.clone(), c.clone()));
+                own.chain(referenced).any(|key| self.retyped.contains(&key) || self.replaced.contains(&key))
+            }
+        }
+    }
+
+    /// Whether any of `columns` is replaced, or any of `expressions` mentions a column that is replaced or
+    /// retyped (PostgreSQL re-parses such expressions against the new type, which can fail).
+    fn touches<'a>(
+        &self,
+        table: &QualifiedName,
+        columns: impl IntoIterator<Item = &'a String>,
+        expressions: &[&str],
+    ) -> bool {
+        let key = |c: &str| (table.clone(), c.to_string());
+        if columns.into_iter().any(|c| self.replaced.contains(&key(c))) {
+            return true;
+        }
+        let changed = self.replaced.iter().chain(&self.retyped).filter(|(t, _)| t == table);
+        changed.map(|(_, c)| c).any(|c| expressions.iter().any(|e| mentions(e, c)))
+    }
+}
+
+/// PostgreSQL 15 cannot change a generated column's expression, nor make a plain column generated: the
+/// column is dropped and added again.
+fn needs_replacing(old: &Column, new: &Column) -> bool {
+    new.generated.is_some() && old.generated != new.generated
+}
+
+fn add_column(table: &QualifiedName, column: &Column, out: &mut Vec<Change>) {
+    out.push(Change::AddColumn { table: table.clone(), column: Column { comment: None, renamed_from: None, ..column.clone() } });
+    if column.comment.is_some() {
+        out.push(Change::CommentColumn {
+            table: table.clone(),
+            column: column.name.clone(),
+            comment: column.comment.clone(),
+        });
+    }
+}
+
+fn index_columns(index: &keel_core::Index) -> impl Iterator<Item = &String> {
+    let keys = index.keys.iter().filter_map(|k| match &k.on {
+        KeyExpression::Column(c) => Some(c),
+        KeyExpression::Expression(_) => None,
+    });
+    keys.chain(&index.include)
+}
+
+fn index_expressions(index: &keel_core::Index) -> Vec<&str> {
+    let mut out: Vec<&str> = index
+        .keys
+        .iter()
+        .filter_map(|k| match &k.on {
+            KeyExpression::Expression(sql) => Some(sql.as_str()),
+            KeyExpression::Column(_) => None,
+        })
+        .collect();
+    out.extend(index.predicate.as_deref());
+    out
+}
+
+/// Whether SQL text mentions a column by name: as a whole word, or quoted.
+pub(crate) fn mentions(sql: &str, column: &str) -> bool {
+    if sql.contains(&keel_core::sql::quote_ident(column)) && column.chars().any(|c| !c.is_ascii_lowercase()) {
+        return true;
+    }
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    sql.match_indices(column).any(|(at, _)| {
+        let before = sql[..at].chars().next_back();
+        let after = sql[at + column.len()..].chars().next();
+        !before.is_some_and(is_word) && !after.is_some_and(is_word)
+    })
+}

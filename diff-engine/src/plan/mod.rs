@@ -1,0 +1,189 @@
+//! Planning: the changes between two schemas as ordered statements, each with its hazards, grouped into
+//! units that run in a transaction or, for `CONCURRENTLY`, without one.
+
+mod order;
+mod steps;
+
+pub use order::CycleError;
+
+use crate::change::Change;
+use crate::diff::{self, DiffError};
+use crate::hazard::Hazard;
+use crate::hints::Hints;
+use crate::unmanaged::Unmanaged;
+use keel_core::model::{QualifiedName, Schema};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// Renames, in addition to the `renamed_from` hints the desired schema carries.
+    pub hints: Hints,
+    /// Online variants: `CONCURRENTLY` indexes, `NOT VALID` + `VALIDATE` constraints, `SET NOT NULL`
+    /// through a validated check.
+    pub online: bool,
+    /// `SET lock_timeout` before each unit's statements, so that a statement waiting for a lock fails
+    /// instead of queueing every other query behind it.
+    pub lock_timeout: Option<Duration>,
+    /// Objects keel does not manage (views, functions, triggers, policies, grants), from
+    /// [`crate::unmanaged::unmanaged`]; the plan warns about statements that would break one.
+    pub unmanaged: Vec<Unmanaged>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error(transparent)]
+    Diff(#[from] DiffError),
+    #[error("internal error, please report: {0}")]
+    Cycle(#[from] CycleError),
+}
+
+/// How to count what a destructive statement would delete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Measure {
+    /// Rows of a table that is dropped.
+    Rows { table: QualifiedName },
+    /// Non-null values of a column that is dropped.
+    NonNull { table: QualifiedName, column: String },
+    /// Rows whose column holds one of the enum values that are removed.
+    Values { table: QualifiedName, column: String, values: Vec<String> },
+}
+
+/// One statement of a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statement {
+    pub sql: String,
+    /// What it does, for people: `drop column public.files.description`.
+    pub summary: String,
+    pub hazards: Vec<Hazard>,
+    /// False for statements PostgreSQL refuses inside a transaction block (`CONCURRENTLY`).
+    pub transactional: bool,
+    /// What to count to know whether it deletes data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measure>,
+    /// Filled in by [`crate::measure::measure_data_loss`]: rows or values it would delete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_loss: Option<i64>,
+    #[serde(skip)]
+    commit_after: bool,
+}
+
+/// Consecutive statements that run together: in one transaction, or one by one without.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unit {
+    pub transactional: bool,
+    pub statements: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub statements: Vec<Statement>,
+    /// Things a person must know before running the plan (e.g. a view that reads a dropped column).
+    pub warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock_timeout_ms: Option<u64>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// Statements grouped into units: a new unit starts where transactional and non-transactional
+    /// statements meet, and after a statement whose effect must be committed before use.
+    pub fn units(&self) -> Vec<Unit> {
+        let mut units: Vec<Unit> = Vec::new();
+        let mut close = false;
+        for (i, statement) in self.statements.iter().enumerate() {
+            match units.last_mut() {
+                Some(unit) if !close && unit.transactional == statement.transactional => unit.statements.push(i),
+                _ => units.push(Unit { transactional: statement.transactional, statements: vec![i] }),
+            }
+            let next_commits_too = self.statements.get(i + 1).is_some_and(|s| s.commit_after);
+            close = statement.commit_after && !next_commits_too;
+        }
+        units
+    }
+
+    /// Whether any statement has this hazard.
+    pub fn has(&self, hazard: Hazard) -> bool {
+        self.statements.iter().any(|s| s.hazards.contains(&hazard))
+    }
+
+    /// `SET lock_timeout = '..'` for the start of each unit, when the plan has one.
+    pub fn lock_timeout_sql(&self) -> Option<String> {
+        self.lock_timeout_ms.map(|ms| format!("SET lock_timeout = '{ms}ms'"))
+    }
+
+    /// The plan as a SQL script, one statement per line block, units separated by a comment that says
+    /// whether they run in a transaction.
+    pub fn to_sql(&self) -> String {
+        let mut out = String::new();
+        for unit in self.units() {
+            let label = if unit.transactional { "in one transaction" } else { "without a transaction" };
+            out.push_str(&format!("-- unit: {label}\n"));
+            if let Some(set) = self.lock_timeout_sql() {
+                out.push_str(&format!("{set};\n"));
+            }
+            for &i in &unit.statements {
+                let statement = &self.statements[i];
+                if !statement.hazards.is_empty() {
+                    let hazards = statement.hazards.iter().map(|h| h.id()).collect::<Vec<_>>().join(", ");
+                    out.push_str(&format!("-- hazards: {hazards}\n"));
+                }
+                out.push_str(&statement.sql);
+                out.push_str(";\n");
+            }
+        }
+        out
+    }
+}
+
+/// The plan that turns `current` into `desired`. `desired` is compared as given: normalize it first
+/// ([`crate::normalize::normalize`]) when it was written by hand rather than read from a database.
+pub fn plan(current: &Schema, desired: &Schema, options: &PlanOptions) -> Result<Plan, PlanError> {
+    let hints = Hints::from_schema(desired).merged(options.hints.clone());
+    let desired = desired.without_hints();
+    let (renamed, changes) = diff::diff_renamed(current, &desired, &hints)?;
+    plan_changes(&changes, &renamed, options)
+}
+
+/// Orders and renders changes; `current` is the current schema with the changes' renames applied.
+pub fn plan_changes(changes: &[Change], current: &Schema, options: &PlanOptions) -> Result<Plan, PlanError> {
+    let new_tables: BTreeSet<QualifiedName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::CreateTable { name, .. } => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let context = steps::Context { current, online: options.online, new_tables };
+    let groups = changes.iter().map(|c| order::Group { steps: steps::steps(c, &context) }).collect();
+    let ordered = order::order(groups)?;
+
+    let mut warnings = Vec::new();
+    for step in &ordered {
+        for (table, column) in &step.affects {
+            for object in options.unmanaged.iter().filter(|o| o.depends_on(table, column.as_deref())) {
+                warnings.push(format!("{}: {} depends on it and is not managed by keel", step.summary, object.describe()));
+            }
+        }
+    }
+    warnings.dedup();
+    let statements = ordered
+        .into_iter()
+        .map(|step| Statement {
+            sql: step.sql,
+            summary: step.summary,
+            hazards: step.hazards.into_iter().collect(),
+            transactional: step.transactional,
+            measure: step.measure,
+            data_loss: None,
+            commit_after: step.commit_after,
+        })
+        .collect();
+    let lock_timeout_ms = options.lock_timeout.map(|d| d.as_millis() as u64);
+    Ok(Plan { statements, warnings, lock_timeout_ms })
+}

@@ -1,0 +1,227 @@
+//! The convergence oracle (DESIGN, invariant 2): build database A and database B from SQL, plan A→B, apply
+//! the plan to A, introspect A: it must equal B, and planning again must give nothing. Rows in A must
+//! survive every plan that does not say it deletes data.
+
+use keel_core::model::Schema;
+use keel_diff::scratch::{ScratchDatabase, Server, shared_server};
+use keel_diff::{Hazard, Hints, Plan, PlanOptions, Rename, apply_plan, introspect, measure_data_loss, plan, unmanaged};
+use sqlx::{AssertSqlSafe, PgConnection};
+use std::collections::BTreeMap;
+
+fn server() -> &'static Server {
+    shared_server().unwrap_or_else(|e| panic!("no PostgreSQL for the tests: {e}"))
+}
+
+/// One A→B case. Build with [`case`], then `.run().await`.
+#[must_use = "a case does nothing until it is run"]
+pub struct Case {
+    a: String,
+    b: String,
+    data: String,
+    hints: Hints,
+    online: bool,
+    verify: Vec<String>,
+    expected: Vec<Hazard>,
+    both_ways: bool,
+}
+
+/// A case whose databases are built by running `a` and `b` (any number of statements each).
+pub fn case(a: &str, b: &str) -> Case {
+    Case {
+        a: a.to_string(),
+        b: b.to_string(),
+        data: String::new(),
+        hints: Hints::default(),
+        online: false,
+        verify: Vec::new(),
+        expected: Vec::new(),
+        both_ways: false,
+    }
+}
+
+impl Case {
+    /// Rows inserted into A before planning (only A: B's data plays no part in the schema).
+    pub fn data(mut self, sql: &str) -> Case {
+        self.data = sql.to_string();
+        self
+    }
+
+    pub fn hint(mut self, rename: Rename) -> Case {
+        self.hints.renames.push(rename);
+        self
+    }
+
+    pub fn online(mut self) -> Case {
+        self.online = true;
+        self
+    }
+
+    /// A query run on A after the plan was applied; it must return one row with `true`.
+    pub fn verify(mut self, sql: &str) -> Case {
+        self.verify.push(sql.to_string());
+        self
+    }
+
+    /// The plan must tag at least one statement with this hazard.
+    pub fn expect(mut self, hazard: Hazard) -> Case {
+        self.expected.push(hazard);
+        self
+    }
+
+    /// Also run B→A (without data, hints or checks: those belong to the A→B direction).
+    pub fn both_ways(mut self) -> Case {
+        self.both_ways = true;
+        self
+    }
+
+    /// Runs the case (and its reverse when asked); returns the A→B plan for further assertions.
+    pub async fn run(self) -> Plan {
+        let forward = converge(&self).await;
+        if self.both_ways {
+            let reverse = case(&self.b, &self.a);
+            let reverse = Case { online: self.online, ..reverse };
+            converge(&reverse).await;
+        }
+        forward
+    }
+}
+
+async fn database(sql: &str) -> (ScratchDatabase, PgConnection) {
+    let database = server().create_database().await.expect("create a scratch database");
+    let mut conn = database.connect().await.expect("connect to the scratch database");
+    if !sql.trim().is_empty() {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("setting up a database failed: {e}\n{sql}"));
+    }
+    (database, conn)
+}
+
+async fn converge(case: &Case) -> Plan {
+    let setup_a = format!("{};\n{}", case.a, case.data);
+    let (db_a, mut a) = database(&setup_a).await;
+    let (db_b, mut b) = database(&case.b).await;
+
+    let current = introspect(&mut a, None).await.expect("introspect A");
+    let desired = introspect(&mut b, None).await.expect("introspect B");
+    let options = PlanOptions {
+        hints: case.hints.clone(),
+        online: case.online,
+        unmanaged: unmanaged(&mut a, None).await.expect("unmanaged objects of A"),
+        ..PlanOptions::default()
+    };
+    let mut planned = plan(&current, &desired, &options).expect("plan A→B");
+    measure_data_loss(&mut a, &mut planned).await.expect("measure data loss");
+    let rows_before = row_counts(&mut a, &current).await;
+
+    if let Err(e) = apply_plan(&mut a, &planned).await {
+        panic!("applying the plan failed: {e}\n-- plan:\n{}", planned.to_sql());
+    }
+    let after = introspect(&mut a, None).await.expect("introspect A after the plan");
+    assert_same(&after, &desired, &planned);
+
+    let again = plan(&after, &desired, &PlanOptions::default()).expect("plan again");
+    assert!(again.is_empty(), "planning again is not empty:\n{}\n-- first plan:\n{}", again.to_sql(), planned.to_sql());
+
+    for hazard in &case.expected {
+        assert!(planned.has(*hazard), "expected a {hazard} statement in:\n{}", planned.to_sql());
+    }
+    if !planned.has(Hazard::DeletesData) {
+        let rows_after = row_counts(&mut a, &renamed(&current, &case.hints)).await;
+        for (table, before) in &rows_before {
+            let renamed_table = rename_of(table, &case.hints);
+            if let Some(after) = rows_after.get(&renamed_table) {
+                assert_eq!(after, before, "rows of {table} changed under a plan that deletes nothing:\n{}", planned.to_sql());
+            }
+        }
+    }
+    for query in &case.verify {
+        let ok: bool = sqlx::query_scalar(AssertSqlSafe(query.clone()))
+            .fetch_one(&mut a)
+            .await
+            .unwrap_or_else(|e| panic!("verification query failed: {e}\n{query}"));
+        assert!(ok, "verification failed: {query}\n-- plan:\n{}", planned.to_sql());
+    }
+
+    drop((a, b));
+    db_a.drop_database().await.expect("drop A");
+    db_b.drop_database().await.expect("drop B");
+    planned
+}
+
+/// `schema.table` → row count, for every table of `schema` that exists in the database.
+async fn row_counts(conn: &mut PgConnection, schema: &Schema) -> BTreeMap<String, i64> {
+    let mut out = BTreeMap::new();
+    for (name, _) in schema.tables() {
+        let sql = format!("SELECT count(*) FROM {}", keel_diff::render::qualified(&name));
+        if let Ok(n) = sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql)).fetch_one(&mut *conn).await {
+            out.insert(name.to_string(), n);
+        }
+    }
+    out
+}
+
+fn rename_of(table: &str, hints: &Hints) -> String {
+    for rename in &hints.renames {
+        if let Rename::Table { schema, from, to } = rename
+            && format!("{schema}.{from}") == table
+        {
+            return format!("{schema}.{to}");
+        }
+    }
+    table.to_string()
+}
+
+fn renamed(schema: &Schema, hints: &Hints) -> Schema {
+    let mut out = schema.clone();
+    for rename in &hints.renames {
+        if let Rename::Table { schema: ns, from, to } = rename
+            && let Some(n) = out.schemas.get_mut(ns)
+            && let Some(t) = n.tables.remove(from)
+        {
+            n.tables.insert(to.clone(), t);
+        }
+    }
+    out
+}
+
+/// Column order is not part of the comparison: PostgreSQL appends new columns, and keel does not rebuild
+/// tables to reorder them.
+fn canonical(schema: &Schema) -> Schema {
+    let mut out = schema.clone();
+    for ns in out.schemas.values_mut() {
+        for table in ns.tables.values_mut() {
+            table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+    }
+    out
+}
+
+fn assert_same(after: &Schema, desired: &Schema, planned: &Plan) {
+    let (left, right) = (canonical(after).to_json(), canonical(desired).to_json());
+    if left != right {
+        panic!("A after the plan differs from B\n{}\n-- plan:\n{}", json_diff(&left, &right), planned.to_sql());
+    }
+}
+
+/// The lines between the common head and the common tail of two JSON texts, with some context.
+fn json_diff(left: &str, right: &str) -> String {
+    let (l, r): (Vec<&str>, Vec<&str>) = (left.lines().collect(), right.lines().collect());
+    let head = l.iter().zip(&r).take_while(|(a, b)| a == b).count();
+    let tail = l[head..].iter().rev().zip(r[head..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let from = head.saturating_sub(8);
+    let mut out = String::from("-- context:\n");
+    for line in &l[from..head] {
+        out.push_str(&format!("   {line}\n"));
+    }
+    out.push_str("-- A after the plan:\n");
+    for line in &l[head..l.len() - tail] {
+        out.push_str(&format!(" < {line}\n"));
+    }
+    out.push_str("-- B:\n");
+    for line in &r[head..r.len() - tail] {
+        out.push_str(&format!(" > {line}\n"));
+    }
+    out
+}
