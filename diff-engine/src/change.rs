@@ -42,38 +42,117 @@ pub struct EnumUsage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
-    CreateSchema { name: String },
-    DropSchema { name: String },
-    CommentSchema { name: String, comment: Option<String> },
+    CreateSchema {
+        name: String,
+    },
+    DropSchema {
+        name: String,
+    },
+    CommentSchema {
+        name: String,
+        comment: Option<String>,
+    },
 
-    CreateExtension { name: String, schema: String },
-    DropExtension { name: String },
-    MoveExtension { name: String, schema: String },
+    CreateExtension {
+        name: String,
+        schema: String,
+    },
+    DropExtension {
+        name: String,
+    },
+    MoveExtension {
+        name: String,
+        schema: String,
+    },
 
-    CreateEnum { name: QualifiedName, values: Vec<String> },
-    DropEnum { name: QualifiedName },
-    RenameEnum { from: QualifiedName, to: String },
-    AddEnumValue { name: QualifiedName, value: String, position: Option<ValuePosition> },
-    RenameEnumValue { name: QualifiedName, from: String, to: String },
+    CreateEnum {
+        name: QualifiedName,
+        values: Vec<String>,
+    },
+    DropEnum {
+        name: QualifiedName,
+    },
+    RenameEnum {
+        from: QualifiedName,
+        to: String,
+    },
+    AddEnumValue {
+        name: QualifiedName,
+        value: String,
+        position: Option<ValuePosition>,
+    },
+    RenameEnumValue {
+        name: QualifiedName,
+        from: String,
+        to: String,
+    },
     /// Rename the old type away, create the new one, cast every column, drop the old one: the way to
     /// remove or reorder values.
-    RecreateEnum { name: QualifiedName, values: Vec<String>, removed: Vec<String>, usages: Vec<EnumUsage> },
-    CommentEnum { name: QualifiedName, comment: Option<String> },
+    RecreateEnum {
+        name: QualifiedName,
+        values: Vec<String>,
+        removed: Vec<String>,
+        usages: Vec<EnumUsage>,
+    },
+    CommentEnum {
+        name: QualifiedName,
+        comment: Option<String>,
+    },
 
-    CreateSequence { name: QualifiedName, sequence: Sequence },
-    DropSequence { name: QualifiedName },
-    AlterSequence { name: QualifiedName, data_type: ColumnType, options: SequenceOptions },
-    SetSequenceOwner { name: QualifiedName, owner: Option<SequenceOwner> },
-    CommentSequence { name: QualifiedName, comment: Option<String> },
+    CreateSequence {
+        name: QualifiedName,
+        sequence: Sequence,
+    },
+    DropSequence {
+        name: QualifiedName,
+    },
+    /// `restart`: the bounds or the direction change, so the current value may fall outside them; the
+    /// sequence restarts at its start value.
+    AlterSequence {
+        name: QualifiedName,
+        data_type: ColumnType,
+        options: SequenceOptions,
+        restart: bool,
+    },
+    SetSequenceOwner {
+        name: QualifiedName,
+        owner: Option<SequenceOwner>,
+    },
+    CommentSequence {
+        name: QualifiedName,
+        comment: Option<String>,
+    },
 
-    CreateTable { name: QualifiedName, table: Table },
-    DropTable { name: QualifiedName, table: Table },
-    RenameTable { from: QualifiedName, to: String },
-    CommentTable { name: QualifiedName, comment: Option<String> },
+    CreateTable {
+        name: QualifiedName,
+        table: Table,
+    },
+    DropTable {
+        name: QualifiedName,
+        table: Table,
+    },
+    RenameTable {
+        from: QualifiedName,
+        to: String,
+    },
+    CommentTable {
+        name: QualifiedName,
+        comment: Option<String>,
+    },
 
-    AddColumn { table: QualifiedName, column: Column },
-    DropColumn { table: QualifiedName, column: Column },
-    RenameColumn { table: QualifiedName, from: String, to: String },
+    AddColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    DropColumn {
+        table: QualifiedName,
+        column: Column,
+    },
+    RenameColumn {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
     /// `ALTER COLUMN ... TYPE ... USING`; the current default is dropped before and `default` set after.
     AlterColumnType {
         table: QualifiedName,
@@ -84,22 +163,88 @@ pub enum Change {
         old_default: Option<String>,
         default: Option<String>,
     },
-    SetNotNull { table: QualifiedName, column: String },
-    DropNotNull { table: QualifiedName, column: String },
-    SetDefault { table: QualifiedName, column: String, default: String },
-    DropDefault { table: QualifiedName, column: String },
-    AddIdentity { table: QualifiedName, column: String, identity: Identity },
-    DropIdentity { table: QualifiedName, column: String },
-    SetIdentityGeneration { table: QualifiedName, column: String, generation: IdentityGeneration },
-    SetIdentityOptions { table: QualifiedName, column: String, ty: ColumnType, options: SequenceOptions },
+    SetNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    DropNotNull {
+        table: QualifiedName,
+        column: String,
+    },
+    SetDefault {
+        table: QualifiedName,
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        table: QualifiedName,
+        column: String,
+    },
+    AddIdentity {
+        table: QualifiedName,
+        column: String,
+        identity: Identity,
+    },
+    DropIdentity {
+        table: QualifiedName,
+        column: String,
+    },
+    SetIdentityGeneration {
+        table: QualifiedName,
+        column: String,
+        generation: IdentityGeneration,
+    },
+    SetIdentityOptions {
+        table: QualifiedName,
+        column: String,
+        ty: ColumnType,
+        options: SequenceOptions,
+        restart: bool,
+    },
     /// `ALTER COLUMN ... DROP EXPRESSION`: a generated column becomes a plain one, keeping its values.
-    DropExpression { table: QualifiedName, column: String },
-    CommentColumn { table: QualifiedName, column: String, comment: Option<String> },
+    DropExpression {
+        table: QualifiedName,
+        column: String,
+    },
+    CommentColumn {
+        table: QualifiedName,
+        column: String,
+        comment: Option<String>,
+    },
 
-    AddConstraint { table: QualifiedName, name: String, constraint: Constraint },
-    DropConstraint { table: QualifiedName, name: String, constraint: Constraint },
+    AddConstraint {
+        table: QualifiedName,
+        name: String,
+        constraint: Constraint,
+    },
+    DropConstraint {
+        table: QualifiedName,
+        name: String,
+        constraint: Constraint,
+    },
 
-    CreateIndex { table: QualifiedName, name: String, index: Index },
-    DropIndex { table: QualifiedName, name: String, index: Index },
-    RenameIndex { table: QualifiedName, from: String, to: String },
+    CreateIndex {
+        table: QualifiedName,
+        name: String,
+        index: Index,
+    },
+    DropIndex {
+        table: QualifiedName,
+        name: String,
+        index: Index,
+    },
+    RenameConstraint {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
+    RenameSequence {
+        from: QualifiedName,
+        to: String,
+    },
+    RenameIndex {
+        table: QualifiedName,
+        from: String,
+        to: String,
+    },
 }

@@ -16,11 +16,35 @@ pub struct Hints {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Rename {
-    Table { schema: String, from: String, to: String },
-    Column { schema: String, table: String, from: String, to: String },
-    Index { schema: String, table: String, from: String, to: String },
-    Enum { schema: String, from: String, to: String },
-    EnumValue { schema: String, #[serde(rename = "enum")] enum_name: String, from: String, to: String },
+    Table {
+        schema: String,
+        from: String,
+        to: String,
+    },
+    Column {
+        schema: String,
+        table: String,
+        from: String,
+        to: String,
+    },
+    Index {
+        schema: String,
+        table: String,
+        from: String,
+        to: String,
+    },
+    Enum {
+        schema: String,
+        from: String,
+        to: String,
+    },
+    EnumValue {
+        schema: String,
+        #[serde(rename = "enum")]
+        enum_name: String,
+        from: String,
+        to: String,
+    },
 }
 
 impl Hints {

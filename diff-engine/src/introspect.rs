@@ -9,7 +9,7 @@ use keel_core::model::{
 };
 use sqlx::postgres::PgRow;
 use sqlx::postgres::types::Oid;
-use sqlx::{PgConnection, Row};
+use sqlx::{AssertSqlSafe, PgConnection, Row};
 use std::collections::BTreeMap;
 
 #[derive(Debug, thiserror::Error)]
@@ -82,10 +82,9 @@ const SEQUENCES: &str = concat!(
 );
 
 /// Extensions whose objects live in the schemas looked at. `plpgsql` is in every database.
-const EXTENSIONS: &str = concat!(
-    "SELECT e.extname::text, n.nspname::text FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
-     WHERE e.extname <> 'plpgsql' AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))"
-);
+const EXTENSIONS: &str = "SELECT e.extname::text, n.nspname::text \
+     FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
+     WHERE e.extname <> 'plpgsql' AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))";
 
 const TABLES: &str = concat!(
     "SELECT c.oid, n.nspname::text, c.relname::text, obj_description(c.oid, 'pg_class') \
@@ -135,13 +134,19 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
         let (_, table) = by_oid.get_mut(&row.table_oid.0).ok_or_else(|| unexpected("column of an unknown table"))?;
         table.columns.push(row.into_column());
     }
-    for row in sqlx::query(CONSTRAINTS).bind(&oids).fetch_all(&mut *conn).await? {
+    // `NULLS NOT DISTINCT` exists from PostgreSQL 15 on; older servers have no such column.
+    let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int4").fetch_one(&mut *conn).await?;
+    let nulls = if version >= 150_000 { "ix.indnullsnotdistinct" } else { "false" };
+    let constraints = CONSTRAINTS.replace("$NULLS_NOT_DISTINCT", nulls);
+    let indexes = INDEXES.replace("$NULLS_NOT_DISTINCT", nulls);
+    // The queries are this file's constants with a column name or `false` filled in.
+    for row in sqlx::query(AssertSqlSafe(constraints)).bind(&oids).fetch_all(&mut *conn).await? {
         let row = ConstraintRow::decode(&row)?;
         let (_, table) =
             by_oid.get_mut(&row.table_oid.0).ok_or_else(|| unexpected("constraint of an unknown table"))?;
         row.add_to(table)?;
     }
-    for row in sqlx::query(INDEXES).bind(&oids).fetch_all(&mut *conn).await? {
+    for row in sqlx::query(AssertSqlSafe(indexes)).bind(&oids).fetch_all(&mut *conn).await? {
         let row = IndexRow::decode(&row)?;
         let (_, table) = by_oid.get_mut(&row.table_oid.0).ok_or_else(|| unexpected("index of an unknown table"))?;
         let name = row.name.clone();
@@ -235,6 +240,7 @@ decode_by_name!(ConstraintRow {
     on_update,
     is_deferrable,
     is_deferred,
+    nulls_not_distinct,
     expression,
 });
 decode_by_name!(IndexRow {
@@ -249,6 +255,7 @@ decode_by_name!(IndexRow {
     opclasses,
     predicate,
     exclusion_operators,
+    nulls_not_distinct,
 });
 
 fn unexpected(what: &str) -> IntrospectError {
@@ -405,7 +412,9 @@ SELECT con.conrelid AS table_oid, con.conname::text AS name, con.contype::text A
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS ref_columns,
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
        con.condeferrable AS is_deferrable, con.condeferred AS is_deferred,
-       pg_get_expr(con.conbin, con.conrelid) AS expression
+       pg_get_expr(con.conbin, con.conrelid) AS expression,
+       COALESCE((SELECT $NULLS_NOT_DISTINCT FROM pg_index ix WHERE ix.indexrelid = con.conindid AND con.contype = 'u'),
+                false) AS nulls_not_distinct
 FROM pg_constraint con
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
@@ -424,6 +433,7 @@ struct ConstraintRow {
     on_update: String,
     is_deferrable: bool,
     is_deferred: bool,
+    nulls_not_distinct: bool,
     expression: Option<String>,
 }
 
@@ -432,7 +442,8 @@ impl ConstraintRow {
         match self.kind.as_str() {
             "p" => table.primary_key = Some(PrimaryKey { name: self.name, columns: self.columns }),
             "u" => {
-                table.unique_constraints.insert(self.name, UniqueConstraint { columns: self.columns });
+                let unique = UniqueConstraint { columns: self.columns, nulls_not_distinct: self.nulls_not_distinct };
+                table.unique_constraints.insert(self.name, unique);
             }
             "c" => {
                 let expression = self.expression.ok_or_else(|| unexpected("check constraint without expression"))?;
@@ -476,7 +487,7 @@ fn action(code: &str) -> Result<ForeignKeyAction, IntrospectError> {
 /// Indexes no constraint owns (primary keys, unique and exclusion constraints carry their own).
 const INDEXES: &str = "
 SELECT i.indrelid AS table_oid, ic.relname::text AS name, i.indisunique AS is_unique, am.amname::text AS method,
-       i.indnkeyatts::int4 AS key_count,
+       i.indnkeyatts::int4 AS key_count, $NULLS_NOT_DISTINCT AS nulls_not_distinct,
        ARRAY(SELECT CASE WHEN k.num = 0 THEN NULL ELSE a.attname::text END
              FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(num, ord)
              LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.num
@@ -493,6 +504,7 @@ SELECT i.indrelid AS table_oid, ic.relname::text AS name, i.indisunique AS is_un
         FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
              AND con.contype = 'x') AS exclusion_operators
 FROM pg_index i
+JOIN pg_index ix ON ix.indexrelid = i.indexrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
 JOIN pg_am am ON am.oid = ic.relam
 WHERE i.indrelid = ANY($1)
@@ -513,6 +525,7 @@ struct IndexRow {
     predicate: Option<String>,
     /// The operators of the exclusion constraint that owns this index, one per key.
     exclusion_operators: Option<Vec<String>>,
+    nulls_not_distinct: bool,
 }
 
 impl IndexRow {
@@ -538,14 +551,17 @@ impl IndexRow {
                 nulls: if option & 2 != 0 { NullsOrder::First } else { NullsOrder::Last },
             });
         }
-        Ok(Index { unique: self.is_unique, method, keys, include, predicate: self.predicate })
+        let nulls_not_distinct = self.nulls_not_distinct;
+        Ok(Index { unique: self.is_unique, method, keys, include, predicate: self.predicate, nulls_not_distinct })
     }
 
     fn into_exclusion(self, operators: Vec<String>) -> Result<Exclusion, IntrospectError> {
         let name = self.name.clone();
         let index = self.into_index()?;
         if operators.len() != index.keys.len() {
-            return Err(unexpected(&format!("exclusion constraint {name} has a different number of operators and keys")));
+            return Err(unexpected(&format!(
+                "exclusion constraint {name} has a different number of operators and keys"
+            )));
         }
         let elements = index
             .keys

@@ -34,7 +34,8 @@ pub async fn measure_data_loss(conn: &mut PgConnection, plan: &mut Plan) -> Resu
         };
         match counted {
             Ok(n) => statement.data_loss = Some(n),
-            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("42P01") || e.code().as_deref() == Some("42703") => {}
+            Err(sqlx::Error::Database(e))
+                if e.code().as_deref() == Some("42P01") || e.code().as_deref() == Some("42703") => {}
             Err(e) => return Err(e),
         }
     }

@@ -109,7 +109,7 @@ pub fn create_table(name: &QualifiedName, table: &Table) -> String {
         parts.push(format!("CONSTRAINT {} PRIMARY KEY ({})", quote_ident(&pk.name), idents(&pk.columns)));
     }
     for (n, u) in &table.unique_constraints {
-        parts.push(format!("CONSTRAINT {} UNIQUE ({})", quote_ident(n), idents(&u.columns)));
+        parts.push(format!("CONSTRAINT {} {}", quote_ident(n), unique_clause(u)));
     }
     for (n, c) in &table.checks {
         parts.push(format!("CONSTRAINT {} CHECK ({})", quote_ident(n), c.expression));
@@ -140,6 +140,12 @@ pub fn column_definition(column: &Column) -> String {
         sql.push_str(&format!(" GENERATED ALWAYS AS ({expression}) STORED"));
     }
     sql
+}
+
+/// `UNIQUE [NULLS NOT DISTINCT] (..)`.
+pub fn unique_clause(unique: &keel_core::UniqueConstraint) -> String {
+    let nulls = if unique.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
+    format!("UNIQUE{nulls} ({})", idents(&unique.columns))
 }
 
 /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [( options )]`.
@@ -235,6 +241,9 @@ pub fn create_index_with(table: &QualifiedName, name: &str, index: &Index, concu
     );
     if !index.include.is_empty() {
         sql.push_str(&format!(" INCLUDE ({})", idents(&index.include)));
+    }
+    if index.nulls_not_distinct {
+        sql.push_str(" NULLS NOT DISTINCT");
     }
     if let Some(predicate) = &index.predicate {
         sql.push_str(&format!(" WHERE {predicate}"));

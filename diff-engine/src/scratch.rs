@@ -57,6 +57,33 @@ impl Server {
         Server::start_local()
     }
 
+    /// A server given by URL (`--dev-url`): scratch databases are created next to the URL's database.
+    pub fn from_url(url: &str) -> Server {
+        Server { admin_url: url.to_string(), cluster: None }
+    }
+
+    /// Where to normalize a declared schema for a target database (DESIGN, Normalization): the dev URL
+    /// if given; else the target's own server when its role may create databases; else a throwaway local
+    /// cluster.
+    pub async fn for_target(target_url: Option<&str>, dev_url: Option<&str>) -> Result<Server, ScratchError> {
+        if let Some(url) = dev_url {
+            return Ok(Server::from_url(url));
+        }
+        if let Some(url) = target_url {
+            let mut conn = PgConnection::connect(url).await?;
+            let may_create: bool =
+                sqlx::query_scalar("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
+                    .fetch_optional(&mut conn)
+                    .await?
+                    .unwrap_or(false);
+            conn.close().await?;
+            if may_create {
+                return Ok(Server::from_url(url));
+            }
+        }
+        Server::start_local()
+    }
+
     /// Starts a throwaway cluster from the local PostgreSQL binaries.
     pub fn start_local() -> Result<Server, ScratchError> {
         let cluster = Cluster::start()?;
@@ -83,6 +110,14 @@ impl Server {
             .await?;
         admin.close().await?;
         Ok(ScratchDatabase { url: with_database(&self.admin_url, &name), name, admin_url: self.admin_url.clone() })
+    }
+
+    /// Where a PostgreSQL client program (`pg_dump`, `psql`) is: the throwaway cluster's binaries, else the
+    /// same search that finds `initdb`.
+    pub fn program(&self, name: &str) -> Option<PathBuf> {
+        let bindir = self.cluster.as_ref().map(|c| c.bindir.clone()).or_else(find_bindir)?;
+        let program = bindir.join(name);
+        program.is_file().then_some(program)
     }
 
     /// Stops the throwaway cluster now rather than when the process exits.

@@ -26,9 +26,9 @@ impl Unmanaged {
     /// Whether a change to `table` (or to its `column`) affects this object. Changing a whole table affects
     /// everything that depends on any part of it.
     pub fn depends_on(&self, table: &QualifiedName, column: Option<&str>) -> bool {
-        self.depends_on.iter().any(|d| {
-            d.table == *table && (column.is_none() || d.column.is_none() || d.column.as_deref() == column)
-        })
+        self.depends_on
+            .iter()
+            .any(|d| d.table == *table && (column.is_none() || d.column.is_none() || d.column.as_deref() == column))
     }
 
     pub fn describe(&self) -> String {

@@ -143,7 +143,7 @@ fn enumeration(values: &[&str]) -> Enum {
 }
 
 fn schema(namespaces: Vec<(&str, Namespace)>) -> Schema {
-    Schema { schemas: namespaces.into_iter().map(|(n, ns)| (n.to_string(), ns)).collect() }
+    Schema { schemas: namespaces.into_iter().map(|(n, ns)| (n.to_string(), ns)).collect(), ..Schema::default() }
 }
 
 fn namespace(tables: Vec<(&str, Table)>) -> Namespace {
@@ -320,14 +320,14 @@ fn keys_schema() -> Schema {
         "accounts_pkey",
         &["id"],
     );
-    accounts.unique_constraints.insert("accounts_email_key".into(), UniqueConstraint { columns: strings(&["email"]) });
+    accounts.unique_constraints.insert("accounts_email_key".into(), UniqueConstraint { columns: strings(&["email"]), nulls_not_distinct: false });
     accounts.unique_constraints.insert(
         "accounts_tenant_id_handle_key".into(),
-        UniqueConstraint { columns: strings(&["tenant_id", "handle"]) },
+        UniqueConstraint { columns: strings(&["tenant_id", "handle"]), nulls_not_distinct: false },
     );
     accounts.unique_constraints.insert(
         "accounts_handle_tenant_reversed".into(),
-        UniqueConstraint { columns: strings(&["handle", "email", "tenant_id"]) },
+        UniqueConstraint { columns: strings(&["handle", "email", "tenant_id"]), nulls_not_distinct: false },
     );
     for (name, expression) in [
         ("accounts_size_check", "(size >= 0)"),
@@ -363,8 +363,8 @@ fn foreign_keys_schema() -> Schema {
         "parents_pkey",
         &["id"],
     );
-    parents.unique_constraints.insert("parents_code_key".into(), UniqueConstraint { columns: strings(&["code"]) });
-    parents.unique_constraints.insert("parents_a_b_key".into(), UniqueConstraint { columns: strings(&["a", "b"]) });
+    parents.unique_constraints.insert("parents_code_key".into(), UniqueConstraint { columns: strings(&["code"]), nulls_not_distinct: false });
+    parents.unique_constraints.insert("parents_a_b_key".into(), UniqueConstraint { columns: strings(&["a", "b"]), nulls_not_distinct: false });
 
     let mut columns = vec![col("id", T::BigInt)];
     for i in 0..ForeignKeyAction::ALL.len() {
@@ -498,6 +498,7 @@ fn indexes_schema() -> Schema {
         keys,
         include: Vec::new(),
         predicate: None,
+        nulls_not_distinct: false,
     };
     let using = |method: IndexMethod, keys: Vec<IndexKey>| Index { method, ..btree(keys) };
     let with_opclass = |key: IndexKey, opclass: &str| IndexKey { opclass: Some(opclass.into()), ..key };
@@ -618,7 +619,7 @@ fn quoting_schema() -> Schema {
     );
     t.comment = Some("It's a \\ backslash, a \"quote\"\nand a newline".into());
     t.unique_constraints
-        .insert("Odd unique".into(), UniqueConstraint { columns: strings(&["Display Name", "select"]) });
+        .insert("Odd unique".into(), UniqueConstraint { columns: strings(&["Display Name", "select"]), nulls_not_distinct: false });
     t.checks.insert("Display Name not empty".into(), Check { expression: "(length(\"Display Name\") > 0)".into() });
     t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into() });
     t.indexes.insert(
@@ -629,6 +630,7 @@ fn quoting_schema() -> Schema {
             keys: vec![IndexKey::expression("lower(\"Display Name\")"), IndexKey::column("weird\"col").desc()],
             include: strings(&["select"]),
             predicate: Some("(\"select\" IS NOT NULL)".into()),
+            nulls_not_distinct: false,
         },
     );
     let mut ns = Namespace { comment: Some("it's a \\ backslash".into()), ..Namespace::default() };

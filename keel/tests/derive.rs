@@ -393,12 +393,12 @@ fn field_unique_constraints() {
     let users = User::definition();
     assert_eq!(
         users.table.unique_constraints.get("users_email_key"),
-        Some(&UniqueConstraint { columns: strings(&["email"]) })
+        Some(&UniqueConstraint { columns: strings(&["email"]), nulls_not_distinct: false })
     );
     let files = File::definition();
     assert_eq!(
         files.table.unique_constraints.get("files_storage_key_uniq"),
-        Some(&UniqueConstraint { columns: strings(&["storage_key"]) })
+        Some(&UniqueConstraint { columns: strings(&["storage_key"]), nulls_not_distinct: false })
     );
 }
 
@@ -539,6 +539,7 @@ fn table_indexes() {
             keys: vec![IndexKey::column("user_id"), IndexKey::column("created_at").desc()],
             include: Vec::new(),
             predicate: None,
+            nulls_not_distinct: false,
         }
     );
     let desc = IndexKey::column("created_at").desc();
@@ -571,6 +572,7 @@ fn table_indexes() {
             ],
             include: strings(&["status", "storage_key"]),
             predicate: Some("deleted_at IS NULL".into()),
+            nulls_not_distinct: false,
         }
     );
     assert_eq!(
@@ -592,11 +594,11 @@ fn table_unique_constraints_and_checks() {
     );
     assert_eq!(
         files.table.unique_constraints["files_folder_id_name_key"],
-        UniqueConstraint { columns: strings(&["folder_id", "name"]) }
+        UniqueConstraint { columns: strings(&["folder_id", "name"]), nulls_not_distinct: false }
     );
     assert_eq!(
         files.table.unique_constraints["files_storage_unique"],
-        UniqueConstraint { columns: strings(&["storage_key", "checksum"]) }
+        UniqueConstraint { columns: strings(&["storage_key", "checksum"]), nulls_not_distinct: false }
     );
     assert_eq!(files.table.checks.keys().collect::<Vec<_>>(), ["files_positive_size", "files_size_check"]);
     assert_eq!(files.table.checks["files_positive_size"].expression, "size >= 0");

@@ -20,7 +20,7 @@ pub fn table(model: &TableModel) -> TokenStream {
     let uniques = model
         .uniques
         .iter()
-        .map(|(n, cols)| quote!((#n.into(), ::keel::UniqueConstraint { columns: ::std::vec![#(#cols.into()),*] })));
+        .map(|(n, cols)| quote!((#n.into(), ::keel::UniqueConstraint { columns: ::std::vec![#(#cols.into()),*], nulls_not_distinct: false })));
     let checks = model.checks.iter().map(|(n, expr)| quote!((#n.into(), ::keel::Check { expression: #expr.into() })));
     let foreign_keys = model.foreign_keys.iter().map(|fk| {
         let (n, cols, target_schema, target, referenced) =
@@ -70,6 +70,7 @@ pub fn table(model: &TableModel) -> TokenStream {
                         checks: ::std::collections::BTreeMap::from([#(#checks),*]),
                         foreign_keys: ::std::collections::BTreeMap::from([#(#foreign_keys),*]),
                         indexes: ::std::collections::BTreeMap::from([#(#indexes),*]),
+                        exclusions: ::std::collections::BTreeMap::new(),
                         comment: #comment,
                         renamed_from: #renamed_from,
                     },
@@ -184,6 +185,7 @@ fn index(index: &IndexModel) -> TokenStream {
             keys: ::std::vec![#(#keys),*],
             include: ::std::vec![#(#include.into()),*],
             predicate: #predicate,
+            nulls_not_distinct: false,
         })
     }
 }

@@ -6,7 +6,7 @@ mod table;
 
 use crate::change::{Change, EnumUsage, ValuePosition};
 use crate::hints::Hints;
-use keel_core::model::{ColumnType, Enum, QualifiedName, Schema, Sequence};
+use keel_core::model::{ColumnType, Enum, QualifiedName, Schema, Sequence, SequenceOptions};
 use std::collections::BTreeSet;
 
 #[derive(Debug, thiserror::Error)]
@@ -126,7 +126,14 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
 
 /// Enum values: additions in place when every existing value stays and keeps its order; otherwise the
 /// type is recreated.
-fn enum_values(name: &QualifiedName, old: &Enum, new: &Enum, current: &Schema, desired: &Schema, out: &mut Vec<Change>) {
+fn enum_values(
+    name: &QualifiedName,
+    old: &Enum,
+    new: &Enum,
+    current: &Schema,
+    desired: &Schema,
+    out: &mut Vec<Change>,
+) {
     if old.values == new.values {
         return;
     }
@@ -167,6 +174,20 @@ fn enum_values(name: &QualifiedName, old: &Enum, new: &Enum, current: &Schema, d
     out.push(Change::RecreateEnum { name: name.clone(), values: new.values.clone(), removed, usages });
 }
 
+/// Whether a sequence must restart for new options to apply: its range shrinks (the current value may lie
+/// outside it, which PostgreSQL refuses) or it turns around. Widening keeps the current value.
+pub(crate) fn needs_restart(
+    old: &SequenceOptions,
+    old_type: &ColumnType,
+    new: &SequenceOptions,
+    new_type: &ColumnType,
+) -> bool {
+    let descending = |o: &SequenceOptions| o.increment.is_some_and(|i| i < 0);
+    let (old_min, old_max) = old.effective_bounds(old_type);
+    let (new_min, new_max) = new.effective_bounds(new_type);
+    new_min > old_min || new_max < old_max || descending(old) != descending(new)
+}
+
 pub(crate) fn uses_enum(ty: &ColumnType, name: &QualifiedName) -> bool {
     matches!(ty.scalar(), ColumnType::Named { schema, name: n } if *schema == name.schema && *n == name.name)
 }
@@ -177,6 +198,7 @@ fn sequence_changes(name: &QualifiedName, old: &Sequence, new: &Sequence, out: &
             name: name.clone(),
             data_type: new.data_type.clone(),
             options: new.options.clone(),
+            restart: needs_restart(&old.options, &old.data_type, &new.options, &new.data_type),
         });
     }
     if old.owned_by != new.owned_by {

@@ -10,6 +10,7 @@ use keel_core::model::{ColumnType, KeyExpression, QualifiedName, Schema, Table};
 pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result<(Schema, Vec<Change>), DiffError> {
     let mut schema = current.clone();
     let mut changes = Vec::new();
+    let mut tables_renamed: Vec<(String, String, String)> = Vec::new();
     let mut renames = hints.renames.clone();
     // Tables and enums first: column, index and value hints name the table or enum by its new name.
     renames.sort_by_key(|r| match r {
@@ -27,7 +28,9 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                     return Err(DiffError::Hint(format!("cannot rename table {ns}.{from} to {to}: {to} exists too")));
                 }
                 if desired.table(ns, to).is_none() {
-                    return Err(DiffError::Hint(format!("table {ns}.{from} is renamed to {to}, which is not declared")));
+                    return Err(DiffError::Hint(format!(
+                        "table {ns}.{from} is renamed to {to}, which is not declared"
+                    )));
                 }
                 let table = tables.remove(from).expect("checked above");
                 tables.insert(to.clone(), table);
@@ -47,6 +50,7 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                     }
                 }
                 changes.push(Change::RenameTable { from: old, to: to.clone() });
+                tables_renamed.push((ns.clone(), from.clone(), to.clone()));
             }
             Rename::Enum { schema: ns, from, to } => {
                 let Some(enums) = schema.schemas.get_mut(ns).map(|n| &mut n.enums) else { continue };
@@ -75,7 +79,9 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                     continue;
                 }
                 if table.column(to).is_some() {
-                    return Err(DiffError::Hint(format!("cannot rename column {name}.{from} to {to}: {to} exists too")));
+                    return Err(DiffError::Hint(format!(
+                        "cannot rename column {name}.{from} to {to}: {to} exists too"
+                    )));
                 }
                 rename_column_in_table(table, from, to);
                 for ns in schema.schemas.values_mut() {
@@ -109,7 +115,9 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                 let Some(e) = schema.schemas.get_mut(ns).and_then(|n| n.enums.get_mut(enum_name)) else { continue };
                 let Some(position) = e.values.iter().position(|v| v == from) else { continue };
                 if e.values.contains(to) {
-                    return Err(DiffError::Hint(format!("cannot rename value {from} of {ns}.{enum_name} to {to}: {to} exists too")));
+                    return Err(DiffError::Hint(format!(
+                        "cannot rename value {from} of {ns}.{enum_name} to {to}: {to} exists too"
+                    )));
                 }
                 e.values[position] = to.clone();
                 changes.push(Change::RenameEnumValue {
@@ -120,7 +128,89 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
             }
         }
     }
+    implied_index_renames(&mut schema, desired, &tables_renamed, &mut changes);
+    implied_sequence_renames(&mut schema, desired, &mut changes);
     Ok((schema, changes))
+}
+
+/// A hinted table rename also renames its indexes whose names follow the table's (`idx_files_user_id`
+/// becomes `idx_documents_user_id`) when the index is otherwise unchanged.
+fn implied_index_renames(
+    schema: &mut Schema,
+    desired: &Schema,
+    tables: &[(String, String, String)],
+    out: &mut Vec<Change>,
+) {
+    for (ns, from, to) in tables {
+        let (Some(table), Some(wanted)) =
+            (schema.schemas.get_mut(ns).and_then(|n| n.tables.get_mut(to)), desired.table(ns, to))
+        else {
+            continue;
+        };
+        let names: Vec<String> = table.indexes.keys().cloned().collect();
+        for name in names {
+            let candidate = name.replacen(from.as_str(), to, 1);
+            let unchanged = wanted.indexes.get(&candidate) == table.indexes.get(&name);
+            if candidate == name
+                || wanted.indexes.contains_key(&name)
+                || table.indexes.contains_key(&candidate)
+                || !unchanged
+            {
+                continue;
+            }
+            let index = table.indexes.remove(&name).expect("listed above");
+            table.indexes.insert(candidate.clone(), index);
+            out.push(Change::RenameIndex { table: QualifiedName::new(ns, to), from: name, to: candidate });
+        }
+    }
+}
+
+/// A sequence owned by a column (a `serial`'s) that the declaration owns under another name, by the same
+/// column, is the same sequence: it is renamed, keeping its current value. Column defaults that call it
+/// follow the rename, as PostgreSQL's do.
+fn implied_sequence_renames(schema: &mut Schema, desired: &Schema, out: &mut Vec<Change>) {
+    let names: Vec<String> = schema.schemas.keys().cloned().collect();
+    for ns in names {
+        let (Some(current), Some(wanted)) = (schema.schemas.get(&ns), desired.schemas.get(&ns)) else { continue };
+        let mut pairs = Vec::new();
+        for (name, sequence) in &current.sequences {
+            let Some(owner) = &sequence.owned_by else { continue };
+            if wanted.sequences.contains_key(name) {
+                continue;
+            }
+            let candidates: Vec<&String> = wanted
+                .sequences
+                .iter()
+                .filter(|(n, s)| s.owned_by.as_ref() == Some(owner) && !current.sequences.contains_key(*n))
+                .map(|(n, _)| n)
+                .collect();
+            if let [to] = candidates.as_slice() {
+                pairs.push((name.clone(), (*to).clone()));
+            }
+        }
+        let Some(namespace) = schema.schemas.get_mut(&ns) else { continue };
+        for (from, to) in pairs {
+            let sequence = namespace.sequences.remove(&from).expect("listed above");
+            namespace.sequences.insert(to.clone(), sequence);
+            let (old_call, new_call) = (regclass_literal(&from), regclass_literal(&to));
+            for table in namespace.tables.values_mut() {
+                for column in &mut table.columns {
+                    if let Some(default) = &mut column.default {
+                        *default = default.replace(&old_call, &new_call);
+                    }
+                }
+            }
+            out.push(Change::RenameSequence { from: QualifiedName::new(&ns, &from), to });
+        }
+    }
+}
+
+/// How PostgreSQL prints a sequence in a default: `'name'::regclass`, the name quoted when it must be.
+fn regclass_literal(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    let shown = if plain { name.to_string() } else { keel_core::sql::quote_ident(name) };
+    format!("'{}'::regclass", shown.replace('\'', "''"))
 }
 
 fn retype(ty: &ColumnType, old: &QualifiedName, new: &QualifiedName) -> ColumnType {

@@ -14,14 +14,18 @@ pub(super) struct Context {
     /// Columns that are dropped and added again (a generated expression that changes); everything on them
     /// is recreated.
     replaced: BTreeSet<ColumnRef>,
+    /// Unique keys (table, sorted columns) whose backing constraint or index is dropped.
+    dropped_backings: BTreeSet<(QualifiedName, Vec<String>)>,
 }
 
 impl Context {
     pub(super) fn new(current: &Schema, desired: &Schema, recreated_enums: BTreeSet<QualifiedName>) -> Context {
         let mut retyped = BTreeSet::new();
         let mut replaced = BTreeSet::new();
+        let mut backings = BTreeSet::new();
         for (name, old) in current.tables() {
             let Some(new) = desired.table(&name.schema, &name.name) else { continue };
+            dropped_backings(&name, old, new, &mut backings);
             for column in &old.columns {
                 let Some(wanted) = new.column(&column.name) else { continue };
                 let key = (name.clone(), column.name.clone());
@@ -35,7 +39,7 @@ impl Context {
                 }
             }
         }
-        Context { retyped, replaced }
+        Context { retyped, replaced, dropped_backings: backings }
     }
 
     pub(super) fn create_table(&self, name: &QualifiedName, table: &Table, out: &mut Vec<Change>) {
@@ -95,36 +99,40 @@ impl Context {
             }
         }
 
-        let old_pk = old.primary_key.as_ref().map(|pk| (pk.name.clone(), Constraint::PrimaryKey(pk.clone())));
-        let new_pk = new.primary_key.as_ref().map(|pk| (pk.name.clone(), Constraint::PrimaryKey(pk.clone())));
-        let constraints = |t: &Table, pk: Option<(String, Constraint)>| -> BTreeMap<String, Constraint> {
-            let mut all: BTreeMap<String, Constraint> = pk.into_iter().collect();
-            all.extend(t.unique_constraints.iter().map(|(n, u)| (n.clone(), Constraint::Unique(u.clone()))));
-            all.extend(t.checks.iter().map(|(n, c)| (n.clone(), Constraint::Check(c.clone()))));
-            all.extend(t.foreign_keys.iter().map(|(n, f)| (n.clone(), Constraint::ForeignKey(f.clone()))));
-            all.extend(t.exclusions.iter().map(|(n, x)| (n.clone(), Constraint::Exclusion(x.clone()))));
-            all
-        };
-        let (old_constraints, new_constraints) = (constraints(old, old_pk), constraints(new, new_pk));
+        let (old_constraints, new_constraints) = (constraints(old), constraints(new));
+        let mut dropped: BTreeMap<&String, &Constraint> = BTreeMap::new();
+        let mut added: BTreeMap<&String, &Constraint> = BTreeMap::new();
         for (constraint_name, constraint) in &old_constraints {
-            let kept = new_constraints.get(constraint_name);
-            if kept != Some(constraint) || self.must_rebuild(name, constraint) {
-                out.push(Change::DropConstraint {
-                    table: name.clone(),
-                    name: constraint_name.clone(),
-                    constraint: constraint.clone(),
-                });
+            if new_constraints.get(constraint_name) != Some(constraint) || self.must_rebuild(name, constraint) {
+                dropped.insert(constraint_name, constraint);
             }
         }
         for (constraint_name, constraint) in &new_constraints {
             let existing = old_constraints.get(constraint_name);
             if existing != Some(constraint) || existing.is_some_and(|c| self.must_rebuild(name, c)) {
-                out.push(Change::AddConstraint {
-                    table: name.clone(),
-                    name: constraint_name.clone(),
-                    constraint: constraint.clone(),
-                });
+                added.insert(constraint_name, constraint);
             }
+        }
+        // A constraint that only changes its name (a table rename leaves `a_pkey` on table `b`) is renamed:
+        // nothing about it changes, so nothing is guessed.
+        for (from, to) in renamed_constraints(&dropped, &added, |c| self.must_rebuild(name, c)) {
+            dropped.remove(&from);
+            added.remove(&to);
+            out.push(Change::RenameConstraint { table: name.clone(), from: from.clone(), to: to.clone() });
+        }
+        for (constraint_name, constraint) in dropped {
+            out.push(Change::DropConstraint {
+                table: name.clone(),
+                name: constraint_name.clone(),
+                constraint: constraint.clone(),
+            });
+        }
+        for (constraint_name, constraint) in added {
+            out.push(Change::AddConstraint {
+                table: name.clone(),
+                name: constraint_name.clone(),
+                constraint: constraint.clone(),
+            });
         }
 
         for (index_name, index) in &old.indexes {
@@ -169,7 +177,9 @@ impl Context {
             });
         } else if old_default != new.default {
             out.push(match &new.default {
-                Some(default) => Change::SetDefault { table: table.clone(), column: column(), default: default.clone() },
+                Some(default) => {
+                    Change::SetDefault { table: table.clone(), column: column(), default: default.clone() }
+                }
                 None => Change::DropDefault { table: table.clone(), column: column() },
             });
         }
@@ -197,6 +207,7 @@ impl Context {
                         column: column(),
                         ty: new.ty.clone(),
                         options: b.sequence.clone(),
+                        restart: super::needs_restart(&a.sequence, &old.ty, &b.sequence, &new.ty),
                     });
                 }
             }
@@ -233,7 +244,9 @@ impl Context {
             Constraint::ForeignKey(fk) => {
                 let own = fk.columns.iter().map(|c| (table.clone(), c.clone()));
                 let referenced = fk.referenced_columns.iter().map(|c| (fk.references.clone(), c.clone()));
+                let backing = (fk.references.clone(), sorted(&fk.referenced_columns));
                 own.chain(referenced).any(|key| self.retyped.contains(&key) || self.replaced.contains(&key))
+                    || self.dropped_backings.contains(&backing)
             }
         }
     }
@@ -255,6 +268,90 @@ impl Context {
     }
 }
 
+/// Every constraint of a table by name, the primary key included.
+fn constraints(t: &Table) -> BTreeMap<String, Constraint> {
+    let mut all: BTreeMap<String, Constraint> =
+        t.primary_key.iter().map(|pk| (pk.name.clone(), Constraint::PrimaryKey(pk.clone()))).collect();
+    all.extend(t.unique_constraints.iter().map(|(n, u)| (n.clone(), Constraint::Unique(u.clone()))));
+    all.extend(t.checks.iter().map(|(n, c)| (n.clone(), Constraint::Check(c.clone()))));
+    all.extend(t.foreign_keys.iter().map(|(n, f)| (n.clone(), Constraint::ForeignKey(f.clone()))));
+    all.extend(t.exclusions.iter().map(|(n, x)| (n.clone(), Constraint::Exclusion(x.clone()))));
+    all
+}
+
+/// Pairs of a dropped and an added constraint with the same definition, where that definition occurs once
+/// on each side, and that need no rebuild.
+fn renamed_constraints<'a>(
+    dropped: &BTreeMap<&'a String, &'a Constraint>,
+    added: &BTreeMap<&'a String, &'a Constraint>,
+    must_rebuild: impl Fn(&Constraint) -> bool,
+) -> Vec<(&'a String, &'a String)> {
+    let mut pairs = Vec::new();
+    for (from, definition) in dropped {
+        if must_rebuild(definition) {
+            continue;
+        }
+        let same = |map: &BTreeMap<&'a String, &'a Constraint>| -> Vec<&'a String> {
+            map.iter().filter(|(_, c)| same_definition(c, definition)).map(|(n, _)| *n).collect()
+        };
+        if let ([to], [_]) = (same(added).as_slice(), same(dropped).as_slice()) {
+            pairs.push((*from, *to));
+        }
+    }
+    pairs
+}
+
+/// Equal but for the name (a primary key carries its name inside).
+fn same_definition(a: &Constraint, b: &Constraint) -> bool {
+    match (a, b) {
+        (Constraint::PrimaryKey(x), Constraint::PrimaryKey(y)) => x.columns == y.columns,
+        _ => a == b,
+    }
+}
+
+/// The unique constraints and unique indexes a foreign key could depend on that do not survive: a foreign
+/// key that references their columns is dropped before them and added again after.
+fn dropped_backings(name: &QualifiedName, old: &Table, new: &Table, out: &mut BTreeSet<(QualifiedName, Vec<String>)>) {
+    let (old_constraints, new_constraints) = (constraints(old), constraints(new));
+    for constraint in old_constraints.values() {
+        let columns = match constraint {
+            Constraint::PrimaryKey(pk) => &pk.columns,
+            Constraint::Unique(u) => &u.columns,
+            _ => continue,
+        };
+        if !new_constraints.values().any(|c| same_definition(c, constraint)) {
+            out.insert((name.clone(), sorted(columns)));
+        }
+    }
+    for (index_name, index) in &old.indexes {
+        let Some(columns) = unique_columns(index) else { continue };
+        if new.indexes.get(index_name) != Some(index) {
+            out.insert((name.clone(), sorted(&columns)));
+        }
+    }
+}
+
+fn sorted(columns: &[String]) -> Vec<String> {
+    let mut out = columns.to_vec();
+    out.sort();
+    out
+}
+
+/// The plain columns of a unique index without a predicate: what a foreign key can reference.
+fn unique_columns(index: &keel_core::Index) -> Option<Vec<String>> {
+    if !index.unique || index.predicate.is_some() {
+        return None;
+    }
+    index
+        .keys
+        .iter()
+        .map(|k| match &k.on {
+            KeyExpression::Column(c) => Some(c.clone()),
+            KeyExpression::Expression(_) => None,
+        })
+        .collect()
+}
+
 /// PostgreSQL 15 cannot change a generated column's expression, nor make a plain column generated: the
 /// column is dropped and added again.
 fn needs_replacing(old: &Column, new: &Column) -> bool {
@@ -262,7 +359,10 @@ fn needs_replacing(old: &Column, new: &Column) -> bool {
 }
 
 fn add_column(table: &QualifiedName, column: &Column, out: &mut Vec<Change>) {
-    out.push(Change::AddColumn { table: table.clone(), column: Column { comment: None, renamed_from: None, ..column.clone() } });
+    out.push(Change::AddColumn {
+        table: table.clone(),
+        column: Column { comment: None, renamed_from: None, ..column.clone() },
+    });
     if column.comment.is_some() {
         out.push(Change::CommentColumn {
             table: table.clone(),

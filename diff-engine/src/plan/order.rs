@@ -27,7 +27,11 @@ pub(crate) fn order(groups: Vec<Group>) -> Result<Vec<Step>, CycleError> {
 
     let mut creators: BTreeMap<&Key, Vec<NodeIndex>> = BTreeMap::new();
     let mut droppers: BTreeMap<&Key, Vec<NodeIndex>> = BTreeMap::new();
+    let mut modifiers: BTreeMap<&Key, Vec<NodeIndex>> = BTreeMap::new();
     for node in graph.node_indices() {
+        for key in &graph[node].modifies {
+            modifiers.entry(key).or_default().push(node);
+        }
         for key in &graph[node].creates {
             creators.entry(key).or_default().push(node);
         }
@@ -44,18 +48,27 @@ pub(crate) fn order(groups: Vec<Group>) -> Result<Vec<Step>, CycleError> {
     for node in graph.node_indices() {
         let step = &graph[node];
         for key in &step.requires {
-            let (made, removed) = (creators.get(key).unwrap_or(&none), droppers.get(key).unwrap_or(&none));
-            if step.teardown && !removed.is_empty() {
-                // Old-state work happens while the object still exists.
-                edges.extend(removed.iter().map(|&d| (node, d)));
+            let made = creators.get(key).unwrap_or(&none);
+            let removed = droppers.get(key).unwrap_or(&none);
+            let changed = modifiers.get(key).unwrap_or(&none);
+            if step.teardown && !(removed.is_empty() && changed.is_empty()) {
+                // Old-state work happens while the object still exists, in its old form.
+                edges.extend(removed.iter().chain(changed).map(|&d| (node, d)));
             } else {
-                // New-state work (and teardown of a renamed object) happens once it exists.
-                edges.extend(made.iter().map(|&c| (c, node)));
+                // New-state work (and teardown of a renamed object) happens once it exists in its new form.
+                edges.extend(made.iter().chain(changed).map(|&c| (c, node)));
             }
+        }
+        for key in &step.modifies {
+            // A change in place needs the object to exist under its (new) name.
+            edges.extend(creators.get(key).unwrap_or(&none).iter().map(|&c| (c, node)));
         }
         for key in &step.drops {
             // An object dropped and created again: the drop first.
             edges.extend(creators.get(key).unwrap_or(&none).iter().map(|&c| (node, c)));
+        }
+        for key in &step.uses_old {
+            edges.extend(droppers.get(key).unwrap_or(&none).iter().map(|&d| (node, d)));
         }
         for key in &step.after_drops {
             edges.extend(droppers.get(key).unwrap_or(&none).iter().map(|&d| (d, node)));
@@ -70,11 +83,8 @@ pub(crate) fn order(groups: Vec<Group>) -> Result<Vec<Step>, CycleError> {
     // Kahn's algorithm with a priority queue: of the statements that are ready, the lowest rank first.
     let mut indegree: Vec<usize> =
         graph.node_indices().map(|n| graph.neighbors_directed(n, petgraph::Incoming).count()).collect();
-    let mut ready: BinaryHeap<Reverse<(u32, NodeIndex)>> = graph
-        .node_indices()
-        .filter(|n| indegree[n.index()] == 0)
-        .map(|n| Reverse((graph[n].rank, n)))
-        .collect();
+    let mut ready: BinaryHeap<Reverse<(u32, NodeIndex)>> =
+        graph.node_indices().filter(|n| indegree[n.index()] == 0).map(|n| Reverse((graph[n].rank, n))).collect();
     let mut sorted = Vec::with_capacity(graph.node_count());
     while let Some(Reverse((_, node))) = ready.pop() {
         sorted.push(node);

@@ -37,8 +37,13 @@ pub(crate) struct Step {
     pub requires: Vec<Key>,
     pub creates: Vec<Key>,
     pub drops: Vec<Key>,
+    /// Objects changed in place (a column's type): after what creates them, before teardown that needs
+    /// their old form, before new-state work that needs their new form.
+    pub modifies: Vec<Key>,
     /// Must run after whatever drops these.
     pub after_drops: Vec<Key>,
+    /// Old objects it still uses (a column's old type): it runs before whatever drops them.
+    pub uses_old: Vec<Key>,
     /// Removes old objects: what it requires must still exist when it runs.
     pub teardown: bool,
     pub measure: Option<Measure>,
@@ -63,6 +68,16 @@ impl Step {
 
     fn creates(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.creates.extend(keys);
+        self
+    }
+
+    fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.modifies.extend(keys);
+        self
+    }
+
+    fn uses_old(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.uses_old.extend(keys);
         self
     }
 
@@ -169,55 +184,73 @@ fn using(column: &str, from: &ColumnType, to: &ColumnType) -> String {
 pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreateSchema { name } => {
-            vec![Step::new(0, format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name)), format!("create schema {name}"))
-                .creates([Key::Schema(name.clone())])]
+            vec![
+                Step::new(
+                    0,
+                    format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name)),
+                    format!("create schema {name}"),
+                )
+                .creates([Key::Schema(name.clone())]),
+            ]
         }
-        Change::DropSchema { name } => vec![Step::new(290, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
-            .hazards(&[Hazard::BreaksClients])
-            .drops([Key::Schema(name.clone())])],
-        Change::CommentSchema { name, comment } => vec![Step::new(
-            190,
-            render::comment_on("SCHEMA", &quote_ident(name), comment.as_ref()),
-            format!("comment on schema {name}"),
-        )
-        .requires([Key::Schema(name.clone())])],
+        Change::DropSchema { name } => vec![
+            Step::new(290, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([Key::Schema(name.clone())]),
+        ],
+        Change::CommentSchema { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("SCHEMA", &quote_ident(name), comment.as_ref()),
+                format!("comment on schema {name}"),
+            )
+            .requires([Key::Schema(name.clone())]),
+        ],
 
-        Change::CreateExtension { name, schema } => vec![Step::new(
-            10,
-            render::create_extension(name, schema),
-            format!("create extension {name}"),
-        )
-        .requires([Key::Schema(schema.clone())])
-        .creates([Key::Extension(name.clone())])],
-        Change::DropExtension { name } => vec![Step::new(280, format!("DROP EXTENSION {}", quote_ident(name)), format!("drop extension {name}"))
+        Change::CreateExtension { name, schema } => vec![
+            Step::new(10, render::create_extension(name, schema), format!("create extension {name}"))
+                .requires([Key::Schema(schema.clone())])
+                .creates([Key::Extension(name.clone())]),
+        ],
+        Change::DropExtension { name } => vec![
+            Step::new(280, format!("DROP EXTENSION {}", quote_ident(name)), format!("drop extension {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([Key::Extension(name.clone())]),
+        ],
+        Change::MoveExtension { name, schema } => vec![
+            Step::new(
+                10,
+                format!("ALTER EXTENSION {} SET SCHEMA {}", quote_ident(name), quote_ident(schema)),
+                format!("move extension {name} to schema {schema}"),
+            )
             .hazards(&[Hazard::BreaksClients])
-            .drops([Key::Extension(name.clone())])],
-        Change::MoveExtension { name, schema } => vec![Step::new(
-            10,
-            format!("ALTER EXTENSION {} SET SCHEMA {}", quote_ident(name), quote_ident(schema)),
-            format!("move extension {name} to schema {schema}"),
-        )
-        .hazards(&[Hazard::BreaksClients])
-        .requires([Key::Schema(schema.clone())])],
+            .requires([Key::Schema(schema.clone())]),
+        ],
 
         Change::CreateEnum { name, values } => {
             let e = keel_core::Enum { values: values.clone(), ..Default::default() };
-            vec![Step::new(20, render::create_enum(name, &e).remove(0), format!("create type {name}"))
-                .requires([Key::Schema(name.schema.clone())])
-                .creates([Key::Type(name.clone())])]
+            vec![
+                Step::new(20, render::create_enum(name, &e).remove(0), format!("create type {name}"))
+                    .requires([Key::Schema(name.schema.clone())])
+                    .creates([Key::Type(name.clone())]),
+            ]
         }
-        Change::DropEnum { name } => vec![Step::new(270, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+        Change::DropEnum { name } => vec![
+            Step::new(270, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([Key::Type(name.clone())]),
+        ],
+        Change::RenameEnum { from, to } => vec![
+            Step::new(
+                20,
+                format!("ALTER TYPE {} RENAME TO {}", qualified(from), quote_ident(to)),
+                format!("rename type {from} to {to}"),
+            )
             .hazards(&[Hazard::BreaksClients])
-            .drops([Key::Type(name.clone())])],
-        Change::RenameEnum { from, to } => vec![Step::new(
-            20,
-            format!("ALTER TYPE {} RENAME TO {}", qualified(from), quote_ident(to)),
-            format!("rename type {from} to {to}"),
-        )
-        .hazards(&[Hazard::BreaksClients])
-        .drops([Key::Type(from.clone())])
-        .creates([Key::Type(QualifiedName::new(&from.schema, to))])
-        .teardown_off()],
+            .drops([Key::Type(from.clone())])
+            .creates([Key::Type(QualifiedName::new(&from.schema, to))])
+            .teardown_off(),
+        ],
         Change::AddEnumValue { name, value, position } => {
             let place = match position {
                 Some(ValuePosition::Before(v)) => format!(" BEFORE {}", quote_literal(v)),
@@ -233,63 +266,79 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             step.commit_after = true;
             vec![step]
         }
-        Change::RenameEnumValue { name, from, to } => vec![Step::new(
-            20,
-            format!("ALTER TYPE {} RENAME VALUE {} TO {}", qualified(name), quote_literal(from), quote_literal(to)),
-            format!("rename value {from} of type {name} to {to}"),
-        )
-        .hazards(&[Hazard::BreaksClients])
-        .requires([Key::Type(name.clone())])],
-        Change::RecreateEnum { name, values, removed, usages } => recreate_enum(name, values, removed, usages),
-        Change::CommentEnum { name, comment } => vec![Step::new(
-            190,
-            render::comment_on("TYPE", &qualified(name), comment.as_ref()),
-            format!("comment on type {name}"),
-        )
-        .requires([Key::Type(name.clone())])],
-
-        Change::CreateSequence { name, sequence } => vec![Step::new(
-            40,
-            render::create_sequence(name, sequence),
-            format!("create sequence {name}"),
-        )
-        .requires([Key::Schema(name.schema.clone())])
-        .creates([rel(name)])],
-        Change::DropSequence { name } => vec![Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
+        Change::RenameEnumValue { name, from, to } => vec![
+            Step::new(
+                20,
+                format!("ALTER TYPE {} RENAME VALUE {} TO {}", qualified(name), quote_literal(from), quote_literal(to)),
+                format!("rename value {from} of type {name} to {to}"),
+            )
             .hazards(&[Hazard::BreaksClients])
-            .drops([rel(name)])],
-        Change::AlterSequence { name, data_type, options } => vec![Step::new(
-            40,
-            format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), options.alter_clauses(data_type).join(" ")),
-            format!("alter sequence {name}"),
-        )
-        .requires([rel(name)])],
+            .requires([Key::Type(name.clone())]),
+        ],
+        Change::RecreateEnum { name, values, removed, usages } => recreate_enum(name, values, removed, usages),
+        Change::CommentEnum { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("TYPE", &qualified(name), comment.as_ref()),
+                format!("comment on type {name}"),
+            )
+            .requires([Key::Type(name.clone())]),
+        ],
+
+        Change::CreateSequence { name, sequence } => vec![
+            Step::new(40, render::create_sequence(name, sequence), format!("create sequence {name}"))
+                .requires([Key::Schema(name.schema.clone())])
+                .creates([rel(name)]),
+        ],
+        Change::DropSequence { name } => vec![
+            Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([rel(name)]),
+        ],
+        Change::AlterSequence { name, data_type, options, restart } => vec![
+            Step::new(
+                40,
+                format!(
+                    "ALTER SEQUENCE {} AS {data_type} {}{}",
+                    qualified(name),
+                    options.alter_clauses(data_type).join(" "),
+                    if *restart { " RESTART" } else { "" }
+                ),
+                format!("alter sequence {name}"),
+            )
+            .hazards(if *restart { &[Hazard::MayFailOnData] } else { &[] })
+            .requires([rel(name)]),
+        ],
         Change::SetSequenceOwner { name, owner } => {
             let sql = render::sequence_owned_by(name, owner.as_ref());
             match owner {
                 Some(owner) => {
                     let table = QualifiedName::new(&name.schema, &owner.table);
-                    vec![Step::new(150, sql, format!("set owner of sequence {name}"))
-                        .requires([rel(name), rel(&table), col(&table, &owner.column)])]
+                    vec![Step::new(150, sql, format!("set owner of sequence {name}")).requires([
+                        rel(name),
+                        rel(&table),
+                        col(&table, &owner.column),
+                    ])]
                 }
                 None => {
                     let old = cx.current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name));
                     let old_owner = old.and_then(|s| s.owned_by.clone());
                     let mut step = Step::new(230, sql, format!("unset owner of sequence {name}")).requires([rel(name)]);
-                    step.teardown = true;
                     if let Some(o) = old_owner {
-                        step.requires.push(col(&QualifiedName::new(&name.schema, &o.table), &o.column));
+                        step.uses_old.push(col(&QualifiedName::new(&name.schema, &o.table), &o.column));
                     }
                     vec![step]
                 }
             }
         }
-        Change::CommentSequence { name, comment } => vec![Step::new(
-            190,
-            render::comment_on("SEQUENCE", &qualified(name), comment.as_ref()),
-            format!("comment on sequence {name}"),
-        )
-        .requires([rel(name)])],
+        Change::CommentSequence { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("SEQUENCE", &qualified(name), comment.as_ref()),
+                format!("comment on sequence {name}"),
+            )
+            .requires([rel(name)]),
+        ],
 
         Change::CreateTable { name, table } => {
             let mut step = Step::new(70, render::create_table(name, table), format!("create table {name}"))
@@ -349,12 +398,14 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             step.affects.push((from.clone(), None));
             vec![step]
         }
-        Change::CommentTable { name, comment } => vec![Step::new(
-            190,
-            render::comment_on("TABLE", &qualified(name), comment.as_ref()),
-            format!("comment on table {name}"),
-        )
-        .requires([rel(name)])],
+        Change::CommentTable { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("TABLE", &qualified(name), comment.as_ref()),
+                format!("comment on table {name}"),
+            )
+            .requires([rel(name)]),
+        ],
 
         Change::AddColumn { table, column } => {
             let mut hazards = vec![LOCK];
@@ -416,9 +467,13 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             let column_key = col(table, column);
             if old_default.is_some() {
                 out.push(
-                    Step::new(110, format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)), format!("drop default of {table}.{column} for its type change"))
-                        .hazards(&[LOCK])
-                        .requires([rel(table), column_key.clone()]),
+                    Step::new(
+                        110,
+                        format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
+                        format!("drop default of {table}.{column} for its type change"),
+                    )
+                    .hazards(&[LOCK])
+                    .requires([rel(table)]),
                 );
             }
             let (rewrites, may_fail) = hazard::type_change(from, to);
@@ -443,9 +498,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             .hazards(&hazards)
             .requires([rel(table)])
             .requires(type_keys(to))
-            .drops([column_key.clone()])
-            .creates([column_key.clone()])
-            .teardown_off();
+            .uses_old(type_keys(from))
+            .modifies([column_key.clone()]);
             step.affects.push((table.clone(), Some(column.clone())));
             out.push(step);
             if let Some(default) = default {
@@ -456,7 +510,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
                         format!("set default of {table}.{column}"),
                     )
                     .hazards(&[LOCK])
-                    .requires([rel(table), column_key])
+                    .requires([rel(table)])
                     .requires(sequence_keys(Some(default))),
                 );
             }
@@ -464,7 +518,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::SetNotNull { table, column } => set_not_null(table, column, cx),
         Change::DropNotNull { table, column } => {
-            let mut step = alter_column(table, column, 130, "DROP NOT NULL", format!("allow nulls in {table}.{column}"), &[LOCK]);
+            let mut step =
+                alter_column(table, column, 130, "DROP NOT NULL", format!("allow nulls in {table}.{column}"), &[LOCK]);
             if let Some(pk) = cx.current.table(&table.schema, &table.name).and_then(|t| t.primary_key.as_ref())
                 && pk.columns.contains(column)
             {
@@ -473,18 +528,24 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             vec![step]
         }
         Change::SetDefault { table, column, default } => {
-            vec![alter_column(table, column, 120, &format!("SET DEFAULT {default}"), format!("set default of {table}.{column}"), &[LOCK])
-                .requires(sequence_keys(Some(default)))]
+            vec![
+                alter_column(
+                    table,
+                    column,
+                    120,
+                    &format!("SET DEFAULT {default}"),
+                    format!("set default of {table}.{column}"),
+                    &[LOCK],
+                )
+                .requires(sequence_keys(Some(default))),
+            ]
         }
         Change::DropDefault { table, column } => {
             let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
-            let mut step = alter_column(table, column, 120, "DROP DEFAULT", format!("drop default of {table}.{column}"), &[LOCK]);
+            let mut step =
+                alter_column(table, column, 120, "DROP DEFAULT", format!("drop default of {table}.{column}"), &[LOCK]);
             // Dropping a default can free a sequence: do it while the sequence still exists.
-            let sequences = sequence_keys(old.and_then(|c| c.default.as_deref()));
-            if !sequences.is_empty() {
-                step.teardown = true;
-                step.requires.extend(sequences);
-            }
+            step.uses_old.extend(sequence_keys(old.and_then(|c| c.default.as_deref())));
             vec![step]
         }
         Change::AddIdentity { table, column, identity } => vec![alter_column(
@@ -496,23 +557,37 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             &[LOCK],
         )],
         Change::DropIdentity { table, column } => {
-            vec![alter_column(table, column, 115, "DROP IDENTITY", format!("drop identity of {table}.{column}"), &[LOCK])]
+            vec![alter_column(
+                table,
+                column,
+                115,
+                "DROP IDENTITY",
+                format!("drop identity of {table}.{column}"),
+                &[LOCK],
+            )]
         }
         Change::SetIdentityGeneration { table, column, generation } => {
             let g = match generation {
                 keel_core::IdentityGeneration::Always => "ALWAYS",
                 keel_core::IdentityGeneration::ByDefault => "BY DEFAULT",
             };
-            vec![alter_column(table, column, 140, &format!("SET GENERATED {g}"), format!("set identity generation of {table}.{column}"), &[LOCK])]
+            vec![alter_column(
+                table,
+                column,
+                140,
+                &format!("SET GENERATED {g}"),
+                format!("set identity generation of {table}.{column}"),
+                &[LOCK],
+            )]
         }
-        Change::SetIdentityOptions { table, column, ty, options } => {
-            let sets = options
-                .alter_clauses(ty)
-                .into_iter()
-                .map(|c| if c == "NO CYCLE" || c == "CYCLE" { format!("SET {c}") } else { format!("SET {c}") })
-                .collect::<Vec<_>>()
-                .join(" ");
-            vec![alter_column(table, column, 140, &sets, format!("alter identity sequence of {table}.{column}"), &[LOCK])]
+        Change::SetIdentityOptions { table, column, ty, options, restart } => {
+            let mut sets = options.alter_clauses(ty).into_iter().map(|c| format!("SET {c}")).collect::<Vec<_>>();
+            if *restart {
+                sets.push("RESTART".to_string());
+            }
+            let hazards: &[Hazard] = if *restart { &[LOCK, Hazard::MayFailOnData] } else { &[LOCK] };
+            let summary = format!("alter identity sequence of {table}.{column}");
+            vec![alter_column(table, column, 140, &sets.join(" "), summary, hazards)]
         }
         Change::DropExpression { table, column } => vec![alter_column(
             table,
@@ -522,12 +597,14 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             format!("make generated column {table}.{column} a plain column"),
             &[LOCK],
         )],
-        Change::CommentColumn { table, column, comment } => vec![Step::new(
-            190,
-            render::comment_on("COLUMN", &column_sql(table, column), comment.as_ref()),
-            format!("comment on column {table}.{column}"),
-        )
-        .requires([rel(table), col(table, column)])],
+        Change::CommentColumn { table, column, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("COLUMN", &column_sql(table, column), comment.as_ref()),
+                format!("comment on column {table}.{column}"),
+            )
+            .requires([rel(table), col(table, column)]),
+        ],
 
         Change::AddConstraint { table, name, constraint } => add_constraint(table, name, constraint, cx),
         Change::DropConstraint { table, name, constraint } => vec![drop_constraint(table, name, constraint)],
@@ -576,15 +653,56 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             step.transactional = !online;
             vec![step]
         }
-        Change::RenameIndex { table, from, to } => vec![Step::new(
-            60,
-            format!("ALTER INDEX {} RENAME TO {}", qualified(&QualifiedName::new(&table.schema, from)), quote_ident(to)),
-            format!("rename index {from} on {table} to {to}"),
-        )
-        .requires([rel(table)])
-        .drops([Key::Relation(QualifiedName::new(&table.schema, from))])
-        .creates([Key::Relation(QualifiedName::new(&table.schema, to))])
-        .teardown_off()],
+        Change::RenameConstraint { table, from, to } => {
+            let constraint = cx.current.table(&table.schema, &table.name).and_then(|t| {
+                let owns_index = t.primary_key.as_ref().is_some_and(|pk| pk.name == *from)
+                    || t.unique_constraints.contains_key(from)
+                    || t.exclusions.contains_key(from);
+                Some(owns_index)
+            });
+            let mut step = Step::new(
+                60,
+                format!("{} RENAME CONSTRAINT {} TO {}", alter_table(table), quote_ident(from), quote_ident(to)),
+                format!("rename constraint {from} on {table} to {to}"),
+            )
+            .hazards(&[LOCK])
+            .requires([rel(table)])
+            .drops([Key::Constraint(table.clone(), from.clone())])
+            .creates([Key::Constraint(table.clone(), to.clone())])
+            .teardown_off();
+            if constraint == Some(true) {
+                // The constraint's index is renamed with it.
+                step.drops.push(Key::Relation(QualifiedName::new(&table.schema, from)));
+                step.creates.push(Key::Relation(QualifiedName::new(&table.schema, to)));
+            }
+            vec![step]
+        }
+        Change::RenameSequence { from, to } => vec![
+            Step::new(
+                45,
+                format!("ALTER SEQUENCE {} RENAME TO {}", qualified(from), quote_ident(to)),
+                format!("rename sequence {from} to {to}"),
+            )
+            .hazards(&[Hazard::BreaksClients])
+            .drops([rel(from)])
+            .creates([rel(&QualifiedName::new(&from.schema, to))])
+            .teardown_off(),
+        ],
+        Change::RenameIndex { table, from, to } => vec![
+            Step::new(
+                60,
+                format!(
+                    "ALTER INDEX {} RENAME TO {}",
+                    qualified(&QualifiedName::new(&table.schema, from)),
+                    quote_ident(to)
+                ),
+                format!("rename index {from} on {table} to {to}"),
+            )
+            .requires([rel(table)])
+            .drops([Key::Relation(QualifiedName::new(&table.schema, from))])
+            .creates([Key::Relation(QualifiedName::new(&table.schema, to))])
+            .teardown_off(),
+        ],
     }
 }
 
@@ -596,7 +714,14 @@ impl Step {
     }
 }
 
-fn alter_column(table: &QualifiedName, column: &str, rank: u32, action: &str, summary: String, hazards: &[Hazard]) -> Step {
+fn alter_column(
+    table: &QualifiedName,
+    column: &str,
+    rank: u32,
+    action: &str,
+    summary: String,
+    hazards: &[Hazard],
+) -> Step {
     Step::new(rank, format!("{} ALTER COLUMN {} {action}", alter_table(table), quote_ident(column)), summary)
         .hazards(hazards)
         .requires([rel(table), col(table, column)])
@@ -604,8 +729,15 @@ fn alter_column(table: &QualifiedName, column: &str, rank: u32, action: &str, su
 
 /// Default expressions that PostgreSQL evaluates per row, so adding a column with them rewrites the table.
 fn is_volatile(default: &str) -> bool {
-    const VOLATILE: [&str; 7] =
-        ["gen_random_uuid(", "uuid_generate_v", "random(", "clock_timestamp(", "nextval(", "timeofday(", "txid_current("];
+    const VOLATILE: [&str; 7] = [
+        "gen_random_uuid(",
+        "uuid_generate_v",
+        "random(",
+        "clock_timestamp(",
+        "nextval(",
+        "timeofday(",
+        "txid_current(",
+    ];
     VOLATILE.iter().any(|f| default.contains(f))
 }
 
@@ -677,7 +809,7 @@ fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key
 fn constraint_body(constraint: &Constraint) -> String {
     match constraint {
         Constraint::PrimaryKey(pk) => format!("PRIMARY KEY ({})", render::idents(&pk.columns)),
-        Constraint::Unique(u) => format!("UNIQUE ({})", render::idents(&u.columns)),
+        Constraint::Unique(u) => render::unique_clause(u),
         Constraint::Check(c) => format!("CHECK ({})", c.expression),
         Constraint::ForeignKey(fk) => render::foreign_key_clause(fk),
         Constraint::Exclusion(x) => render::exclusion_clause(x),
@@ -700,9 +832,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
     let kind = constraint_kind(constraint);
     let summary = format!("add {kind} {name} on {table}");
     let base = |rank: u32, sql: String, summary: String| {
-        Step::new(rank, sql, summary)
-            .requires([rel(table)])
-            .requires(constraint_columns(table, constraint))
+        Step::new(rank, sql, summary).requires([rel(table)]).requires(constraint_columns(table, constraint))
     };
     let constraint_key = Key::Constraint(table.clone(), name.to_string());
     let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
@@ -745,7 +875,12 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                 }
                 return vec![base(150, add, summary).hazards(&hazards).creates(creates)];
             }
-            let index = keel_core::Index { unique: true, ..keel_core::Index::on_columns(columns.iter().cloned()) };
+            let nulls_not_distinct = matches!(constraint, Constraint::Unique(u) if u.nulls_not_distinct);
+            let index = keel_core::Index {
+                unique: true,
+                nulls_not_distinct,
+                ..keel_core::Index::on_columns(columns.iter().cloned())
+            };
             let mut build = base(
                 150,
                 render::create_index_with(table, name, &index, true),
@@ -760,7 +895,12 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             };
             let attach = base(
                 150,
-                format!("{} ADD CONSTRAINT {} {using} USING INDEX {}", alter_table(table), quote_ident(name), quote_ident(name)),
+                format!(
+                    "{} ADD CONSTRAINT {} {using} USING INDEX {}",
+                    alter_table(table),
+                    quote_ident(name),
+                    quote_ident(name)
+                ),
                 summary,
             )
             .hazards(&[LOCK])
@@ -817,7 +957,12 @@ fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> 
     vec![
         Step::new(
             130,
-            format!("{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID", alter_table(table), quote_ident(&check), quote_ident(column)),
+            format!(
+                "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                alter_table(table),
+                quote_ident(&check),
+                quote_ident(column)
+            ),
             format!("add not-null check {check} on {table} (not valid yet)"),
         )
         .hazards(&[LOCK])
@@ -862,15 +1007,22 @@ fn recreate_enum(
         .teardown_off(),
     ];
     let e = keel_core::Enum { values: values.to_vec(), ..Default::default() };
-    out.push(Step::new(100, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values")).creates([ty.clone()]));
+    out.push(
+        Step::new(100, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values"))
+            .creates([ty.clone()]),
+    );
     for usage in usages {
         let (table, column) = (&usage.table, &usage.column);
         let key = col(table, column);
         if usage.drop_default {
             out.push(
-                Step::new(100, format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)), format!("drop default of {table}.{column} for the cast"))
-                    .hazards(&[LOCK])
-                    .requires([rel(table)]),
+                Step::new(
+                    100,
+                    format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
+                    format!("drop default of {table}.{column} for the cast"),
+                )
+                .hazards(&[LOCK])
+                .requires([rel(table)]),
             );
         }
         let old_ty = usage.ty.clone().with_scalar(ColumnType::named(&old.schema, &old.name));
@@ -880,28 +1032,36 @@ fn recreate_enum(
         }
         let mut cast = Step::new(
             100,
-            format!("{} ALTER COLUMN {} TYPE {} USING {}", alter_table(table), quote_ident(column), usage.ty, using(column, &old_ty, &usage.ty)),
+            format!(
+                "{} ALTER COLUMN {} TYPE {} USING {}",
+                alter_table(table),
+                quote_ident(column),
+                usage.ty,
+                using(column, &old_ty, &usage.ty)
+            ),
             format!("cast {table}.{column} to the new {name}"),
         )
         .hazards(&hazards)
         .requires([rel(table), ty.clone()])
-        .drops([key.clone()])
-        .creates([key.clone()])
-        .teardown_off();
+        .modifies([key.clone()]);
         if !removed.is_empty() {
-            cast.measure = Some(Measure::Values { table: table.clone(), column: column.clone(), values: removed.to_vec() });
+            cast.measure =
+                Some(Measure::Values { table: table.clone(), column: column.clone(), values: removed.to_vec() });
         }
         cast.affects.push((table.clone(), Some(column.clone())));
         out.push(cast);
         if let Some(default) = &usage.default {
             out.push(
-                Step::new(100, format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)), format!("restore default of {table}.{column}"))
-                    .hazards(&[LOCK])
-                    .requires([rel(table), key]),
+                Step::new(
+                    100,
+                    format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
+                    format!("restore default of {table}.{column}"),
+                )
+                .hazards(&[LOCK])
+                .requires([rel(table), key]),
             );
         }
     }
-    let hazards: &[Hazard] = if removed.is_empty() { &[] } else { &[Hazard::DeletesData] };
-    out.push(Step::new(100, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")).hazards(hazards));
+    out.push(Step::new(100, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
     out
 }

@@ -132,7 +132,12 @@ async fn converge(case: &Case) -> Plan {
         for (table, before) in &rows_before {
             let renamed_table = rename_of(table, &case.hints);
             if let Some(after) = rows_after.get(&renamed_table) {
-                assert_eq!(after, before, "rows of {table} changed under a plan that deletes nothing:\n{}", planned.to_sql());
+                assert_eq!(
+                    after,
+                    before,
+                    "rows of {table} changed under a plan that deletes nothing:\n{}",
+                    planned.to_sql()
+                );
             }
         }
     }

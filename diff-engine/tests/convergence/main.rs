@@ -3,4 +3,16 @@
 
 mod harness;
 
+mod columns;
+mod constraints;
+mod direct;
+mod enums;
+mod foreign_keys;
+mod indexes;
+mod online;
+mod renames;
+mod schemas;
+mod sequences;
 mod smoke;
+mod tables;
+mod unmanaged;

@@ -1,60 +1,104 @@
-//! The demo: collects the derived schema, renders it as DDL, applies it to a scratch database (a throwaway
-//! local cluster unless TEST_DATABASE_URL/DATABASE_URL names a server), reads the catalog back, and shows
-//! that PostgreSQL holds exactly what the Rust structs declare.
+//! The demo: the guideline tables declared as Rust structs, taken through keel's engine against a real
+//! PostgreSQL (a throwaway local cluster unless TEST_DATABASE_URL/DATABASE_URL names a server):
+//!
+//! 1. the declared schema is normalized (materialized in a scratch database and read back);
+//! 2. a database is at the previous release (no `files.description`, no `file_versions`, one enum value
+//!    fewer, one index fewer) and holds rows;
+//! 3. keel plans previous → declared, shows each statement with its hazards, applies it, reads the
+//!    database back: it equals the declaration, planning again gives nothing, the rows are all there;
+//! 4. keel plans the way back and measures, on the live rows, what that would delete (not applied).
 
-use anyhow::{Context, bail};
+use anyhow::{Context, bail, ensure};
+use keel::Schema;
 use keel_diff::scratch::Server;
+use keel_diff::{Plan, PlanOptions};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let desired = keel_example_files::schema()?;
-    let statements = keel_diff::render::create_schema(&desired);
-    println!("-- the schema the derives declare, as PostgreSQL DDL ({} statements)\n", statements.len());
-    for statement in &statements {
-        println!("{statement};\n");
-    }
-
+    let declared = keel_example_files::schema()?;
     let server = Server::from_env_or_start().context("finding a PostgreSQL server for the demo")?;
-    println!("-- applying to a scratch database on the {}", server.describe());
-    let normalized = keel_diff::normalize::normalize(&server, &desired).await?;
+    println!("-- PostgreSQL: {}", server.describe());
+    let desired = keel_diff::normalize::normalize(&server, &declared).await?;
+    let tables: usize = desired.schemas.values().map(|ns| ns.tables.len()).sum();
+    println!("-- declared: {tables} tables and an enum, from the structs in examples/files/src/lib.rs\n");
+
+    let previous = previous_release(&desired)?;
     let database = server.create_database().await?;
-    let mut conn = database.connect().await?;
-    keel_diff::apply_in_transaction(&mut conn, &statements).await?;
-    let actual = keel_diff::introspect(&mut conn, None).await?;
-    let rewritten = expressions_rewritten(&desired, &normalized);
-    drop(conn);
+    let result = async {
+        let mut conn = database.connect().await?;
+        let setup = keel_diff::plan(&Schema::default(), &previous, &PlanOptions::default())?;
+        keel_diff::apply_plan(&mut conn, &setup).await?;
+        sqlx::raw_sql(SAMPLE_ROWS).execute(&mut conn).await.context("inserting sample rows")?;
+        println!("-- a database at the previous release ({} statements), with sample rows\n", setup.statements.len());
+
+        let current = keel_diff::introspect(&mut conn, None).await?;
+        let forward = keel_diff::plan(&current, &desired, &PlanOptions::default())?;
+        println!("-- plan: previous release → declared schema");
+        print_plan(&forward);
+        keel_diff::apply_plan(&mut conn, &forward).await?;
+        let after = keel_diff::introspect(&mut conn, None).await?;
+        // Equal but for column order: PostgreSQL appends the new column.
+        let same = after.without_column_order() == desired.without_column_order();
+        ensure!(same, "the database differs from the declared schema after the plan");
+        let again = keel_diff::plan(&after, &desired, &PlanOptions::default())?;
+        ensure!(again.is_empty(), "planning again is not empty:\n{}", again.to_sql());
+        let files: i64 = sqlx::query_scalar("SELECT count(*) FROM files").fetch_one(&mut conn).await?;
+        println!("-- applied: the database now equals the declaration, planning again gives nothing, {files} files kept\n");
+
+        sqlx::raw_sql(NEW_RELEASE_ROWS).execute(&mut conn).await.context("inserting rows of the new release")?;
+        let mut back = keel_diff::plan(&after, &previous, &PlanOptions::default())?;
+        keel_diff::measure_data_loss(&mut conn, &mut back).await?;
+        println!("-- plan: back to the previous release (measured on the live rows; not applied)");
+        print_plan(&back);
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
     database.drop_database().await?;
     server.stop()?;
-
-    let tables: usize = actual.schemas.values().map(|ns| ns.tables.len()).sum();
-    let enums: usize = actual.schemas.values().map(|ns| ns.enums.len()).sum();
-    if actual != normalized {
-        eprintln!("expected:\n{}\nthe catalog holds:\n{}", normalized.to_json(), actual.to_json());
-        bail!("the catalog differs from the declared schema");
-    }
-    println!("-- the catalog matches the declared schema: {tables} tables, {enums} enum");
-    for (what, declared, stored) in rewritten {
-        println!("--   {what}: declared `{declared}`, PostgreSQL stores `{stored}`");
-    }
-    println!();
-    println!("-- the schema model as JSON (what `keel` compares):\n{}", actual.to_json());
-    Ok(())
+    result
 }
 
-/// Check expressions PostgreSQL stores in its own spelling, to show what normalization is for.
-fn expressions_rewritten(declared: &keel::Schema, normalized: &keel::Schema) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    for (name, table) in declared.tables() {
-        let Some(stored) = normalized.table(&name.schema, &name.name) else {
-            continue;
-        };
-        for (check, c) in &table.checks {
-            if let Some(s) = stored.checks.get(check)
-                && s.expression != c.expression
-            {
-                out.push((format!("check {check} on {name}"), c.expression.clone(), s.expression.clone()));
+/// The declared schema as it was one release earlier.
+fn previous_release(desired: &Schema) -> anyhow::Result<Schema> {
+    let mut previous = desired.clone();
+    let public = previous.schemas.get_mut("public").context("the example declares tables in public")?;
+    public.tables.remove("file_versions");
+    let files = public.tables.get_mut("files").context("the example declares files")?;
+    files.columns.retain(|c| c.name != "description");
+    if files.indexes.remove("idx_files_created_at").is_none() {
+        bail!("the example declares idx_files_created_at");
+    }
+    let kinds = public.enums.get_mut("transaction_type").context("the example declares transaction_type")?;
+    kinds.values.retain(|v| v != "adjustment");
+    Ok(previous)
+}
+
+fn print_plan(plan: &Plan) {
+    for (n, unit) in plan.units().iter().enumerate() {
+        let how = if unit.transactional { "in a transaction" } else { "without a transaction" };
+        println!("--   unit {} ({how}):", n + 1);
+        for &i in &unit.statements {
+            let statement = &plan.statements[i];
+            println!("{};", statement.sql);
+            for hazard in &statement.hazards {
+                println!("--     hazard {hazard}: {}", hazard.explain());
+            }
+            if let Some(report) = statement.data_loss_report() {
+                println!("--     measured: {report}");
             }
         }
     }
-    out
+    println!();
 }
+
+const SAMPLE_ROWS: &str = "
+INSERT INTO folders (id, user_id, name) VALUES ('00000000-0000-0000-0000-000000000001', 'otUe1YrfENPdHnrF3g1vSBfpkQfambCZ', 'Documents');
+INSERT INTO files (user_id, parent_folder_id, name, mime_type, size, storage_path, storage_key)
+SELECT 'otUe1YrfENPdHnrF3g1vSBfpkQfambCZ', '00000000-0000-0000-0000-000000000001', 'report-' || n || '.pdf',
+       'application/pdf', 1000 * n, '/files/report-' || n, 'key-' || n
+FROM generate_series(1, 5) AS n;";
+
+const NEW_RELEASE_ROWS: &str = "
+UPDATE files SET description = 'quarterly report' WHERE name IN ('report-1.pdf', 'report-2.pdf');
+INSERT INTO file_versions (file_id, version_number, storage_path, size)
+SELECT id, 1, storage_path, size FROM files;";

@@ -12,6 +12,15 @@ pub struct PrimaryKey {
 #[serde(deny_unknown_fields)]
 pub struct UniqueConstraint {
     pub columns: Vec<String>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15): two rows with nulls in the same columns conflict.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
+}
+
+impl UniqueConstraint {
+    pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Self {
+        UniqueConstraint { columns: columns.into_iter().map(Into::into).collect(), nulls_not_distinct: false }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,6 +15,9 @@ pub struct Index {
     /// The `WHERE` predicate of a partial index, as SQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
+    /// `NULLS NOT DISTINCT` on a unique index (PostgreSQL 15).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nulls_not_distinct: bool,
 }
 
 impl Index {
@@ -26,6 +29,7 @@ impl Index {
             keys: columns.into_iter().map(|c| IndexKey::column(c)).collect(),
             include: Vec::new(),
             predicate: None,
+            nulls_not_distinct: false,
         }
     }
 }

@@ -142,6 +142,19 @@ impl Schema {
         self.schemas.iter().flat_map(|(s, ns)| ns.enums.iter().map(move |(n, e)| (QualifiedName::new(s, n), e)))
     }
 
+    /// The same schema with each table's columns in name order. Column order is physical: PostgreSQL appends
+    /// new columns and keel does not rebuild tables to reorder them, so comparisons of a migrated database
+    /// with a declaration go through this.
+    pub fn without_column_order(&self) -> Schema {
+        let mut out = self.clone();
+        for ns in out.schemas.values_mut() {
+            for table in ns.tables.values_mut() {
+                table.columns.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        }
+        out
+    }
+
     /// The same schema with every rename hint removed: what a database can hold, and so what
     /// introspection returns. Compare a desired schema with an introspected one through this.
     pub fn without_hints(&self) -> Schema {

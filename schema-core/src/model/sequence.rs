@@ -27,7 +27,15 @@ impl SequenceOptions {
 
     /// The options as stored in `pg_sequence`, with every value that equals PostgreSQL's default for a
     /// sequence of `data_type` left out.
-    pub fn from_catalog(data_type: &ColumnType, start: i64, increment: i64, min: i64, max: i64, cache: i64, cycle: bool) -> Self {
+    pub fn from_catalog(
+        data_type: &ColumnType,
+        start: i64,
+        increment: i64,
+        min: i64,
+        max: i64,
+        cache: i64,
+        cycle: bool,
+    ) -> Self {
         let (type_min, type_max) = integer_range(data_type);
         let ascending = increment > 0;
         let (default_min, default_max) = if ascending { (1, type_max) } else { (type_min, -1) };
@@ -64,6 +72,15 @@ impl SequenceOptions {
             out.push("CYCLE".to_string());
         }
         out
+    }
+
+    /// The smallest and largest value the sequence may produce, defaults resolved for `data_type`.
+    pub fn effective_bounds(&self, data_type: &ColumnType) -> (i64, i64) {
+        let (type_min, type_max) = integer_range(data_type);
+        let ascending = self.increment.unwrap_or(1) > 0;
+        let min = self.min_value.unwrap_or(if ascending { 1 } else { type_min });
+        let max = self.max_value.unwrap_or(if ascending { type_max } else { -1 });
+        (min, max)
     }
 
     /// Clauses that set every option, defaults included, for `ALTER SEQUENCE` / `ALTER COLUMN ... SET`:

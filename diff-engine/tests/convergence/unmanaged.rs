@@ -1,0 +1,232 @@
+//! Objects keel does not manage (views, materialized views, triggers, policies, functions, grants): never
+//! dropped, and named in the plan's warnings when a change touches what they read.
+
+use crate::direct::Pair;
+use crate::harness::case;
+use keel_diff::{Plan, PlanOptions};
+
+const TABLE: &str = "CREATE TABLE t (id int PRIMARY KEY, n int, label text);";
+
+/// The A→B plan, without applying it (PostgreSQL refuses some of them while the view exists).
+async fn plan_only(a: &str, b: &str) -> Plan {
+    let mut pair = Pair::new(a, b).await;
+    let plan = pair.plan(PlanOptions::default()).await;
+    pair.drop().await;
+    plan
+}
+
+fn assert_warns(plan: &Plan, object: &str) {
+    assert!(
+        plan.warnings.iter().any(|w| w.contains(object)),
+        "no warning about {object}: {:#?}\n-- plan:\n{}",
+        plan.warnings,
+        plan.to_sql()
+    );
+}
+
+fn assert_no_warning(plan: &Plan) {
+    assert!(plan.warnings.is_empty(), "unexpected warnings: {:#?}\n-- plan:\n{}", plan.warnings, plan.to_sql());
+}
+
+#[tokio::test]
+async fn warns_about_a_view_reading_a_column_whose_type_changes() {
+    let plan =
+        plan_only(&format!("{TABLE} CREATE VIEW v AS SELECT id, n FROM t"), &TABLE.replace("n int", "n bigint")).await;
+    assert!(!plan.is_empty());
+    assert_warns(&plan, "view public.v");
+}
+
+#[tokio::test]
+async fn warns_about_a_view_reading_a_dropped_column() {
+    let plan =
+        plan_only(&format!("{TABLE} CREATE VIEW v AS SELECT id, label FROM t"), &TABLE.replace(", label text", ""))
+            .await;
+    assert_warns(&plan, "view public.v");
+}
+
+#[tokio::test]
+async fn warns_about_a_materialized_view_reading_a_dropped_table() {
+    let plan = plan_only(
+        &format!(
+            "{TABLE} CREATE TABLE other (id int PRIMARY KEY); CREATE MATERIALIZED VIEW totals AS SELECT sum(n) FROM t"
+        ),
+        "CREATE TABLE other (id int PRIMARY KEY)",
+    )
+    .await;
+    assert_warns(&plan, "materialized view public.totals");
+}
+
+#[tokio::test]
+async fn warns_about_a_view_in_another_schema() {
+    let plan = plan_only(
+        &format!("{TABLE} CREATE SCHEMA reports; CREATE VIEW reports.labels AS SELECT label FROM public.t"),
+        &format!("{} CREATE SCHEMA reports;", TABLE.replace("label text", "label varchar(10)")),
+    )
+    .await;
+    assert_warns(&plan, "view reports.labels");
+}
+
+#[tokio::test]
+async fn a_view_is_not_dropped_when_the_table_is_unchanged() {
+    let plan = case(&format!("{TABLE} CREATE VIEW v AS SELECT id, n FROM t"), TABLE)
+        .data("INSERT INTO t VALUES (1, 1, 'a')")
+        .verify("SELECT count(*) = 1 FROM v")
+        .run()
+        .await;
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+    assert_no_warning(&plan);
+}
+
+#[tokio::test]
+async fn a_view_survives_a_change_to_another_table() {
+    let other = "CREATE TABLE other (id int PRIMARY KEY);";
+    let plan = case(
+        &format!("{TABLE} {other} CREATE VIEW v AS SELECT id, n FROM t"),
+        &format!("{TABLE} {} ALTER TABLE other ADD COLUMN note text;", other),
+    )
+    .data("INSERT INTO t VALUES (1, 1, 'a')")
+    .verify("SELECT count(*) = 1 FROM v")
+    .run()
+    .await;
+    assert!(!plan.is_empty());
+    assert_no_warning(&plan);
+}
+
+#[tokio::test]
+async fn a_view_survives_a_change_to_a_column_it_does_not_read() {
+    let plan = case(
+        &format!("{TABLE} CREATE VIEW v AS SELECT id, n FROM t"),
+        &TABLE.replace("label text", "label varchar(20)"),
+    )
+    .data("INSERT INTO t VALUES (1, 1, 'a')")
+    .verify("SELECT count(*) = 1 FROM v")
+    .run()
+    .await;
+    assert!(!plan.is_empty());
+    assert_no_warning(&plan);
+}
+
+#[tokio::test]
+async fn a_view_survives_a_new_column_and_index_on_its_table() {
+    let plan = case(
+        &format!("{TABLE} CREATE VIEW v AS SELECT * FROM t"),
+        &format!("{TABLE} ALTER TABLE t ADD COLUMN extra int; CREATE INDEX t_n ON t (n);"),
+    )
+    .data("INSERT INTO t VALUES (1, 1, 'a')")
+    .verify("SELECT count(*) = 1 FROM v")
+    .run()
+    .await;
+    assert!(!plan.is_empty());
+}
+
+#[tokio::test]
+async fn a_trigger_is_not_dropped() {
+    let plan = case(
+        &format!(
+            "{TABLE} CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql
+                 AS $$ BEGIN NEW.n := 0; RETURN NEW; END $$;
+             CREATE TRIGGER t_touch BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+        ),
+        TABLE,
+    )
+    .verify("SELECT EXISTS (SELECT FROM pg_trigger WHERE tgname = 't_touch')")
+    .run()
+    .await;
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn warns_about_a_trigger_on_a_table_that_changes() {
+    let plan = case(
+        &format!(
+            "{TABLE} CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER t_touch BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION touch();"
+        ),
+        &TABLE.replace(", label text", ""),
+    )
+    .data("INSERT INTO t VALUES (1, 1, 'a')")
+    .verify("SELECT EXISTS (SELECT FROM pg_trigger WHERE tgname = 't_touch')")
+    .run()
+    .await;
+    assert_warns(&plan, "trigger public.t_touch");
+}
+
+#[tokio::test]
+async fn a_policy_is_not_dropped() {
+    let plan = case(
+        &format!("{TABLE} ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY positive ON t USING (n > 0);"),
+        &format!("{TABLE} ALTER TABLE t ENABLE ROW LEVEL SECURITY;"),
+    )
+    .verify("SELECT EXISTS (SELECT FROM pg_policy WHERE polname = 'positive')")
+    .run()
+    .await;
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn warns_about_a_policy_reading_a_column_whose_type_changes() {
+    let plan = plan_only(
+        &format!("{TABLE} ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY positive ON t USING (n > 0);"),
+        &format!("{} ALTER TABLE t ENABLE ROW LEVEL SECURITY;", TABLE.replace("n int", "n bigint")),
+    )
+    .await;
+    assert_warns(&plan, "policy public.positive");
+}
+
+#[tokio::test]
+async fn adding_a_column_next_to_a_policy_keeps_it() {
+    let plan = case(
+        &format!("{TABLE} CREATE POLICY positive ON t USING (n > 0);"),
+        &format!("{TABLE} ALTER TABLE t ADD COLUMN extra int;"),
+    )
+    .data("INSERT INTO t VALUES (1, 1, 'a')")
+    .verify("SELECT EXISTS (SELECT FROM pg_policy WHERE polname = 'positive')")
+    .run()
+    .await;
+    assert!(!plan.is_empty());
+}
+
+#[tokio::test]
+async fn a_function_is_not_dropped() {
+    let plan = case(
+        &format!("{TABLE} CREATE FUNCTION double_it(x int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT x * 2';"),
+        TABLE,
+    )
+    .verify("SELECT double_it(2) = 4")
+    .run()
+    .await;
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn a_function_survives_dropping_the_table_it_reads() {
+    let plan =
+        case(&format!("{TABLE} CREATE FUNCTION total() RETURNS bigint LANGUAGE sql AS 'SELECT sum(n) FROM t';"), "")
+            .verify("SELECT EXISTS (SELECT FROM pg_proc WHERE proname = 'total')")
+            .run()
+            .await;
+    assert!(!plan.is_empty());
+}
+
+#[tokio::test]
+async fn grants_are_not_revoked() {
+    let plan = case(&format!("{TABLE} GRANT SELECT ON t TO PUBLIC;"), TABLE)
+        .verify("SELECT has_table_privilege('public', 't', 'SELECT')")
+        .run()
+        .await;
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn unmanaged_objects_in_b_are_not_created() {
+    let plan = case(
+        TABLE,
+        &format!(
+            "{TABLE} CREATE VIEW v AS SELECT id FROM t; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';"
+        ),
+    )
+    .verify("SELECT NOT EXISTS (SELECT FROM pg_views WHERE viewname = 'v')")
+    .run()
+    .await;
+    assert!(plan.is_empty(), "{}", plan.to_sql());
+}
