@@ -346,7 +346,7 @@ fn synthetic_table(rng: &mut Lcg, i: usize) -> String {
 }
 
 /// A slightly different schema: about one table in fifty gains a column, loses an unused one, has a
-/// varchar widened, an index dropped and one added.
+/// varchar widened and an integer made bigint, an index dropped and one added.
 fn mutated(current: &Schema) -> Schema {
     let mut desired = current.clone();
     let tables = desired.schemas.values_mut().flat_map(|ns| ns.tables.iter_mut());
@@ -363,6 +363,9 @@ fn mutate_table(name: &str, table: &mut Table) {
     }
     if let Some(column) = table.columns.iter_mut().find(|c| matches!(c.ty, ColumnType::Varchar { .. })) {
         column.ty = ColumnType::Varchar { length: Some(2000) };
+    }
+    if let Some(column) = table.columns.iter_mut().find(|c| c.ty == ColumnType::Integer) {
+        column.ty = ColumnType::BigInt;
     }
     if let Some(name) = table.indexes.keys().next().cloned() {
         table.indexes.remove(&name);

@@ -26,6 +26,19 @@ pub enum ValuePosition {
     After(String),
 }
 
+/// What happens to a sequence's current value when its options change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum SequenceRestart {
+    /// The new range holds every value the old one could: nothing to do.
+    Keep,
+    /// The range shrinks: before the change, the current value is moved into `[min, max]` (the overlap
+    /// of the old and new ranges) if it lies outside; a value inside stays where it is.
+    Clamp { min: i64, max: i64 },
+    /// The ranges do not overlap or the direction turns: the sequence restarts at its start value.
+    Restart,
+}
+
 /// A column whose type is an enum that is being recreated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnumUsage {
@@ -93,6 +106,8 @@ pub enum Change {
         values: Vec<String>,
         removed: Vec<String>,
         usages: Vec<EnumUsage>,
+        /// The new type's comment (the old type's goes with it).
+        comment: Option<String>,
     },
     CommentEnum {
         name: QualifiedName,
@@ -112,7 +127,7 @@ pub enum Change {
         name: QualifiedName,
         data_type: ColumnType,
         options: SequenceOptions,
-        restart: bool,
+        restart: SequenceRestart,
     },
     SetSequenceOwner {
         name: QualifiedName,
@@ -199,7 +214,7 @@ pub enum Change {
         column: String,
         ty: ColumnType,
         options: SequenceOptions,
-        restart: bool,
+        restart: SequenceRestart,
     },
     /// `ALTER COLUMN ... DROP EXPRESSION`: a generated column becomes a plain one, keeping its values.
     DropExpression {

@@ -135,7 +135,8 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
         table.columns.push(row.into_column());
     }
     // `NULLS NOT DISTINCT` exists from PostgreSQL 15 on; older servers have no such column.
-    let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int4").fetch_one(&mut *conn).await?;
+    let version: i32 =
+        sqlx::query_scalar("SELECT current_setting('server_version_num')::int4").fetch_one(&mut *conn).await?;
     let nulls = if version >= 150_000 { "ix.indnullsnotdistinct" } else { "false" };
     let constraints = CONSTRAINTS.replace("$NULLS_NOT_DISTINCT", nulls);
     let indexes = INDEXES.replace("$NULLS_NOT_DISTINCT", nulls);
@@ -241,6 +242,7 @@ decode_by_name!(ConstraintRow {
     is_deferrable,
     is_deferred,
     nulls_not_distinct,
+    match_type,
     expression,
 });
 decode_by_name!(IndexRow {
@@ -256,6 +258,8 @@ decode_by_name!(IndexRow {
     predicate,
     exclusion_operators,
     nulls_not_distinct,
+    collations,
+    storage,
 });
 
 fn unexpected(what: &str) -> IntrospectError {
@@ -410,7 +414,7 @@ SELECT con.conrelid AS table_oid, con.conname::text AS name, con.contype::text A
        fn.nspname::text AS ref_schema, fc.relname::text AS ref_table,
        ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
              JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS ref_columns,
-       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update,
+       con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, con.confmatchtype::text AS match_type,
        con.condeferrable AS is_deferrable, con.condeferred AS is_deferred,
        pg_get_expr(con.conbin, con.conrelid) AS expression,
        COALESCE((SELECT $NULLS_NOT_DISTINCT FROM pg_index ix WHERE ix.indexrelid = con.conindid AND con.contype = 'u'),
@@ -434,15 +438,29 @@ struct ConstraintRow {
     is_deferrable: bool,
     is_deferred: bool,
     nulls_not_distinct: bool,
+    match_type: String,
     expression: Option<String>,
 }
 
 impl ConstraintRow {
+    fn deferrable(&self) -> Deferrable {
+        match (self.is_deferrable, self.is_deferred) {
+            (false, _) => Deferrable::NotDeferrable,
+            (true, false) => Deferrable::InitiallyImmediate,
+            (true, true) => Deferrable::InitiallyDeferred,
+        }
+    }
+
     fn add_to(self, table: &mut Table) -> Result<(), IntrospectError> {
         match self.kind.as_str() {
-            "p" => table.primary_key = Some(PrimaryKey { name: self.name, columns: self.columns }),
+            "p" => {
+                let deferrable = self.deferrable();
+                table.primary_key = Some(PrimaryKey { name: self.name, columns: self.columns, deferrable });
+            }
             "u" => {
-                let unique = UniqueConstraint { columns: self.columns, nulls_not_distinct: self.nulls_not_distinct };
+                let deferrable = self.deferrable();
+                let nulls_not_distinct = self.nulls_not_distinct;
+                let unique = UniqueConstraint { columns: self.columns, nulls_not_distinct, deferrable };
                 table.unique_constraints.insert(self.name, unique);
             }
             "c" => {
@@ -450,6 +468,7 @@ impl ConstraintRow {
                 table.checks.insert(self.name, Check { expression });
             }
             "f" => {
+                let deferrable = self.deferrable();
                 let (Some(schema), Some(name)) = (self.ref_schema, self.ref_table) else {
                     return Err(unexpected("foreign key without a referenced table"));
                 };
@@ -459,11 +478,8 @@ impl ConstraintRow {
                     referenced_columns: self.ref_columns,
                     on_delete: action(&self.on_delete)?,
                     on_update: action(&self.on_update)?,
-                    deferrable: match (self.is_deferrable, self.is_deferred) {
-                        (false, _) => Deferrable::NotDeferrable,
-                        (true, false) => Deferrable::InitiallyImmediate,
-                        (true, true) => Deferrable::InitiallyDeferred,
-                    },
+                    deferrable,
+                    match_full: self.match_type == "f",
                 };
                 table.foreign_keys.insert(self.name, fk);
             }
@@ -498,6 +514,12 @@ SELECT i.indrelid AS table_oid, ic.relname::text AS name, i.indisunique AS is_un
        ARRAY(SELECT CASE WHEN opc.opcdefault THEN NULL ELSE opc.opcname::text END
              FROM unnest(i.indclass::oid[]) WITH ORDINALITY c(oid, ord)
              JOIN pg_opclass opc ON opc.oid = c.oid ORDER BY c.ord) AS opclasses,
+       ARRAY(SELECT CASE WHEN c.coll = 0 OR c.coll = COALESCE(a.attcollation, 100) THEN NULL ELSE co.collname::text END
+             FROM unnest(i.indcollation::oid[]) WITH ORDINALITY c(coll, ord)
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = (i.indkey::int2[])[c.ord - 1]
+             LEFT JOIN pg_collation co ON co.oid = c.coll
+             ORDER BY c.ord) AS collations,
+       COALESCE(ic.reloptions, '{}') AS storage,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        (SELECT ARRAY(SELECT o.oprname::text FROM unnest(con.conexclop) WITH ORDINALITY x(op, ord)
                      JOIN pg_operator o ON o.oid = x.op ORDER BY x.ord)
@@ -526,6 +548,8 @@ struct IndexRow {
     /// The operators of the exclusion constraint that owns this index, one per key.
     exclusion_operators: Option<Vec<String>>,
     nulls_not_distinct: bool,
+    collations: Vec<Option<String>>,
+    storage: Vec<String>,
 }
 
 impl IndexRow {
@@ -546,13 +570,23 @@ impl IndexRow {
                     Some(c) => KeyExpression::Column(c),
                     None => KeyExpression::Expression(definition),
                 },
+                collation: self.collations.get(i).cloned().flatten(),
                 opclass: self.opclasses.get(i).cloned().flatten(),
                 order: if option & 1 != 0 { SortOrder::Desc } else { SortOrder::Asc },
                 nulls: if option & 2 != 0 { NullsOrder::First } else { NullsOrder::Last },
             });
         }
-        let nulls_not_distinct = self.nulls_not_distinct;
-        Ok(Index { unique: self.is_unique, method, keys, include, predicate: self.predicate, nulls_not_distinct })
+        let storage =
+            self.storage.iter().filter_map(|o| o.split_once('=')).map(|(k, v)| (k.into(), v.into())).collect();
+        Ok(Index {
+            unique: self.is_unique,
+            method,
+            keys,
+            include,
+            predicate: self.predicate,
+            nulls_not_distinct: self.nulls_not_distinct,
+            storage,
+        })
     }
 
     fn into_exclusion(self, operators: Vec<String>) -> Result<Exclusion, IntrospectError> {

@@ -106,7 +106,7 @@ pub fn create_enum(name: &QualifiedName, e: &Enum) -> Vec<String> {
 pub fn create_table(name: &QualifiedName, table: &Table) -> String {
     let mut parts: Vec<String> = table.columns.iter().map(column_definition).collect();
     if let Some(pk) = &table.primary_key {
-        parts.push(format!("CONSTRAINT {} PRIMARY KEY ({})", quote_ident(&pk.name), idents(&pk.columns)));
+        parts.push(format!("CONSTRAINT {} {}", quote_ident(&pk.name), primary_key_clause(pk)));
     }
     for (n, u) in &table.unique_constraints {
         parts.push(format!("CONSTRAINT {} {}", quote_ident(n), unique_clause(u)));
@@ -145,7 +145,16 @@ pub fn column_definition(column: &Column) -> String {
 /// `UNIQUE [NULLS NOT DISTINCT] (..)`.
 pub fn unique_clause(unique: &keel_core::UniqueConstraint) -> String {
     let nulls = if unique.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" };
-    format!("UNIQUE{nulls} ({})", idents(&unique.columns))
+    format!("UNIQUE{nulls} ({}){}", idents(&unique.columns), deferrable_clause(unique.deferrable))
+}
+
+/// `PRIMARY KEY (..) [DEFERRABLE ..]`.
+pub fn primary_key_clause(pk: &keel_core::PrimaryKey) -> String {
+    format!("PRIMARY KEY ({}){}", idents(&pk.columns), deferrable_clause(pk.deferrable))
+}
+
+pub fn deferrable_clause(deferrable: Deferrable) -> String {
+    if deferrable == Deferrable::NotDeferrable { String::new() } else { format!(" {}", deferrable.sql()) }
 }
 
 /// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [( options )]`.
@@ -191,6 +200,9 @@ pub fn foreign_key_clause(fk: &ForeignKey) -> String {
         qualified(&fk.references),
         idents(&fk.referenced_columns)
     );
+    if fk.match_full {
+        sql.push_str(" MATCH FULL");
+    }
     if fk.on_delete != ForeignKeyAction::NoAction {
         sql.push_str(&format!(" ON DELETE {}", fk.on_delete.sql()));
     }
@@ -209,6 +221,9 @@ fn index_key(key: &IndexKey) -> String {
         KeyExpression::Column(c) => quote_ident(c),
         KeyExpression::Expression(e) => format!("({e})"),
     };
+    if let Some(collation) = &key.collation {
+        sql.push_str(&format!(" COLLATE {}", quote_ident(collation)));
+    }
     if let Some(opclass) = &key.opclass {
         sql.push(' ');
         sql.push_str(&quote_ident(opclass));
@@ -244,6 +259,10 @@ pub fn create_index_with(table: &QualifiedName, name: &str, index: &Index, concu
     }
     if index.nulls_not_distinct {
         sql.push_str(" NULLS NOT DISTINCT");
+    }
+    if !index.storage.is_empty() {
+        let options = index.storage.iter().map(|(k, v)| format!("{} = {}", quote_ident(k), quote_literal(v)));
+        sql.push_str(&format!(" WITH ({})", options.collect::<Vec<_>>().join(", ")));
     }
     if let Some(predicate) = &index.predicate {
         sql.push_str(&format!(" WHERE {predicate}"));

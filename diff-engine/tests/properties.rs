@@ -17,6 +17,8 @@ use std::fmt;
 const DEFAULT_CASES: u32 = 24;
 /// Labels of the `mood` enum, in the order values are added.
 const MOODS: [&str; 6] = ["happy", "sad", "meh", "calm", "angry", "zen"];
+/// `ON DELETE` actions of generated foreign keys.
+const ACTIONS: [&str; 3] = ["NO ACTION", "CASCADE", "RESTRICT"];
 
 // ---------------------------------------------------------------------------------------------------------
 // The model the generator works on
@@ -154,6 +156,7 @@ struct TableSpec {
     indexes: Vec<IndexSpec>,
     /// Checks by name, on one column each; the expression follows the column's type.
     checks: Vec<(String, String)>,
+    comment: Option<&'static str>,
     next_column: usize,
     next_object: usize,
 }
@@ -216,6 +219,9 @@ impl Spec {
                 parts.push(format!("CONSTRAINT {name} CHECK ({})", ty.check_sql(column)));
             }
             out.push_str(&format!("CREATE TABLE {} (\n  {}\n);\n", table.qualified(), parts.join(",\n  ")));
+            if let Some(comment) = table.comment {
+                out.push_str(&format!("COMMENT ON TABLE {} IS '{comment}';\n", table.qualified()));
+            }
         }
         for table in &self.tables {
             for fk in &table.foreign_keys {
@@ -282,6 +288,7 @@ struct TableGen {
     indexes: Vec<IndexGen>,
     checks: Vec<Index>,
     foreign_keys: Vec<ForeignKeyGen>,
+    comment: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -302,6 +309,10 @@ enum Mutation {
     DropForeignKey(Index, Index),
     AddEnumValue { first: bool },
     RemoveEnumValue(Index),
+    SetComment(Index, Option<&'static str>),
+    ChangeForeignKeyAction(Index, Index, Index),
+    ToggleIndexUnique(Index, Index),
+    ToggleIndexPartial(Index, Index),
 }
 
 fn ty() -> impl Strategy<Value = Ty> {
@@ -345,8 +356,9 @@ fn table_gen() -> impl Strategy<Value = TableGen> {
         proptest::collection::vec(index_gen(), 0..=2),
         proptest::collection::vec(any::<Index>(), 0..=1),
         proptest::collection::vec(foreign_key_gen(), 0..=2),
+        proptest::bool::weighted(0.2),
     )
-        .prop_map(|(in_app_schema, pk, columns, unique, indexes, checks, foreign_keys)| TableGen {
+        .prop_map(|(in_app_schema, pk, columns, unique, indexes, checks, foreign_keys, comment)| TableGen {
             in_app_schema,
             pk,
             columns,
@@ -354,12 +366,13 @@ fn table_gen() -> impl Strategy<Value = TableGen> {
             indexes,
             checks,
             foreign_keys,
+            comment,
         })
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
     let i = any::<Index>;
-    // Two groups of eight: `prop_oneof!` takes at most ten strategies of different types.
+    // Groups of at most eight: `prop_oneof!` takes at most ten strategies of different types.
     let structure = prop_oneof![
         table_gen().prop_map(Mutation::AddTable),
         i().prop_map(Mutation::DropTable),
@@ -380,7 +393,14 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         (i(), i()).prop_map(|(t, x)| Mutation::DropForeignKey(t, x)),
         i().prop_map(Mutation::RemoveEnumValue),
     ];
-    prop_oneof![structure, constraints]
+    let changes_in_place = prop_oneof![
+        (i(), proptest::option::of(prop_oneof![Just("first note"), Just("second note")]))
+            .prop_map(|(t, c)| Mutation::SetComment(t, c)),
+        (i(), i(), i()).prop_map(|(t, x, a)| Mutation::ChangeForeignKeyAction(t, x, a)),
+        (i(), i()).prop_map(|(t, x)| Mutation::ToggleIndexUnique(t, x)),
+        (i(), i()).prop_map(|(t, x)| Mutation::ToggleIndexPartial(t, x)),
+    ];
+    prop_oneof![8 => structure, 8 => constraints, 4 => changes_in_place]
 }
 
 /// An A→B case: A generated, B a mutation of A.
@@ -449,7 +469,7 @@ fn add_foreign_key(spec: &mut Spec, at: usize, g: &ForeignKeyGen) {
         return;
     }
     table.reference_columns.push((column.clone(), target_pk, g.nullable));
-    let on_delete = ["NO ACTION", "CASCADE", "RESTRICT"][g.action.index(3)];
+    let on_delete = ACTIONS[g.action.index(ACTIONS.len())];
     let name = format!("{}_{column}_fk", table.name());
     table.foreign_keys.push(ForeignKeySpec { name, column, target: target_id, on_delete });
 }
@@ -467,6 +487,7 @@ fn add_table(spec: &mut Spec, g: &TableGen) {
         unique: None,
         indexes: Vec::new(),
         checks: Vec::new(),
+        comment: g.comment.then_some("a note"),
         next_column: 0,
         next_object: 0,
     };
@@ -595,6 +616,28 @@ fn mutate(spec: &mut Spec, m: &Mutation) {
                 } else {
                     spec.moods.push(label);
                 }
+            }
+        }
+        Mutation::SetComment(t, comment) => {
+            if let Some(at) = table_at(spec, t) {
+                spec.tables[at].comment = *comment;
+            }
+        }
+        Mutation::ChangeForeignKeyAction(t, x, action) => {
+            let Some(at) = table_at(spec, t) else { return };
+            let fks = &mut spec.tables[at].foreign_keys;
+            if let Some(x) = pick(fks, x) {
+                fks[x].on_delete = ACTIONS[action.index(ACTIONS.len())];
+            }
+        }
+        Mutation::ToggleIndexUnique(t, x) | Mutation::ToggleIndexPartial(t, x) => {
+            let Some(at) = table_at(spec, t) else { return };
+            let indexes = &mut spec.tables[at].indexes;
+            let Some(x) = pick(indexes, x) else { return };
+            if matches!(m, Mutation::ToggleIndexUnique(..)) {
+                indexes[x].unique = !indexes[x].unique;
+            } else {
+                indexes[x].partial = !indexes[x].partial;
             }
         }
         Mutation::RemoveEnumValue(v) => {

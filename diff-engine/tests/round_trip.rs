@@ -119,7 +119,7 @@ fn table(columns: Vec<Column>) -> Table {
 }
 
 fn with_pk(mut t: Table, name: &str, columns: &[&str]) -> Table {
-    t.primary_key = Some(PrimaryKey { name: name.into(), columns: strings(columns) });
+    t.primary_key = Some(PrimaryKey { name: name.into(), columns: strings(columns), deferrable: Default::default() });
     t
 }
 
@@ -135,6 +135,7 @@ fn fk(columns: &[&str], schema: &str, table: &str, referenced: &[&str]) -> Forei
         on_delete: ForeignKeyAction::NoAction,
         on_update: ForeignKeyAction::NoAction,
         deferrable: Deferrable::NotDeferrable,
+        match_full: false,
     }
 }
 
@@ -320,14 +321,25 @@ fn keys_schema() -> Schema {
         "accounts_pkey",
         &["id"],
     );
-    accounts.unique_constraints.insert("accounts_email_key".into(), UniqueConstraint { columns: strings(&["email"]), nulls_not_distinct: false });
+    accounts.unique_constraints.insert(
+        "accounts_email_key".into(),
+        UniqueConstraint { columns: strings(&["email"]), nulls_not_distinct: false, deferrable: Default::default() },
+    );
     accounts.unique_constraints.insert(
         "accounts_tenant_id_handle_key".into(),
-        UniqueConstraint { columns: strings(&["tenant_id", "handle"]), nulls_not_distinct: false },
+        UniqueConstraint {
+            columns: strings(&["tenant_id", "handle"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+        },
     );
     accounts.unique_constraints.insert(
         "accounts_handle_tenant_reversed".into(),
-        UniqueConstraint { columns: strings(&["handle", "email", "tenant_id"]), nulls_not_distinct: false },
+        UniqueConstraint {
+            columns: strings(&["handle", "email", "tenant_id"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+        },
     );
     for (name, expression) in [
         ("accounts_size_check", "(size >= 0)"),
@@ -363,8 +375,14 @@ fn foreign_keys_schema() -> Schema {
         "parents_pkey",
         &["id"],
     );
-    parents.unique_constraints.insert("parents_code_key".into(), UniqueConstraint { columns: strings(&["code"]), nulls_not_distinct: false });
-    parents.unique_constraints.insert("parents_a_b_key".into(), UniqueConstraint { columns: strings(&["a", "b"]), nulls_not_distinct: false });
+    parents.unique_constraints.insert(
+        "parents_code_key".into(),
+        UniqueConstraint { columns: strings(&["code"]), nulls_not_distinct: false, deferrable: Default::default() },
+    );
+    parents.unique_constraints.insert(
+        "parents_a_b_key".into(),
+        UniqueConstraint { columns: strings(&["a", "b"]), nulls_not_distinct: false, deferrable: Default::default() },
+    );
 
     let mut columns = vec![col("id", T::BigInt)];
     for i in 0..ForeignKeyAction::ALL.len() {
@@ -499,6 +517,7 @@ fn indexes_schema() -> Schema {
         include: Vec::new(),
         predicate: None,
         nulls_not_distinct: false,
+        storage: Default::default(),
     };
     let using = |method: IndexMethod, keys: Vec<IndexKey>| Index { method, ..btree(keys) };
     let with_opclass = |key: IndexKey, opclass: &str| IndexKey { opclass: Some(opclass.into()), ..key };
@@ -618,8 +637,14 @@ fn quoting_schema() -> Schema {
         &["Id"],
     );
     t.comment = Some("It's a \\ backslash, a \"quote\"\nand a newline".into());
-    t.unique_constraints
-        .insert("Odd unique".into(), UniqueConstraint { columns: strings(&["Display Name", "select"]), nulls_not_distinct: false });
+    t.unique_constraints.insert(
+        "Odd unique".into(),
+        UniqueConstraint {
+            columns: strings(&["Display Name", "select"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+        },
+    );
     t.checks.insert("Display Name not empty".into(), Check { expression: "(length(\"Display Name\") > 0)".into() });
     t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into() });
     t.indexes.insert(
@@ -631,6 +656,7 @@ fn quoting_schema() -> Schema {
             include: strings(&["select"]),
             predicate: Some("(\"select\" IS NOT NULL)".into()),
             nulls_not_distinct: false,
+            storage: Default::default(),
         },
     );
     let mut ns = Namespace { comment: Some("it's a \\ backslash".into()), ..Namespace::default() };

@@ -291,7 +291,10 @@ fn a_field_named_name_shadows_the_table_name_constant() {
 #[test]
 fn uuid_id_is_the_primary_key_with_a_generated_default() {
     let users = User::definition();
-    assert_eq!(users.table.primary_key, Some(PrimaryKey { name: "users_pkey".into(), columns: strings(&["id"]) }));
+    assert_eq!(
+        users.table.primary_key,
+        Some(PrimaryKey { name: "users_pkey".into(), columns: strings(&["id"]), deferrable: Default::default() })
+    );
     assert_eq!(column(&users, "id"), &Column::new("id", ColumnType::Uuid).default("gen_random_uuid()"));
 
     let files = File::definition();
@@ -302,7 +305,10 @@ fn uuid_id_is_the_primary_key_with_a_generated_default() {
 #[test]
 fn integer_identity_id_gets_no_uuid_default() {
     let folders = Folder::definition();
-    assert_eq!(folders.table.primary_key, Some(PrimaryKey { name: "folders_pkey".into(), columns: strings(&["id"]) }));
+    assert_eq!(
+        folders.table.primary_key,
+        Some(PrimaryKey { name: "folders_pkey".into(), columns: strings(&["id"]), deferrable: Default::default() })
+    );
     let id = column(&folders, "id");
     assert_eq!(id.ty, ColumnType::BigInt);
     assert_eq!(id.default, None);
@@ -393,12 +399,20 @@ fn field_unique_constraints() {
     let users = User::definition();
     assert_eq!(
         users.table.unique_constraints.get("users_email_key"),
-        Some(&UniqueConstraint { columns: strings(&["email"]), nulls_not_distinct: false })
+        Some(&UniqueConstraint {
+            columns: strings(&["email"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default()
+        })
     );
     let files = File::definition();
     assert_eq!(
         files.table.unique_constraints.get("files_storage_key_uniq"),
-        Some(&UniqueConstraint { columns: strings(&["storage_key"]), nulls_not_distinct: false })
+        Some(&UniqueConstraint {
+            columns: strings(&["storage_key"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default()
+        })
     );
 }
 
@@ -435,6 +449,7 @@ fn field_foreign_keys() {
             on_delete: ForeignKeyAction::Cascade,
             on_update: ForeignKeyAction::Restrict,
             deferrable: Deferrable::InitiallyImmediate,
+            match_full: false,
         })
     );
     assert_eq!(
@@ -446,6 +461,7 @@ fn field_foreign_keys() {
             on_delete: ForeignKeyAction::NoAction,
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::InitiallyDeferred,
+            match_full: false,
         })
     );
 
@@ -460,6 +476,7 @@ fn field_foreign_keys() {
             on_delete: ForeignKeyAction::SetNull,
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
+            match_full: false,
         }
     );
 
@@ -479,6 +496,7 @@ fn field_foreign_keys() {
             on_delete: ForeignKeyAction::Restrict,
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
+            match_full: false,
         }
     );
     // A table in `public` is named with its schema from another schema.
@@ -494,11 +512,19 @@ fn field_primary_key() {
     let categories = Category::definition();
     assert_eq!(
         categories.table.primary_key,
-        Some(PrimaryKey { name: "categories_pkey".into(), columns: strings(&["code"]) })
+        Some(PrimaryKey {
+            name: "categories_pkey".into(),
+            columns: strings(&["code"]),
+            deferrable: Default::default()
+        })
     );
     assert_eq!(
         Alias::definition().table.primary_key,
-        Some(PrimaryKey { name: "tag_aliases_pkey".into(), columns: strings(&["alias"]) })
+        Some(PrimaryKey {
+            name: "tag_aliases_pkey".into(),
+            columns: strings(&["alias"]),
+            deferrable: Default::default()
+        })
     );
 }
 
@@ -540,6 +566,7 @@ fn table_indexes() {
             include: Vec::new(),
             predicate: None,
             nulls_not_distinct: false,
+            storage: Default::default(),
         }
     );
     let desc = IndexKey::column("created_at").desc();
@@ -553,18 +580,21 @@ fn table_indexes() {
             keys: vec![
                 IndexKey {
                     on: KeyExpression::Expression("lower(name)".into()),
+                    collation: None,
                     opclass: Some("text_pattern_ops".into()),
                     order: SortOrder::Asc,
                     nulls: NullsOrder::Last,
                 },
                 IndexKey {
                     on: KeyExpression::Column("size".into()),
+                    collation: None,
                     opclass: None,
                     order: SortOrder::Desc,
                     nulls: NullsOrder::Last,
                 },
                 IndexKey {
                     on: KeyExpression::Column("checksum".into()),
+                    collation: None,
                     opclass: None,
                     order: SortOrder::Asc,
                     nulls: NullsOrder::First,
@@ -573,6 +603,7 @@ fn table_indexes() {
             include: strings(&["status", "storage_key"]),
             predicate: Some("deleted_at IS NULL".into()),
             nulls_not_distinct: false,
+            storage: Default::default(),
         }
     );
     assert_eq!(
@@ -594,11 +625,19 @@ fn table_unique_constraints_and_checks() {
     );
     assert_eq!(
         files.table.unique_constraints["files_folder_id_name_key"],
-        UniqueConstraint { columns: strings(&["folder_id", "name"]), nulls_not_distinct: false }
+        UniqueConstraint {
+            columns: strings(&["folder_id", "name"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default()
+        }
     );
     assert_eq!(
         files.table.unique_constraints["files_storage_unique"],
-        UniqueConstraint { columns: strings(&["storage_key", "checksum"]), nulls_not_distinct: false }
+        UniqueConstraint {
+            columns: strings(&["storage_key", "checksum"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default()
+        }
     );
     assert_eq!(files.table.checks.keys().collect::<Vec<_>>(), ["files_positive_size", "files_size_check"]);
     assert_eq!(files.table.checks["files_positive_size"].expression, "size >= 0");
@@ -609,7 +648,11 @@ fn table_foreign_keys_and_composite_primary_keys() {
     let tags = FileTag::definition();
     assert_eq!(
         tags.table.primary_key,
-        Some(PrimaryKey { name: "file_tags_pkey".into(), columns: strings(&["file_id", "tag"]) })
+        Some(PrimaryKey {
+            name: "file_tags_pkey".into(),
+            columns: strings(&["file_id", "tag"]),
+            deferrable: Default::default()
+        })
     );
     assert_eq!(
         tags.table.foreign_keys["file_tags_file_fk"],
@@ -620,6 +663,7 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_delete: ForeignKeyAction::Cascade,
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
+            match_full: false,
         }
     );
     // No `id` column and an explicit primary key: no defaults invented.
@@ -628,7 +672,11 @@ fn table_foreign_keys_and_composite_primary_keys() {
     let versions = FileVersion::definition();
     assert_eq!(
         versions.table.primary_key,
-        Some(PrimaryKey { name: "file_versions_pk".into(), columns: strings(&["file_id", "number"]) })
+        Some(PrimaryKey {
+            name: "file_versions_pk".into(),
+            columns: strings(&["file_id", "number"]),
+            deferrable: Default::default()
+        })
     );
     assert_eq!(versions.table.foreign_keys.keys().collect::<Vec<_>>(), ["file_versions_file_id_file_version_fkey"]);
     assert_eq!(
@@ -640,6 +688,7 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_delete: ForeignKeyAction::NoAction,
             on_update: ForeignKeyAction::Cascade,
             deferrable: Deferrable::InitiallyDeferred,
+            match_full: false,
         }
     );
 }

@@ -11,16 +11,15 @@ pub fn table(model: &TableModel) -> TokenStream {
     let (schema, name) = (&model.schema, &model.name);
     let column_names: Vec<&String> = model.columns.iter().map(|c| &c.name).collect();
     let columns = model.columns.iter().map(column);
-    let primary_key = option(
-        model
-            .primary_key
-            .as_ref()
-            .map(|(n, cols)| quote!(::keel::PrimaryKey { name: #n.into(), columns: ::std::vec![#(#cols.into()),*] })),
-    );
-    let uniques = model
-        .uniques
-        .iter()
-        .map(|(n, cols)| quote!((#n.into(), ::keel::UniqueConstraint { columns: ::std::vec![#(#cols.into()),*], nulls_not_distinct: false })));
+    let primary_key = option(model.primary_key.as_ref().map(|(n, cols)| {
+        quote!(::keel::PrimaryKey {
+            name: #n.into(),
+            columns: ::std::vec![#(#cols.into()),*],
+            deferrable: ::keel::Deferrable::NotDeferrable,
+        })
+    }));
+    let uniques =
+        model.uniques.iter().map(|(n, cols)| quote!((#n.into(), ::keel::UniqueConstraint::new([#(#cols),*]))));
     let checks = model.checks.iter().map(|(n, expr)| quote!((#n.into(), ::keel::Check { expression: #expr.into() })));
     let foreign_keys = model.foreign_keys.iter().map(|fk| {
         let (n, cols, target_schema, target, referenced) =
@@ -39,6 +38,7 @@ pub fn table(model: &TableModel) -> TokenStream {
             on_delete: #on_delete,
             on_update: #on_update,
             deferrable: #deferrable,
+            match_full: false,
         }))
     });
     let indexes = model.indexes.iter().map(index);
@@ -174,7 +174,7 @@ fn index(index: &IndexModel) -> TokenStream {
         } else {
             quote!(::keel::NullsOrder::Last)
         };
-        quote!(::keel::IndexKey { on: #on, opclass: #opclass, order: #order, nulls: #nulls })
+        quote!(::keel::IndexKey { on: #on, collation: ::std::option::Option::None, opclass: #opclass, order: #order, nulls: #nulls })
     });
     let include = &index.include;
     let predicate = option_string(index.predicate.as_ref());
@@ -186,6 +186,7 @@ fn index(index: &IndexModel) -> TokenStream {
             include: ::std::vec![#(#include.into()),*],
             predicate: #predicate,
             nulls_not_distinct: false,
+            storage: ::std::collections::BTreeMap::new(),
         })
     }
 }

@@ -4,7 +4,9 @@
 mod renames;
 mod table;
 
-use crate::change::{Change, EnumUsage, ValuePosition};
+pub(crate) use table::mentions;
+
+use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hints::Hints;
 use keel_core::model::{ColumnType, Enum, QualifiedName, Schema, Sequence, SequenceOptions};
 use std::collections::BTreeSet;
@@ -147,7 +149,8 @@ fn enum_values(
             let position = if i > 0 {
                 Some(ValuePosition::After(new.values[i - 1].clone()))
             } else {
-                new.values.get(1).map(|next| ValuePosition::Before(next.clone()))
+                // Before the first value that exists already; an empty enum takes its first value plainly.
+                old.values.first().map(|first| ValuePosition::Before(first.clone()))
             };
             out.push(Change::AddEnumValue { name: name.clone(), value: value.clone(), position });
         }
@@ -171,21 +174,35 @@ fn enum_values(
             });
         }
     }
-    out.push(Change::RecreateEnum { name: name.clone(), values: new.values.clone(), removed, usages });
+    out.push(Change::RecreateEnum {
+        name: name.clone(),
+        values: new.values.clone(),
+        removed,
+        usages,
+        comment: new.comment.clone(),
+    });
 }
 
-/// Whether a sequence must restart for new options to apply: its range shrinks (the current value may lie
-/// outside it, which PostgreSQL refuses) or it turns around. Widening keeps the current value.
-pub(crate) fn needs_restart(
+/// What new sequence options mean for the current value. PostgreSQL refuses options whose range excludes
+/// the current value, so a shrinking range first moves the value into the overlap (a value already inside
+/// stays: ids are never handed out twice); only disjoint ranges or a change of direction restart.
+pub(crate) fn sequence_restart(
     old: &SequenceOptions,
     old_type: &ColumnType,
     new: &SequenceOptions,
     new_type: &ColumnType,
-) -> bool {
+) -> SequenceRestart {
     let descending = |o: &SequenceOptions| o.increment.is_some_and(|i| i < 0);
     let (old_min, old_max) = old.effective_bounds(old_type);
     let (new_min, new_max) = new.effective_bounds(new_type);
-    new_min > old_min || new_max < old_max || descending(old) != descending(new)
+    if descending(old) != descending(new) {
+        return SequenceRestart::Restart;
+    }
+    if new_min <= old_min && new_max >= old_max {
+        return SequenceRestart::Keep;
+    }
+    let (min, max) = (old_min.max(new_min), old_max.min(new_max));
+    if min > max { SequenceRestart::Restart } else { SequenceRestart::Clamp { min, max } }
 }
 
 pub(crate) fn uses_enum(ty: &ColumnType, name: &QualifiedName) -> bool {
@@ -198,7 +215,7 @@ fn sequence_changes(name: &QualifiedName, old: &Sequence, new: &Sequence, out: &
             name: name.clone(),
             data_type: new.data_type.clone(),
             options: new.options.clone(),
-            restart: needs_restart(&old.options, &old.data_type, &new.options, &new.data_type),
+            restart: sequence_restart(&old.options, &old.data_type, &new.options, &new.data_type),
         });
     }
     if old.owned_by != new.owned_by {

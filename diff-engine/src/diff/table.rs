@@ -207,7 +207,7 @@ impl Context {
                         column: column(),
                         ty: new.ty.clone(),
                         options: b.sequence.clone(),
-                        restart: super::needs_restart(&a.sequence, &old.ty, &b.sequence, &new.ty),
+                        restart: super::sequence_restart(&a.sequence, &old.ty, &b.sequence, &new.ty),
                     });
                 }
             }

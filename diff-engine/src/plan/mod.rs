@@ -67,7 +67,7 @@ fn thousands(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
@@ -179,11 +179,16 @@ pub fn plan(current: &Schema, desired: &Schema, options: &PlanOptions) -> Result
     let hints = Hints::from_schema(desired).merged(options.hints.clone());
     let desired = desired.without_hints();
     let (renamed, changes) = diff::diff_renamed(current, &desired, &hints)?;
-    plan_changes(&changes, &renamed, options)
+    plan_changes(&changes, &renamed, &desired, options)
 }
 
 /// Orders and renders changes; `current` is the current schema with the changes' renames applied.
-pub fn plan_changes(changes: &[Change], current: &Schema, options: &PlanOptions) -> Result<Plan, PlanError> {
+pub fn plan_changes(
+    changes: &[Change],
+    current: &Schema,
+    desired: &Schema,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
     let new_tables: BTreeSet<QualifiedName> = changes
         .iter()
         .filter_map(|c| match c {
@@ -191,12 +196,17 @@ pub fn plan_changes(changes: &[Change], current: &Schema, options: &PlanOptions)
             _ => None,
         })
         .collect();
-    let context = steps::Context { current, online: options.online, new_tables };
+    let context = steps::Context { current, desired, online: options.online, new_tables };
     let groups = changes.iter().map(|c| order::Group { steps: steps::steps(c, &context) }).collect();
     let ordered = order::order(groups)?;
 
     let mut warnings = Vec::new();
     for step in &ordered {
+        if let Some(schema) = &step.drops_schema {
+            for object in options.unmanaged.iter().filter(|o| o.name.schema == *schema) {
+                warnings.push(format!("{}: {} is in it and is not managed by keel", step.summary, object.describe()));
+            }
+        }
         for (table, column) in &step.affects {
             for object in options.unmanaged.iter().filter(|o| o.depends_on(table, column.as_deref())) {
                 warnings.push(format!(

@@ -2,7 +2,7 @@
 //! (the planner's ordering input), its hazards, and how to measure the data it would delete.
 
 use super::Measure;
-use crate::change::{Change, Constraint, ValuePosition};
+use crate::change::{Change, Constraint, SequenceRestart, ValuePosition};
 use crate::hazard::{self, Hazard};
 use crate::render::{self, qualified};
 use keel_core::model::{ColumnType, KeyExpression, QualifiedName, Schema};
@@ -49,6 +49,8 @@ pub(crate) struct Step {
     pub measure: Option<Measure>,
     /// Tables and columns whose existence or type this statement changes (for unmanaged-object warnings).
     pub affects: Vec<(QualifiedName, Option<String>)>,
+    /// The schema it drops: whatever keel does not manage in it stops the statement.
+    pub drops_schema: Option<String>,
 }
 
 impl Step {
@@ -92,6 +94,7 @@ impl Step {
 pub(crate) struct Context<'a> {
     /// The current schema with renames applied.
     pub current: &'a Schema,
+    pub desired: &'a Schema,
     pub online: bool,
     /// Tables created by this plan: online variants are pointless on them.
     pub new_tables: BTreeSet<QualifiedName>,
@@ -193,11 +196,13 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
                 .creates([Key::Schema(name.clone())]),
             ]
         }
-        Change::DropSchema { name } => vec![
-            Step::new(290, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
+        Change::DropSchema { name } => {
+            let mut step = Step::new(290, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
                 .hazards(&[Hazard::BreaksClients])
-                .drops([Key::Schema(name.clone())]),
-        ],
+                .drops([Key::Schema(name.clone())]);
+            step.drops_schema = Some(name.clone());
+            vec![step]
+        }
         Change::CommentSchema { name, comment } => vec![
             Step::new(
                 190,
@@ -275,7 +280,14 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             .hazards(&[Hazard::BreaksClients])
             .requires([Key::Type(name.clone())]),
         ],
-        Change::RecreateEnum { name, values, removed, usages } => recreate_enum(name, values, removed, usages),
+        Change::RecreateEnum { name, values, removed, usages, comment } => {
+            let mut steps = recreate_enum(name, values, removed, usages);
+            if comment.is_some() {
+                let sql = render::comment_on("TYPE", &qualified(name), comment.as_ref());
+                steps.push(Step::new(190, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
+            }
+            steps
+        }
         Change::CommentEnum { name, comment } => vec![
             Step::new(
                 190,
@@ -295,20 +307,21 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
                 .hazards(&[Hazard::BreaksClients])
                 .drops([rel(name)]),
         ],
-        Change::AlterSequence { name, data_type, options, restart } => vec![
-            Step::new(
-                40,
-                format!(
-                    "ALTER SEQUENCE {} AS {data_type} {}{}",
-                    qualified(name),
-                    options.alter_clauses(data_type).join(" "),
-                    if *restart { " RESTART" } else { "" }
-                ),
-                format!("alter sequence {name}"),
-            )
-            .hazards(if *restart { &[Hazard::MayFailOnData] } else { &[] })
-            .requires([rel(name)]),
-        ],
+        Change::AlterSequence { name, data_type, options, restart } => {
+            let target = quote_literal(&qualified(name));
+            let mut clauses = options.alter_clauses(data_type);
+            let mut out = restart_steps(*restart, &target, &mut clauses, &format!("sequence {name}"));
+            out.push(
+                Step::new(
+                    40,
+                    format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
+                    format!("alter sequence {name}"),
+                )
+                .hazards(if *restart == SequenceRestart::Restart { &[Hazard::MayFailOnData] } else { &[] })
+                .requires([rel(name)]),
+            );
+            out
+        }
         Change::SetSequenceOwner { name, owner } => {
             let sql = render::sequence_owned_by(name, owner.as_ref());
             match owner {
@@ -348,6 +361,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
                 step.requires.extend(type_keys(&column.ty));
                 step.requires.extend(sequence_keys(column.default.as_deref()));
                 step.creates.push(col(name, &column.name));
+                step.creates.extend(identity_sequence(name, column));
             }
             for (constraint, columns) in owned_constraints(table) {
                 step.creates.push(Key::Constraint(name.clone(), constraint.clone()));
@@ -369,6 +383,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
                 step.requires.extend(type_keys(&column.ty));
                 step.requires.extend(sequence_keys(column.default.as_deref()));
                 step.drops.push(col(name, &column.name));
+                step.drops.extend(identity_sequence(name, column));
             }
             for (constraint, columns) in owned_constraints(table) {
                 step.drops.push(Key::Constraint(name.clone(), constraint.clone()));
@@ -425,7 +440,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             .requires([rel(table)])
             .requires(type_keys(&column.ty))
             .requires(sequence_keys(column.default.as_deref()))
-            .creates([col(table, &column.name)]);
+            .creates([col(table, &column.name)])
+            .creates(identity_sequence(table, column));
             vec![step]
         }
         Change::DropColumn { table, column } => {
@@ -438,7 +454,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             .requires([rel(table)])
             .requires(type_keys(&column.ty))
             .requires(sequence_keys(column.default.as_deref()))
-            .drops([col(table, &column.name)]);
+            .drops([col(table, &column.name)])
+            .drops(identity_sequence(table, column));
             if column.generated.is_some() {
                 // A generated column's values are computed from the others; nothing is lost.
                 step.hazards.remove(&Hazard::DeletesData);
@@ -548,23 +565,30 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             step.uses_old.extend(sequence_keys(old.and_then(|c| c.default.as_deref())));
             vec![step]
         }
-        Change::AddIdentity { table, column, identity } => vec![alter_column(
-            table,
-            column,
-            140,
-            &format!("ADD {}", render::identity_clause(identity)),
-            format!("make {table}.{column} an identity column"),
-            &[LOCK],
-        )],
-        Change::DropIdentity { table, column } => {
-            vec![alter_column(
+        Change::AddIdentity { table, column, identity } => vec![
+            alter_column(
                 table,
                 column,
-                115,
-                "DROP IDENTITY",
-                format!("drop identity of {table}.{column}"),
+                140,
+                &format!("ADD {}", render::identity_clause(identity)),
+                format!("make {table}.{column} an identity column"),
                 &[LOCK],
-            )]
+            )
+            .creates([identity_sequence_key(table, column)]),
+        ],
+        Change::DropIdentity { table, column } => {
+            vec![
+                alter_column(
+                    table,
+                    column,
+                    115,
+                    "DROP IDENTITY",
+                    format!("drop identity of {table}.{column}"),
+                    &[LOCK],
+                )
+                .drops([identity_sequence_key(table, column)])
+                .teardown_off(),
+            ]
         }
         Change::SetIdentityGeneration { table, column, generation } => {
             let g = match generation {
@@ -581,13 +605,16 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             )]
         }
         Change::SetIdentityOptions { table, column, ty, options, restart } => {
-            let mut sets = options.alter_clauses(ty).into_iter().map(|c| format!("SET {c}")).collect::<Vec<_>>();
-            if *restart {
-                sets.push("RESTART".to_string());
-            }
-            let hazards: &[Hazard] = if *restart { &[LOCK, Hazard::MayFailOnData] } else { &[LOCK] };
+            let target =
+                format!("pg_get_serial_sequence({}, {})", quote_literal(&qualified(table)), quote_literal(column));
+            let mut clauses = options.alter_clauses(ty);
+            let mut out = restart_steps(*restart, &target, &mut clauses, &format!("identity {table}.{column}"));
+            let sets = clauses.into_iter().map(|c| if c == "RESTART" { c } else { format!("SET {c}") });
+            let restarts = *restart == SequenceRestart::Restart;
+            let hazards: &[Hazard] = if restarts { &[LOCK, Hazard::MayFailOnData] } else { &[LOCK] };
             let summary = format!("alter identity sequence of {table}.{column}");
-            vec![alter_column(table, column, 140, &sets.join(" "), summary, hazards)]
+            out.push(alter_column(table, column, 140, &sets.collect::<Vec<_>>().join(" "), summary, hazards));
+            out
         }
         Change::DropExpression { table, column } => vec![alter_column(
             table,
@@ -606,8 +633,19 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             .requires([rel(table), col(table, column)]),
         ],
 
-        Change::AddConstraint { table, name, constraint } => add_constraint(table, name, constraint, cx),
-        Change::DropConstraint { table, name, constraint } => vec![drop_constraint(table, name, constraint)],
+        Change::AddConstraint { table, name, constraint } => {
+            let mentioned = mentioned_columns(cx.desired, table, &constraint_expressions(constraint));
+            let mut steps = add_constraint(table, name, constraint, cx);
+            for step in &mut steps {
+                step.requires.extend(mentioned.iter().cloned());
+            }
+            steps
+        }
+        Change::DropConstraint { table, name, constraint } => {
+            let mut step = drop_constraint(table, name, constraint);
+            step.requires.extend(mentioned_columns(cx.current, table, &constraint_expressions(constraint)));
+            vec![step]
+        }
 
         Change::CreateIndex { table, name, index } => {
             let online = cx.online && !cx.new_tables.contains(table);
@@ -623,6 +661,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             .hazards(&hazards)
             .requires([rel(table)])
             .requires(index_column_keys(table, index))
+            .requires(mentioned_columns(cx.desired, table, &index_expressions(index)))
             .creates([Key::Relation(QualifiedName::new(&table.schema, name))]);
             if let Some(columns) = unique_index_columns(index) {
                 step.creates.push(unique_key(table, &columns));
@@ -643,6 +682,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             )
             .requires([rel(table)])
             .requires(index_column_keys(table, index))
+            .requires(mentioned_columns(cx.current, table, &index_expressions(index)))
             .drops([Key::Relation(QualifiedName::new(&table.schema, name))]);
             if !online {
                 step.hazards.insert(LOCK);
@@ -654,11 +694,10 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             vec![step]
         }
         Change::RenameConstraint { table, from, to } => {
-            let constraint = cx.current.table(&table.schema, &table.name).and_then(|t| {
-                let owns_index = t.primary_key.as_ref().is_some_and(|pk| pk.name == *from)
+            let owns_index = cx.current.table(&table.schema, &table.name).is_some_and(|t| {
+                t.primary_key.as_ref().is_some_and(|pk| pk.name == *from)
                     || t.unique_constraints.contains_key(from)
-                    || t.exclusions.contains_key(from);
-                Some(owns_index)
+                    || t.exclusions.contains_key(from)
             });
             let mut step = Step::new(
                 60,
@@ -670,7 +709,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
             .drops([Key::Constraint(table.clone(), from.clone())])
             .creates([Key::Constraint(table.clone(), to.clone())])
             .teardown_off();
-            if constraint == Some(true) {
+            if owns_index {
                 // The constraint's index is renamed with it.
                 step.drops.push(Key::Relation(QualifiedName::new(&table.schema, from)));
                 step.creates.push(Key::Relation(QualifiedName::new(&table.schema, to)));
@@ -711,6 +750,83 @@ impl Step {
     fn teardown_off(mut self) -> Step {
         self.teardown = false;
         self
+    }
+}
+
+/// Before options that shrink a sequence's range: move the current value into the overlap of the old and
+/// new ranges when it lies outside (inside, it stays: no id is handed out twice). A restart is a clause.
+/// `target` is SQL that yields the sequence's regclass.
+fn restart_steps(restart: SequenceRestart, target: &str, clauses: &mut Vec<String>, what: &str) -> Vec<Step> {
+    match restart {
+        SequenceRestart::Keep => Vec::new(),
+        SequenceRestart::Restart => {
+            clauses.push("RESTART".to_string());
+            Vec::new()
+        }
+        SequenceRestart::Clamp { min, max } => {
+            let sql = format!(
+                "SELECT setval(s.seq, GREATEST({min}, LEAST({max}, COALESCE(s.last_value, s.start_value))), \
+                 s.last_value IS NOT NULL) \
+                 FROM (SELECT format('%I.%I', schemaname, sequencename)::regclass AS seq, last_value, start_value \
+                 FROM pg_sequences) s \
+                 WHERE s.seq = {target}::regclass \
+                 AND COALESCE(s.last_value, s.start_value) NOT BETWEEN {min} AND {max}"
+            );
+            vec![Step::new(40, sql, format!("move the current value of {what} into its new range"))]
+        }
+    }
+}
+
+/// The sequence PostgreSQL creates for an identity column (`{table}_{column}_seq`), which takes that name
+/// in the schema's relation namespace.
+fn identity_sequence_key(table: &QualifiedName, column: &str) -> Key {
+    Key::Relation(QualifiedName::new(&table.schema, keel_core::naming::object_name(&table.name, Some(column), "seq")))
+}
+
+fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Option<Key> {
+    column.identity.as_ref().map(|_| identity_sequence_key(table, &column.name))
+}
+
+/// Columns of `table` (as `schema` has it) that SQL expressions mention: a check or an index expression
+/// must be dropped before such a column changes and created after.
+fn mentioned_columns(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
+    let Some(t) = schema.table(&table.schema, &table.name) else { return Vec::new() };
+    t.columns
+        .iter()
+        .filter(|c| expressions.iter().any(|e| crate::diff::mentions(e, &c.name)))
+        .map(|c| col(table, &c.name))
+        .collect()
+}
+
+fn index_expressions(index: &keel_core::Index) -> Vec<&str> {
+    let mut out: Vec<&str> = index
+        .keys
+        .iter()
+        .filter_map(|k| match &k.on {
+            KeyExpression::Expression(sql) => Some(sql.as_str()),
+            KeyExpression::Column(_) => None,
+        })
+        .collect();
+    out.extend(index.predicate.as_deref());
+    out
+}
+
+fn constraint_expressions(constraint: &Constraint) -> Vec<&str> {
+    match constraint {
+        Constraint::Check(c) => vec![c.expression.as_str()],
+        Constraint::Exclusion(x) => {
+            let mut out: Vec<&str> = x
+                .elements
+                .iter()
+                .filter_map(|e| match &e.key.on {
+                    KeyExpression::Expression(sql) => Some(sql.as_str()),
+                    KeyExpression::Column(_) => None,
+                })
+                .collect();
+            out.extend(x.predicate.as_deref());
+            out
+        }
+        _ => Vec::new(),
     }
 }
 
@@ -808,7 +924,7 @@ fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key
 /// The `ADD CONSTRAINT` body: `PRIMARY KEY (..)`, `CHECK (..)`, ...
 fn constraint_body(constraint: &Constraint) -> String {
     match constraint {
-        Constraint::PrimaryKey(pk) => format!("PRIMARY KEY ({})", render::idents(&pk.columns)),
+        Constraint::PrimaryKey(pk) => render::primary_key_clause(pk),
         Constraint::Unique(u) => render::unique_clause(u),
         Constraint::Check(c) => format!("CHECK ({})", c.expression),
         Constraint::ForeignKey(fk) => render::foreign_key_clause(fk),
@@ -889,17 +1005,19 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             .hazards(&[Hazard::IndexBuild, Hazard::MayFailOnData])
             .creates([index_key]);
             build.transactional = false;
-            let using = match constraint {
-                Constraint::PrimaryKey(_) => "PRIMARY KEY",
-                _ => "UNIQUE",
+            let (using, deferrable) = match constraint {
+                Constraint::PrimaryKey(pk) => ("PRIMARY KEY", pk.deferrable),
+                Constraint::Unique(u) => ("UNIQUE", u.deferrable),
+                _ => unreachable!("matched above"),
             };
             let attach = base(
                 150,
                 format!(
-                    "{} ADD CONSTRAINT {} {using} USING INDEX {}",
+                    "{} ADD CONSTRAINT {} {using} USING INDEX {}{}",
                     alter_table(table),
                     quote_ident(name),
-                    quote_ident(name)
+                    quote_ident(name),
+                    render::deferrable_clause(deferrable)
                 ),
                 summary,
             )

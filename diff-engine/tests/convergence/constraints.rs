@@ -419,3 +419,31 @@ async fn makes_a_unique_constraint_nulls_not_distinct() {
     .run()
     .await;
 }
+
+#[tokio::test]
+async fn exclusion_constraint_with_a_name_that_needs_quoting() {
+    let table = "CREATE EXTENSION btree_gist; CREATE TABLE booking (id int PRIMARY KEY, room int, during tsrange";
+    case(
+        &format!("{table})"),
+        &format!(r#"{table}, CONSTRAINT "No Overlap!" EXCLUDE USING gist (room WITH =, during WITH &&))"#),
+    )
+    .data("INSERT INTO booking VALUES (1, 1, '[2024-01-01, 2024-01-02)')")
+    .verify("SELECT EXISTS (SELECT FROM pg_constraint WHERE conname = 'No Overlap!')")
+    .both_ways()
+    .run()
+    .await;
+}
+
+#[tokio::test]
+async fn check_with_quotes_and_operators_in_its_expression() {
+    case(
+        r#"CREATE TABLE t (id int PRIMARY KEY, "Status" text, note text)"#,
+        r#"CREATE TABLE t (id int PRIMARY KEY, "Status" text, note text,
+                           CONSTRAINT status_ok CHECK ("Status" <> 'it''s' AND note !~ '^\s*$' OR note IS NULL))"#,
+    )
+    .data(r#"INSERT INTO t VALUES (1, 'fine', 'x'), (2, 'ok', NULL)"#)
+    .verify("SELECT count(*) = 2 FROM t")
+    .both_ways()
+    .run()
+    .await;
+}

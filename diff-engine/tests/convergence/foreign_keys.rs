@@ -550,3 +550,15 @@ async fn widens_only_the_referenced_key() {
     .run()
     .await;
 }
+
+#[tokio::test]
+async fn makes_a_composite_foreign_key_match_full() {
+    let parent = "CREATE TABLE parent (a int, b int, PRIMARY KEY (a, b));";
+    let child = "CREATE TABLE child (id int PRIMARY KEY, a int, b int, CONSTRAINT child_fk FOREIGN KEY (a, b) REFERENCES parent";
+    case(&format!("{parent} {child})"), &format!("{parent} {child} MATCH FULL)"))
+        .data("INSERT INTO parent VALUES (1, 1); INSERT INTO child VALUES (1, 1, 1), (2, NULL, NULL)")
+        .verify("SELECT confmatchtype = 'f' FROM pg_constraint WHERE conname = 'child_fk'")
+        .both_ways()
+        .run()
+        .await;
+}

@@ -348,3 +348,29 @@ async fn makes_a_unique_index_nulls_not_distinct() {
     .run()
     .await;
 }
+
+#[tokio::test]
+async fn creates_and_drops_an_index_with_a_collation() {
+    case(USERS, &format!(r#"{USERS} CREATE INDEX users_name_c ON users (name COLLATE "C")"#))
+        .data(USER_ROWS)
+        .verify(
+            "SELECT c.collname = 'C' FROM pg_index i JOIN pg_collation c ON c.oid = i.indcollation[0]
+             WHERE i.indexrelid = 'users_name_c'::regclass",
+        )
+        .both_ways()
+        .run()
+        .await;
+}
+
+#[tokio::test]
+async fn changes_the_fillfactor_of_an_index() {
+    case(
+        &format!("{USERS} CREATE INDEX users_name_idx ON users (name)"),
+        &format!("{USERS} CREATE INDEX users_name_idx ON users (name) WITH (fillfactor = 70)"),
+    )
+    .data(USER_ROWS)
+    .verify("SELECT coalesce(reloptions = '{fillfactor=70}', false) FROM pg_class WHERE relname = 'users_name_idx'")
+    .both_ways()
+    .run()
+    .await;
+}

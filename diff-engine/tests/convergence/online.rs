@@ -356,3 +356,15 @@ async fn drops_a_foreign_key_and_then_its_unique_index_concurrently() {
     assert!(position(&plan, "DROP CONSTRAINT") < position(&plan, "DROP INDEX CONCURRENTLY"), "{}", plan.to_sql());
     assert_units_consistent(&plan);
 }
+
+#[tokio::test]
+async fn an_exclusion_constraint_online_converges() {
+    let table = "CREATE EXTENSION btree_gist; CREATE TABLE booking (id int PRIMARY KEY, room int, during tsrange";
+    case(&format!("{table})"), &format!("{table}, EXCLUDE USING gist (room WITH =, during WITH &&))"))
+        .data("INSERT INTO booking VALUES (1, 1, '[2024-01-01, 2024-01-02)')")
+        .verify("SELECT count(*) = 1 FROM booking")
+        .online()
+        .both_ways()
+        .run()
+        .await;
+}

@@ -230,3 +230,20 @@ async fn unmanaged_objects_in_b_are_not_created() {
     .await;
     assert!(plan.is_empty(), "{}", plan.to_sql());
 }
+
+#[tokio::test]
+async fn warns_about_a_view_in_a_schema_that_is_dropped() {
+    let plan = plan_only(
+        "CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY); CREATE VIEW app.v AS SELECT id FROM app.t",
+        "",
+    )
+    .await;
+    assert_warns(&plan, "view app.v");
+}
+
+#[tokio::test]
+async fn warns_about_a_function_in_a_schema_that_is_dropped() {
+    let plan = plan_only("CREATE SCHEMA app; CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1'", "").await;
+    assert!(plan.statements.iter().any(|s| s.sql.contains("DROP SCHEMA")), "{}", plan.to_sql());
+    assert_warns(&plan, "function app.f");
+}

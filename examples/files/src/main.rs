@@ -43,7 +43,9 @@ async fn main() -> anyhow::Result<()> {
         let again = keel_diff::plan(&after, &desired, &PlanOptions::default())?;
         ensure!(again.is_empty(), "planning again is not empty:\n{}", again.to_sql());
         let files: i64 = sqlx::query_scalar("SELECT count(*) FROM files").fetch_one(&mut conn).await?;
-        println!("-- applied: the database now equals the declaration, planning again gives nothing, {files} files kept\n");
+        println!(
+            "-- applied: the database now equals the declaration, planning again gives nothing, {files} files kept\n"
+        );
 
         sqlx::raw_sql(NEW_RELEASE_ROWS).execute(&mut conn).await.context("inserting rows of the new release")?;
         let mut back = keel_diff::plan(&after, &previous, &PlanOptions::default())?;

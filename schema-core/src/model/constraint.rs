@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 pub struct PrimaryKey {
     pub name: String,
     pub columns: Vec<String>,
+    #[serde(default, skip_serializing_if = "Deferrable::is_default")]
+    pub deferrable: Deferrable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -15,11 +17,17 @@ pub struct UniqueConstraint {
     /// `NULLS NOT DISTINCT` (PostgreSQL 15): two rows with nulls in the same columns conflict.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+    #[serde(default, skip_serializing_if = "Deferrable::is_default")]
+    pub deferrable: Deferrable,
 }
 
 impl UniqueConstraint {
     pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Self {
-        UniqueConstraint { columns: columns.into_iter().map(Into::into).collect(), nulls_not_distinct: false }
+        UniqueConstraint {
+            columns: columns.into_iter().map(Into::into).collect(),
+            nulls_not_distinct: false,
+            deferrable: Deferrable::NotDeferrable,
+        }
     }
 }
 
@@ -42,6 +50,10 @@ pub struct ForeignKey {
     pub on_update: ForeignKeyAction,
     #[serde(default, skip_serializing_if = "Deferrable::is_default")]
     pub deferrable: Deferrable,
+    /// `MATCH FULL`: a row with some referencing columns null and others not is rejected (the default,
+    /// `MATCH SIMPLE`, accepts it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub match_full: bool,
 }
 
 /// `ON DELETE` / `ON UPDATE` behaviour of a foreign key.
@@ -97,7 +109,7 @@ pub enum Deferrable {
 }
 
 impl Deferrable {
-    fn is_default(&self) -> bool {
+    pub fn is_default(&self) -> bool {
         *self == Deferrable::NotDeferrable
     }
 

@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A `CREATE INDEX` that no constraint owns (primary keys and unique constraints carry their own index).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,9 @@ pub struct Index {
     /// `NULLS NOT DISTINCT` on a unique index (PostgreSQL 15).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`), by name, values as PostgreSQL prints them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<String, String>,
 }
 
 impl Index {
@@ -30,6 +34,7 @@ impl Index {
             include: Vec::new(),
             predicate: None,
             nulls_not_distinct: false,
+            storage: BTreeMap::new(),
         }
     }
 }
@@ -79,6 +84,9 @@ impl IndexMethod {
 pub struct IndexKey {
     /// What the key indexes.
     pub on: KeyExpression,
+    /// A collation other than the column's (`COLLATE "C"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<String>,
     /// A non-default operator class, e.g. `text_pattern_ops`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opclass: Option<String>,
@@ -93,6 +101,7 @@ impl IndexKey {
     pub fn column(name: impl Into<String>) -> IndexKey {
         IndexKey {
             on: KeyExpression::Column(name.into()),
+            collation: None,
             opclass: None,
             order: SortOrder::Asc,
             nulls: NullsOrder::Last,
