@@ -88,18 +88,22 @@ impl Row {
 
     fn line(&self) -> String {
         let total = self.introspect + self.diff;
-        format!(
-            "{:>6} | {:>13.1} | {:>12.1} | {:>18.1} | {:>10.1} | {:>24.2}   (created in {:.1} s; diff alone {:.1} ms; {} statements)",
+        let columns = format!(
+            "{:>6} | {:>13.1} | {:>12.1} | {:>18.1} | {:>10.1} | {:>24.2}",
             self.size,
             ms(self.introspect),
             ms(self.diff),
             ms(total),
             ms(self.pg_dump),
             total.as_secs_f64() / self.pg_dump.as_secs_f64(),
+        );
+        let notes = format!(
+            "created in {:.1} s; diff alone {:.1} ms; {} statements",
             self.create.as_secs_f64(),
             ms(self.diff_only),
-            self.changes,
-        )
+            self.changes
+        );
+        format!("{columns}   ({notes})")
     }
 }
 

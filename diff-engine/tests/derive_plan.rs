@@ -211,7 +211,7 @@ struct Invoice {
     grace: std::time::Duration,
     pdf: Option<Vec<u8>>,
     small: i16,
-    #[keel(identity = "always")]
+    #[keel(identity = "always", unique = "invoices_number_key")]
     number: i32,
     created_at: NaiveDateTime,
 }

@@ -1,0 +1,320 @@
+//! Steps for tables and their columns: types, nullability, defaults, identity, generation and comments.
+
+use super::constraints::{owned_constraints, set_not_null};
+use super::types::restart_steps;
+use super::{
+    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, identity_sequence, identity_sequence_key,
+    rel, sequence_keys, type_keys, unique_key, using,
+};
+use crate::change::{Change, SequenceRestart};
+use crate::hazard::{self, Hazard};
+use crate::plan::Measure;
+use crate::render::{self, qualified};
+use keel_core::model::QualifiedName;
+use keel_core::sql::{quote_ident, quote_literal};
+
+/// Creating, dropping, renaming and commenting tables.
+pub(super) fn table_steps(change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateTable { name, table } => {
+            let mut step = Step::new(70, render::create_table(name, table), format!("create table {name}"))
+                .requires([Key::Schema(name.schema.clone())])
+                .creates([rel(name)]);
+            for column in &table.columns {
+                step.requires.extend(type_keys(&column.ty));
+                step.requires.extend(sequence_keys(column.default.as_deref()));
+                step.creates.push(col(name, &column.name));
+                step.creates.extend(identity_sequence(name, column));
+            }
+            for (constraint, columns) in owned_constraints(table) {
+                step.creates.push(Key::Constraint(name.clone(), constraint.clone()));
+                step.creates.push(Key::Relation(QualifiedName::new(&name.schema, &constraint)));
+                if let Some(columns) = columns {
+                    step.creates.push(unique_key(name, &columns));
+                }
+            }
+            for check in table.checks.keys() {
+                step.creates.push(Key::Constraint(name.clone(), check.clone()));
+            }
+            vec![step]
+        }
+        Change::DropTable { name, table } => {
+            let mut step = Step::new(250, format!("DROP TABLE {}", qualified(name)), format!("drop table {name}"))
+                .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
+                .drops([rel(name)]);
+            for column in &table.columns {
+                step.requires.extend(type_keys(&column.ty));
+                step.requires.extend(sequence_keys(column.default.as_deref()));
+                step.drops.push(col(name, &column.name));
+                step.drops.extend(identity_sequence(name, column));
+            }
+            for (constraint, columns) in owned_constraints(table) {
+                step.drops.push(Key::Constraint(name.clone(), constraint.clone()));
+                step.drops.push(Key::Relation(QualifiedName::new(&name.schema, &constraint)));
+                if let Some(columns) = columns {
+                    step.drops.push(unique_key(name, &columns));
+                }
+            }
+            for index in table.indexes.keys() {
+                step.drops.push(Key::Relation(QualifiedName::new(&name.schema, index)));
+            }
+            step.measure = Some(Measure::Rows { table: name.clone() });
+            step.affects.push((name.clone(), None));
+            vec![step]
+        }
+        Change::RenameTable { from, to } => {
+            let new = QualifiedName::new(&from.schema, to);
+            let mut step = Step::new(
+                50,
+                format!("{} RENAME TO {}", alter_table(from), quote_ident(to)),
+                format!("rename table {from} to {to}"),
+            )
+            .hazards(&[Hazard::BreaksClients, LOCK])
+            .drops([rel(from)])
+            .creates([rel(&new)])
+            .teardown_off();
+            step.affects.push((from.clone(), None));
+            vec![step]
+        }
+        Change::CommentTable { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("TABLE", &qualified(name), comment.as_ref()),
+                format!("comment on table {name}"),
+            )
+            .requires([rel(name)]),
+        ],
+        _ => unreachable!("steps() sends only table changes here"),
+    }
+}
+
+/// Adding, dropping, renaming and altering columns.
+pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::AddColumn { table, column } => {
+            let mut hazards = vec![LOCK];
+            let volatile = column.default.as_deref().is_some_and(is_volatile);
+            if column.generated.is_some() || column.identity.is_some() || volatile {
+                hazards.push(Hazard::RewritesTable);
+            }
+            if !column.nullable && !column.has_database_value() {
+                hazards.push(Hazard::MayFailOnData);
+            }
+            let step = Step::new(
+                90,
+                format!("{} ADD COLUMN {}", alter_table(table), render::column_definition(column)),
+                format!("add column {table}.{}", column.name),
+            )
+            .hazards(&hazards)
+            .requires([rel(table)])
+            .requires(type_keys(&column.ty))
+            .requires(sequence_keys(column.default.as_deref()))
+            .creates([col(table, &column.name)])
+            .creates(identity_sequence(table, column));
+            vec![step]
+        }
+        Change::DropColumn { table, column } => {
+            let mut step = Step::new(
+                240,
+                format!("{} DROP COLUMN {}", alter_table(table), quote_ident(&column.name)),
+                format!("drop column {table}.{}", column.name),
+            )
+            .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
+            .requires([rel(table)])
+            .requires(type_keys(&column.ty))
+            .requires(sequence_keys(column.default.as_deref()))
+            .drops([col(table, &column.name)])
+            .drops(identity_sequence(table, column));
+            if column.generated.is_some() {
+                // A generated column's values are computed from the others; nothing is lost.
+                step.hazards.remove(&Hazard::DeletesData);
+            } else {
+                step.measure = Some(Measure::NonNull { table: table.clone(), column: column.name.clone() });
+            }
+            step.affects.push((table.clone(), Some(column.name.clone())));
+            vec![step]
+        }
+        Change::RenameColumn { table, from, to } => {
+            let mut step = Step::new(
+                60,
+                format!("{} RENAME COLUMN {} TO {}", alter_table(table), quote_ident(from), quote_ident(to)),
+                format!("rename column {table}.{from} to {to}"),
+            )
+            .hazards(&[Hazard::BreaksClients, LOCK])
+            .requires([rel(table)])
+            .drops([col(table, from)])
+            .creates([col(table, to)])
+            .teardown_off();
+            step.affects.push((table.clone(), Some(from.clone())));
+            vec![step]
+        }
+        Change::AlterColumnType { table, column, from, to, collation, old_default, default } => {
+            let mut out = Vec::new();
+            let column_key = col(table, column);
+            if old_default.is_some() {
+                out.push(
+                    Step::new(
+                        110,
+                        format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
+                        format!("drop default of {table}.{column} for its type change"),
+                    )
+                    .hazards(&[LOCK])
+                    .requires([rel(table)]),
+                );
+            }
+            let (rewrites, may_fail) = hazard::type_change(from, to);
+            let mut hazards = vec![LOCK];
+            if rewrites {
+                hazards.push(Hazard::RewritesTable);
+            }
+            if may_fail {
+                hazards.push(Hazard::MayFailOnData);
+            }
+            let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
+            let mut step = Step::new(
+                110,
+                format!(
+                    "{} ALTER COLUMN {} TYPE {to}{collate} USING {}",
+                    alter_table(table),
+                    quote_ident(column),
+                    using(column, from, to)
+                ),
+                format!("change type of {table}.{column} from {from} to {to}"),
+            )
+            .hazards(&hazards)
+            .requires([rel(table)])
+            .requires(type_keys(to))
+            .uses_old(type_keys(from))
+            .modifies([column_key.clone()]);
+            step.affects.push((table.clone(), Some(column.clone())));
+            out.push(step);
+            if let Some(default) = default {
+                out.push(
+                    Step::new(
+                        110,
+                        format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
+                        format!("set default of {table}.{column}"),
+                    )
+                    .hazards(&[LOCK])
+                    .requires([rel(table)])
+                    .requires(sequence_keys(Some(default))),
+                );
+            }
+            out
+        }
+        Change::SetNotNull { table, column } => set_not_null(table, column, cx),
+        Change::DropNotNull { table, column } => {
+            let mut step =
+                alter_column(table, column, 130, "DROP NOT NULL", format!("allow nulls in {table}.{column}"), &[LOCK]);
+            if let Some(pk) = cx.current.table(&table.schema, &table.name).and_then(|t| t.primary_key.as_ref())
+                && pk.columns.contains(column)
+            {
+                step.after_drops.push(Key::Constraint(table.clone(), pk.name.clone()));
+            }
+            vec![step]
+        }
+        Change::SetDefault { table, column, default } => {
+            vec![
+                alter_column(
+                    table,
+                    column,
+                    120,
+                    &format!("SET DEFAULT {default}"),
+                    format!("set default of {table}.{column}"),
+                    &[LOCK],
+                )
+                .requires(sequence_keys(Some(default))),
+            ]
+        }
+        Change::DropDefault { table, column } => {
+            let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
+            let mut step =
+                alter_column(table, column, 120, "DROP DEFAULT", format!("drop default of {table}.{column}"), &[LOCK]);
+            // Dropping a default can free a sequence: do it while the sequence still exists.
+            step.uses_old.extend(sequence_keys(old.and_then(|c| c.default.as_deref())));
+            vec![step]
+        }
+        Change::AddIdentity { table, column, identity } => vec![
+            alter_column(
+                table,
+                column,
+                140,
+                &format!("ADD {}", render::identity_clause(identity)),
+                format!("make {table}.{column} an identity column"),
+                &[LOCK],
+            )
+            .creates([identity_sequence_key(table, column)]),
+        ],
+        Change::DropIdentity { table, column } => {
+            vec![
+                alter_column(
+                    table,
+                    column,
+                    115,
+                    "DROP IDENTITY",
+                    format!("drop identity of {table}.{column}"),
+                    &[LOCK],
+                )
+                .drops([identity_sequence_key(table, column)])
+                .teardown_off(),
+            ]
+        }
+        Change::SetIdentityGeneration { table, column, generation } => {
+            let g = match generation {
+                keel_core::IdentityGeneration::Always => "ALWAYS",
+                keel_core::IdentityGeneration::ByDefault => "BY DEFAULT",
+            };
+            vec![alter_column(
+                table,
+                column,
+                140,
+                &format!("SET GENERATED {g}"),
+                format!("set identity generation of {table}.{column}"),
+                &[LOCK],
+            )]
+        }
+        Change::SetIdentityOptions { table, column, ty, options, restart } => {
+            let target =
+                format!("pg_get_serial_sequence({}, {})", quote_literal(&qualified(table)), quote_literal(column));
+            let mut clauses = options.alter_clauses(ty);
+            let mut out = restart_steps(*restart, &target, &mut clauses, &format!("identity {table}.{column}"));
+            let sets = clauses.into_iter().map(|c| if c == "RESTART" { c } else { format!("SET {c}") });
+            let restarts = *restart == SequenceRestart::Restart;
+            let hazards: &[Hazard] = if restarts { &[LOCK, Hazard::MayFailOnData] } else { &[LOCK] };
+            let summary = format!("alter identity sequence of {table}.{column}");
+            out.push(alter_column(table, column, 140, &sets.collect::<Vec<_>>().join(" "), summary, hazards));
+            out
+        }
+        Change::DropExpression { table, column } => vec![alter_column(
+            table,
+            column,
+            80,
+            "DROP EXPRESSION",
+            format!("make generated column {table}.{column} a plain column"),
+            &[LOCK],
+        )],
+        Change::CommentColumn { table, column, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("COLUMN", &column_sql(table, column), comment.as_ref()),
+                format!("comment on column {table}.{column}"),
+            )
+            .requires([rel(table), col(table, column)]),
+        ],
+        _ => unreachable!("steps() sends only column changes here"),
+    }
+}
+
+/// Default expressions that PostgreSQL evaluates per row, so adding a column with them rewrites the table.
+fn is_volatile(default: &str) -> bool {
+    const VOLATILE: [&str; 7] = [
+        "gen_random_uuid(",
+        "uuid_generate_v",
+        "random(",
+        "clock_timestamp(",
+        "nextval(",
+        "timeofday(",
+        "txid_current(",
+    ];
+    VOLATILE.iter().any(|f| default.contains(f))
+}

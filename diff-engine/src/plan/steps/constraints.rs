@@ -1,0 +1,398 @@
+//! Steps for constraints and indexes, and the columns and relations they depend on.
+
+use super::{Context, Key, LOCK, Step, alter_column, alter_table, col, mentioned_columns, rel, unique_key};
+use crate::change::{Change, Constraint};
+use crate::hazard::Hazard;
+use crate::render::{self, qualified};
+use keel_core::model::{KeyExpression, QualifiedName};
+use keel_core::sql::quote_ident;
+
+/// Adding, dropping and renaming constraints.
+pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::AddConstraint { table, name, constraint } => {
+            let mentioned = mentioned_columns(cx.desired, table, &constraint_expressions(constraint));
+            let mut steps = add_constraint(table, name, constraint, cx);
+            for step in &mut steps {
+                step.requires.extend(mentioned.iter().cloned());
+            }
+            steps
+        }
+        Change::DropConstraint { table, name, constraint } => {
+            let mut step = drop_constraint(table, name, constraint);
+            step.requires.extend(mentioned_columns(cx.current, table, &constraint_expressions(constraint)));
+            vec![step]
+        }
+        Change::RenameConstraint { table, from, to } => {
+            let owns_index = cx.current.table(&table.schema, &table.name).is_some_and(|t| {
+                t.primary_key.as_ref().is_some_and(|pk| pk.name == *from)
+                    || t.unique_constraints.contains_key(from)
+                    || t.exclusions.contains_key(from)
+            });
+            let mut step = Step::new(
+                60,
+                format!("{} RENAME CONSTRAINT {} TO {}", alter_table(table), quote_ident(from), quote_ident(to)),
+                format!("rename constraint {from} on {table} to {to}"),
+            )
+            .hazards(&[LOCK])
+            .requires([rel(table)])
+            .drops([Key::Constraint(table.clone(), from.clone())])
+            .creates([Key::Constraint(table.clone(), to.clone())])
+            .teardown_off();
+            if owns_index {
+                // The constraint's index is renamed with it.
+                step.drops.push(Key::Relation(QualifiedName::new(&table.schema, from)));
+                step.creates.push(Key::Relation(QualifiedName::new(&table.schema, to)));
+            }
+            vec![step]
+        }
+        _ => unreachable!("steps() sends only constraint changes here"),
+    }
+}
+
+/// Creating, dropping and renaming indexes.
+pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::CreateIndex { table, name, index } => {
+            let online = cx.online && !cx.new_tables.contains(table);
+            let mut hazards = vec![Hazard::IndexBuild];
+            if index.unique {
+                hazards.push(Hazard::MayFailOnData);
+            }
+            let mut step = Step::new(
+                170,
+                render::create_index_with(table, name, index, online),
+                format!("create index {name} on {table}"),
+            )
+            .hazards(&hazards)
+            .requires([rel(table)])
+            .requires(index_column_keys(table, index))
+            .requires(mentioned_columns(cx.desired, table, &index_expressions(index)))
+            .creates([Key::Relation(QualifiedName::new(&table.schema, name))]);
+            if let Some(columns) = unique_index_columns(index) {
+                step.creates.push(unique_key(table, &columns));
+            }
+            step.transactional = !online;
+            vec![step]
+        }
+        Change::DropIndex { table, name, index } => {
+            let online = cx.online;
+            let mut step = Step::new(
+                210,
+                format!(
+                    "DROP INDEX {}{}",
+                    if online { "CONCURRENTLY " } else { "" },
+                    qualified(&QualifiedName::new(&table.schema, name))
+                ),
+                format!("drop index {name} on {table}"),
+            )
+            .requires([rel(table)])
+            .requires(index_column_keys(table, index))
+            .requires(mentioned_columns(cx.current, table, &index_expressions(index)))
+            .drops([Key::Relation(QualifiedName::new(&table.schema, name))]);
+            if !online {
+                step.hazards.insert(LOCK);
+            }
+            if let Some(columns) = unique_index_columns(index) {
+                step.drops.push(unique_key(table, &columns));
+            }
+            step.transactional = !online;
+            vec![step]
+        }
+        Change::RenameIndex { table, from, to } => vec![
+            Step::new(
+                60,
+                format!(
+                    "ALTER INDEX {} RENAME TO {}",
+                    qualified(&QualifiedName::new(&table.schema, from)),
+                    quote_ident(to)
+                ),
+                format!("rename index {from} on {table} to {to}"),
+            )
+            .requires([rel(table)])
+            .drops([Key::Relation(QualifiedName::new(&table.schema, from))])
+            .creates([Key::Relation(QualifiedName::new(&table.schema, to))])
+            .teardown_off(),
+        ],
+        _ => unreachable!("steps() sends only index changes here"),
+    }
+}
+
+fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx: &Context) -> Vec<Step> {
+    let existing_table = !cx.new_tables.contains(table);
+    let online = cx.online && existing_table;
+    let kind = constraint_kind(constraint);
+    let summary = format!("add {kind} {name} on {table}");
+    let base = |rank: u32, sql: String, summary: String| {
+        Step::new(rank, sql, summary).requires([rel(table)]).requires(constraint_columns(table, constraint))
+    };
+    let constraint_key = Key::Constraint(table.clone(), name.to_string());
+    let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
+    let add = format!("{} ADD CONSTRAINT {} {}", alter_table(table), quote_ident(name), constraint_body(constraint));
+    match constraint {
+        Constraint::Check(_) | Constraint::ForeignKey(_) => {
+            let rank = if matches!(constraint, Constraint::ForeignKey(_)) { 180 } else { 160 };
+            let lock = if matches!(constraint, Constraint::Check(_)) { vec![LOCK] } else { Vec::new() };
+            if !online {
+                let mut hazards = lock;
+                if existing_table {
+                    hazards.push(Hazard::MayFailOnData);
+                }
+                return vec![base(rank, add, summary).hazards(&hazards).creates([constraint_key])];
+            }
+            vec![
+                base(rank, format!("{add} NOT VALID"), format!("{summary} (not valid yet)"))
+                    .hazards(&lock)
+                    .creates([constraint_key.clone()]),
+                base(
+                    rank,
+                    format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(name)),
+                    format!("validate {kind} {name} on {table}"),
+                )
+                .hazards(&[Hazard::MayFailOnData])
+                .requires([constraint_key]),
+            ]
+        }
+        Constraint::PrimaryKey(_) | Constraint::Unique(_) => {
+            let columns = match constraint {
+                Constraint::PrimaryKey(pk) => pk.columns.clone(),
+                Constraint::Unique(u) => u.columns.clone(),
+                _ => unreachable!("matched above"),
+            };
+            let creates = [constraint_key.clone(), index_key.clone(), unique_key(table, &columns)];
+            if !online {
+                let mut hazards = vec![LOCK, Hazard::IndexBuild];
+                if existing_table {
+                    hazards.push(Hazard::MayFailOnData);
+                }
+                return vec![base(150, add, summary).hazards(&hazards).creates(creates)];
+            }
+            let nulls_not_distinct = matches!(constraint, Constraint::Unique(u) if u.nulls_not_distinct);
+            let index = keel_core::Index {
+                unique: true,
+                nulls_not_distinct,
+                ..keel_core::Index::on_columns(columns.iter().cloned())
+            };
+            let mut build = base(
+                150,
+                render::create_index_with(table, name, &index, true),
+                format!("build the unique index for {kind} {name} on {table}"),
+            )
+            .hazards(&[Hazard::IndexBuild, Hazard::MayFailOnData])
+            .creates([index_key]);
+            build.transactional = false;
+            let (using, deferrable) = match constraint {
+                Constraint::PrimaryKey(pk) => ("PRIMARY KEY", pk.deferrable),
+                Constraint::Unique(u) => ("UNIQUE", u.deferrable),
+                _ => unreachable!("matched above"),
+            };
+            let attach = base(
+                150,
+                format!(
+                    "{} ADD CONSTRAINT {} {using} USING INDEX {}{}",
+                    alter_table(table),
+                    quote_ident(name),
+                    quote_ident(name),
+                    render::deferrable_clause(deferrable)
+                ),
+                summary,
+            )
+            .hazards(&[LOCK])
+            .creates([constraint_key, unique_key(table, &columns)]);
+            vec![build, attach]
+        }
+        Constraint::Exclusion(_) => {
+            let mut hazards = vec![LOCK, Hazard::IndexBuild];
+            if existing_table {
+                hazards.push(Hazard::MayFailOnData);
+            }
+            vec![base(160, add, summary).hazards(&hazards).creates([constraint_key, index_key])]
+        }
+    }
+}
+
+fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -> Step {
+    let kind = constraint_kind(constraint);
+    let rank = if matches!(constraint, Constraint::ForeignKey(_)) { 200 } else { 220 };
+    let mut step = Step::new(
+        rank,
+        format!("{} DROP CONSTRAINT {}", alter_table(table), quote_ident(name)),
+        format!("drop {kind} {name} on {table}"),
+    )
+    .hazards(&[LOCK])
+    .requires([rel(table)])
+    .requires(constraint_columns(table, constraint))
+    .drops([Key::Constraint(table.clone(), name.to_string())]);
+    match constraint {
+        Constraint::PrimaryKey(pk) => {
+            step.drops.push(Key::Relation(QualifiedName::new(&table.schema, name)));
+            step.drops.push(unique_key(table, &pk.columns));
+        }
+        Constraint::Unique(u) => {
+            step.drops.push(Key::Relation(QualifiedName::new(&table.schema, name)));
+            step.drops.push(unique_key(table, &u.columns));
+        }
+        Constraint::Exclusion(_) => step.drops.push(Key::Relation(QualifiedName::new(&table.schema, name))),
+        Constraint::Check(_) | Constraint::ForeignKey(_) => {}
+    }
+    // A foreign key's own `requires` name the referenced unique key; dropping the key itself must not be
+    // ordered before this drop through them, so they stay teardown requirements.
+    step
+}
+
+/// `SET NOT NULL`; online, through a validated check so that the final step needs no scan under the lock.
+pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> {
+    let summary = format!("forbid nulls in {table}.{column}");
+    if !cx.online || cx.new_tables.contains(table) {
+        return vec![alter_column(table, column, 130, "SET NOT NULL", summary, &[LOCK, Hazard::MayFailOnData])];
+    }
+    let check = keel_core::naming::object_name(&table.name, Some(column), "not_null");
+    let check_key = Key::Constraint(table.clone(), check.clone());
+    vec![
+        Step::new(
+            130,
+            format!(
+                "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+                alter_table(table),
+                quote_ident(&check),
+                quote_ident(column)
+            ),
+            format!("add not-null check {check} on {table} (not valid yet)"),
+        )
+        .hazards(&[LOCK])
+        .requires([rel(table), col(table, column)])
+        .creates([check_key.clone()]),
+        Step::new(
+            130,
+            format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(&check)),
+            format!("validate not-null check {check} on {table}"),
+        )
+        .hazards(&[Hazard::MayFailOnData])
+        .requires([check_key.clone()]),
+        alter_column(table, column, 130, "SET NOT NULL", summary, &[LOCK]).requires([check_key.clone()]),
+        Step::new(
+            130,
+            format!("{} DROP CONSTRAINT {}", alter_table(table), quote_ident(&check)),
+            format!("drop not-null check {check} on {table}"),
+        )
+        .hazards(&[LOCK])
+        .requires([rel(table)]),
+    ]
+}
+
+/// Constraints that own an index (primary key, unique, exclusion), with their columns when they are
+/// unique over plain columns.
+pub(super) fn owned_constraints(t: &keel_core::model::Table) -> Vec<(String, Option<Vec<String>>)> {
+    let mut out = Vec::new();
+    if let Some(pk) = &t.primary_key {
+        out.push((pk.name.clone(), Some(pk.columns.clone())));
+    }
+    for (name, u) in &t.unique_constraints {
+        out.push((name.clone(), Some(u.columns.clone())));
+    }
+    for name in t.exclusions.keys() {
+        out.push((name.clone(), None));
+    }
+    out
+}
+
+fn index_column_keys(table: &QualifiedName, index: &keel_core::Index) -> Vec<Key> {
+    let keys = index.keys.iter().filter_map(|k| match &k.on {
+        KeyExpression::Column(c) => Some(col(table, c)),
+        KeyExpression::Expression(_) => None,
+    });
+    keys.chain(index.include.iter().map(|c| col(table, c))).collect()
+}
+
+/// The columns of a unique index a foreign key could use: plain columns, no predicate.
+fn unique_index_columns(index: &keel_core::Index) -> Option<Vec<String>> {
+    if !index.unique || index.predicate.is_some() {
+        return None;
+    }
+    index
+        .keys
+        .iter()
+        .map(|k| match &k.on {
+            KeyExpression::Column(c) => Some(c.clone()),
+            KeyExpression::Expression(_) => None,
+        })
+        .collect()
+}
+
+fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key> {
+    match constraint {
+        Constraint::PrimaryKey(pk) => pk.columns.iter().map(|c| col(table, c)).collect(),
+        Constraint::Unique(u) => u.columns.iter().map(|c| col(table, c)).collect(),
+        Constraint::Check(_) => Vec::new(),
+        Constraint::ForeignKey(fk) => {
+            let own = fk.columns.iter().map(|c| col(table, c));
+            let referenced = fk.referenced_columns.iter().map(|c| col(&fk.references, c));
+            let mut keys: Vec<Key> = own.chain(referenced).collect();
+            keys.push(rel(&fk.references));
+            keys.push(unique_key(&fk.references, &fk.referenced_columns));
+            keys
+        }
+        Constraint::Exclusion(x) => x
+            .elements
+            .iter()
+            .filter_map(|e| match &e.key.on {
+                KeyExpression::Column(c) => Some(col(table, c)),
+                KeyExpression::Expression(_) => None,
+            })
+            .chain(x.include.iter().map(|c| col(table, c)))
+            .collect(),
+    }
+}
+
+/// The `ADD CONSTRAINT` body: `PRIMARY KEY (..)`, `CHECK (..)`, ...
+fn constraint_body(constraint: &Constraint) -> String {
+    match constraint {
+        Constraint::PrimaryKey(pk) => render::primary_key_clause(pk),
+        Constraint::Unique(u) => render::unique_clause(u),
+        Constraint::Check(c) => format!("CHECK ({})", c.expression),
+        Constraint::ForeignKey(fk) => render::foreign_key_clause(fk),
+        Constraint::Exclusion(x) => render::exclusion_clause(x),
+    }
+}
+
+fn constraint_kind(constraint: &Constraint) -> &'static str {
+    match constraint {
+        Constraint::PrimaryKey(_) => "primary key",
+        Constraint::Unique(_) => "unique constraint",
+        Constraint::Check(_) => "check",
+        Constraint::ForeignKey(_) => "foreign key",
+        Constraint::Exclusion(_) => "exclusion constraint",
+    }
+}
+
+fn index_expressions(index: &keel_core::Index) -> Vec<&str> {
+    let mut out: Vec<&str> = index
+        .keys
+        .iter()
+        .filter_map(|k| match &k.on {
+            KeyExpression::Expression(sql) => Some(sql.as_str()),
+            KeyExpression::Column(_) => None,
+        })
+        .collect();
+    out.extend(index.predicate.as_deref());
+    out
+}
+
+fn constraint_expressions(constraint: &Constraint) -> Vec<&str> {
+    match constraint {
+        Constraint::Check(c) => vec![c.expression.as_str()],
+        Constraint::Exclusion(x) => {
+            let mut out: Vec<&str> = x
+                .elements
+                .iter()
+                .filter_map(|e| match &e.key.on {
+                    KeyExpression::Expression(sql) => Some(sql.as_str()),
+                    KeyExpression::Column(_) => None,
+                })
+                .collect();
+            out.extend(x.predicate.as_deref());
+            out
+        }
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,278 @@
+//! Each change as the statements that carry it out, with what each statement needs, creates and drops
+//! (the planner's ordering input), its hazards, and how to measure the data it would delete. Here: the step
+//! model, the dispatcher and shared helpers; the statements of each kind of object are in the submodules.
+
+mod columns;
+mod constraints;
+mod types;
+
+use super::Measure;
+use crate::change::Change;
+use crate::hazard::Hazard;
+use crate::render::qualified;
+use keel_core::model::{ColumnType, QualifiedName, Schema};
+use keel_core::sql::quote_ident;
+use std::collections::BTreeSet;
+
+/// An object a statement can need, create or drop. Tables, indexes and sequences share one namespace in
+/// PostgreSQL (relations), and so share `Relation`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) enum Key {
+    Schema(String),
+    Extension(String),
+    Type(QualifiedName),
+    Relation(QualifiedName),
+    Column(QualifiedName, String),
+    Constraint(QualifiedName, String),
+    /// A unique index or constraint over these columns (sorted): what a foreign key needs.
+    Unique(QualifiedName, Vec<String>),
+}
+
+/// One statement before ordering.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Step {
+    pub sql: String,
+    pub summary: String,
+    pub hazards: BTreeSet<Hazard>,
+    pub transactional: bool,
+    /// Commit before anything that follows (a new enum value cannot be used in the transaction that adds it).
+    pub commit_after: bool,
+    /// Coarse phase: adds early, drops late. Ties in the dependency order are broken by it.
+    pub rank: u32,
+    pub requires: Vec<Key>,
+    pub creates: Vec<Key>,
+    pub drops: Vec<Key>,
+    /// Objects changed in place (a column's type): after what creates them, before teardown that needs
+    /// their old form, before new-state work that needs their new form.
+    pub modifies: Vec<Key>,
+    /// Must run after whatever drops these.
+    pub after_drops: Vec<Key>,
+    /// Old objects it still uses (a column's old type): it runs before whatever drops them.
+    pub uses_old: Vec<Key>,
+    /// Removes old objects: what it requires must still exist when it runs.
+    pub teardown: bool,
+    pub measure: Option<Measure>,
+    /// Tables and columns whose existence or type this statement changes (for unmanaged-object warnings).
+    pub affects: Vec<(QualifiedName, Option<String>)>,
+    /// The schema it drops: whatever keel does not manage in it stops the statement.
+    pub drops_schema: Option<String>,
+}
+
+impl Step {
+    fn new(rank: u32, sql: String, summary: String) -> Step {
+        Step { sql, summary, rank, transactional: true, ..Step::default() }
+    }
+
+    fn hazards(mut self, hazards: &[Hazard]) -> Step {
+        self.hazards.extend(hazards.iter().copied());
+        self
+    }
+
+    fn requires(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.requires.extend(keys);
+        self
+    }
+
+    fn creates(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.creates.extend(keys);
+        self
+    }
+
+    fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.modifies.extend(keys);
+        self
+    }
+
+    fn uses_old(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.uses_old.extend(keys);
+        self
+    }
+
+    fn drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.drops.extend(keys);
+        self.teardown = true;
+        self
+    }
+
+    /// For statements that replace one name by another: they are not teardown, whatever they drop.
+    fn teardown_off(mut self) -> Step {
+        self.teardown = false;
+        self
+    }
+}
+
+/// What the planner knows besides the change itself.
+pub(crate) struct Context<'a> {
+    /// The current schema with renames applied.
+    pub current: &'a Schema,
+    pub desired: &'a Schema,
+    pub online: bool,
+    /// Tables created by this plan: online variants are pointless on them.
+    pub new_tables: BTreeSet<QualifiedName>,
+}
+
+/// The statements of one change, in the order they must run.
+pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::CreateSchema { .. } | Change::DropSchema { .. } | Change::CommentSchema { .. } => {
+            types::schema_steps(change)
+        }
+        Change::CreateExtension { .. } | Change::DropExtension { .. } | Change::MoveExtension { .. } => {
+            types::extension_steps(change)
+        }
+        Change::CreateEnum { .. }
+        | Change::DropEnum { .. }
+        | Change::RenameEnum { .. }
+        | Change::AddEnumValue { .. }
+        | Change::RenameEnumValue { .. }
+        | Change::RecreateEnum { .. }
+        | Change::CommentEnum { .. } => types::enum_steps(change),
+        Change::CreateSequence { .. }
+        | Change::DropSequence { .. }
+        | Change::RenameSequence { .. }
+        | Change::AlterSequence { .. }
+        | Change::SetSequenceOwner { .. }
+        | Change::CommentSequence { .. } => types::sequence_steps(change, cx),
+        Change::CreateTable { .. }
+        | Change::DropTable { .. }
+        | Change::RenameTable { .. }
+        | Change::CommentTable { .. } => columns::table_steps(change),
+        Change::AddColumn { .. }
+        | Change::DropColumn { .. }
+        | Change::RenameColumn { .. }
+        | Change::AlterColumnType { .. }
+        | Change::SetNotNull { .. }
+        | Change::DropNotNull { .. }
+        | Change::SetDefault { .. }
+        | Change::DropDefault { .. }
+        | Change::AddIdentity { .. }
+        | Change::DropIdentity { .. }
+        | Change::SetIdentityGeneration { .. }
+        | Change::SetIdentityOptions { .. }
+        | Change::DropExpression { .. }
+        | Change::CommentColumn { .. } => columns::column_steps(change, cx),
+        Change::AddConstraint { .. } | Change::DropConstraint { .. } | Change::RenameConstraint { .. } => {
+            constraints::constraint_steps(change, cx)
+        }
+        Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::RenameIndex { .. } => {
+            constraints::index_steps(change, cx)
+        }
+    }
+}
+
+const LOCK: Hazard = Hazard::AccessExclusiveLock;
+
+fn col(table: &QualifiedName, column: &str) -> Key {
+    Key::Column(table.clone(), column.to_string())
+}
+
+fn rel(table: &QualifiedName) -> Key {
+    Key::Relation(table.clone())
+}
+
+fn unique_key(table: &QualifiedName, columns: &[String]) -> Key {
+    let mut sorted = columns.to_vec();
+    sorted.sort();
+    Key::Unique(table.clone(), sorted)
+}
+
+/// The enum (or other named type) a column type needs.
+fn type_keys(ty: &ColumnType) -> Vec<Key> {
+    match ty.scalar() {
+        ColumnType::Named { schema, name } => vec![Key::Type(QualifiedName::new(schema, name))],
+        _ => Vec::new(),
+    }
+}
+
+/// Sequences a default expression uses: `nextval('seq'::regclass)`.
+fn sequence_keys(default: Option<&str>) -> Vec<Key> {
+    let Some(default) = default else { return Vec::new() };
+    let mut out = Vec::new();
+    let mut rest = default;
+    while let Some(at) = rest.find("nextval('") {
+        rest = &rest[at + "nextval('".len()..];
+        let Some(end) = rest.find("'::regclass") else { break };
+        let name = rest[..end].replace("''", "'");
+        out.push(Key::Relation(parse_relation_name(&name)));
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// `schema.name`, `"My Schema"."My Seq"` or `name` (in `public`) as PostgreSQL prints a regclass.
+fn parse_relation_name(text: &str) -> QualifiedName {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                current.push('"');
+                chars.next();
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    parts.push(current);
+    match parts.as_slice() {
+        [schema, name] => QualifiedName::new(schema, name),
+        _ => QualifiedName::new(keel_core::DEFAULT_SCHEMA, parts.concat()),
+    }
+}
+
+fn column_sql(table: &QualifiedName, column: &str) -> String {
+    format!("{}.{}", qualified(table), quote_ident(column))
+}
+
+fn alter_table(table: &QualifiedName) -> String {
+    format!("ALTER TABLE {}", qualified(table))
+}
+
+/// `USING` expression that casts a column to a new type. Enums cast through text.
+fn using(column: &str, from: &ColumnType, to: &ColumnType) -> String {
+    let through_text =
+        matches!(from.scalar(), ColumnType::Named { .. }) || matches!(to.scalar(), ColumnType::Named { .. });
+    let text = if matches!(from, ColumnType::Array { .. }) { "text[]" } else { "text" };
+    if through_text && from.scalar() != &ColumnType::Text {
+        format!("{}::{text}::{to}", quote_ident(column))
+    } else {
+        format!("{}::{to}", quote_ident(column))
+    }
+}
+
+fn alter_column(
+    table: &QualifiedName,
+    column: &str,
+    rank: u32,
+    action: &str,
+    summary: String,
+    hazards: &[Hazard],
+) -> Step {
+    Step::new(rank, format!("{} ALTER COLUMN {} {action}", alter_table(table), quote_ident(column)), summary)
+        .hazards(hazards)
+        .requires([rel(table), col(table, column)])
+}
+
+/// The sequence PostgreSQL creates for an identity column (`{table}_{column}_seq`), which takes that name
+/// in the schema's relation namespace.
+fn identity_sequence_key(table: &QualifiedName, column: &str) -> Key {
+    Key::Relation(QualifiedName::new(&table.schema, keel_core::naming::object_name(&table.name, Some(column), "seq")))
+}
+
+fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Option<Key> {
+    column.identity.as_ref().map(|_| identity_sequence_key(table, &column.name))
+}
+
+/// Columns of `table` (as `schema` has it) that SQL expressions mention: a check or an index expression
+/// must be dropped before such a column changes and created after.
+fn mentioned_columns(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
+    let Some(t) = schema.table(&table.schema, &table.name) else { return Vec::new() };
+    t.columns
+        .iter()
+        .filter(|c| expressions.iter().any(|e| crate::diff::mentions(e, &c.name)))
+        .map(|c| col(table, &c.name))
+        .collect()
+}

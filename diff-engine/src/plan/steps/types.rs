@@ -1,0 +1,320 @@
+//! Steps for schemas, extensions, enums and sequences.
+
+use super::{Context, Key, LOCK, Step, alter_table, col, rel, using};
+use crate::change::{Change, SequenceRestart, ValuePosition};
+use crate::hazard::Hazard;
+use crate::plan::Measure;
+use crate::render::{self, qualified};
+use keel_core::model::{ColumnType, QualifiedName};
+use keel_core::sql::{quote_ident, quote_literal};
+
+/// Creating, dropping and commenting schemas.
+pub(super) fn schema_steps(change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateSchema { name } => {
+            vec![
+                Step::new(
+                    0,
+                    format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name)),
+                    format!("create schema {name}"),
+                )
+                .creates([Key::Schema(name.clone())]),
+            ]
+        }
+        Change::DropSchema { name } => {
+            let mut step = Step::new(290, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([Key::Schema(name.clone())]);
+            step.drops_schema = Some(name.clone());
+            vec![step]
+        }
+        Change::CommentSchema { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("SCHEMA", &quote_ident(name), comment.as_ref()),
+                format!("comment on schema {name}"),
+            )
+            .requires([Key::Schema(name.clone())]),
+        ],
+        _ => unreachable!("steps() sends only schema changes here"),
+    }
+}
+
+/// Creating, dropping and moving extensions.
+pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateExtension { name, schema } => vec![
+            Step::new(10, render::create_extension(name, schema), format!("create extension {name}"))
+                .requires([Key::Schema(schema.clone())])
+                .creates([Key::Extension(name.clone())]),
+        ],
+        Change::DropExtension { name } => vec![
+            Step::new(280, format!("DROP EXTENSION {}", quote_ident(name)), format!("drop extension {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([Key::Extension(name.clone())]),
+        ],
+        Change::MoveExtension { name, schema } => vec![
+            Step::new(
+                10,
+                format!("ALTER EXTENSION {} SET SCHEMA {}", quote_ident(name), quote_ident(schema)),
+                format!("move extension {name} to schema {schema}"),
+            )
+            .hazards(&[Hazard::BreaksClients])
+            .requires([Key::Schema(schema.clone())]),
+        ],
+        _ => unreachable!("steps() sends only extension changes here"),
+    }
+}
+
+/// Enum types and their values.
+pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateEnum { name, values } => {
+            let e = keel_core::Enum { values: values.clone(), ..Default::default() };
+            vec![
+                Step::new(20, render::create_enum(name, &e).remove(0), format!("create type {name}"))
+                    .requires([Key::Schema(name.schema.clone())])
+                    .creates([Key::Type(name.clone())]),
+            ]
+        }
+        Change::DropEnum { name } => vec![
+            Step::new(270, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([Key::Type(name.clone())]),
+        ],
+        Change::RenameEnum { from, to } => vec![
+            Step::new(
+                20,
+                format!("ALTER TYPE {} RENAME TO {}", qualified(from), quote_ident(to)),
+                format!("rename type {from} to {to}"),
+            )
+            .hazards(&[Hazard::BreaksClients])
+            .drops([Key::Type(from.clone())])
+            .creates([Key::Type(QualifiedName::new(&from.schema, to))])
+            .teardown_off(),
+        ],
+        Change::AddEnumValue { name, value, position } => {
+            let place = match position {
+                Some(ValuePosition::Before(v)) => format!(" BEFORE {}", quote_literal(v)),
+                Some(ValuePosition::After(v)) => format!(" AFTER {}", quote_literal(v)),
+                None => String::new(),
+            };
+            let mut step = Step::new(
+                30,
+                format!("ALTER TYPE {} ADD VALUE {}{place}", qualified(name), quote_literal(value)),
+                format!("add value {value} to type {name}"),
+            )
+            .requires([Key::Type(name.clone())]);
+            step.commit_after = true;
+            vec![step]
+        }
+        Change::RenameEnumValue { name, from, to } => vec![
+            Step::new(
+                20,
+                format!("ALTER TYPE {} RENAME VALUE {} TO {}", qualified(name), quote_literal(from), quote_literal(to)),
+                format!("rename value {from} of type {name} to {to}"),
+            )
+            .hazards(&[Hazard::BreaksClients])
+            .requires([Key::Type(name.clone())]),
+        ],
+        Change::RecreateEnum { name, values, removed, usages, comment } => {
+            let mut steps = recreate_enum(name, values, removed, usages);
+            if comment.is_some() {
+                let sql = render::comment_on("TYPE", &qualified(name), comment.as_ref());
+                steps.push(Step::new(190, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
+            }
+            steps
+        }
+        Change::CommentEnum { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("TYPE", &qualified(name), comment.as_ref()),
+                format!("comment on type {name}"),
+            )
+            .requires([Key::Type(name.clone())]),
+        ],
+        _ => unreachable!("steps() sends only enum changes here"),
+    }
+}
+
+/// Sequences, including their ownership by a column.
+pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::CreateSequence { name, sequence } => vec![
+            Step::new(40, render::create_sequence(name, sequence), format!("create sequence {name}"))
+                .requires([Key::Schema(name.schema.clone())])
+                .creates([rel(name)]),
+        ],
+        Change::DropSequence { name } => vec![
+            Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .drops([rel(name)]),
+        ],
+        Change::AlterSequence { name, data_type, options, restart } => {
+            let target = quote_literal(&qualified(name));
+            let mut clauses = options.alter_clauses(data_type);
+            let mut out = restart_steps(*restart, &target, &mut clauses, &format!("sequence {name}"));
+            out.push(
+                Step::new(
+                    40,
+                    format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
+                    format!("alter sequence {name}"),
+                )
+                .hazards(if *restart == SequenceRestart::Restart { &[Hazard::MayFailOnData] } else { &[] })
+                .requires([rel(name)]),
+            );
+            out
+        }
+        Change::SetSequenceOwner { name, owner } => {
+            let sql = render::sequence_owned_by(name, owner.as_ref());
+            match owner {
+                Some(owner) => {
+                    let table = QualifiedName::new(&name.schema, &owner.table);
+                    vec![Step::new(150, sql, format!("set owner of sequence {name}")).requires([
+                        rel(name),
+                        rel(&table),
+                        col(&table, &owner.column),
+                    ])]
+                }
+                None => {
+                    let old = cx.current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name));
+                    let old_owner = old.and_then(|s| s.owned_by.clone());
+                    let mut step = Step::new(230, sql, format!("unset owner of sequence {name}")).requires([rel(name)]);
+                    if let Some(o) = old_owner {
+                        step.uses_old.push(col(&QualifiedName::new(&name.schema, &o.table), &o.column));
+                    }
+                    vec![step]
+                }
+            }
+        }
+        Change::CommentSequence { name, comment } => vec![
+            Step::new(
+                190,
+                render::comment_on("SEQUENCE", &qualified(name), comment.as_ref()),
+                format!("comment on sequence {name}"),
+            )
+            .requires([rel(name)]),
+        ],
+        Change::RenameSequence { from, to } => vec![
+            Step::new(
+                45,
+                format!("ALTER SEQUENCE {} RENAME TO {}", qualified(from), quote_ident(to)),
+                format!("rename sequence {from} to {to}"),
+            )
+            .hazards(&[Hazard::BreaksClients])
+            .drops([rel(from)])
+            .creates([rel(&QualifiedName::new(&from.schema, to))])
+            .teardown_off(),
+        ],
+        _ => unreachable!("steps() sends only sequence changes here"),
+    }
+}
+
+/// Before options that shrink a sequence's range: move the current value into the overlap of the old and
+/// new ranges when it lies outside (inside, it stays: no id is handed out twice). A restart is a clause.
+/// `target` is SQL that yields the sequence's regclass.
+pub(super) fn restart_steps(
+    restart: SequenceRestart,
+    target: &str,
+    clauses: &mut Vec<String>,
+    what: &str,
+) -> Vec<Step> {
+    match restart {
+        SequenceRestart::Keep => Vec::new(),
+        SequenceRestart::Restart => {
+            clauses.push("RESTART".to_string());
+            Vec::new()
+        }
+        SequenceRestart::Clamp { min, max } => {
+            let sql = format!(
+                "SELECT setval(s.seq, GREATEST({min}, LEAST({max}, COALESCE(s.last_value, s.start_value))), \
+                 s.last_value IS NOT NULL) \
+                 FROM (SELECT format('%I.%I', schemaname, sequencename)::regclass AS seq, last_value, start_value \
+                 FROM pg_sequences) s \
+                 WHERE s.seq = {target}::regclass \
+                 AND COALESCE(s.last_value, s.start_value) NOT BETWEEN {min} AND {max}"
+            );
+            vec![Step::new(40, sql, format!("move the current value of {what} into its new range"))]
+        }
+    }
+}
+
+/// Removing or reordering enum values: rename the old type away, create the new one, cast each column
+/// through text (defaults dropped first and restored after), drop the old type.
+fn recreate_enum(
+    name: &QualifiedName,
+    values: &[String],
+    removed: &[String],
+    usages: &[crate::change::EnumUsage],
+) -> Vec<Step> {
+    let old_name = keel_core::naming::object_name(&name.name, None, "keel_old");
+    let old = QualifiedName::new(&name.schema, &old_name);
+    let ty = Key::Type(name.clone());
+    let mut out = vec![
+        Step::new(
+            100,
+            format!("ALTER TYPE {} RENAME TO {}", qualified(name), quote_ident(&old_name)),
+            format!("rename type {name} to {old_name} to replace it"),
+        )
+        .drops([ty.clone()])
+        .teardown_off(),
+    ];
+    let e = keel_core::Enum { values: values.to_vec(), ..Default::default() };
+    out.push(
+        Step::new(100, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values"))
+            .creates([ty.clone()]),
+    );
+    for usage in usages {
+        let (table, column) = (&usage.table, &usage.column);
+        let key = col(table, column);
+        if usage.drop_default {
+            out.push(
+                Step::new(
+                    100,
+                    format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
+                    format!("drop default of {table}.{column} for the cast"),
+                )
+                .hazards(&[LOCK])
+                .requires([rel(table)]),
+            );
+        }
+        let old_ty = usage.ty.clone().with_scalar(ColumnType::named(&old.schema, &old.name));
+        let mut hazards = vec![LOCK, Hazard::RewritesTable];
+        if !removed.is_empty() {
+            hazards.push(Hazard::MayFailOnData);
+        }
+        let mut cast = Step::new(
+            100,
+            format!(
+                "{} ALTER COLUMN {} TYPE {} USING {}",
+                alter_table(table),
+                quote_ident(column),
+                usage.ty,
+                using(column, &old_ty, &usage.ty)
+            ),
+            format!("cast {table}.{column} to the new {name}"),
+        )
+        .hazards(&hazards)
+        .requires([rel(table), ty.clone()])
+        .modifies([key.clone()]);
+        if !removed.is_empty() {
+            cast.measure =
+                Some(Measure::Values { table: table.clone(), column: column.clone(), values: removed.to_vec() });
+        }
+        cast.affects.push((table.clone(), Some(column.clone())));
+        out.push(cast);
+        if let Some(default) = &usage.default {
+            out.push(
+                Step::new(
+                    100,
+                    format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
+                    format!("restore default of {table}.{column}"),
+                )
+                .hazards(&[LOCK])
+                .requires([rel(table), key]),
+            );
+        }
+    }
+    out.push(Step::new(100, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
+    out
+}
