@@ -2,7 +2,7 @@
 
 use super::uses_enum;
 use crate::change::{Change, Constraint};
-use keel_core::model::{Column, KeyExpression, QualifiedName, Schema, Table};
+use keel_core::model::{Column, QualifiedName, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
 
 type ColumnRef = (QualifiedName, String);
@@ -136,14 +136,14 @@ impl Context {
         }
 
         for (index_name, index) in &old.indexes {
-            let rebuild = self.touches(name, index_columns(index), &index_expressions(index));
+            let rebuild = self.touches(name, index.columns(), &index.expressions());
             if new.indexes.get(index_name) != Some(index) || rebuild {
                 out.push(Change::DropIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
             }
         }
         for (index_name, index) in &new.indexes {
             let existing = old.indexes.get(index_name);
-            let rebuild = existing.is_some_and(|i| self.touches(name, index_columns(i), &index_expressions(i)));
+            let rebuild = existing.is_some_and(|i| self.touches(name, i.columns(), &i.expressions()));
             if existing != Some(index) || rebuild {
                 out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
             }
@@ -225,22 +225,7 @@ impl Context {
             Constraint::PrimaryKey(pk) => self.touches(table, pk.columns.iter(), &[]),
             Constraint::Unique(u) => self.touches(table, u.columns.iter(), &[]),
             Constraint::Check(c) => self.touches(table, std::iter::empty(), &[c.expression.as_str()]),
-            Constraint::Exclusion(x) => {
-                let columns = x.elements.iter().filter_map(|e| match &e.key.on {
-                    KeyExpression::Column(c) => Some(c),
-                    KeyExpression::Expression(_) => None,
-                });
-                let mut expressions: Vec<&str> = x
-                    .elements
-                    .iter()
-                    .filter_map(|e| match &e.key.on {
-                        KeyExpression::Expression(sql) => Some(sql.as_str()),
-                        KeyExpression::Column(_) => None,
-                    })
-                    .collect();
-                expressions.extend(x.predicate.as_deref());
-                self.touches(table, columns.chain(&x.include), &expressions)
-            }
+            Constraint::Exclusion(x) => self.touches(table, x.columns(), &x.expressions()),
             Constraint::ForeignKey(fk) => {
                 let own = fk.columns.iter().map(|c| (table.clone(), c.clone()));
                 let referenced = fk.referenced_columns.iter().map(|c| (fk.references.clone(), c.clone()));
@@ -324,7 +309,7 @@ fn dropped_backings(name: &QualifiedName, old: &Table, new: &Table, out: &mut BT
         }
     }
     for (index_name, index) in &old.indexes {
-        let Some(columns) = unique_columns(index) else { continue };
+        let Some(columns) = index.unique_columns() else { continue };
         if new.indexes.get(index_name) != Some(index) {
             out.insert((name.clone(), sorted(&columns)));
         }
@@ -335,21 +320,6 @@ fn sorted(columns: &[String]) -> Vec<String> {
     let mut out = columns.to_vec();
     out.sort();
     out
-}
-
-/// The plain columns of a unique index without a predicate: what a foreign key can reference.
-fn unique_columns(index: &keel_core::Index) -> Option<Vec<String>> {
-    if !index.unique || index.predicate.is_some() {
-        return None;
-    }
-    index
-        .keys
-        .iter()
-        .map(|k| match &k.on {
-            KeyExpression::Column(c) => Some(c.clone()),
-            KeyExpression::Expression(_) => None,
-        })
-        .collect()
 }
 
 /// PostgreSQL 15 cannot change a generated column's expression, nor make a plain column generated: the
@@ -370,27 +340,6 @@ fn add_column(table: &QualifiedName, column: &Column, out: &mut Vec<Change>) {
             comment: column.comment.clone(),
         });
     }
-}
-
-fn index_columns(index: &keel_core::Index) -> impl Iterator<Item = &String> {
-    let keys = index.keys.iter().filter_map(|k| match &k.on {
-        KeyExpression::Column(c) => Some(c),
-        KeyExpression::Expression(_) => None,
-    });
-    keys.chain(&index.include)
-}
-
-fn index_expressions(index: &keel_core::Index) -> Vec<&str> {
-    let mut out: Vec<&str> = index
-        .keys
-        .iter()
-        .filter_map(|k| match &k.on {
-            KeyExpression::Expression(sql) => Some(sql.as_str()),
-            KeyExpression::Column(_) => None,
-        })
-        .collect();
-    out.extend(index.predicate.as_deref());
-    out
 }
 
 /// Whether SQL text mentions a column by name: as a whole word, or quoted.

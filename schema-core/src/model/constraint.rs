@@ -135,6 +135,18 @@ pub struct Exclusion {
     pub predicate: Option<String>,
 }
 
+impl Exclusion {
+    /// Columns the constraint names directly: plain keys, then `INCLUDE` columns.
+    pub fn columns(&self) -> impl Iterator<Item = &String> {
+        self.elements.iter().filter_map(|e| e.key.on.as_column()).chain(&self.include)
+    }
+
+    /// SQL the constraint evaluates: expression keys, then the predicate.
+    pub fn expressions(&self) -> Vec<&str> {
+        self.elements.iter().filter_map(|e| e.key.on.as_expression()).chain(self.predicate.as_deref()).collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionElement {

@@ -39,6 +39,36 @@ impl Index {
     }
 }
 
+impl Index {
+    /// Columns the index names directly: plain keys, then `INCLUDE` columns.
+    pub fn columns(&self) -> impl Iterator<Item = &String> {
+        key_columns(&self.keys).chain(&self.include)
+    }
+
+    /// SQL the index evaluates: expression keys, then the predicate.
+    pub fn expressions(&self) -> Vec<&str> {
+        key_expressions(&self.keys).chain(self.predicate.as_deref()).collect()
+    }
+
+    /// The columns of a unique index over plain columns without a predicate: a key a foreign key can use.
+    pub fn unique_columns(&self) -> Option<Vec<String>> {
+        if !self.unique || self.predicate.is_some() {
+            return None;
+        }
+        self.keys.iter().map(|k| k.on.as_column().cloned()).collect()
+    }
+}
+
+/// The plain-column keys among `keys`.
+pub fn key_columns(keys: &[IndexKey]) -> impl Iterator<Item = &String> {
+    keys.iter().filter_map(|k| k.on.as_column())
+}
+
+/// The expression keys among `keys`, as SQL.
+pub fn key_expressions(keys: &[IndexKey]) -> impl Iterator<Item = &str> {
+    keys.iter().filter_map(|k| k.on.as_expression())
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexMethod {
@@ -126,6 +156,22 @@ impl IndexKey {
 pub enum KeyExpression {
     Column(String),
     Expression(String),
+}
+
+impl KeyExpression {
+    pub fn as_column(&self) -> Option<&String> {
+        match self {
+            KeyExpression::Column(c) => Some(c),
+            KeyExpression::Expression(_) => None,
+        }
+    }
+
+    pub fn as_expression(&self) -> Option<&str> {
+        match self {
+            KeyExpression::Expression(sql) => Some(sql),
+            KeyExpression::Column(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -4,7 +4,7 @@ use super::{Context, Key, LOCK, Step, alter_column, alter_table, col, mentioned_
 use crate::change::{Change, Constraint};
 use crate::hazard::Hazard;
 use crate::render::{self, qualified};
-use keel_core::model::{KeyExpression, QualifiedName};
+use keel_core::model::QualifiedName;
 use keel_core::sql::quote_ident;
 
 /// Adding, dropping and renaming constraints.
@@ -67,9 +67,9 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .hazards(&hazards)
             .requires([rel(table)])
             .requires(index_column_keys(table, index))
-            .requires(mentioned_columns(cx.desired, table, &index_expressions(index)))
+            .requires(mentioned_columns(cx.desired, table, &index.expressions()))
             .creates([Key::Relation(QualifiedName::new(&table.schema, name))]);
-            if let Some(columns) = unique_index_columns(index) {
+            if let Some(columns) = index.unique_columns() {
                 step.creates.push(unique_key(table, &columns));
             }
             step.transactional = !online;
@@ -88,12 +88,12 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
             )
             .requires([rel(table)])
             .requires(index_column_keys(table, index))
-            .requires(mentioned_columns(cx.current, table, &index_expressions(index)))
+            .requires(mentioned_columns(cx.current, table, &index.expressions()))
             .drops([Key::Relation(QualifiedName::new(&table.schema, name))]);
             if !online {
                 step.hazards.insert(LOCK);
             }
-            if let Some(columns) = unique_index_columns(index) {
+            if let Some(columns) = index.unique_columns() {
                 step.drops.push(unique_key(table, &columns));
             }
             step.transactional = !online;
@@ -297,26 +297,7 @@ pub(super) fn owned_constraints(t: &keel_core::model::Table) -> Vec<(String, Opt
 }
 
 fn index_column_keys(table: &QualifiedName, index: &keel_core::Index) -> Vec<Key> {
-    let keys = index.keys.iter().filter_map(|k| match &k.on {
-        KeyExpression::Column(c) => Some(col(table, c)),
-        KeyExpression::Expression(_) => None,
-    });
-    keys.chain(index.include.iter().map(|c| col(table, c))).collect()
-}
-
-/// The columns of a unique index a foreign key could use: plain columns, no predicate.
-fn unique_index_columns(index: &keel_core::Index) -> Option<Vec<String>> {
-    if !index.unique || index.predicate.is_some() {
-        return None;
-    }
-    index
-        .keys
-        .iter()
-        .map(|k| match &k.on {
-            KeyExpression::Column(c) => Some(c.clone()),
-            KeyExpression::Expression(_) => None,
-        })
-        .collect()
+    index.columns().map(|c| col(table, c)).collect()
 }
 
 fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key> {
@@ -332,15 +313,7 @@ fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key
             keys.push(unique_key(&fk.references, &fk.referenced_columns));
             keys
         }
-        Constraint::Exclusion(x) => x
-            .elements
-            .iter()
-            .filter_map(|e| match &e.key.on {
-                KeyExpression::Column(c) => Some(col(table, c)),
-                KeyExpression::Expression(_) => None,
-            })
-            .chain(x.include.iter().map(|c| col(table, c)))
-            .collect(),
+        Constraint::Exclusion(x) => x.columns().map(|c| col(table, c)).collect(),
     }
 }
 
@@ -365,34 +338,10 @@ fn constraint_kind(constraint: &Constraint) -> &'static str {
     }
 }
 
-fn index_expressions(index: &keel_core::Index) -> Vec<&str> {
-    let mut out: Vec<&str> = index
-        .keys
-        .iter()
-        .filter_map(|k| match &k.on {
-            KeyExpression::Expression(sql) => Some(sql.as_str()),
-            KeyExpression::Column(_) => None,
-        })
-        .collect();
-    out.extend(index.predicate.as_deref());
-    out
-}
-
 fn constraint_expressions(constraint: &Constraint) -> Vec<&str> {
     match constraint {
         Constraint::Check(c) => vec![c.expression.as_str()],
-        Constraint::Exclusion(x) => {
-            let mut out: Vec<&str> = x
-                .elements
-                .iter()
-                .filter_map(|e| match &e.key.on {
-                    KeyExpression::Expression(sql) => Some(sql.as_str()),
-                    KeyExpression::Column(_) => None,
-                })
-                .collect();
-            out.extend(x.predicate.as_deref());
-            out
-        }
+        Constraint::Exclusion(x) => x.expressions(),
         _ => Vec::new(),
     }
 }
