@@ -42,8 +42,8 @@ pub(crate) struct Step {
     pub requires: Vec<Key>,
     pub creates: Vec<Key>,
     pub drops: Vec<Key>,
-    /// Objects changed in place (a column's type): after what creates them, before teardown that needs
-    /// their old form, before new-state work that needs their new form.
+    /// Objects changed in place (a column's type): it runs after what creates them; teardown that needs
+    /// their old form runs before it, new-state work that needs their new form after it.
     pub modifies: Vec<Key>,
     /// Must run after whatever drops these.
     pub after_drops: Vec<Key>,
