@@ -24,6 +24,8 @@ use keel_diff::{PlanOptions, apply_in_transaction, apply_plan, introspect, plan}
 use std::net::IpAddr;
 use uuid::Uuid;
 
+mod support;
+
 // ---------------------------------------------------------------------------------------------------------
 // The declared schema
 // ---------------------------------------------------------------------------------------------------------
@@ -254,20 +256,6 @@ fn declared() -> Schema {
     keel::collect().unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The lines between the common head and tail of two JSON texts, with some context.
-fn json_diff(left: &str, right: &str, left_name: &str, right_name: &str) -> String {
-    let (l, r): (Vec<&str>, Vec<&str>) = (left.lines().collect(), right.lines().collect());
-    let head = l.iter().zip(&r).take_while(|(a, b)| a == b).count();
-    let tail = l[head..].iter().rev().zip(r[head..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let mut out = String::from("-- context:\n");
-    l[head.saturating_sub(8)..head].iter().for_each(|line| out.push_str(&format!("   {line}\n")));
-    out.push_str(&format!("-- {left_name}:\n"));
-    l[head..l.len() - tail].iter().for_each(|line| out.push_str(&format!(" < {line}\n")));
-    out.push_str(&format!("-- {right_name}:\n"));
-    r[head..r.len() - tail].iter().for_each(|line| out.push_str(&format!(" > {line}\n")));
-    out
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------------------
@@ -299,7 +287,12 @@ async fn applied_declaration_plans_empty() {
         planned.is_empty(),
         "the applied declaration plans non-empty against its normalized form:\n{}\n{}",
         planned.to_sql(),
-        json_diff(&introspected.to_json(), &normalized.without_hints().to_json(), "introspected", "normalized")
+        support::json_diff(
+            &introspected.to_json(),
+            &normalized.without_hints().to_json(),
+            "introspected",
+            "normalized"
+        )
     );
 
     // Information, not an assertion: what normalization changes in the declaration as written.
@@ -333,7 +326,7 @@ async fn plan_from_empty_builds_the_normalized_schema() {
     assert!(
         left == right,
         "the database built by the plan differs from the normalized schema\n{}\n-- plan:\n{}",
-        json_diff(&left, &right, "built by the plan", "normalized"),
+        support::json_diff(&left, &right, "built by the plan", "normalized"),
         planned.to_sql()
     );
     let again = plan(&after, &normalized, &PlanOptions::default()).expect("plan again");

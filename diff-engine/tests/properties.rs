@@ -14,6 +14,8 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use sqlx::{AssertSqlSafe, PgConnection};
 use std::fmt;
 
+mod support;
+
 const DEFAULT_CASES: u32 = 24;
 /// Labels of the `mood` enum, in the order values are added.
 const MOODS: [&str; 6] = ["happy", "sad", "meh", "calm", "angry", "zen"];
@@ -668,29 +670,6 @@ async fn database(sql: &str) -> Result<(ScratchDatabase, PgConnection), String> 
     Ok((database, conn))
 }
 
-/// Column order is not compared: PostgreSQL appends new columns and keel does not reorder them.
-fn canonical(schema: &Schema) -> String {
-    let mut out = schema.clone();
-    for table in out.schemas.values_mut().flat_map(|ns| ns.tables.values_mut()) {
-        table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-    }
-    out.to_json()
-}
-
-/// The lines between the common head and tail of two JSON texts, with some context.
-fn json_diff(left: &str, right: &str) -> String {
-    let (l, r): (Vec<&str>, Vec<&str>) = (left.lines().collect(), right.lines().collect());
-    let head = l.iter().zip(&r).take_while(|(a, b)| a == b).count();
-    let tail = l[head..].iter().rev().zip(r[head..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let mut out = String::from("-- context:\n");
-    l[head.saturating_sub(6)..head].iter().for_each(|line| out.push_str(&format!("   {line}\n")));
-    out.push_str("-- A after the plan:\n");
-    l[head..l.len() - tail].iter().for_each(|line| out.push_str(&format!(" < {line}\n")));
-    out.push_str("-- B:\n");
-    r[head..r.len() - tail].iter().for_each(|line| out.push_str(&format!(" > {line}\n")));
-    out
-}
-
 fn empty_plan(current: &Schema, desired: &Schema, what: &str) -> Result<(), String> {
     let again = plan(current, desired, &PlanOptions::default()).map_err(|e| format!("{what}: {e}"))?;
     if again.is_empty() { Ok(()) } else { Err(format!("{what} is not empty:\n{}", again.to_sql())) }
@@ -710,9 +689,12 @@ async fn converges(pair: &Pair) -> Result<(), String> {
         let with_plan = |message: String| format!("{message}\n-- plan A→B:\n{}", planned.to_sql());
         apply_plan(&mut a, &planned).await.map_err(|e| with_plan(format!("applying the plan failed: {e}")))?;
         let after = introspect(&mut a, None).await.map_err(|e| format!("introspect A after the plan: {e}"))?;
-        let (left, right) = (canonical(&after), canonical(&desired));
+        let (left, right) = (after.without_column_order().to_json(), desired.without_column_order().to_json());
         if left != right {
-            return Err(with_plan(format!("A after the plan differs from B\n{}", json_diff(&left, &right))));
+            return Err(with_plan(format!(
+                "A after the plan differs from B\n{}",
+                support::json_diff(&left, &right, "A after the plan", "B")
+            )));
         }
         empty_plan(&after, &desired, "planning again").map_err(with_plan)
     }

@@ -17,6 +17,8 @@ use keel_diff::scratch::{Server, shared_server};
 use keel_diff::{ApplyError, apply_in_transaction, introspect};
 use sqlx::PgConnection;
 
+mod support;
+
 // ---------------------------------------------------------------------------------------------------------
 // Harness
 // ---------------------------------------------------------------------------------------------------------
@@ -44,30 +46,12 @@ async fn round_trip(schema: &Schema) -> Schema {
 fn assert_same(introspected: &Schema, declared: &Schema) {
     let (left, right) = (introspected.to_json(), declared.to_json());
     if left != right {
-        panic!("introspected schema differs from the declared one\n{}", json_diff(&left, &right));
+        panic!(
+            "introspected schema differs from the declared one\n{}",
+            support::json_diff(&left, &right, "introspected", "declared")
+        );
     }
     assert_eq!(introspected, declared);
-}
-
-/// The lines between the common head and the common tail of two JSON texts, with some context.
-fn json_diff(left: &str, right: &str) -> String {
-    let (l, r): (Vec<&str>, Vec<&str>) = (left.lines().collect(), right.lines().collect());
-    let head = l.iter().zip(&r).take_while(|(a, b)| a == b).count();
-    let tail = l[head..].iter().rev().zip(r[head..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let from = head.saturating_sub(12);
-    let mut out = format!("-- common context (lines {}..{}):\n", from + 1, head);
-    for line in &l[from..head] {
-        out.push_str(&format!("   {line}\n"));
-    }
-    out.push_str("-- introspected:\n");
-    for line in &l[head..l.len() - tail] {
-        out.push_str(&format!(" < {line}\n"));
-    }
-    out.push_str("-- declared:\n");
-    for line in &r[head..r.len() - tail] {
-        out.push_str(&format!(" > {line}\n"));
-    }
-    out
 }
 
 async fn assert_round_trips(declared: &Schema) {

@@ -1,8 +1,7 @@
 //! Planning through the public API outside the oracle, for cases that need their own [`PlanOptions`]
 //! (a lock timeout) or whose plan PostgreSQL refuses to apply (an unmanaged view in the way).
 
-use keel_core::model::Schema;
-use keel_diff::scratch::{ScratchDatabase, shared_server};
+use keel_diff::scratch::ScratchDatabase;
 use keel_diff::{Plan, PlanOptions, apply_plan, introspect, plan, unmanaged};
 use sqlx::{AssertSqlSafe, PgConnection};
 
@@ -15,8 +14,8 @@ pub struct Pair {
 
 impl Pair {
     pub async fn new(a_sql: &str, b_sql: &str) -> Pair {
-        let (db_a, a) = database(a_sql).await;
-        let (db_b, b) = database(b_sql).await;
+        let (db_a, a) = crate::harness::database(a_sql).await;
+        let (db_b, b) = crate::harness::database(b_sql).await;
         Pair { databases: vec![db_a, db_b], a, b }
     }
 
@@ -36,7 +35,12 @@ impl Pair {
         }
         let after = introspect(&mut self.a, None).await.expect("introspect A after the plan");
         let desired = introspect(&mut self.b, None).await.expect("introspect B");
-        assert_eq!(canonical(&after), canonical(&desired), "A differs from B after:\n{}", planned.to_sql());
+        assert_eq!(
+            after.without_column_order(),
+            desired.without_column_order(),
+            "A differs from B after:\n{}",
+            planned.to_sql()
+        );
         let again = plan(&after, &desired, &PlanOptions::default()).expect("plan again");
         assert!(again.is_empty(), "planning again is not empty:\n{}", again.to_sql());
     }
@@ -56,28 +60,4 @@ impl Pair {
             database.drop_database().await.expect("drop a scratch database");
         }
     }
-}
-
-async fn database(sql: &str) -> (ScratchDatabase, PgConnection) {
-    let server = shared_server().unwrap_or_else(|e| panic!("no PostgreSQL for the tests: {e}"));
-    let database = server.create_database().await.expect("create a scratch database");
-    let mut conn = database.connect().await.expect("connect to the scratch database");
-    if !sql.trim().is_empty() {
-        sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("setting up a database failed: {e}\n{sql}"));
-    }
-    (database, conn)
-}
-
-/// The schema as JSON with columns sorted by name.
-fn canonical(schema: &Schema) -> String {
-    let mut out = schema.clone();
-    for ns in out.schemas.values_mut() {
-        for table in ns.tables.values_mut() {
-            table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-    }
-    out.to_json()
 }

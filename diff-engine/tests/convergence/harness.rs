@@ -86,7 +86,7 @@ impl Case {
     }
 }
 
-async fn database(sql: &str) -> (ScratchDatabase, PgConnection) {
+pub(crate) async fn database(sql: &str) -> (ScratchDatabase, PgConnection) {
     let database = server().create_database().await.expect("create a scratch database");
     let mut conn = database.connect().await.expect("connect to the scratch database");
     if !sql.trim().is_empty() {
@@ -191,42 +191,13 @@ fn renamed(schema: &Schema, hints: &Hints) -> Schema {
     out
 }
 
-/// Column order is not part of the comparison: PostgreSQL appends new columns, and keel does not rebuild
-/// tables to reorder them.
-fn canonical(schema: &Schema) -> Schema {
-    let mut out = schema.clone();
-    for ns in out.schemas.values_mut() {
-        for table in ns.tables.values_mut() {
-            table.columns.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-    }
-    out
-}
-
 fn assert_same(after: &Schema, desired: &Schema, planned: &Plan) {
-    let (left, right) = (canonical(after).to_json(), canonical(desired).to_json());
+    let (left, right) = (after.without_column_order().to_json(), desired.without_column_order().to_json());
     if left != right {
-        panic!("A after the plan differs from B\n{}\n-- plan:\n{}", json_diff(&left, &right), planned.to_sql());
+        panic!(
+            "A after the plan differs from B\n{}\n-- plan:\n{}",
+            crate::support::json_diff(&left, &right, "A after the plan", "B"),
+            planned.to_sql()
+        );
     }
-}
-
-/// The lines between the common head and the common tail of two JSON texts, with some context.
-fn json_diff(left: &str, right: &str) -> String {
-    let (l, r): (Vec<&str>, Vec<&str>) = (left.lines().collect(), right.lines().collect());
-    let head = l.iter().zip(&r).take_while(|(a, b)| a == b).count();
-    let tail = l[head..].iter().rev().zip(r[head..].iter().rev()).take_while(|(a, b)| a == b).count();
-    let from = head.saturating_sub(8);
-    let mut out = String::from("-- context:\n");
-    for line in &l[from..head] {
-        out.push_str(&format!("   {line}\n"));
-    }
-    out.push_str("-- A after the plan:\n");
-    for line in &l[head..l.len() - tail] {
-        out.push_str(&format!(" < {line}\n"));
-    }
-    out.push_str("-- B:\n");
-    for line in &r[head..r.len() - tail] {
-        out.push_str(&format!(" > {line}\n"));
-    }
-    out
 }

@@ -2,6 +2,8 @@
 //! in `harness`. One module per area.
 
 mod harness;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod columns;
 mod constraints;
