@@ -1,6 +1,6 @@
 //! Executing statements, with errors that say which statement failed and what PostgreSQL said.
 
-use crate::plan::Plan;
+use crate::plan::{Plan, Unit};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// A statement that PostgreSQL rejected.
@@ -29,12 +29,7 @@ pub enum ApplyError {
 /// Runs the statements in one transaction: all of them, or none.
 pub async fn apply_in_transaction(conn: &mut PgConnection, statements: &[String]) -> Result<(), ApplyError> {
     let mut tx = conn.begin().await?;
-    for (i, statement) in statements.iter().enumerate() {
-        // Statements are keel's own rendering, identifiers and literals quoted (see `render`).
-        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone())).execute(&mut *tx).await {
-            return Err(statement_error(i + 1, statement, e));
-        }
-    }
+    run_numbered(&mut tx, statements.iter().enumerate()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -43,33 +38,44 @@ pub async fn apply_in_transaction(conn: &mut PgConnection, statements: &[String]
 /// failure names the statement by its 1-based position in the whole plan; units before it stay applied
 /// (that is what separate units mean), the failing unit is rolled back when it was transactional.
 pub async fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<(), ApplyError> {
-    let lock_timeout = plan.lock_timeout_sql();
+    let result = apply_units(conn, plan).await;
+    if plan.lock_timeout_ms.is_some() {
+        // The timeout is the plan's, not the session's: leave the connection as it was given.
+        sqlx::raw_sql("RESET lock_timeout").execute(&mut *conn).await?;
+    }
+    result
+}
+
+async fn apply_units(conn: &mut PgConnection, plan: &Plan) -> Result<(), ApplyError> {
     for unit in plan.units() {
         if unit.transactional {
             let mut tx = conn.begin().await?;
-            if let Some(set) = &lock_timeout {
-                sqlx::raw_sql(AssertSqlSafe(set.replacen("SET", "SET LOCAL", 1))).execute(&mut *tx).await?;
-            }
-            for &i in &unit.statements {
-                let statement = &plan.statements[i].sql;
-                if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone())).execute(&mut *tx).await {
-                    return Err(statement_error(i + 1, statement, e));
-                }
-            }
+            run_unit(&mut tx, plan, &unit).await?;
             tx.commit().await?;
         } else {
-            if let Some(set) = &lock_timeout {
-                sqlx::raw_sql(AssertSqlSafe(set.clone())).execute(&mut *conn).await?;
-            }
-            for &i in &unit.statements {
-                let statement = &plan.statements[i].sql;
-                if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone())).execute(&mut *conn).await {
-                    return Err(statement_error(i + 1, statement, e));
-                }
-            }
-            if lock_timeout.is_some() {
-                sqlx::raw_sql("RESET lock_timeout").execute(&mut *conn).await?;
-            }
+            run_unit(conn, plan, &unit).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The unit's statements on `conn` (a transaction or the bare connection), after the plan's lock timeout.
+async fn run_unit(conn: &mut PgConnection, plan: &Plan, unit: &Unit) -> Result<(), ApplyError> {
+    if let Some(set) = plan.lock_timeout_sql() {
+        sqlx::raw_sql(AssertSqlSafe(set)).execute(&mut *conn).await?;
+    }
+    run_numbered(conn, unit.statements.iter().map(|&i| (i, &plan.statements[i].sql))).await
+}
+
+/// Executes statements given with their 0-based position; an error names the 1-based one.
+async fn run_numbered<'a>(
+    conn: &mut PgConnection,
+    statements: impl Iterator<Item = (usize, &'a String)>,
+) -> Result<(), ApplyError> {
+    for (i, statement) in statements {
+        // Statements are keel's own rendering, identifiers and literals quoted (see `render`).
+        if let Err(e) = sqlx::raw_sql(AssertSqlSafe(statement.clone())).execute(&mut *conn).await {
+            return Err(statement_error(i + 1, statement, e));
         }
     }
     Ok(())
