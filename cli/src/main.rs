@@ -1,63 +1,26 @@
-//! `keel`: the command line. This first cut reads schemas: `keel inspect` prints a live database as keel's
-//! schema JSON, `keel sql` prints a schema JSON file as the DDL that creates it.
+//! `keel`: schema-as-code for PostgreSQL. See `keel --help`.
 
-use anyhow::Context;
-use clap::{Parser, Subcommand};
-use sqlx::Connection;
-use std::path::PathBuf;
+use clap::Parser;
+use keel_cli::args::Cli;
+use keel_cli::redact::redact;
 use std::process::ExitCode;
 
-#[derive(Parser)]
-#[command(name = "keel", version, about = "Schema-as-code for PostgreSQL", long_about = None)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Print a live database's schema as keel's versioned JSON (the form every keel command compares).
-    Inspect {
-        /// The database to read.
-        #[arg(long, env = "DATABASE_URL")]
-        database_url: String,
-        /// Only these PostgreSQL schemas (repeatable); default: every non-system schema.
-        #[arg(long = "only-schema")]
-        schemas: Vec<String>,
-    },
-    /// Print the DDL that creates a schema JSON file in an empty database.
-    Sql {
-        /// A schema JSON file, as `keel inspect` writes it.
-        file: PathBuf,
-    },
-}
-
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
-    match run(Cli::parse()).await {
-        Ok(()) => ExitCode::SUCCESS,
+fn main() -> ExitCode {
+    // ./.env first, so `DATABASE_URL` in it reaches the flags' environment defaults; the environment wins.
+    let _ = dotenvy::from_path(".env");
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(keel_cli::commands::run(cli)) {
+        Ok(outcome) => outcome.exit_code(),
+        Err(e) => {
+            eprintln!("{} {}", console::style("error:").red().bold(), redact(&format!("{e:#}")));
             ExitCode::FAILURE
         }
     }
-}
-
-async fn run(cli: Cli) -> anyhow::Result<()> {
-    match cli.command {
-        Command::Inspect { database_url, schemas } => {
-            let mut conn = sqlx::PgConnection::connect(&database_url).await.context("connecting to the database")?;
-            let only = (!schemas.is_empty()).then_some(schemas.as_slice());
-            let schema = keel_diff::introspect(&mut conn, only).await?;
-            print!("{}", schema.to_json());
-        }
-        Command::Sql { file } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let schema = keel_core::Schema::from_json(&text).with_context(|| format!("reading {}", file.display()))?;
-            for statement in keel_diff::render::create_schema(&schema) {
-                println!("{statement};");
-            }
-        }
-    }
-    Ok(())
 }

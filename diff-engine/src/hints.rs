@@ -11,6 +11,19 @@ use serde::{Deserialize, Serialize};
 pub struct Hints {
     #[serde(default)]
     pub renames: Vec<Rename>,
+    /// Objects of the desired schema that are new, not renamed: the answer "neither" to a
+    /// [`RenameQuestion`]. The diff does not need them; they only settle questions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub new: Vec<Created>,
+}
+
+/// An object declared new (not renamed from anything), in a hints file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Created {
+    Table { schema: String, name: String },
+    Column { schema: String, table: String, name: String },
+    Enum { schema: String, name: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,7 +84,7 @@ impl Hints {
                 renames.push(Rename::Enum { schema: name.schema.clone(), from: from.clone(), to: name.name.clone() });
             }
         }
-        Hints { renames }
+        Hints { renames, new: Vec::new() }
     }
 
     /// Both sets of hints; duplicates once.
@@ -79,6 +92,9 @@ impl Hints {
         self.renames.extend(other.renames);
         self.renames.sort();
         self.renames.dedup();
+        self.new.extend(other.new);
+        self.new.sort();
+        self.new.dedup();
         self
     }
 }

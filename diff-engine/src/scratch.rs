@@ -120,6 +120,31 @@ impl Server {
         program.is_file().then_some(program)
     }
 
+    /// The URL of a database on this server.
+    pub fn url(&self, database: &str) -> String {
+        with_database(&self.admin_url, database)
+    }
+
+    /// Stops the throwaway cluster's server and keeps its files, so [`Server::resume`] can start it again on
+    /// the same port (tests of clients that wait for a database). Does nothing for a server from a URL.
+    pub fn pause(&self) -> Result<(), ScratchError> {
+        match &self.cluster {
+            Some(c) => c.run("pg_ctl", &["-D", path(&c.dir.join("data")), "-m", "fast", "-w", "stop"]),
+            None => Ok(()),
+        }
+    }
+
+    /// Starts a paused throwaway cluster again.
+    pub fn resume(&self) -> Result<(), ScratchError> {
+        match &self.cluster {
+            Some(c) => {
+                let (data, log) = (c.dir.join("data"), c.dir.join("server.log"));
+                c.run("pg_ctl", &["-D", path(&data), "-l", path(&log), "-w", "-t", "60", "start"])
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Stops the throwaway cluster now rather than when the process exits.
     pub fn stop(self) -> Result<(), ScratchError> {
         match self.cluster {

@@ -30,3 +30,29 @@
 
 pub use keel_core::*;
 pub use keel_macros::{PgEnum, Table};
+
+/// The body of an app's schema dump target: prints every registered table and enum as keel's schema JSON,
+/// which the `keel` CLI reads when the schema source is the app crate. Exits with status 1 and a message
+/// when the declarations contradict each other.
+pub fn dump_schema() {
+    match collect() {
+        Ok(schema) => print!("{}", schema.to_json()),
+        Err(e) => {
+            eprintln!("keel: the declared schema is invalid: {e}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The whole of an app's schema dump target (`src/bin/keel-schema.rs`, written by `keel init`):
+/// `keel::dump_schema_main!(my_app);` links the app's library, so its registered tables are collected,
+/// and prints them.
+#[macro_export]
+macro_rules! dump_schema_main {
+    ($app:ident) => {
+        use $app as _;
+        fn main() {
+            $crate::dump_schema()
+        }
+    };
+}

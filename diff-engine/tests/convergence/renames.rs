@@ -51,7 +51,7 @@ async fn introspected(sql: &str) -> Schema {
 /// Plans `a` → `b` with one hint, without applying anything.
 async fn plan_with(a: &str, b: &str, rename: Rename) -> Result<Plan, PlanError> {
     let (current, desired) = (introspected(a).await, introspected(b).await);
-    let options = PlanOptions { hints: Hints { renames: vec![rename] }, ..PlanOptions::default() };
+    let options = PlanOptions { hints: Hints { renames: vec![rename], ..Hints::default() }, ..PlanOptions::default() };
     plan(&current, &desired, &options)
 }
 

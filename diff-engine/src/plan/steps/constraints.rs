@@ -54,9 +54,11 @@ pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
 pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreateIndex { table, name, index } => {
-            let online = cx.online && !cx.new_tables.contains(table);
-            let mut hazards = vec![Hazard::IndexBuild];
-            if index.unique {
+            let new_table = cx.new_tables.contains(table);
+            let online = cx.online && !new_table;
+            // An index on a table this plan creates is built on no rows, before anyone uses the table.
+            let mut hazards = if new_table { vec![] } else { vec![Hazard::IndexBuild] };
+            if index.unique && !new_table {
                 hazards.push(Hazard::MayFailOnData);
             }
             let mut step = Step::new(
@@ -132,7 +134,8 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
     match constraint {
         Constraint::Check(_) | Constraint::ForeignKey(_) => {
             let rank = if matches!(constraint, Constraint::ForeignKey(_)) { 180 } else { 160 };
-            let lock = if matches!(constraint, Constraint::Check(_)) { vec![LOCK] } else { Vec::new() };
+            let lock =
+                if matches!(constraint, Constraint::Check(_)) && existing_table { vec![LOCK] } else { Vec::new() };
             if !online {
                 let mut hazards = lock;
                 if existing_table {
@@ -161,10 +164,9 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             };
             let creates = [constraint_key.clone(), index_key.clone(), unique_key(table, &columns)];
             if !online {
-                let mut hazards = vec![LOCK, Hazard::IndexBuild];
-                if existing_table {
-                    hazards.push(Hazard::MayFailOnData);
-                }
+                // On a table this plan creates, nothing waits and no row can fail.
+                let hazards =
+                    if existing_table { vec![LOCK, Hazard::IndexBuild, Hazard::MayFailOnData] } else { vec![] };
                 return vec![base(150, add, summary).hazards(&hazards).creates(creates)];
             }
             let nulls_not_distinct = matches!(constraint, Constraint::Unique(u) if u.nulls_not_distinct);
@@ -202,10 +204,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             vec![build, attach]
         }
         Constraint::Exclusion(_) => {
-            let mut hazards = vec![LOCK, Hazard::IndexBuild];
-            if existing_table {
-                hazards.push(Hazard::MayFailOnData);
-            }
+            let hazards = if existing_table { vec![LOCK, Hazard::IndexBuild, Hazard::MayFailOnData] } else { vec![] };
             vec![base(160, add, summary).hazards(&hazards).creates([constraint_key, index_key])]
         }
     }

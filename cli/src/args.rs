@@ -1,0 +1,225 @@
+//! The command line: every command, flag and its help. Parsing only; `commands/` does the work.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const AFTER_HELP: &str = "\
+Schema sources (SRC), accepted wherever a schema is read:
+  postgres://...      a live database
+  empty               no tables at all
+  schema.sql          SQL applied to a scratch database, then read back
+  schema.json         keel's schema JSON (as `keel export --output json` writes it)
+  migrations/         a migrations directory, replayed into a scratch database
+  path/to/app         an app crate: keel runs its `keel-schema` dump target (`keel init` writes it)
+
+Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml.
+Exit codes: 0 success (or nothing to do), 2 differences found or a change refused, 1 error.";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "keel",
+    version,
+    about = "Schema-as-code for PostgreSQL: Rust structs are the schema; keel diffs, generates and runs migrations",
+    after_help = AFTER_HELP
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: Global,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Global {
+    /// Configuration file; optional.
+    #[arg(long, global = true, value_name = "FILE", default_value = "keel.toml")]
+    pub config: PathBuf,
+    /// Print SQL as it runs.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Output: `text` for people, `json` for programs (one JSON document on stdout, stable shape), `sql`
+    /// (diff, export; their default).
+    #[arg(long, global = true, value_enum)]
+    pub output: Option<Output>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Text,
+    Json,
+    /// Plain SQL (diff, export).
+    Sql,
+}
+
+/// Where the database and the scratch server are.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DatabaseArgs {
+    /// The database (env DATABASE_URL; keel.toml `database_url`).
+    #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// A server for scratch databases (normalizing declared schemas, replaying migrations). Default: the
+    /// database's own server when its role may create databases, else a throwaway local cluster.
+    #[arg(long, value_name = "URL", hide_env_values = true)]
+    pub dev_url: Option<String>,
+}
+
+/// Where the schema and the migrations are.
+#[derive(Args, Debug, Clone, Default)]
+pub struct ProjectArgs {
+    /// The desired schema (keel.toml `schema`; default: the current directory's crate).
+    #[arg(long, value_name = "SRC")]
+    pub schema: Option<String>,
+    /// The migrations directory (keel.toml `migrations`; default ./migrations).
+    #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct RenameArgs {
+    /// Rename decisions as JSON: {"renames": [{"kind": "column", "schema": "public", "table": "files",
+    /// "from": "name", "to": "title"}], "new": [{"kind": "column", "schema": "public", "table": "files",
+    /// "name": "slug"}]}. Kinds: table, column, enum (renames also index, enum_value).
+    #[arg(long, value_name = "FILE")]
+    pub hints: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Write keel.toml and the app crate's schema dump target.
+    #[command(after_help = "Examples:\n  keel init\n  keel init --schema schema.sql --migrations db/migrations")]
+    Init {
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Overwrite an existing keel.toml.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the SQL that turns one schema into another (exit 0 equal, 2 different).
+    #[command(after_help = "Examples:\n  keel diff --from migrations --to .\n  keel diff --from \"$DATABASE_URL\" \
+                            --to schema.sql --output text\n  keel diff --from empty --to . --output json")]
+    Diff {
+        /// The schema to start from.
+        #[arg(long, value_name = "SRC")]
+        from: String,
+        /// The schema to reach.
+        #[arg(long, value_name = "SRC")]
+        to: String,
+        /// Online variants: CONCURRENTLY indexes, NOT VALID + VALIDATE constraints, lock_timeout.
+        #[arg(long)]
+        online: bool,
+        #[command(flatten)]
+        renames: RenameArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write the next migration: replay migrations/, diff with the schema, write <timestamp>_<name>.sql.
+    #[command(after_help = "Examples:\n  keel generate add_file_descriptions\n  keel generate --online \
+                            --hints renames.json\n  keel generate backfill_titles --custom")]
+    Generate {
+        /// The migration's name (default: from its first statement).
+        name: Option<String>,
+        /// Write an empty migration for hand-written SQL (run `keel rehash` after editing it).
+        #[arg(long)]
+        custom: bool,
+        /// Online variants (see `keel diff --help`).
+        #[arg(long)]
+        online: bool,
+        /// Write statements that delete data without asking.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        renames: RenameArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Apply pending migrations (production runner: advisory lock, retries, timeout, checksums).
+    #[command(after_help = "Examples:\n  keel migrate\n  keel migrate --wait-for-db 60 --timeout 600\n  \
+                            keel migrate --dry-run --output json")]
+    Migrate {
+        /// Show what would be applied; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Keep retrying the connection this many seconds (a database that is still starting).
+        #[arg(long, value_name = "SECS")]
+        wait_for_db: Option<u64>,
+        /// Wait this many seconds for another runner's lock (keel.toml `lock_wait`; default 60).
+        #[arg(long, value_name = "SECS")]
+        lock_wait: Option<u64>,
+        /// Give up after this many seconds overall, cancelling a running statement (default 300).
+        #[arg(long, value_name = "SECS")]
+        timeout: Option<u64>,
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Make the database match the schema now (development). Asks before deleting data.
+    #[command(after_help = "Examples:\n  keel push\n  keel push --dry-run\n  keel push --force   # CI/dev \
+                            scripts: accept data loss")]
+    Push {
+        /// Apply statements that delete data without asking.
+        #[arg(long)]
+        force: bool,
+        /// Ask before every statement.
+        #[arg(long)]
+        strict: bool,
+        /// Online variants (see `keel diff --help`).
+        #[arg(long)]
+        online: bool,
+        /// Show the plan; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        renames: RenameArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Write the database's tables and enums as Rust structs using keel's derives.
+    #[command(after_help = "Examples:\n  keel pull --out src/schema")]
+    Pull {
+        /// Directory for the modules (one per table, plus enums.rs and mod.rs).
+        #[arg(long, value_name = "DIR", default_value = "src/schema")]
+        out: PathBuf,
+        /// Overwrite files that differ.
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// For CI: integrity file, checksums, clean replay, schema changes missing from migrations, drift.
+    #[command(after_help = "Examples:\n  keel check\n  keel check --database-url \"$STAGING_URL\" --output json")]
+    Check {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        renames: RenameArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Applied, pending, edited and missing migrations of a database (exit 2 when not up to date).
+    #[command(after_help = "Examples:\n  keel status\n  keel status --output json")]
+    Status {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Print the full DDL of a schema source (or its JSON with --output json).
+    #[command(after_help = "Examples:\n  keel export\n  keel export --schema \"$DATABASE_URL\" --output json > \
+                            schema.json")]
+    Export {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Rewrite migrations/keel.sum after editing a migration that has not been applied anywhere.
+    Rehash {
+        #[command(flatten)]
+        project: ProjectArgs,
+    },
+}

@@ -1,0 +1,126 @@
+//! `keel check`: for CI. The migrations directory is intact (integrity file, clean replay), the schema has
+//! no changes missing from it, and with a database: its migrations are intact and it has not drifted.
+
+use super::{Outcome, decide_renames};
+use crate::args::{ProjectArgs, RenameArgs};
+use crate::integrity;
+use crate::output::print_json;
+use crate::session::Session;
+use keel_diff::migrate::{Migration, State, Status, read_migrations, status};
+use keel_diff::{Plan, PlanOptions};
+use serde::Serialize;
+
+#[derive(Serialize, Default)]
+struct CheckJson {
+    ok: bool,
+    problems: Vec<String>,
+    /// SQL the migrations lack to build the schema source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing_sql: Option<String>,
+    /// SQL that would bring the database back to what its applied migrations build.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drift_sql: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<Status>,
+}
+
+pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameArgs) -> anyhow::Result<Outcome> {
+    let mut out = CheckJson::default();
+    let dir = session.migrations_dir(project);
+    let migrations: Vec<Migration> = match read_migrations(&dir) {
+        Ok(m) => m,
+        Err(e) => {
+            out.problems.push(e.to_string());
+            return finish(session, out);
+        }
+    };
+    out.problems.extend(integrity::problems(&dir, &migrations));
+    let replayed = match session.replay(&migrations).await {
+        Ok(schema) => schema,
+        Err(e) => {
+            out.problems.push(format!("the migrations do not replay cleanly: {e:#}"));
+            return finish(session, out);
+        }
+    };
+    let source = session.schema_source(project)?;
+    let desired = session.load(&source).await?;
+    match decide_renames(&session, &replayed, &desired, renames)? {
+        Err(undecided) => out.problems.push(format!("{source} has changes missing from the migrations; {undecided}")),
+        Ok(hints) => {
+            let plan = keel_diff::plan(&replayed, &desired, &PlanOptions { hints, ..PlanOptions::default() })?;
+            if !plan.is_empty() {
+                out.problems.push(format!(
+                    "{source} has {} changes missing from the migrations: run `keel generate`",
+                    plan.statements.len()
+                ));
+                out.missing_sql = Some(plan.to_sql());
+            }
+        }
+    }
+
+    if session.database_url.is_some() {
+        let mut conn = session.connect().await?;
+        let status = status(&mut conn, &migrations, &session.migrations_table()).await?;
+        for entry in &status.entries {
+            let file = entry.file.as_deref().unwrap_or(&entry.description);
+            match entry.state {
+                State::Edited => out.problems.push(format!("{file} was edited after the database applied it")),
+                State::Missing => out.problems.push(format!(
+                    "the database applied migration {} ({}) and there is no such file",
+                    entry.version, entry.description
+                )),
+                State::Failed => {
+                    out.problems.push(format!("migration {} failed half-way in the database", entry.version))
+                }
+                State::Applied | State::Pending => {}
+            }
+        }
+        let applied: Vec<Migration> = migrations
+            .iter()
+            .filter(|m| status.entries.iter().any(|e| e.version == m.version && e.state == State::Applied))
+            .cloned()
+            .collect();
+        let expected =
+            if applied.len() == migrations.len() { replayed.clone() } else { session.replay(&applied).await? };
+        let live = session.introspect(&mut conn).await?;
+        let drift: Plan = keel_diff::plan(&expected, &live, &PlanOptions::default())?;
+        if !drift.is_empty() {
+            out.problems.push(format!(
+                "the database has drifted from its applied migrations ({} differences); drift_sql is what was changed \
+                 by hand",
+                drift.statements.len()
+            ));
+            out.drift_sql = Some(drift.to_sql());
+        }
+        out.status = Some(status);
+    }
+    finish(session, out)
+}
+
+fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
+    out.ok = out.problems.is_empty();
+    if session.json() {
+        print_json(&out)?;
+    } else {
+        for problem in &out.problems {
+            println!("problem: {problem}");
+        }
+        if let Some(sql) = &out.missing_sql {
+            println!("-- missing from the migrations:\n{sql}");
+        }
+        if let Some(sql) = &out.drift_sql {
+            println!("-- drift (applied migrations → database):\n{sql}");
+        }
+        if let Some(status) = &out.status {
+            let pending = status.entries.iter().filter(|e| e.state == State::Pending).count();
+            if pending > 0 {
+                println!("{pending} migrations pending in the database");
+            }
+        }
+        if out.ok {
+            println!("ok");
+        }
+    }
+    session.finish();
+    Ok(if out.ok { Outcome::Done } else { Outcome::Attention })
+}

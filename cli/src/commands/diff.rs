@@ -1,0 +1,39 @@
+//! `keel diff --from SRC --to SRC`: the SQL between two schemas.
+
+use super::{Outcome, decide_renames};
+use crate::args::{Output, RenameArgs};
+use crate::output::{PlanJson, plan_text, print_json};
+use crate::session::Session;
+use crate::source::Source;
+use keel_diff::PlanOptions;
+
+pub async fn run(
+    mut session: Session,
+    from: &str,
+    to: &str,
+    online: bool,
+    renames: &RenameArgs,
+) -> anyhow::Result<Outcome> {
+    let (from, to) = (Source::parse(from)?, Source::parse(to)?);
+    let current = session.load(&from).await?;
+    let desired = session.load(&to).await?;
+    // A diff is a preview: undecided renames are shown as drop and create, with a warning that says so.
+    let hints = match decide_renames(&session, &current, &desired, renames)? {
+        Ok(hints) => hints,
+        Err(undecided) => {
+            session.say(format!("warning: shown as drop and create below. {undecided}"));
+            super::read_hints(renames)?
+        }
+    };
+    let lock_timeout = online.then(|| session.lock_timeout());
+    let options = PlanOptions { hints, online, lock_timeout, ..PlanOptions::default() };
+    let plan = keel_diff::plan(&current, &desired, &options)?;
+    match session.global.output.unwrap_or(Output::Sql) {
+        Output::Sql => print!("{}", plan.to_sql()),
+        Output::Json => print_json(&PlanJson::new(&plan))?,
+        Output::Text if plan.is_empty() => println!("{from} and {to} are equal"),
+        Output::Text => print!("{from} → {to}: {}", plan_text(&plan, session.global.verbose)),
+    }
+    session.finish();
+    Ok(if plan.is_empty() { Outcome::Done } else { Outcome::Attention })
+}

@@ -1,0 +1,157 @@
+//! `keel generate [NAME]`: the next migration, from what the existing migrations build to the schema.
+
+use super::{Outcome, decide_renames};
+use crate::args::{ProjectArgs, RenameArgs};
+use crate::migration_files::{NewFile, custom_file, next_version, plan_files, slug};
+use crate::output::{PlanJson, data_losing, plan_text, print_json};
+use crate::session::Session;
+use crate::{integrity, prompt};
+use anyhow::{Context, bail};
+use keel_diff::PlanOptions;
+use keel_diff::migrate::{Migration, read_migrations};
+use serde::Serialize;
+use std::path::Path;
+
+pub struct Options {
+    pub name: Option<String>,
+    pub custom: bool,
+    pub online: bool,
+    pub force: bool,
+}
+
+#[derive(Serialize)]
+struct GenerateJson<'a> {
+    written: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plan: Option<PlanJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refused: Option<String>,
+}
+
+/// The migrations already in `dir` (none when it does not exist yet), refusing to build on a directory
+/// whose integrity file does not match.
+pub fn existing_migrations(dir: &Path) -> anyhow::Result<Vec<Migration>> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let migrations = read_migrations(dir)?;
+    let problems = integrity::problems(dir, &migrations);
+    if !problems.is_empty() {
+        bail!("the migrations directory does not match its integrity file:\n  {}", problems.join("\n  "));
+    }
+    Ok(migrations)
+}
+
+pub async fn run(
+    mut session: Session,
+    project: &ProjectArgs,
+    renames: &RenameArgs,
+    options: Options,
+) -> anyhow::Result<Outcome> {
+    let dir = session.migrations_dir(project);
+    let migrations = existing_migrations(&dir)?;
+    let latest = migrations.last().map(|m| m.version);
+    if options.custom {
+        let name = slug(options.name.as_deref().unwrap_or("custom"));
+        let file = custom_file(&name, next_version(latest));
+        let written = write_files(&dir, &[file])?;
+        report(&session, &written, None, None)?;
+        return Ok(Outcome::Done);
+    }
+
+    let source = session.schema_source(project)?;
+    session.say(format!("replaying {} migrations from {}", migrations.len(), dir.display()));
+    let current = session.replay(&migrations).await?;
+    session.say(format!("reading the schema from {source}"));
+    let desired = session.load(&source).await?;
+    let hints = match decide_renames(&session, &current, &desired, renames)? {
+        Ok(hints) => hints,
+        Err(undecided) => {
+            report(&session, &[], None, Some(&undecided))?;
+            return Ok(Outcome::Attention);
+        }
+    };
+    let lock_timeout = options.online.then(|| session.lock_timeout());
+    let plan_options = PlanOptions { hints, online: options.online, lock_timeout, ..PlanOptions::default() };
+    let plan = keel_diff::plan(&current, &desired, &plan_options)?;
+    if plan.is_empty() {
+        if !session.json() {
+            session.say(format!("No changes: the migrations in {} already build {source}.", dir.display()));
+        }
+        report(&session, &[], Some(&plan), None)?;
+        session.finish();
+        return Ok(Outcome::Done);
+    }
+
+    let losing = data_losing(&plan);
+    if !losing.is_empty() && !options.force {
+        let list: Vec<String> = losing.iter().map(|s| format!("  {}", s.summary)).collect();
+        let message = format!("this migration would delete data:\n{}", list.join("\n"));
+        let consent = prompt::interactive() && !session.json() && {
+            session.say(plan_text(&plan, false));
+            prompt::confirm(&format!("{message}\nWrite it?"))?
+        };
+        if !consent {
+            let refused = format!("{message}\nNothing written. Rerun with --force to write it anyway.");
+            report(&session, &[], Some(&plan), Some(&refused))?;
+            return Ok(Outcome::Attention);
+        }
+    }
+
+    let name = match &options.name {
+        Some(name) => slug(name),
+        None => slug(&plan.statements[0].summary),
+    };
+    let files = plan_files(&plan, &name, next_version(latest), &source.to_string());
+    let written = write_files(&dir, &files)?;
+    report(&session, &written, Some(&plan), None)?;
+    session.finish();
+    Ok(Outcome::Done)
+}
+
+/// Writes the files (never over an existing one) and the integrity file.
+fn write_files(dir: &Path, files: &[NewFile]) -> anyhow::Result<Vec<String>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = Vec::new();
+    for file in files {
+        let path = dir.join(&file.file_name);
+        let mut handle = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("creating {}", path.display()))?;
+        std::io::Write::write_all(&mut handle, file.content.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        written.push(path.display().to_string());
+    }
+    integrity::write(dir, &read_migrations(dir)?)?;
+    Ok(written)
+}
+
+fn report(
+    session: &Session,
+    written: &[String],
+    plan: Option<&keel_diff::Plan>,
+    refused: Option<&str>,
+) -> anyhow::Result<()> {
+    if session.json() {
+        let json = GenerateJson {
+            written: written.to_vec(),
+            plan: plan.map(PlanJson::new),
+            refused: refused.map(str::to_string),
+        };
+        return print_json(&json);
+    }
+    if let Some(refused) = refused {
+        session.say(format!("refused: {refused}"));
+    }
+    if !written.is_empty() {
+        if let Some(plan) = plan {
+            session.say(plan_text(plan, session.global.verbose));
+        }
+        for path in written {
+            println!("wrote {path}");
+        }
+    }
+    Ok(())
+}

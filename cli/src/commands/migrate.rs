@@ -1,0 +1,76 @@
+//! `keel migrate`: the production runner (keel-diff's `migrate`) with progress and exit codes.
+
+use super::Outcome;
+use crate::args::ProjectArgs;
+use crate::integrity;
+use crate::output::print_json;
+use crate::redact::redact;
+use crate::session::Session;
+use anyhow::{Context, bail};
+use keel_diff::migrate::{Event, MigrateOptions, migrate, read_migrations};
+use std::time::Duration;
+
+pub struct Options {
+    pub dry_run: bool,
+    pub wait_for_db: Option<u64>,
+    pub lock_wait: Option<u64>,
+    pub timeout: Option<u64>,
+}
+
+pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> anyhow::Result<Outcome> {
+    let url = session.require_database_url()?.to_string();
+    let dir = session.migrations_dir(project);
+    let migrations = read_migrations(&dir)?;
+    let problems = integrity::problems(&dir, &migrations);
+    if dir.join(integrity::SUM_FILE).exists() && !problems.is_empty() {
+        bail!("refusing to migrate: {}", problems.join("; "));
+    }
+    let config = &session.config.migrate;
+    let runner = MigrateOptions {
+        table: session.migrations_table(),
+        lock_id: config.lock_id,
+        lock_wait: Duration::from_secs(options.lock_wait.or(config.lock_wait_secs).unwrap_or(60)),
+        timeout: Duration::from_secs(options.timeout.or(config.timeout_secs).unwrap_or(300)),
+        wait_for_db: Duration::from_secs(options.wait_for_db.unwrap_or(0)),
+        dry_run: options.dry_run,
+    };
+    let (json, verbose) = (session.json(), session.global.verbose);
+    let mut on_event = |event: &Event| {
+        if json {
+            return;
+        }
+        let line = match event {
+            Event::Connecting { attempt } if *attempt > 1 => format!("connecting (attempt {attempt})"),
+            Event::Connecting { .. } => return,
+            Event::ConnectFailed { error, retry_in_ms, .. } => {
+                format!("database not reachable ({}); retrying in {retry_in_ms} ms", redact(error))
+            }
+            Event::WaitingForLock { lock_id, holder_pid } => {
+                let holder = holder_pid.map(|p| format!(" (held by backend pid {p})")).unwrap_or_default();
+                format!("waiting for the migration lock {lock_id}{holder}")
+            }
+            Event::Locked { .. } => return,
+            Event::Pending { count: 0, applied } => format!("up to date: {applied} migrations applied, none pending"),
+            Event::Pending { count, applied } => format!("{count} pending ({applied} already applied)"),
+            Event::Applying { version, description, no_transaction } => {
+                if verbose && let Some(m) = migrations.iter().find(|m| m.version == *version) {
+                    eprintln!("{}", console::style(redact(&m.sql)).dim());
+                }
+                let how = if *no_transaction { " (outside a transaction)" } else { "" };
+                format!("applying {version} {description}{how}")
+            }
+            Event::Applied { version, elapsed_ms, .. } => format!("applied {version} in {elapsed_ms} ms"),
+            Event::WouldApply { version, description } => format!("would apply {version} {description}"),
+        };
+        eprintln!("{line}");
+    };
+    let report = migrate(&url, &migrations, &runner, &mut on_event)
+        .await
+        .with_context(|| format!("migrating with {}", dir.display()))?;
+    if json {
+        print_json(&report)?;
+    } else if !report.applied.is_empty() {
+        println!("applied {} migrations", report.applied.len());
+    }
+    Ok(Outcome::Done)
+}

@@ -1,0 +1,94 @@
+//! One module per command. Each returns an [`Outcome`]; errors become exit code 1 in `main`.
+
+mod check;
+mod diff;
+mod export;
+mod generate;
+mod init;
+mod migrate;
+mod pull;
+mod push;
+mod rehash;
+mod status;
+
+use crate::args::{Cli, Command, RenameArgs};
+use crate::prompt;
+use crate::session::Session;
+use anyhow::Context;
+use keel_core::Schema;
+use keel_diff::Hints;
+use std::process::ExitCode;
+
+/// How a command ended, when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Exit 0: done, equal, nothing to do.
+    Done,
+    /// Exit 2: differences found, or a change refused (nothing changed).
+    Attention,
+}
+
+impl Outcome {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Outcome::Done => ExitCode::SUCCESS,
+            Outcome::Attention => ExitCode::from(2),
+        }
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    let global = cli.global;
+    match cli.command {
+        Command::Init { project, force } => init::run(global, project, force),
+        Command::Diff { from, to, online, renames, database } => {
+            diff::run(Session::new(global, &database)?, &from, &to, online, &renames).await
+        }
+        Command::Generate { name, custom, online, force, project, renames, database } => {
+            let options = generate::Options { name, custom, online, force };
+            generate::run(Session::new(global, &database)?, &project, &renames, options).await
+        }
+        Command::Migrate { dry_run, wait_for_db, lock_wait, timeout, project, database } => {
+            let options = migrate::Options { dry_run, wait_for_db, lock_wait, timeout };
+            migrate::run(Session::new(global, &database)?, &project, options).await
+        }
+        Command::Push { force, strict, online, dry_run, project, renames, database } => {
+            let options = push::Options { force, strict, online, dry_run };
+            push::run(Session::new(global, &database)?, &project, &renames, options).await
+        }
+        Command::Pull { out, force, database } => pull::run(Session::new(global, &database)?, &out, force).await,
+        Command::Check { project, renames, database } => {
+            check::run(Session::new(global, &database)?, &project, &renames).await
+        }
+        Command::Status { project, database } => status::run(Session::new(global, &database)?, &project).await,
+        Command::Export { project, database } => export::run(Session::new(global, &database)?, &project).await,
+        Command::Rehash { project } => rehash::run(Session::new(global, &Default::default())?, &project),
+    }
+}
+
+/// The hints file, if given.
+fn read_hints(args: &RenameArgs) -> anyhow::Result<Hints> {
+    let Some(path) = &args.hints else { return Ok(Hints::default()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("reading rename hints from {}", path.display()))
+}
+
+/// Rename decisions for `current` → `desired`: the hints file, then a person's answers on a terminal.
+/// `Err(message)` when questions remain that nobody can answer here.
+fn decide_renames(
+    session: &Session,
+    current: &Schema,
+    desired: &Schema,
+    args: &RenameArgs,
+) -> anyhow::Result<Result<Hints, String>> {
+    let hints = read_hints(args)?;
+    let questions = keel_diff::rename_questions(current, desired, &hints);
+    if questions.is_empty() {
+        return Ok(Ok(hints));
+    }
+    if prompt::interactive() && !session.json() {
+        let answers = prompt::ask_renames(&questions)?;
+        return Ok(Ok(hints.merged(answers)));
+    }
+    Ok(Err(prompt::undecided(&questions)))
+}

@@ -1,0 +1,86 @@
+//! How results look: plans for people (coloured summaries with hazards) and for programs (stable JSON).
+//! Colour follows the terminal (`NO_COLOR`, `CLICOLOR_FORCE` are honoured by `console`).
+
+use crate::redact::redact;
+use console::style;
+use keel_diff::{Hazard, Plan, Statement, Unit};
+use serde::Serialize;
+
+/// A plan in the JSON every command that plans prints.
+#[derive(Serialize)]
+pub struct PlanJson<'a> {
+    pub equal: bool,
+    pub statements: &'a [Statement],
+    pub units: Vec<Unit>,
+    pub warnings: &'a [String],
+    pub sql: String,
+}
+
+impl<'a> PlanJson<'a> {
+    pub fn new(plan: &'a Plan) -> PlanJson<'a> {
+        PlanJson {
+            equal: plan.is_empty(),
+            statements: &plan.statements,
+            units: plan.units(),
+            warnings: &plan.warnings,
+            sql: plan.to_sql(),
+        }
+    }
+}
+
+/// Prints one JSON document on stdout.
+pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(value)?;
+    println!("{}", redact(&text));
+    Ok(())
+}
+
+/// The plan as numbered summaries, each hazard under its statement with what it means, data-loss counts
+/// when measured, then the warnings. With `sql`, each statement's SQL too.
+pub fn plan_text(plan: &Plan, sql: bool) -> String {
+    let mut out = String::new();
+    let hazardous = plan.statements.iter().filter(|s| !s.hazards.is_empty()).count();
+    let noun = if plan.statements.len() == 1 { "statement" } else { "statements" };
+    out.push_str(&format!("{} {noun}", plan.statements.len()));
+    if hazardous > 0 {
+        out.push_str(&format!(", {hazardous} with hazards"));
+    }
+    let units = plan.units();
+    if units.len() > 1 {
+        out.push_str(&format!(", in {} units", units.len()));
+    }
+    out.push('\n');
+    for (i, statement) in plan.statements.iter().enumerate() {
+        let summary = if statement.hazards.contains(&Hazard::DeletesData) {
+            style(&statement.summary).red().bold().to_string()
+        } else {
+            statement.summary.clone()
+        };
+        let transaction = if statement.transactional { "" } else { " (outside a transaction)" };
+        out.push_str(&format!("{:>4}. {summary}{transaction}\n", i + 1));
+        if let Some(loss) = statement.data_loss {
+            let what = statement.measure.as_ref().map(|m| m.describe(loss)).unwrap_or_else(|| loss.to_string());
+            let line = format!("deletes {what}");
+            let line = if loss > 0 { style(line).red().bold() } else { style(line).dim() };
+            out.push_str(&format!("        {line}\n"));
+        }
+        for hazard in &statement.hazards {
+            let id = style(hazard.id()).yellow();
+            out.push_str(&format!("        {id}: {}\n", hazard.explain()));
+        }
+        if sql {
+            for line in statement.sql.lines() {
+                out.push_str(&format!("        {}\n", style(line).dim()));
+            }
+        }
+    }
+    for warning in &plan.warnings {
+        out.push_str(&format!("{} {warning}\n", style("warning:").yellow().bold()));
+    }
+    redact(&out)
+}
+
+/// Statements that delete data and were not measured as deleting nothing.
+pub fn data_losing(plan: &Plan) -> Vec<&Statement> {
+    plan.statements.iter().filter(|s| s.hazards.contains(&Hazard::DeletesData) && s.data_loss != Some(0)).collect()
+}

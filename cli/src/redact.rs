@@ -1,0 +1,100 @@
+//! Passwords never reach the terminal or a log: every message keel prints goes through [`redact`], which
+//! hides the password of any URL in it, and any password of a URL keel was given.
+
+use std::sync::Mutex;
+
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Remembers the password of a URL keel was given, so it is hidden wherever it shows up.
+pub fn register(url: &str) {
+    if let Some(password) = password(url).filter(|p| !p.is_empty())
+        && let Ok(mut secrets) = SECRETS.lock()
+        && !secrets.iter().any(|s| *s == password)
+    {
+        secrets.push(password.to_string());
+    }
+    // A percent-encoded password may be printed decoded by a driver; hide that form too.
+    if let Some(password) = password(url).map(percent_decode).filter(|p| !p.is_empty())
+        && let Ok(mut secrets) = SECRETS.lock()
+        && !secrets.contains(&password)
+    {
+        secrets.push(password);
+    }
+}
+
+/// `text` with URL passwords and registered secrets replaced by `***`.
+pub fn redact(text: &str) -> String {
+    let mut out = hide_url_passwords(text);
+    if let Ok(secrets) = SECRETS.lock() {
+        for secret in secrets.iter().filter(|s| s.len() >= 3) {
+            out = out.replace(secret.as_str(), "***");
+        }
+    }
+    out
+}
+
+/// The password in `scheme://user:password@host`, if any.
+fn password(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let userinfo = &authority[..authority.rfind('@')?];
+    Some(&userinfo[userinfo.find(':')? + 1..])
+}
+
+fn hide_url_passwords(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (before, after) = rest.split_at(i + 3);
+        out.push_str(before);
+        let end = after.find(|c: char| c.is_whitespace() || c == '/' || c == '?' || c == '"' || c == '\'');
+        let authority = &after[..end.unwrap_or(after.len())];
+        match (authority.rfind('@'), authority.find(':')) {
+            (Some(at), Some(colon)) if colon < at => {
+                out.push_str(&authority[..colon]);
+                out.push_str(":***");
+                out.push_str(&authority[at..]);
+            }
+            _ => out.push_str(authority),
+        }
+        rest = &after[authority.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_passwords_are_hidden_wherever_they_appear() {
+        assert_eq!(
+            redact("connecting to postgres://app:s3cr%40t@db:5432/app?sslmode=require failed"),
+            "connecting to postgres://app:***@db:5432/app?sslmode=require failed"
+        );
+        assert_eq!(redact("postgres://app@db/app"), "postgres://app@db/app");
+        register("postgres://app:hunter2%21@db/app");
+        assert_eq!(redact("password hunter2! rejected"), "password *** rejected");
+    }
+}

@@ -1,0 +1,235 @@
+//! One command's run: the configuration, where the database and the scratch server are, and loading
+//! schema sources into comparable models.
+
+use crate::args::{DatabaseArgs, Global, Output, ProjectArgs};
+use crate::config::Config;
+use crate::redact::{redact, register};
+use crate::source::{self, Source};
+use anyhow::{Context, bail};
+use keel_core::Schema;
+use keel_diff::migrate::{self, Migration};
+use keel_diff::scratch::Server;
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use std::path::PathBuf;
+
+pub struct Session {
+    pub global: Global,
+    pub config: Config,
+    pub database_url: Option<String>,
+    dev_url: Option<String>,
+    scratch: Option<Server>,
+}
+
+impl Session {
+    pub fn new(global: Global, database: &DatabaseArgs) -> anyhow::Result<Session> {
+        let explicit = global.config != std::path::Path::new("keel.toml");
+        let config = Config::load(&global.config, explicit)?;
+        let nonempty = |url: &Option<String>| url.clone().filter(|u| !u.trim().is_empty());
+        let database_url = match nonempty(&database.database_url) {
+            Some(url) => Some(url),
+            None => config.database_url()?,
+        };
+        let dev_url = match nonempty(&database.dev_url) {
+            Some(url) => Some(url),
+            None => config.dev_url()?,
+        };
+        for url in database_url.iter().chain(&dev_url) {
+            register(url);
+        }
+        Ok(Session { global, config, database_url, dev_url, scratch: None })
+    }
+
+    pub fn json(&self) -> bool {
+        self.global.output == Some(Output::Json)
+    }
+
+    /// Progress for people, on stderr (stdout carries the result).
+    pub fn say(&self, message: impl AsRef<str>) {
+        eprintln!("{}", redact(message.as_ref()));
+    }
+
+    /// The SQL about to run, with `-v`.
+    pub fn trace(&self, sql: &str) {
+        if self.global.verbose {
+            eprintln!("{}", console::style(redact(sql)).dim());
+        }
+    }
+
+    pub fn schema_source(&self, project: &ProjectArgs) -> anyhow::Result<Source> {
+        let text = match (&project.schema, self.config.schema_source()) {
+            (Some(text), _) => text.clone(),
+            (None, Some(configured)) => configured?,
+            (None, None) => ".".to_string(),
+        };
+        Source::parse(&text).with_context(|| "reading the schema source (--schema, or `schema` in keel.toml)")
+    }
+
+    pub fn migrations_dir(&self, project: &ProjectArgs) -> PathBuf {
+        match (&project.migrations, &self.config.migrations) {
+            (Some(dir), _) => dir.clone(),
+            (None, Some(dir)) => self.config.path(dir),
+            (None, None) => self.config.path(std::path::Path::new("migrations")),
+        }
+    }
+
+    /// The tracking table (keel.toml `migrate.table`; sqlx's by default).
+    pub fn migrations_table(&self) -> String {
+        self.config.migrate.table.clone().unwrap_or_else(|| migrate::DEFAULT_TABLE.to_string())
+    }
+
+    pub fn require_database_url(&self) -> anyhow::Result<&str> {
+        self.database_url.as_deref().context(
+            "no database given: pass --database-url, set DATABASE_URL (the environment or ./.env), or set \
+             `database_url` in keel.toml",
+        )
+    }
+
+    pub async fn connect(&self) -> anyhow::Result<PgConnection> {
+        let url = self.require_database_url()?;
+        PgConnection::connect(url).await.with_context(|| format!("connecting to {}", redact(url)))
+    }
+
+    /// The server scratch databases are made on, started on first use.
+    pub async fn scratch(&mut self) -> anyhow::Result<&Server> {
+        if self.scratch.is_none() {
+            let server = Server::for_target(self.database_url.as_deref(), self.dev_url.as_deref())
+                .await
+                .context("finding a server for scratch databases (--dev-url)")?;
+            self.scratch = Some(server);
+        }
+        Ok(self.scratch.as_ref().expect("set above"))
+    }
+
+    /// A source as a model that compares with an introspected database: declared schemas are normalized
+    /// through PostgreSQL, SQL and migrations are applied to a scratch database and read back.
+    pub async fn load(&mut self, source: &Source) -> anyhow::Result<Schema> {
+        let schema = match source {
+            Source::Empty => Schema::default(),
+            Source::Database(url) => {
+                let mut conn =
+                    PgConnection::connect(url).await.with_context(|| format!("connecting to {}", redact(url)))?;
+                let schema = self.introspect(&mut conn).await?;
+                conn.close().await?;
+                schema
+            }
+            Source::JsonFile(path) => self.normalize(source::read_json(path)?).await?,
+            Source::Crate(dir) => {
+                // Blocks while cargo builds: nothing else runs meanwhile.
+                let declared = source::dump_crate(dir)?;
+                self.normalize(declared).await?
+            }
+            Source::SqlFile(path) => {
+                let sql = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                let name = path.display().to_string();
+                self.in_scratch(|conn| Box::pin(run_script(conn, name, sql))).await?
+            }
+            Source::Migrations(dir) => {
+                let migrations = migrate::read_migrations(dir)?;
+                self.replay(&migrations).await?
+            }
+        };
+        Ok(schema)
+    }
+
+    /// What the migrations produce, replayed into a scratch database.
+    pub async fn replay(&mut self, migrations: &[Migration]) -> anyhow::Result<Schema> {
+        let migrations = migrations.to_vec();
+        self.in_scratch(|conn| {
+            Box::pin(async move {
+                for m in migrations {
+                    let name = m.path.display().to_string();
+                    if m.no_transaction {
+                        run_script(conn, name, m.sql).await?;
+                    } else {
+                        let mut tx = conn.begin().await?;
+                        run_script(&mut tx, name, m.sql).await?;
+                        tx.commit().await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    /// The live database's schema, without keel's own bookkeeping table.
+    pub async fn introspect(&self, conn: &mut PgConnection) -> anyhow::Result<Schema> {
+        let mut schema = keel_diff::introspect(conn, None).await.context("reading the database's schema")?;
+        let table = self.migrations_table();
+        let (schema_name, table_name) = table.split_once('.').unwrap_or(("public", &table));
+        if let Some(ns) = schema.schemas.get_mut(schema_name) {
+            ns.tables.remove(table_name);
+            if ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty() && schema_name != "public" {
+                schema.schemas.remove(schema_name);
+            }
+        }
+        Ok(schema)
+    }
+
+    async fn normalize(&mut self, declared: Schema) -> anyhow::Result<Schema> {
+        let server = self.scratch().await?;
+        keel_diff::normalize::normalize(server, &declared).await.context("normalizing the declared schema")
+    }
+
+    /// Runs `setup` on a fresh scratch database and reads the result back.
+    async fn in_scratch<F>(&mut self, setup: F) -> anyhow::Result<Schema>
+    where
+        F: for<'c> FnOnce(
+            &'c mut PgConnection,
+        )
+            -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'c>>,
+    {
+        let database = self.scratch().await?.create_database().await?;
+        let result = async {
+            let mut conn = database.connect().await?;
+            setup(&mut conn).await?;
+            let schema = keel_diff::introspect(&mut conn, None).await?;
+            conn.close().await?;
+            Ok::<_, anyhow::Error>(schema)
+        }
+        .await;
+        database.drop_database().await?;
+        result
+    }
+
+    /// Stops the throwaway cluster, if one was started.
+    pub fn finish(mut self) {
+        if let Some(server) = self.scratch.take() {
+            let _ = server.stop();
+        }
+    }
+}
+
+/// Runs a SQL script (many statements) and turns a failure into a message with the file's line.
+async fn run_script(conn: &mut PgConnection, name: String, sql: String) -> anyhow::Result<()> {
+    match sqlx::raw_sql(AssertSqlSafe(sql.clone())).execute(&mut *conn).await {
+        Ok(_) => Ok(()),
+        Err(sqlx::Error::Database(e)) => {
+            let pg = e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
+            let position = pg.and_then(|p| match p.position() {
+                Some(sqlx::postgres::PgErrorPosition::Original(n)) => Some(n),
+                _ => None,
+            });
+            let location = position.map(|n| line_column(&sql, n)).map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
+            let code = e.code().map(|c| format!(" [{c}]")).unwrap_or_default();
+            let detail = pg.and_then(|p| p.detail()).map(|d| format!("\n  detail: {d}")).unwrap_or_default();
+            bail!("{name}{location}: {}{code}{detail}", e.message())
+        }
+        Err(e) => Err(e).with_context(|| format!("running {name}")),
+    }
+}
+
+/// 1-based line and column of a 1-based character position.
+pub fn line_column(text: &str, position: usize) -> (usize, usize) {
+    let before: String = text.chars().take(position.saturating_sub(1)).collect();
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+impl Session {
+    /// `lock_timeout` for online plans (keel.toml `migrate.lock_timeout_ms`, default 5 s).
+    pub fn lock_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.config.migrate.lock_timeout_ms.unwrap_or(5_000))
+    }
+}

@@ -1,0 +1,108 @@
+//! Schema sources: one syntax for every command that reads a schema (`postgres://...`, `empty`, a `.sql`
+//! file, a `.json` file, a migrations directory, an app crate directory).
+
+mod app_crate;
+
+pub use app_crate::{DUMP_TARGET, dump_target_source, lib_name};
+
+use anyhow::{Context, bail};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    Database(String),
+    Empty,
+    SqlFile(PathBuf),
+    JsonFile(PathBuf),
+    Migrations(PathBuf),
+    Crate(PathBuf),
+}
+
+impl Source {
+    pub fn parse(text: &str) -> anyhow::Result<Source> {
+        let text = text.trim();
+        if text == "empty" {
+            return Ok(Source::Empty);
+        }
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            crate::redact::register(text);
+            return Ok(Source::Database(text.to_string()));
+        }
+        if text.contains("://") {
+            bail!("`{}` is not a PostgreSQL URL (postgres://...)", crate::redact::redact(text));
+        }
+        let path = PathBuf::from(text);
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("sql") => return Ok(Source::SqlFile(existing(path)?)),
+            Some("json") => return Ok(Source::JsonFile(existing(path)?)),
+            _ => {}
+        }
+        if path.is_dir() {
+            return Ok(if path.join("Cargo.toml").is_file() { Source::Crate(path) } else { Source::Migrations(path) });
+        }
+        if path.exists() {
+            bail!("`{text}` is neither a .sql nor a .json file nor a directory; see `keel --help` for schema sources");
+        }
+        bail!("schema source `{text}` does not exist; see `keel --help` for schema sources")
+    }
+
+    /// Whether the schema is declared (and must be normalized through PostgreSQL before comparing).
+    pub fn is_declared(&self) -> bool {
+        matches!(self, Source::JsonFile(_) | Source::Crate(_))
+    }
+}
+
+fn existing(path: PathBuf) -> anyhow::Result<PathBuf> {
+    if !path.is_file() {
+        bail!("schema source {} does not exist", path.display());
+    }
+    Ok(path)
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Database(url) => write!(f, "database {}", crate::redact::redact(url)),
+            Source::Empty => write!(f, "the empty schema"),
+            Source::SqlFile(p) => write!(f, "SQL file {}", p.display()),
+            Source::JsonFile(p) => write!(f, "schema JSON {}", p.display()),
+            Source::Migrations(p) => write!(f, "migrations in {}", p.display()),
+            Source::Crate(p) => write!(f, "the crate in {}", display_dir(p)),
+        }
+    }
+}
+
+fn display_dir(path: &Path) -> String {
+    match path.to_str() {
+        Some("") => ".".to_string(),
+        _ => path.display().to_string(),
+    }
+}
+
+/// Reads a schema JSON file.
+pub fn read_json(path: &Path) -> anyhow::Result<keel_core::Schema> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    keel_core::Schema::from_json(&text).with_context(|| format!("reading {}", path.display()))
+}
+
+pub use app_crate::dump as dump_crate;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_parse_by_shape() {
+        assert_eq!(Source::parse("empty").expect("empty"), Source::Empty);
+        assert!(matches!(Source::parse("postgres://u@h/db").expect("url"), Source::Database(_)));
+        assert!(Source::parse("mysql://u@h/db").is_err());
+        assert!(Source::parse("/surely/not/here.sql").is_err());
+        let dir = std::env::temp_dir().join(format!("keel-source-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        assert_eq!(Source::parse(dir.to_str().expect("utf-8")).expect("dir"), Source::Migrations(dir.clone()));
+        std::fs::write(dir.join("Cargo.toml"), "").expect("write");
+        assert_eq!(Source::parse(dir.to_str().expect("utf-8")).expect("crate"), Source::Crate(dir.clone()));
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+}

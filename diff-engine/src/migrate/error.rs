@@ -1,0 +1,246 @@
+//! What can go wrong reading, verifying and applying migrations; every message is one line that says what
+//! to do.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("migrations directory {} does not exist (or is not a directory)", .path.display())]
+    NoDirectory { path: PathBuf },
+
+    #[error("cannot read {}: {source}", .path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error(
+        "migration file {file}: the part before the first `_` must be an integer version \
+         (e.g. `20240101120000_create_users.sql`)"
+    )]
+    BadFileName { file: String },
+
+    #[error("migration files {first} and {second} have the same version {version}: give one of them a new version")]
+    DuplicateVersion { version: i64, first: String, second: String },
+
+    #[error(
+        "migration file {file} is a reversible (up/down) migration, which keel does not support: \
+         migrations are forward-only `<version>_<description>.sql` files"
+    )]
+    Reversible { file: String },
+
+    #[error("invalid migrations table name {name:?}: {reason}")]
+    BadTableName { name: String, reason: String },
+
+    #[error("invalid database URL: {0}")]
+    BadUrl(String),
+
+    #[error("cannot connect to the database (gave up after {attempts} attempt{}): {error}{hint}", plural(*.attempts))]
+    Connect {
+        attempts: u32,
+        error: String,
+        /// `"; raise --wait-for-db ..."` when the error was transient, else empty.
+        hint: String,
+    },
+
+    #[error(
+        "{table} marks migration {version} ({description}) as failed (success = false), so it may be partly \
+         applied: check the database, finish or undo that migration by hand, then delete its row from {table}"
+    )]
+    Dirty { table: String, version: i64, description: String },
+
+    #[error(
+        "migration {file} (version {version}) was edited after it was applied: its checksum differs from the one \
+         recorded in {table}; restore the file as it was applied and make the change in a new migration"
+    )]
+    Edited { version: i64, file: String, table: String },
+
+    #[error(
+        "migration {version} ({description}) is recorded in {table} as applied but its file is missing from the \
+         migrations directory: restore the file"
+    )]
+    Missing { version: i64, description: String, table: String },
+
+    #[error(
+        "could not take migration lock {lock_id} within {}: it is held by {}; wait for that migration run to \
+         finish (or stop it), or raise --lock-wait",
+        seconds(.waited),
+        holder(*.holder_pid, .holder_application.as_deref())
+    )]
+    LockTimeout { lock_id: i64, holder_pid: Option<i32>, holder_application: Option<String>, waited: Duration },
+
+    #[error("{0}")]
+    Failed(Box<MigrationFailure>),
+
+    #[error("the overall timeout of {} elapsed {during}; raise --timeout", seconds(.timeout))]
+    Timeout {
+        timeout: Duration,
+        /// The migration that was running (and was canceled), if any.
+        version: Option<i64>,
+        /// `while ...` / `before ...`, for the message.
+        during: String,
+    },
+
+    #[error("database error while {context}: {source}")]
+    Database {
+        context: String,
+        #[source]
+        source: sqlx::Error,
+    },
+}
+
+impl MigrateError {
+    pub(crate) fn database(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
+        let context = context.into();
+        move |source| MigrateError::Database { context, source }
+    }
+}
+
+/// A migration that PostgreSQL rejected. Nothing of it was recorded; when it ran in a transaction,
+/// nothing of it stayed either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationFailure {
+    pub version: i64,
+    pub file: String,
+    pub no_transaction: bool,
+    /// SQLSTATE, e.g. `42P01`; `None` when the failure was not the server's (a lost connection).
+    pub code: Option<String>,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+    /// 1-based line and column in the file, when PostgreSQL gave a position.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The text of that line.
+    pub line_text: Option<String>,
+}
+
+impl MigrationFailure {
+    pub(crate) fn new(version: i64, file: &str, sql: &str, no_transaction: bool, error: &sqlx::Error) -> Self {
+        let mut failure = MigrationFailure {
+            version,
+            file: file.to_string(),
+            no_transaction,
+            code: None,
+            message: error.to_string(),
+            detail: None,
+            hint: None,
+            line: None,
+            column: None,
+            line_text: None,
+        };
+        if let Some(db) = error.as_database_error() {
+            failure.code = db.code().map(|c| c.into_owned());
+            failure.message = db.message().to_string();
+            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                failure.detail = pg.detail().map(str::to_string);
+                failure.hint = pg.hint().map(str::to_string);
+                if let Some(sqlx::postgres::PgErrorPosition::Original(position)) = pg.position()
+                    && let Some((line, column, text)) = locate(sql, position)
+                {
+                    (failure.line, failure.column, failure.line_text) = (Some(line), Some(column), Some(text));
+                }
+            }
+        }
+        if no_transaction && failure.code.as_deref() == Some("25001") && failure.hint.is_none() {
+            failure.hint = Some(
+                "a `-- no-transaction` file is sent as one query, and PostgreSQL runs a query of several statements \
+                 as one implicit transaction: put the statement that cannot run in a transaction in a file of its own"
+                    .to_string(),
+            );
+        }
+        failure
+    }
+}
+
+impl fmt::Display for MigrationFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "migration {} failed", self.file)?;
+        if let (Some(line), Some(column)) = (self.line, self.column) {
+            write!(f, " at line {line}:{column}")?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(code) = &self.code {
+            write!(f, " (SQLSTATE {code})")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, "; detail: {detail}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "; hint: {hint}")?;
+        }
+        if let (Some(line), Some(text)) = (self.line, &self.line_text) {
+            write!(f, "; line {line}: `{}`", text.trim())?;
+        }
+        if self.no_transaction {
+            write!(
+                f,
+                "; it ran without a transaction, so earlier statements may have taken effect (a failed CREATE INDEX \
+                 CONCURRENTLY leaves an INVALID index to drop); it was not recorded"
+            )
+        } else {
+            write!(f, "; it was rolled back and not recorded")
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a 1-based character position, with the line's text.
+fn locate(sql: &str, position: usize) -> Option<(usize, usize, String)> {
+    let index = position.checked_sub(1)?;
+    let (mut line, mut line_start, mut column) = (1, 0, 1);
+    let mut chars = sql.char_indices();
+    // One past the last character is a position too: "syntax error at end of input".
+    for _ in 0..index {
+        let (byte, ch) = chars.next()?;
+        if ch == '\n' {
+            (line, line_start, column) = (line + 1, byte + 1, 1);
+        } else {
+            column += 1;
+        }
+    }
+    let text = sql[line_start..].lines().next().unwrap_or_default();
+    Some((line, column, text.trim_end_matches('\r').to_string()))
+}
+
+fn plural(n: u32) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn seconds(d: &Duration) -> String {
+    let ms = d.as_millis();
+    if ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{:.1}s", d.as_secs_f64()) }
+}
+
+fn holder(pid: Option<i32>, application: Option<&str>) -> String {
+    match (pid, application) {
+        (Some(pid), Some(app)) => format!("backend pid {pid} (application {app:?})"),
+        (Some(pid), None) => format!("backend pid {pid}"),
+        (None, _) => "a session that has since released it".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_positions() {
+        let sql = "-- c\nSELECT 1;\r\nSELECT * FROM\n  nope;";
+        assert_eq!(locate(sql, 1), Some((1, 1, "-- c".into())));
+        assert_eq!(locate(sql, 6), Some((2, 1, "SELECT 1;".into())));
+        assert_eq!(locate(sql, 33), Some((4, 3, "  nope;".into())));
+        assert_eq!(locate("é\nab", 4), Some((2, 2, "ab".into())));
+        assert_eq!(locate(sql, 0), None);
+        assert_eq!(locate("SELECT", 7), Some((1, 7, "SELECT".into())));
+        assert_eq!(locate(sql, 500), None);
+    }
+
+    #[test]
+    fn formats_durations() {
+        assert_eq!(seconds(&Duration::from_secs(60)), "60s");
+        assert_eq!(seconds(&Duration::from_millis(1500)), "1.5s");
+    }
+}

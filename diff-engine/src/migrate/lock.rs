@@ -1,0 +1,129 @@
+//! The migration lock: a session advisory lock, taken with `pg_try_advisory_lock` on a connection of its
+//! own and polled, so a wait can be bounded and reported.
+
+use super::{Event, MigrateError};
+use sqlx::PgConnection;
+use std::time::Duration;
+use tokio::time::Instant;
+
+const POLL: Duration = Duration::from_millis(200);
+
+/// The lock id sqlx's PostgreSQL migrator takes for a database: `0x3d32ad9e` times the CRC-32 (ISO-HDLC,
+/// the zlib one) of the database name. keel takes the same by default, so keel and sqlx runners exclude
+/// each other.
+pub fn default_lock_id(database_name: &str) -> i64 {
+    0x3d32_ad9e * i64::from(crc32(database_name.as_bytes()))
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+pub(crate) async fn current_database(conn: &mut PgConnection) -> Result<String, MigrateError> {
+    sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(conn)
+        .await
+        .map_err(MigrateError::database("reading the database name"))
+}
+
+/// Takes the lock, polling until `lock_wait` has passed or `deadline` (the overall timeout) comes.
+pub(crate) async fn acquire(
+    conn: &mut PgConnection,
+    lock_id: i64,
+    lock_wait: Duration,
+    deadline: Instant,
+    timeout: Duration,
+    on_event: &mut (dyn FnMut(&Event) + Send),
+) -> Result<(), MigrateError> {
+    let started = Instant::now();
+    let give_up = (started + lock_wait).min(deadline);
+    let mut reported = false;
+    loop {
+        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(lock_id)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(MigrateError::database(format!("taking migration lock {lock_id}")))?;
+        if locked {
+            on_event(&Event::Locked { lock_id });
+            return Ok(());
+        }
+        let now = Instant::now();
+        if now >= give_up {
+            let holder = holder(conn, lock_id).await?;
+            if now >= deadline && started + lock_wait > deadline {
+                return Err(MigrateError::Timeout {
+                    timeout,
+                    version: None,
+                    during: format!(
+                        "while waiting for migration lock {lock_id} held by {}",
+                        holder.as_ref().map_or("another session".to_string(), |(pid, _)| format!("backend pid {pid}"))
+                    ),
+                });
+            }
+            let (holder_pid, holder_application) = holder.unzip();
+            return Err(MigrateError::LockTimeout {
+                lock_id,
+                holder_pid,
+                holder_application: holder_application.flatten(),
+                waited: lock_wait,
+            });
+        }
+        if !reported {
+            reported = true;
+            let holder_pid = holder(conn, lock_id).await?.map(|(pid, _)| pid);
+            on_event(&Event::WaitingForLock { lock_id, holder_pid });
+        }
+        tokio::time::sleep_until((now + POLL).min(give_up)).await;
+    }
+}
+
+/// Releases the lock. Best effort: closing the connection releases it anyway.
+pub(crate) async fn release(conn: &mut PgConnection, lock_id: i64) {
+    let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(lock_id).execute(conn).await;
+}
+
+/// The backend holding the advisory lock in this database, with its application name.
+async fn holder(conn: &mut PgConnection, lock_id: i64) -> Result<Option<(i32, Option<String>)>, MigrateError> {
+    // A bigint advisory lock shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
+    let bits = lock_id as u64;
+    let (high, low) = (i64::from((bits >> 32) as u32), i64::from(bits as u32));
+    let row: Option<(Option<i32>, Option<String>)> = sqlx::query_as(
+        "SELECT l.pid, NULLIF(a.application_name, '') FROM pg_locks l \
+         LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+           AND l.classid::bigint = $1 AND l.objid::bigint = $2 \
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
+         LIMIT 1",
+    )
+    .bind(high)
+    .bind(low)
+    .fetch_optional(conn)
+    .await
+    .map_err(MigrateError::database(format!("looking up who holds migration lock {lock_id}")))?;
+    Ok(row.and_then(|(pid, application)| Some((pid?, application))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_is_the_zlib_one() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn lock_ids_follow_sqlx() {
+        // 0x3d32ad9e * zlib.crc32(b"postgres")
+        assert_eq!(default_lock_id("postgres"), 368_907_709_894_077_238);
+    }
+}
