@@ -218,6 +218,7 @@ pub enum Command {
         database: DatabaseArgs,
     },
     /// Rewrite migrations/keel.sum after editing a migration that has not been applied anywhere.
+    #[command(after_help = "Examples:\n  keel rehash\n  keel rehash --migrations db/migrations")]
     Rehash {
         #[command(flatten)]
         project: ProjectArgs,

@@ -53,7 +53,13 @@ impl Config {
 
     /// A path from the file, relative to the file's directory.
     pub fn path(&self, path: &Path) -> PathBuf {
-        if path.is_absolute() { path.to_path_buf() } else { self.dir.join(path) }
+        if path.is_absolute() || self.dir == Path::new(".") {
+            path.to_path_buf()
+        } else if path == Path::new(".") {
+            self.dir.clone()
+        } else {
+            self.dir.join(path)
+        }
     }
 
     /// A schema source from the file: paths relative to the file's directory.

@@ -17,6 +17,10 @@ pub struct Session {
     pub config: Config,
     pub database_url: Option<String>,
     dev_url: Option<String>,
+    /// The database whose server may hold scratch databases (DESIGN, Normalization). Only commands that
+    /// change or compare with that database set it: `generate` must not create databases on whatever
+    /// server DATABASE_URL happens to name.
+    scratch_target: Option<String>,
     scratch: Option<Server>,
 }
 
@@ -36,7 +40,7 @@ impl Session {
         for url in database_url.iter().chain(&dev_url) {
             register(url);
         }
-        Ok(Session { global, config, database_url, dev_url, scratch: None })
+        Ok(Session { global, config, database_url, dev_url, scratch_target: None, scratch: None })
     }
 
     pub fn json(&self) -> bool {
@@ -89,10 +93,16 @@ impl Session {
         PgConnection::connect(url).await.with_context(|| format!("connecting to {}", redact(url)))
     }
 
-    /// The server scratch databases are made on, started on first use.
+    /// Lets scratch databases go on this database's server (when its role may create databases).
+    pub fn scratch_near(&mut self, url: &str) {
+        self.scratch_target = Some(url.to_string());
+    }
+
+    /// The server scratch databases are made on, started on first use: `--dev-url`, else the target's
+    /// server (see [`Session::scratch_near`]), else a throwaway local cluster.
     pub async fn scratch(&mut self) -> anyhow::Result<&Server> {
         if self.scratch.is_none() {
-            let server = Server::for_target(self.database_url.as_deref(), self.dev_url.as_deref())
+            let server = Server::for_target(self.scratch_target.as_deref(), self.dev_url.as_deref())
                 .await
                 .context("finding a server for scratch databases (--dev-url)")?;
             self.scratch = Some(server);

@@ -26,6 +26,9 @@ struct CheckJson {
 
 pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameArgs) -> anyhow::Result<Outcome> {
     let mut out = CheckJson::default();
+    if let Some(url) = session.database_url.clone() {
+        session.scratch_near(&url);
+    }
     let dir = session.migrations_dir(project);
     let migrations: Vec<Migration> = match read_migrations(&dir) {
         Ok(m) => m,

@@ -15,6 +15,12 @@ pub async fn run(
     renames: &RenameArgs,
 ) -> anyhow::Result<Outcome> {
     let (from, to) = (Source::parse(from)?, Source::parse(to)?);
+    if let Some(url) = [&from, &to].into_iter().find_map(|s| match s {
+        Source::Database(url) => Some(url.clone()),
+        _ => None,
+    }) {
+        session.scratch_near(&url);
+    }
     let current = session.load(&from).await?;
     let desired = session.load(&to).await?;
     // A diff is a preview: undecided renames are shown as drop and create, with a warning that says so.

@@ -76,7 +76,7 @@ pub async fn run(
     let plan = keel_diff::plan(&current, &desired, &plan_options)?;
     if plan.is_empty() {
         if !session.json() {
-            session.say(format!("No changes: the migrations in {} already build {source}.", dir.display()));
+            session.say(format!("No changes: the migrations in `{}` already build {source}.", dir.display()));
         }
         report(&session, &[], Some(&plan), None)?;
         session.finish();

@@ -33,8 +33,11 @@ pub async fn run(
 ) -> anyhow::Result<Outcome> {
     let source = session.schema_source(project)?;
     // With no database given, push to a throwaway one: the demo works on a machine with nothing set up.
-    let throwaway = match &session.database_url {
-        Some(_) => None,
+    let throwaway = match session.database_url.clone() {
+        Some(url) => {
+            session.scratch_near(&url);
+            None
+        }
         None => {
             let server = session.scratch().await?;
             let (database, on) = (server.create_database().await?, server.describe());

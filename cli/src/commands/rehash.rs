@@ -3,6 +3,7 @@
 use super::Outcome;
 use crate::args::ProjectArgs;
 use crate::integrity;
+use crate::output::print_json;
 use crate::session::Session;
 use keel_diff::migrate::read_migrations;
 
@@ -10,6 +11,11 @@ pub fn run(session: Session, project: &ProjectArgs) -> anyhow::Result<Outcome> {
     let dir = session.migrations_dir(project);
     let migrations = read_migrations(&dir)?;
     integrity::write(&dir, &migrations)?;
-    println!("wrote {} ({} migrations)", dir.join(integrity::SUM_FILE).display(), migrations.len());
+    let path = dir.join(integrity::SUM_FILE).display().to_string();
+    if session.json() {
+        print_json(&serde_json::json!({ "written": path, "migrations": migrations.len() }))?;
+    } else {
+        println!("wrote {path} ({} migrations)", migrations.len());
+    }
     Ok(Outcome::Done)
 }

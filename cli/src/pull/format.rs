@@ -50,23 +50,30 @@ pub enum Attr {
     Nested(&'static str, Vec<String>),
 }
 
-/// One `#[keel(...)]` attribute at `indent` spaces, with its trailing newline.
+/// `#[keel(...)]` attributes at `indent` spaces, each with its trailing newline. A flat list too long for
+/// one line is split into several attributes (darling merges them), so that rustfmt keeps each on one line
+/// whatever its width heuristics; only a single item too long for a line of its own goes vertical. A nested
+/// list is one attribute, vertical when too long.
 pub fn attribute(out: &mut String, indent: usize, attr: &Attr) {
     let pad = " ".repeat(indent);
     match attr {
         Attr::Flat(items) => {
-            let one_line = items.join(", ");
-            if width(&one_line) <= ATTR_FN_LIKE_WIDTH && indent + width(&one_line) + 9 <= MAX_WIDTH {
-                let _ = writeln!(out, "{pad}#[keel({one_line})]");
-            } else {
-                let _ = writeln!(out, "{pad}#[keel(");
-                vertical(out, &pad, items);
-                let _ = writeln!(out, "{pad})]");
+            let mut group: Vec<&str> = Vec::new();
+            for item in items {
+                let joined = width(&group.join(", ")) + 2 + width(item);
+                if !group.is_empty() && !fits(indent + 9, joined, group.len() + 1) {
+                    flat(out, &pad, indent, &group);
+                    group.clear();
+                }
+                group.push(item);
+            }
+            if !group.is_empty() {
+                flat(out, &pad, indent, &group);
             }
         }
         Attr::Nested(name, items) => {
             let one_line = items.join(", ");
-            if width(&one_line) <= ATTR_FN_LIKE_WIDTH && indent + width(name) + width(&one_line) + 11 <= MAX_WIDTH {
+            if fits(indent + width(name) + 11, width(&one_line), items.len()) {
                 let _ = writeln!(out, "{pad}#[keel({name}({one_line}))]");
             } else {
                 let _ = writeln!(out, "{pad}#[keel({name}(");
@@ -74,6 +81,42 @@ pub fn attribute(out: &mut String, indent: usize, attr: &Attr) {
                 let _ = writeln!(out, "{pad}))]");
             }
         }
+    }
+}
+
+/// Groups of items (a field's type, its keys, its foreign key, ...) as few attributes as fit on one line
+/// each: a group joins the attribute before it when the whole still fits.
+pub fn grouped(out: &mut String, indent: usize, groups: &[Vec<String>]) {
+    let mut current: Vec<String> = Vec::new();
+    for group in groups.iter().filter(|g| !g.is_empty()) {
+        let combined: Vec<String> = current.iter().chain(group).cloned().collect();
+        if current.is_empty() || fits(indent + 9, width(&combined.join(", ")), combined.len()) {
+            current = combined;
+        } else {
+            attribute(out, indent, &Attr::Flat(std::mem::replace(&mut current, group.clone())));
+        }
+    }
+    if !current.is_empty() {
+        attribute(out, indent, &Attr::Flat(current));
+    }
+}
+
+/// Whether an argument list `args` columns wide, of `count` items, after `before` columns (indentation,
+/// `#[keel(`, closing brackets), stays on one line. rustfmt puts a single argument on one line whenever the
+/// line fits; several only within `attr_fn_like_width` too.
+fn fits(before: usize, args: usize, count: usize) -> bool {
+    before + args <= MAX_WIDTH && (count <= 1 || args <= ATTR_FN_LIKE_WIDTH)
+}
+
+fn flat(out: &mut String, pad: &str, indent: usize, items: &[&str]) {
+    let one_line = items.join(", ");
+    if fits(indent + 9, width(&one_line), items.len()) {
+        let _ = writeln!(out, "{pad}#[keel({one_line})]");
+    } else {
+        let _ = writeln!(out, "{pad}#[keel(");
+        let items: Vec<String> = items.iter().map(|s| s.to_string()).collect();
+        vertical(out, pad, &items);
+        let _ = writeln!(out, "{pad})]");
     }
 }
 

@@ -167,7 +167,8 @@ mod tests {
 
     #[test]
     fn reads_what_the_derive_reads() {
-        let keys = index_keys("user_id, (lower(name)) text_pattern_ops, created_at DESC NULLS LAST, \"Odd Col\"").unwrap();
+        let keys =
+            index_keys("user_id, (lower(name)) text_pattern_ops, created_at DESC NULLS LAST, \"Odd Col\"").unwrap();
         assert_eq!(keys[1].expression.as_deref(), Some("lower(name)"));
         assert_eq!(keys[1].opclass.as_deref(), Some("text_pattern_ops"));
         assert_eq!((keys[2].descending, keys[2].nulls_first), (true, Some(false)));

@@ -16,6 +16,7 @@ mod types;
 
 use keel_core::model::{ColumnType, Schema};
 use keel_core::naming;
+use keel_core::registry::Problem;
 use names::Taken;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -34,6 +35,9 @@ pub struct Generated {
 pub enum PullError {
     #[error("the {what} name {name:?} is not a PostgreSQL identifier ({reason})")]
     InvalidName { what: &'static str, name: String, reason: &'static str },
+    /// A constraint or index names a column its table does not have (a hand-written model, not a database).
+    #[error("the schema is inconsistent: {0}")]
+    UnknownColumn(String),
 }
 
 /// Crates the generated code may name besides keel: a table module must not shadow them.
@@ -54,8 +58,8 @@ pub fn generate(schema: &Schema) -> Result<Generated, PullError> {
             None => String::new(),
         };
         warnings.push(format!(
-            "sequence {name}{owner}: the derives declare no sequences (only `serial` columns' and identity columns'); \
-             left out, declare it in SQL"
+            "sequence {name}{owner}: the derives declare sequences only as `serial` columns (PostgreSQL's own name \
+             and options) and identity columns; left out, declare it in SQL"
         ));
     }
 
@@ -119,7 +123,12 @@ fn validate(schema: &Schema) -> Result<(), PullError> {
             }
         }
     }
-    Ok(())
+    // Foreign keys to tables outside the schema and columns of types no enum declares are warnings; a
+    // constraint on a column that does not exist cannot be written at all.
+    match keel_core::registry::check(schema).into_iter().find(|p| matches!(p, Problem::UnknownColumn { .. })) {
+        Some(problem) => Err(PullError::UnknownColumn(problem.to_string())),
+        None => Ok(()),
+    }
 }
 
 /// Schema-wide objects the derives have no attribute for.
@@ -360,20 +369,5 @@ mod tests {
         assert_eq!(nextval_target("nextval('app.\"Odd\"\"x_seq\"'::regclass)").unwrap(), ["app", "Odd\"x_seq"]);
         assert_eq!(nextval_target("nextval('it''s_seq'::regclass)").unwrap(), ["it's_seq"]);
         assert!(nextval_target("nextval('a'::text)").is_none());
-    }
-}
-#[cfg(test)]
-mod dbg_tests {
-    #[test]
-    fn dbg_serial() {
-        let json = r#"{"format_version":1,"schemas":{"d":{"tables":{"counters":{"columns":[{"name":"id","type":{"kind":"big_int"},"nullable":false,"default":"nextval('d.counters_id_seq'::regclass)"}]}},"sequences":{"counters_id_seq":{"data_type":{"kind":"big_int"},"owned_by":{"table":"counters","column":"id"}}}}}}"#;
-        let s = keel_core::Schema::from_json(json).unwrap();
-        let g = super::generate(&s).unwrap();
-        println!("{:?}\n{}", g.warnings, g.files["counters.rs"]);
-        for (name, sequence) in s.sequences() {
-            let owner = sequence.owned_by.as_ref().unwrap();
-            println!("{} {}", name.name, keel_core::naming::object_name(&owner.table, Some(&owner.column), "seq"));
-            println!("{:?}", super::nextval_target(s.table("d","counters").unwrap().columns[0].default.as_deref().unwrap()));
-        }
     }
 }

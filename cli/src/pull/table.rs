@@ -6,8 +6,8 @@ use super::grammar;
 use super::names::{self, Taken, sql_ident};
 use super::types::{FieldType, TypeContext};
 use keel_core::model::{
-    Column, Deferrable, ForeignKeyAction, IdentityGeneration, Index, IndexKey, IndexMethod, KeyExpression,
-    NullsOrder, QualifiedName, SortOrder, Table,
+    Column, Deferrable, ForeignKeyAction, IdentityGeneration, Index, IndexKey, IndexMethod, KeyExpression, NullsOrder,
+    QualifiedName, SortOrder, Table,
 };
 use keel_core::naming;
 use std::collections::BTreeMap;
@@ -45,28 +45,29 @@ struct Field {
 }
 
 impl Field {
-    fn attributes(&self) -> Vec<Attr> {
-        let mut flat: Vec<String> = Vec::new();
-        flat.extend(self.column.iter().cloned());
+    /// The attributes, by concern: name, type and value; keys; foreign key; check; comment.
+    fn write_attributes(&self, out: &mut String) {
+        let mut first: Vec<String> = self.column.iter().cloned().collect();
         if self.primary_key {
-            flat.push("primary_key".to_string());
+            first.push("primary_key".to_string());
         }
-        flat.extend(self.type_items.iter().cloned());
-        flat.extend(self.value_items.iter().cloned());
-        flat.extend(self.unique.iter().cloned());
-        let mut out = Vec::new();
-        match &self.index {
-            Some(Attr::Flat(items)) => flat.extend(items.iter().cloned()),
-            Some(nested @ Attr::Nested(..)) => out.push(nested.clone()),
-            None => {}
+        first.extend(self.type_items.iter().cloned());
+        first.extend(self.value_items.iter().cloned());
+        let mut keys: Vec<String> = self.unique.iter().cloned().collect();
+        if let Some(Attr::Flat(items)) = &self.index {
+            keys.extend(items.iter().cloned());
         }
-        flat.extend(self.references.iter().cloned());
-        flat.extend(self.check.iter().cloned());
-        flat.extend(self.comment.iter().cloned());
-        if !flat.is_empty() {
-            out.insert(0, Attr::Flat(flat));
+        let groups = [
+            first,
+            keys,
+            self.references.clone(),
+            self.check.iter().cloned().collect(),
+            self.comment.iter().cloned().collect(),
+        ];
+        format::grouped(out, 4, &groups);
+        if let Some(nested @ Attr::Nested(..)) = &self.index {
+            format::attribute(out, 4, nested);
         }
-        out
     }
 }
 
@@ -179,11 +180,8 @@ impl Generator<'_, '_> {
             field.value_items.push(format!("generated = {}", lit(expression)));
         }
         let has_value = column.identity.is_some() || column.generated.is_some();
-        let convention = if column.nullable || has_value {
-            None
-        } else {
-            convention_default(&column.name, &rust, in_primary_key)
-        };
+        let convention =
+            if column.nullable || has_value { None } else { convention_default(&column.name, &rust, in_primary_key) };
         match (&column.default, serial) {
             (_, Some(_)) => {}
             (Some(default), None) => {
@@ -275,7 +273,9 @@ impl Generator<'_, '_> {
             }
             let columns = columns_text(&unique.columns);
             if grammar::columns(&columns).as_ref() != Some(&unique.columns) {
-                self.warn(format!("unique constraint {name}: its column names cannot be written for the derive; left out"));
+                self.warn(format!(
+                    "unique constraint {name}: its column names cannot be written for the derive; left out"
+                ));
                 continue;
             }
             let mut items = vec![format!("columns = {}", lit(&columns))];
@@ -317,7 +317,9 @@ impl Generator<'_, '_> {
                 continue;
             }
             if fk.match_full {
-                self.warn(format!("foreign key {name} is MATCH FULL, which the derives cannot declare; declared MATCH SIMPLE"));
+                self.warn(format!(
+                    "foreign key {name} is MATCH FULL, which the derives cannot declare; declared MATCH SIMPLE"
+                ));
             }
             let own_schema = &self.input.name.schema;
             let mut reference = String::new();
@@ -329,12 +331,13 @@ impl Generator<'_, '_> {
             reference.push('(');
             reference.push_str(&columns_text(&fk.referenced_columns));
             reference.push(')');
-            let read = grammar::reference(&reference)
-                .map(|(s, t, c)| (s.unwrap_or_else(|| own_schema.clone()), t, c));
+            let read = grammar::reference(&reference).map(|(s, t, c)| (s.unwrap_or_else(|| own_schema.clone()), t, c));
             let expected = (target.schema.clone(), target.name.clone(), fk.referenced_columns.clone());
             let columns = columns_text(&fk.columns);
             if read.as_ref() != Some(&expected) || grammar::columns(&columns).as_ref() != Some(&fk.columns) {
-                self.warn(format!("foreign key {name}: its table or column names cannot be written for the derive; left out"));
+                self.warn(format!(
+                    "foreign key {name}: its table or column names cannot be written for the derive; left out"
+                ));
                 continue;
             }
             let mut options = Vec::new();
@@ -379,7 +382,9 @@ impl Generator<'_, '_> {
                 ));
             }
             if index.nulls_not_distinct {
-                self.warn(format!("index {name} is NULLS NOT DISTINCT, which the derives cannot declare; declared without"));
+                self.warn(format!(
+                    "index {name} is NULLS NOT DISTINCT, which the derives cannot declare; declared without"
+                ));
             }
             if !index.storage.is_empty() {
                 let options: Vec<String> = index.storage.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -429,7 +434,9 @@ impl Generator<'_, '_> {
         });
         let same_include = index.include.is_empty() || grammar::columns(&include).as_ref() == Some(&index.include);
         if !same_keys || !same_include {
-            self.warn(format!("index {name}: its keys cannot be written for the derive (it would read them differently); left out"));
+            self.warn(format!(
+                "index {name}: its keys cannot be written for the derive (it would read them differently); left out"
+            ));
             return;
         }
         let key_columns: Vec<&str> = index.keys.iter().filter_map(|k| k.on.as_column().map(String::as_str)).collect();
@@ -485,9 +492,7 @@ impl Generator<'_, '_> {
         }
         out.push_str(&format!("pub struct {} {{\n", self.input.ident));
         for field in &self.fields {
-            for attr in field.attributes() {
-                format::attribute(&mut out, 4, &attr);
-            }
+            field.write_attributes(&mut out);
             format::field(&mut out, &field.ident, &field.rust);
         }
         out.push_str("}\n");
@@ -553,7 +558,8 @@ fn columns_text(columns: &[String]) -> String {
 fn convention_default(column: &str, rust: &str, in_primary_key: bool) -> Option<&'static str> {
     let head = rust.split('<').next().unwrap_or(rust);
     let last = head.rsplit("::").next().unwrap_or(head);
-    const TIMESTAMP_TYPES: [&str; 5] = ["DateTime", "NaiveDateTime", "OffsetDateTime", "PrimitiveDateTime", "UtcDateTime"];
+    const TIMESTAMP_TYPES: [&str; 5] =
+        ["DateTime", "NaiveDateTime", "OffsetDateTime", "PrimitiveDateTime", "UtcDateTime"];
     match column {
         "created_at" | "updated_at" if TIMESTAMP_TYPES.contains(&last) => Some("now()"),
         "id" if in_primary_key && last == "Uuid" => Some("gen_random_uuid()"),

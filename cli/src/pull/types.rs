@@ -36,13 +36,22 @@ impl TypeContext<'_> {
         if let Some(mapped) = self.mapped(ty) {
             return Ok(mapped);
         }
-        let rust = self.fallback_rust(ty);
-        let (sql, problem) = self.sql_type(ty);
-        let field = FieldType { rust, items: vec![format!("sql_type = {}", lit(&sql))], uses_enum: false };
-        match problem {
-            None => Ok(field),
-            Some(problem) => Err((field, problem)),
+        match self.sql_type(ty) {
+            Written::Exact(sql) => Ok(self.with_sql_type(ty, &sql)),
+            Written::Noted(sql, problem) => Err((self.with_sql_type(ty, &sql), problem)),
+            Written::Instead(fallback, problem) => {
+                let field = match self.mapped(&fallback) {
+                    Some(mapped) => mapped,
+                    None => self.with_sql_type(&fallback, &fallback.to_string()),
+                };
+                Err((field, problem))
+            }
         }
+    }
+
+    fn with_sql_type(&mut self, ty: &ColumnType, sql: &str) -> FieldType {
+        let rust = self.fallback_rust(ty);
+        FieldType { rust, items: vec![format!("sql_type = {}", lit(sql))], uses_enum: false }
     }
 
     /// A type `SqlType` maps, with a refining attribute.
@@ -110,6 +119,7 @@ impl TypeContext<'_> {
                 self.crates.insert("rust_decimal");
                 "rust_decimal::Decimal".to_string()
             }
+            ColumnType::Other { sql } if sql.starts_with("interval") => "std::time::Duration".to_string(),
             _ => "String".to_string(),
         };
         for _ in 0..array_depth(ty) {
@@ -118,58 +128,56 @@ impl TypeContext<'_> {
         rust
     }
 
-    /// The `sql_type` text for `ty`, and a warning when the derive cannot take the type exactly.
-    fn sql_type(&self, ty: &ColumnType) -> (String, Option<String>) {
-        let mut notes = Vec::new();
-        let sql = match ty.scalar() {
-            ColumnType::Named { schema, name } => {
-                notes.push(format!(
-                    "its type {}.{} is not an enum keel knows (a domain, composite or extension type?): it is \
-                     declared with `sql_type`, and the type itself must be created outside the derives",
-                    schema, name
-                ));
-                // A qualified name reads back as a named type, which `collect()` wants declared as a PgEnum;
-                // unqualified, it is SQL text that PostgreSQL resolves through `search_path`.
-                let bare = if is_plain(name) { name.clone() } else { keel_core::sql::quote_ident(name) };
-                let unqualified = matches!(ColumnType::parse(&bare), Ok(ColumnType::Other { .. }));
-                if schema == keel_core::DEFAULT_SCHEMA && unqualified {
-                    format!("{bare}{}", "[]".repeat(array_depth(ty)))
-                } else {
-                    notes.push(format!(
-                        "`collect()` rejects a qualified type that no PgEnum declares; move {name} to `public` or \
-                         declare the column by hand"
-                    ));
-                    ty.to_string()
-                }
+    /// How `ty` is written with `sql_type`.
+    fn sql_type(&self, ty: &ColumnType) -> Written {
+        if let ColumnType::Named { schema, name } = ty.scalar() {
+            let mut problem = format!(
+                "its type {schema}.{name} is not an enum keel knows (a domain, composite or extension type?): it is \
+                 declared with `sql_type`, and the type itself must be created outside the derives"
+            );
+            // A qualified name reads back as a named type, which `collect()` wants declared as a PgEnum;
+            // unqualified, it is SQL text that PostgreSQL resolves through `search_path`.
+            let bare = if is_plain(name) { name.clone() } else { keel_core::sql::quote_ident(name) };
+            let unqualified = matches!(ColumnType::parse(&bare), Ok(ColumnType::Other { .. }));
+            if schema == keel_core::DEFAULT_SCHEMA && unqualified {
+                return Written::Noted(format!("{bare}{}", "[]".repeat(array_depth(ty))), problem);
             }
-            _ => ty.to_string(),
-        };
-        let expected = match ty.scalar() {
-            ColumnType::Named { .. } => None,
-            _ => Some(ty),
-        };
-        match (ColumnType::parse(&sql), expected) {
-            (Ok(parsed), Some(expected)) if &parsed == expected => {}
-            (Ok(_), None) => {}
-            (parsed, _) => {
-                // The derive reads this text differently (or not at all): fall back to the type without its
-                // modifiers, else `text`.
-                let base = strip_modifiers(&sql);
-                let fallback = match ColumnType::parse(&base) {
-                    Ok(_) if base != sql => base,
-                    _ => "text".to_string(),
-                };
-                let read = match parsed {
-                    Ok(t) => format!("reads `{sql}` as {t}"),
-                    Err(e) => format!("cannot read `{sql}`: {e}"),
-                };
-                notes.push(format!("its type {ty} cannot be written as `sql_type` (the derive {read}); declared as `{fallback}` instead"));
-                return (fallback, Some(notes.join("; ")));
-            }
+            problem.push_str(&format!(
+                "; `collect()` rejects a qualified type that no PgEnum declares: move {name} to `public` or declare \
+                 the column by hand"
+            ));
+            return Written::Noted(ty.to_string(), problem);
         }
-        let problem = (!notes.is_empty()).then(|| notes.join("; "));
-        (sql, problem)
+        let sql = ty.to_string();
+        let parsed = ColumnType::parse(&sql);
+        if parsed.as_ref() == Ok(ty) {
+            return Written::Exact(sql);
+        }
+        // The derive reads this text differently (or not at all): the type without its modifiers, else `text`.
+        let base = strip_modifiers(&sql);
+        let fallback = match ColumnType::parse(&base) {
+            Ok(t) if base != sql => t,
+            _ => ColumnType::Text,
+        };
+        let read = match parsed {
+            Ok(t) => format!("reads `{sql}` as {t}"),
+            Err(e) => format!("cannot read `{sql}`: {}", e.reason),
+        };
+        let problem = format!(
+            "its type {ty} cannot be written as `sql_type` (the derive {read}); declared as {fallback} instead"
+        );
+        Written::Instead(fallback, problem)
     }
+}
+
+/// A type as `sql_type` text.
+enum Written {
+    /// Reads back as the type.
+    Exact(String),
+    /// Written, with a warning about what it needs.
+    Noted(String, String),
+    /// Not writable: this type instead, and why.
+    Instead(ColumnType, String),
 }
 
 fn is_plain(name: &str) -> bool {

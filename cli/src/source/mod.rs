@@ -67,8 +67,8 @@ impl fmt::Display for Source {
             Source::Empty => write!(f, "the empty schema"),
             Source::SqlFile(p) => write!(f, "SQL file {}", p.display()),
             Source::JsonFile(p) => write!(f, "schema JSON {}", p.display()),
-            Source::Migrations(p) => write!(f, "migrations in {}", p.display()),
-            Source::Crate(p) => write!(f, "the crate in {}", display_dir(p)),
+            Source::Migrations(p) => write!(f, "the migrations in `{}`", p.display()),
+            Source::Crate(p) => write!(f, "the crate in `{}`", display_dir(p)),
         }
     }
 }
