@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use keel_cli::args::Cli;
-use keel_cli::redact::redact;
+use keel_cli::output::error_text;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -19,7 +19,7 @@ fn main() -> ExitCode {
     match runtime.block_on(keel_cli::commands::run(cli)) {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
-            eprintln!("{} {}", console::style("error:").red().bold(), redact(&format!("{e:#}")));
+            eprintln!("{} {}", console::style("error:").red().bold(), error_text(&e));
             ExitCode::FAILURE
         }
     }

@@ -84,3 +84,36 @@ pub fn plan_text(plan: &Plan, sql: bool) -> String {
 pub fn data_losing(plan: &Plan) -> Vec<&Statement> {
     plan.statements.iter().filter(|s| s.hazards.contains(&Hazard::DeletesData) && s.data_loss != Some(0)).collect()
 }
+
+/// An error and its causes on one line, `outer: inner`, without the repetition that wrapped driver errors
+/// bring (sqlx shows its database error and then the same error as its cause) and without the PostgreSQL
+/// source line (`at line 948`) that says nothing to a user.
+pub fn error_text(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = strip_source_line(&cause.to_string());
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    redact(&parts.join(": "))
+}
+
+fn strip_source_line(text: &str) -> String {
+    match text.rfind(" at line ") {
+        Some(i) if text[i + 9..].chars().all(|c| c.is_ascii_digit()) && text.len() > i + 9 => text[..i].to_string(),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn causes_already_said_are_not_repeated() {
+        let inner = anyhow::anyhow!("database \"x\" does not exist at line 948");
+        let error = inner.context("error returned from database: database \"x\" does not exist").context("connecting");
+        assert_eq!(error_text(&error), "connecting: error returned from database: database \"x\" does not exist");
+    }
+}

@@ -50,18 +50,18 @@ pub fn undecided(questions: &[RenameQuestion]) -> String {
             list(&q.removed),
             list(&q.added)
         ));
-        for (i, added) in q.added.iter().enumerate() {
-            match q.removed.get(i) {
-                Some(from) => example.renames.push(q.rename(from, added)),
-                None => example.new.push(q.created(added)),
-            }
+        // Suggest a rename only where the pairing is unambiguous; otherwise everything is marked new, and
+        // the person moves the right pairs to `renames`.
+        match (q.removed.as_slice(), q.added.as_slice()) {
+            ([from], [to]) => example.renames.push(q.rename(from, to)),
+            _ => example.new.extend(q.added.iter().map(|a| q.created(a))),
         }
     }
     let json = serde_json::to_string_pretty(&example).unwrap_or_default();
     out.push_str(
         "Decide on a terminal (run the command interactively), add #[keel(renamed_from = \"old\")] to the field, \
-         struct or enum, or pass --hints FILE. A hints file for the first pairing (edit it: `renames` are \
-         renames, `new` are objects that are new, anything not renamed is dropped):\n",
+         struct or enum, or pass --hints FILE, for example (edit it: `renames` are renames, `new` are objects \
+         that are new, and whatever disappeared without being renamed is dropped):\n",
     );
     out.push_str(&json);
     out

@@ -1,0 +1,36 @@
+//! End-to-end tests of the built `keel` binary against real PostgreSQL: `TEST_DATABASE_URL` (or
+//! `DATABASE_URL`) when set, else a throwaway cluster. App crates are written to temporary directories and
+//! built in `target/e2e-apps`, so their dependencies compile once across tests and runs.
+
+#[path = "e2e/harness.rs"]
+mod harness;
+
+#[path = "e2e/release.rs"]
+mod release;
+
+#[path = "e2e/sqlx_compat.rs"]
+mod sqlx_compat;
+
+#[path = "e2e/concurrency.rs"]
+mod concurrency;
+
+#[path = "e2e/edited.rs"]
+mod edited;
+
+#[path = "e2e/wait_for_db.rs"]
+mod wait_for_db;
+
+#[path = "e2e/push.rs"]
+mod push;
+
+#[path = "e2e/pull.rs"]
+mod pull;
+
+#[path = "e2e/diff.rs"]
+mod diff;
+
+#[path = "e2e/secrets.rs"]
+mod secrets;
+
+#[path = "e2e/help.rs"]
+mod help;
