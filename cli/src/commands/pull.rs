@@ -26,7 +26,10 @@ pub async fn run(session: Session, out: &Path, force: bool) -> anyhow::Result<Ou
         .map(|(name, _)| out.join(name).display().to_string())
         .collect();
     if !differing.is_empty() && !force {
-        bail!("these files exist and differ from what keel would write (rerun with --force to overwrite):\n  {}", differing.join("\n  "));
+        bail!(
+            "these files exist and differ from what keel would write (rerun with --force to overwrite):\n  {}",
+            differing.join("\n  ")
+        );
     }
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut result = PullJson { written: Vec::new(), unchanged: Vec::new(), warnings: generated.warnings };
