@@ -34,3 +34,6 @@ mod secrets;
 
 #[path = "e2e/help.rs"]
 mod help;
+
+#[path = "e2e/prompts.rs"]
+mod prompts;
