@@ -110,10 +110,12 @@ pub fn template(schema: &str, migrations: &str) -> String {
          # dev_url = \"postgres://localhost/postgres\"\n\
          \n\
          [migrate]\n\
-         # The tracking table `sqlx migrate` uses, so either tool can run these migrations.\n\
+         # The tracking table `sqlx migrate` uses, so either tool can run these migrations. Services that\n\
+         # share one database need one table each (e.g. \"billing._sqlx_migrations\"): a runner refuses\n\
+         # rows it has no file for.\n\
          table = \"_sqlx_migrations\"\n\
-         # Advisory lock id; default: the id sqlx derives from the database name. Give each service that\n\
-         # shares a database its own.\n\
+         # Advisory lock id; default: the id sqlx derives from the database name (runners of one database\n\
+         # then take turns, which is always safe).\n\
          # lock_id = 7231\n\
          lock_wait_secs = 60\n\
          timeout_secs = 300\n\

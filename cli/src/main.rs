@@ -1,25 +1,35 @@
 //! `keel`: schema-as-code for PostgreSQL. See `keel --help`.
 
 use clap::Parser;
-use keel_cli::args::Cli;
+use keel_cli::args::{Cli, Output};
 use keel_cli::output::error_text;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     // ./.env first, so `DATABASE_URL` in it reaches the flags' environment defaults; the environment wins.
     let _ = dotenvy::from_path(".env");
-    let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-        Ok(runtime) => runtime,
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // clap would exit 2 on a usage error, which keel reserves for "differences found / refused".
         Err(e) => {
-            eprintln!("error: starting the async runtime: {e}");
-            return ExitCode::FAILURE;
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::FAILURE } else { ExitCode::SUCCESS };
         }
     };
-    match runtime.block_on(keel_cli::commands::run(cli)) {
+    let json = cli.global.output == Some(Output::Json);
+    let result = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(anyhow::Error::from)
+        .and_then(|runtime| runtime.block_on(keel_cli::commands::run(cli)));
+    match result {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {
-            eprintln!("{} {}", console::style("error:").red().bold(), error_text(&e));
+            let message = error_text(&e);
+            if json {
+                println!("{}", serde_json::json!({ "error": message }));
+            }
+            eprintln!("{} {message}", console::style("error:").red().bold());
             ExitCode::FAILURE
         }
     }

@@ -24,7 +24,7 @@ pub fn register(url: &str) {
 
 /// `text` with URL passwords and registered secrets replaced by `***`.
 pub fn redact(text: &str) -> String {
-    let mut out = hide_url_passwords(text);
+    let mut out = hide_password_parameters(&hide_url_passwords(text));
     if let Ok(secrets) = SECRETS.lock() {
         for secret in secrets.iter().filter(|s| s.len() >= 3) {
             out = out.replace(secret.as_str(), "***");
@@ -33,12 +33,32 @@ pub fn redact(text: &str) -> String {
     out
 }
 
-/// The password in `scheme://user:password@host`, if any.
+/// The password in `scheme://user:password@host` or in a `password=` query parameter, if any.
 fn password(url: &str) -> Option<&str> {
     let rest = &url[url.find("://")? + 3..];
     let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
-    let userinfo = &authority[..authority.rfind('@')?];
-    Some(&userinfo[userinfo.find(':')? + 1..])
+    if let Some(at) = authority.rfind('@')
+        && let Some(colon) = authority[..at].find(':')
+    {
+        return Some(&authority[colon + 1..at]);
+    }
+    let query = &url[url.find('?')? + 1..];
+    query.split('&').find_map(|pair| pair.strip_prefix("password="))
+}
+
+/// `password=...` (a libpq-style parameter, in a URL query or a key/value string) as `password=***`.
+fn hide_password_parameters(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("password=") {
+        let (before, after) = rest.split_at(i + "password=".len());
+        out.push_str(before);
+        let end = after.find(|c: char| c.is_whitespace() || c == '&' || c == '"' || c == '\'').unwrap_or(after.len());
+        out.push_str(if end > 0 { "***" } else { "" });
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn hide_url_passwords(text: &str) -> String {
@@ -94,6 +114,10 @@ mod tests {
             "connecting to postgres://app:***@db:5432/app?sslmode=require failed"
         );
         assert_eq!(redact("postgres://app@db/app"), "postgres://app@db/app");
+        assert_eq!(
+            redact("postgres://app@db/app?password=pw1&sslmode=require"),
+            "postgres://app@db/app?password=***&sslmode=require"
+        );
         register("postgres://app:hunter2%21@db/app");
         assert_eq!(redact("password hunter2! rejected"), "password *** rejected");
     }

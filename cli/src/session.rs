@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use keel_core::Schema;
 use keel_diff::migrate::{self, Migration};
 use keel_diff::scratch::Server;
-use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use sqlx::{Connection, PgConnection};
 use std::path::PathBuf;
 
 pub struct Session {
@@ -63,7 +63,12 @@ impl Session {
         let text = match (&project.schema, self.config.schema_source()) {
             (Some(text), _) => text.clone(),
             (None, Some(configured)) => configured?,
-            (None, None) => ".".to_string(),
+            // The default is the crate here, never "whatever this directory holds": an unrelated
+            // directory read as an empty schema would plan dropping every table.
+            (None, None) if std::path::Path::new("Cargo.toml").is_file() => ".".to_string(),
+            (None, None) => bail!(
+                "no schema source: pass --schema SRC, or run keel in the app crate (where `keel init` writes keel.toml)"
+            ),
         };
         Source::parse(&text).with_context(|| "reading the schema source (--schema, or `schema` in keel.toml)")
     }
@@ -130,8 +135,8 @@ impl Session {
             }
             Source::SqlFile(path) => {
                 let sql = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-                let name = path.display().to_string();
-                self.in_scratch(|conn| Box::pin(run_script(conn, name, sql))).await?
+                let file = Migration::new(0, "schema", &path.display().to_string(), &sql);
+                self.replay(&[file]).await?
             }
             Source::Migrations(dir) => {
                 let migrations = migrate::read_migrations(dir)?;
@@ -143,34 +148,31 @@ impl Session {
 
     /// What the migrations produce, replayed into a scratch database.
     pub async fn replay(&mut self, migrations: &[Migration]) -> anyhow::Result<Schema> {
-        let migrations = migrations.to_vec();
-        self.in_scratch(|conn| {
-            Box::pin(async move {
-                for m in migrations {
-                    let name = m.path.display().to_string();
-                    if m.no_transaction {
-                        run_script(conn, name, m.sql).await?;
-                    } else {
-                        let mut tx = conn.begin().await?;
-                        run_script(&mut tx, name, m.sql).await?;
-                        tx.commit().await?;
-                    }
-                }
-                Ok(())
-            })
-        })
-        .await
+        let database = self.scratch().await?.create_database().await?;
+        let result = async {
+            let mut conn = database.connect().await?;
+            migrate::replay(&mut conn, migrations).await?;
+            let schema = keel_diff::introspect(&mut conn, None).await?;
+            conn.close().await?;
+            Ok::<_, anyhow::Error>(schema)
+        }
+        .await;
+        database.drop_database().await?;
+        result
     }
 
     /// The live database's schema, without keel's own bookkeeping table.
     pub async fn introspect(&self, conn: &mut PgConnection) -> anyhow::Result<Schema> {
         let mut schema = keel_diff::introspect(conn, None).await.context("reading the database's schema")?;
         let table = self.migrations_table();
-        let (schema_name, table_name) = table.split_once('.').unwrap_or(("public", &table));
-        if let Some(ns) = schema.schemas.get_mut(schema_name) {
-            ns.tables.remove(table_name);
-            if ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty() && schema_name != "public" {
-                schema.schemas.remove(schema_name);
+        let located = migrate::locate_table(conn, &table).await.context("finding the migrations table")?;
+        if let Some(name) = located
+            && let Some(ns) = schema.schemas.get_mut(&name.schema)
+        {
+            ns.tables.remove(&name.name);
+            let keel_only = ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty();
+            if keel_only && name.schema != "public" {
+                schema.schemas.remove(&name.schema);
             }
         }
         Ok(schema)
@@ -181,60 +183,12 @@ impl Session {
         keel_diff::normalize::normalize(server, &declared).await.context("normalizing the declared schema")
     }
 
-    /// Runs `setup` on a fresh scratch database and reads the result back.
-    async fn in_scratch<F>(&mut self, setup: F) -> anyhow::Result<Schema>
-    where
-        F: for<'c> FnOnce(
-            &'c mut PgConnection,
-        )
-            -> std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + Send + 'c>>,
-    {
-        let database = self.scratch().await?.create_database().await?;
-        let result = async {
-            let mut conn = database.connect().await?;
-            setup(&mut conn).await?;
-            let schema = keel_diff::introspect(&mut conn, None).await?;
-            conn.close().await?;
-            Ok::<_, anyhow::Error>(schema)
-        }
-        .await;
-        database.drop_database().await?;
-        result
-    }
-
     /// Stops the throwaway cluster, if one was started.
     pub fn finish(mut self) {
         if let Some(server) = self.scratch.take() {
             let _ = server.stop();
         }
     }
-}
-
-/// Runs a SQL script (many statements) and turns a failure into a message with the file's line.
-async fn run_script(conn: &mut PgConnection, name: String, sql: String) -> anyhow::Result<()> {
-    match sqlx::raw_sql(AssertSqlSafe(sql.clone())).execute(&mut *conn).await {
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(e)) => {
-            let pg = e.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
-            let position = pg.and_then(|p| match p.position() {
-                Some(sqlx::postgres::PgErrorPosition::Original(n)) => Some(n),
-                _ => None,
-            });
-            let location = position.map(|n| line_column(&sql, n)).map(|(l, c)| format!(":{l}:{c}")).unwrap_or_default();
-            let code = e.code().map(|c| format!(" [{c}]")).unwrap_or_default();
-            let detail = pg.and_then(|p| p.detail()).map(|d| format!("\n  detail: {d}")).unwrap_or_default();
-            bail!("{name}{location}: {}{code}{detail}", e.message())
-        }
-        Err(e) => Err(e).with_context(|| format!("running {name}")),
-    }
-}
-
-/// 1-based line and column of a 1-based character position.
-pub fn line_column(text: &str, position: usize) -> (usize, usize) {
-    let before: String = text.chars().take(position.saturating_sub(1)).collect();
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 impl Session {

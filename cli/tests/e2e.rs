@@ -37,3 +37,6 @@ mod help;
 
 #[path = "e2e/prompts.rs"]
 mod prompts;
+
+#[path = "e2e/check.rs"]
+mod check;

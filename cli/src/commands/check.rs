@@ -5,6 +5,7 @@ use super::{Outcome, decide_renames};
 use crate::args::{ProjectArgs, RenameArgs};
 use crate::integrity;
 use crate::output::print_json;
+use crate::redact::redact;
 use crate::session::Session;
 use keel_diff::migrate::{Migration, State, Status, read_migrations, status};
 use keel_diff::{Plan, PlanOptions};
@@ -15,12 +16,10 @@ struct CheckJson {
     ok: bool,
     problems: Vec<String>,
     /// SQL the migrations lack to build the schema source.
-    #[serde(skip_serializing_if = "Option::is_none")]
     missing_sql: Option<String>,
-    /// SQL that would bring the database back to what its applied migrations build.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// SQL that turns what the applied migrations build into the database (what was changed by hand).
     drift_sql: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The database's migrations, with `--database-url`.
     status: Option<Status>,
 }
 
@@ -105,24 +104,26 @@ fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
     if session.json() {
         print_json(&out)?;
     } else {
+        let mut text = String::new();
         for problem in &out.problems {
-            println!("problem: {problem}");
+            text.push_str(&format!("problem: {problem}\n"));
         }
         if let Some(sql) = &out.missing_sql {
-            println!("-- missing from the migrations:\n{sql}");
+            text.push_str(&format!("-- missing from the migrations:\n{sql}"));
         }
         if let Some(sql) = &out.drift_sql {
-            println!("-- drift (applied migrations → database):\n{sql}");
+            text.push_str(&format!("-- drift (applied migrations → database):\n{sql}"));
         }
         if let Some(status) = &out.status {
             let pending = status.entries.iter().filter(|e| e.state == State::Pending).count();
             if pending > 0 {
-                println!("{pending} migrations pending in the database");
+                text.push_str(&format!("{pending} migrations pending in the database\n"));
             }
         }
         if out.ok {
-            println!("ok");
+            text.push_str("ok\n");
         }
+        print!("{}", redact(&text));
     }
     session.finish();
     Ok(if out.ok { Outcome::Done } else { Outcome::Attention })

@@ -22,9 +22,9 @@ pub struct Options {
 #[derive(Serialize)]
 struct GenerateJson<'a> {
     written: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The plan the files hold; null for `--custom` and when renames were undecided.
     plan: Option<PlanJson<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why nothing was written, when keel refused.
     refused: Option<String>,
 }
 

@@ -30,19 +30,25 @@ pub fn run(global: Global, project: ProjectArgs, force: bool) -> anyhow::Result<
             dir.display()
         );
     }
+    // Everything that can fail is checked before anything is written.
+    let lib = if is_crate && project.schema.is_none() {
+        match lib_name(&dir)? {
+            Some(lib) => Some(lib),
+            None => bail!(
+                "the crate in {} has no library target: keel reads tables through a `{DUMP_TARGET}` binary that links \
+                 the library, so move the #[derive(Table)] structs into src/lib.rs and run `keel init` again",
+                dir.display()
+            ),
+        }
+    } else {
+        None
+    };
     let migrations = project.migrations.as_deref().unwrap_or(Path::new("migrations")).display().to_string();
     std::fs::write(config_path, config::template(&schema, &migrations))
         .with_context(|| format!("writing {}", config_path.display()))?;
     out.written.push(config_path.display().to_string());
 
-    if is_crate && project.schema.is_none() {
-        let Some(lib) = lib_name(&dir)? else {
-            bail!(
-                "the crate in {} has no library target: keel reads tables through a `{DUMP_TARGET}` binary that links \
-                 the library, so move the #[derive(Table)] structs into src/lib.rs and run `keel init` again",
-                dir.display()
-            );
-        };
+    if let Some(lib) = lib {
         let target = dir.join("src/bin").join(format!("{DUMP_TARGET}.rs"));
         if !target.exists() {
             std::fs::create_dir_all(dir.join("src/bin"))?;

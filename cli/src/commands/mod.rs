@@ -81,14 +81,16 @@ fn decide_renames(
     desired: &Schema,
     args: &RenameArgs,
 ) -> anyhow::Result<Result<Hints, String>> {
-    let hints = read_hints(args)?;
-    let questions = keel_diff::rename_questions(current, desired, &hints);
-    if questions.is_empty() {
-        return Ok(Ok(hints));
+    let mut hints = read_hints(args)?;
+    // Answers can raise new questions: columns of a table are compared only once the table's rename is known.
+    loop {
+        let questions = keel_diff::rename_questions(current, desired, &hints);
+        if questions.is_empty() {
+            return Ok(Ok(hints));
+        }
+        if !prompt::interactive() || session.json() {
+            return Ok(Err(prompt::undecided(&questions)));
+        }
+        hints = hints.merged(prompt::ask_renames(&questions)?);
     }
-    if prompt::interactive() && !session.json() {
-        let answers = prompt::ask_renames(&questions)?;
-        return Ok(Ok(hints.merged(answers)));
-    }
-    Ok(Err(prompt::undecided(&questions)))
 }

@@ -7,7 +7,7 @@ use crate::output::{PlanJson, data_losing, plan_text, print_json};
 use crate::prompt;
 use crate::session::Session;
 use anyhow::Context;
-use keel_diff::{Plan, PlanOptions};
+use keel_diff::{ApplyError, Plan, PlanOptions};
 use serde::Serialize;
 
 pub struct Options {
@@ -20,9 +20,10 @@ pub struct Options {
 #[derive(Serialize)]
 struct PushJson<'a> {
     applied: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why nothing changed, when keel refused.
     refused: Option<String>,
-    plan: PlanJson<'a>,
+    /// Null when keel refused before planning (undecided renames).
+    plan: Option<PlanJson<'a>>,
 }
 
 pub async fn run(
@@ -49,12 +50,26 @@ pub async fn run(
             Some(database)
         }
     };
+    let result = push(&mut session, &source, renames, &options).await;
+    if let Some(database) = throwaway {
+        database.drop_database().await?;
+    }
+    session.finish();
+    result
+}
+
+async fn push(
+    session: &mut Session,
+    source: &crate::source::Source,
+    renames: &RenameArgs,
+    options: &Options,
+) -> anyhow::Result<Outcome> {
     let mut conn = session.connect().await?;
     let current = session.introspect(&mut conn).await?;
-    let desired = session.load(&source).await?;
-    let hints = match decide_renames(&session, &current, &desired, renames)? {
+    let desired = session.load(source).await?;
+    let hints = match decide_renames(session, &current, &desired, renames)? {
         Ok(hints) => hints,
-        Err(undecided) => return refuse(&session, &Plan::default(), undecided),
+        Err(undecided) => return refuse(session, None, undecided),
     };
     let unmanaged = keel_diff::unmanaged(&mut conn, None).await.context("reading views, triggers and functions")?;
     let lock_timeout = options.online.then(|| session.lock_timeout());
@@ -64,7 +79,7 @@ pub async fn run(
 
     if plan.is_empty() {
         if session.json() {
-            print_json(&PushJson { applied: false, refused: None, plan: PlanJson::new(&plan) })?;
+            print_json(&PushJson { applied: false, refused: None, plan: Some(PlanJson::new(&plan)) })?;
         } else {
             println!("The database already matches {source}.");
         }
@@ -75,9 +90,10 @@ pub async fn run(
     }
     if options.dry_run {
         if session.json() {
-            print_json(&PushJson { applied: false, refused: None, plan: PlanJson::new(&plan) })?;
+            print_json(&PushJson { applied: false, refused: None, plan: Some(PlanJson::new(&plan)) })?;
         }
-        return Ok(Outcome::Done);
+        // Like `diff`: differences found.
+        return Ok(Outcome::Attention);
     }
 
     let losing = data_losing(&plan);
@@ -88,40 +104,71 @@ pub async fn run(
             .collect();
         let message = format!("the plan deletes data:\n{}", reports.join("\n"));
         if !(prompt::interactive() && !session.json() && prompt::confirm(&format!("{message}\nApply it?"))?) {
-            return refuse(&session, &plan, format!("{message}\nNothing changed. Rerun with --force to apply it."));
+            let reason = format!("{message}\nNothing changed. Rerun with --force to apply it.");
+            return refuse(session, Some(&plan), reason);
         }
     }
     if options.strict {
-        if !prompt::interactive() {
-            return refuse(&session, &plan, "--strict asks before every statement, and there is no terminal".into());
+        if !prompt::interactive() || session.json() {
+            let reason = "--strict asks before every statement, and there is no terminal".to_string();
+            return refuse(session, Some(&plan), reason);
         }
         for (i, statement) in plan.statements.iter().enumerate() {
             if !prompt::confirm(&format!("{}. {}\n{}\nRun it?", i + 1, statement.summary, statement.sql))? {
-                return refuse(&session, &plan, format!("statement {} declined; nothing changed", i + 1));
+                return refuse(session, Some(&plan), format!("statement {} declined; nothing changed", i + 1));
             }
         }
     }
 
     session.trace(&plan.to_sql());
-    keel_diff::apply_plan(&mut conn, &plan).await.context("applying the plan")?;
+    if let Err(e) = keel_diff::apply_plan(&mut conn, &plan).await {
+        return Err(partial_failure(&plan, e));
+    }
     if session.json() {
-        print_json(&PushJson { applied: true, refused: None, plan: PlanJson::new(&plan) })?;
+        print_json(&PushJson { applied: true, refused: None, plan: Some(PlanJson::new(&plan)) })?;
     } else {
         let units = plan.units().len();
         let note = if units > 1 { format!(" in {units} units") } else { " in one transaction".to_string() };
         println!("applied {} statements{note}", plan.statements.len());
     }
-    drop(conn);
-    if let Some(database) = throwaway {
-        database.drop_database().await?;
-    }
-    session.finish();
     Ok(Outcome::Done)
 }
 
-fn refuse(session: &Session, plan: &Plan, reason: String) -> anyhow::Result<Outcome> {
+/// A failed apply, saying what stayed applied: units before the failing one were committed (an enum value
+/// must be committed before use; CONCURRENTLY runs outside a transaction).
+fn partial_failure(plan: &Plan, error: ApplyError) -> anyhow::Error {
+    let failed = match &error {
+        ApplyError::Statement(s) => Some(s.number),
+        ApplyError::Database(_) => None,
+    };
+    // Statements before the failing one that stay applied: whole units before its unit, and the ones
+    // before it in its unit when that unit runs without a transaction.
+    let committed = failed.map_or(0, |number| {
+        let index = number - 1;
+        let units = plan.units();
+        let before: usize =
+            units.iter().take_while(|u| !u.statements.contains(&index)).map(|u| u.statements.len()).sum();
+        let within = units
+            .iter()
+            .find(|u| u.statements.contains(&index))
+            .filter(|u| !u.transactional)
+            .map_or(0, |u| u.statements.iter().take_while(|&&s| s != index).count());
+        before + within
+    });
+    let state = match (committed, failed) {
+        (0, Some(_)) => "nothing was changed".to_string(),
+        (n, Some(_)) => format!(
+            "statements 1 to {n} were applied and committed before it (separate units); the database is between \
+             the two schemas: run `keel push` again once the cause is fixed"
+        ),
+        (_, None) => "the connection failed; run `keel push` again to see what was applied".to_string(),
+    };
+    anyhow::Error::new(error).context(format!("applying the plan failed; {state}"))
+}
+
+fn refuse(session: &Session, plan: Option<&Plan>, reason: String) -> anyhow::Result<Outcome> {
     if session.json() {
-        print_json(&PushJson { applied: false, refused: Some(reason), plan: PlanJson::new(plan) })?;
+        print_json(&PushJson { applied: false, refused: Some(reason), plan: plan.map(PlanJson::new) })?;
     } else {
         session.say(format!("refused: {reason}"));
     }

@@ -69,6 +69,9 @@ pub fn dump(dir: &Path) -> anyhow::Result<keel_core::Schema> {
         bail!(missing_target_help(dir)?);
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // Every crate's dump target is `<target dir>/debug/keel-schema`: two keel processes building different
+    // crates into one target directory would run each other's binary. One at a time per target directory.
+    let _lock = lock_target_dir(&cargo, dir)?;
     let output = Command::new(&cargo)
         .args(["run", "--quiet", "--bin", DUMP_TARGET, "--manifest-path"])
         .arg(dir.join("Cargo.toml"))
@@ -90,4 +93,30 @@ pub fn dump(dir: &Path) -> anyhow::Result<keel_core::Schema> {
             dir.display()
         )
     })
+}
+
+/// An exclusive lock on `<target dir>/keel-schema.lock`, held until the value is dropped.
+fn lock_target_dir(cargo: &std::ffi::OsStr, dir: &Path) -> anyhow::Result<std::fs::File> {
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .with_context(|| format!("running `{} metadata`", cargo.to_string_lossy()))?;
+    if !output.status.success() {
+        bail!("`cargo metadata` failed for the crate in {}; cargo's messages are above", dir.display());
+    }
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("reading `cargo metadata`")?;
+    let target = metadata["target_directory"].as_str().context("`cargo metadata` names no target directory")?;
+    std::fs::create_dir_all(target).with_context(|| format!("creating {target}"))?;
+    let path = Path::new(target).join("keel-schema.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.lock().with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
 }

@@ -39,7 +39,16 @@ impl Source {
             _ => {}
         }
         if path.is_dir() {
-            return Ok(if path.join("Cargo.toml").is_file() { Source::Crate(path) } else { Source::Migrations(path) });
+            if path.join("Cargo.toml").is_file() {
+                return Ok(Source::Crate(path));
+            }
+            if !has_sql_files(&path) {
+                bail!(
+                    "`{text}` is neither an app crate (no Cargo.toml) nor a migrations directory (no .sql files); \
+                     use `empty` for the empty schema"
+                );
+            }
+            return Ok(Source::Migrations(path));
         }
         if path.exists() {
             bail!("`{text}` is neither a .sql nor a .json file nor a directory; see `keel --help` for schema sources");
@@ -51,6 +60,11 @@ impl Source {
     pub fn is_declared(&self) -> bool {
         matches!(self, Source::JsonFile(_) | Source::Crate(_))
     }
+}
+
+fn has_sql_files(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .is_ok_and(|entries| entries.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "sql")))
 }
 
 fn existing(path: PathBuf) -> anyhow::Result<PathBuf> {
@@ -100,6 +114,8 @@ mod tests {
         assert!(Source::parse("/surely/not/here.sql").is_err());
         let dir = std::env::temp_dir().join(format!("keel-source-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
+        assert!(Source::parse(dir.to_str().expect("utf-8")).is_err(), "an empty directory is no schema");
+        std::fs::write(dir.join("1_a.sql"), "").expect("write");
         assert_eq!(Source::parse(dir.to_str().expect("utf-8")).expect("dir"), Source::Migrations(dir.clone()));
         std::fs::write(dir.join("Cargo.toml"), "").expect("write");
         assert_eq!(Source::parse(dir.to_str().expect("utf-8")).expect("crate"), Source::Crate(dir.clone()));

@@ -43,9 +43,9 @@ fn push_refuses_to_delete_data_without_force() {
     assert!(statements.iter().any(|s| s["data_loss"] == 1), "the drop is measured: {refused:#}");
     unchanged(&db);
 
-    // --dry-run shows the plan and changes nothing (even with --force).
-    push(&["--dry-run"]).expect(0).says("obsolete");
-    push(&["--dry-run", "--force"]).expect(0);
+    // --dry-run shows the plan and changes nothing (even with --force); like `diff`, exit 2: differences.
+    push(&["--dry-run"]).expect(2).says("obsolete");
+    push(&["--dry-run", "--force"]).expect(2);
     unchanged(&db);
 
     // --force applies.

@@ -15,6 +15,7 @@ mod connect;
 mod error;
 mod files;
 mod lock;
+mod replay;
 mod runner;
 mod status;
 mod table;
@@ -25,8 +26,10 @@ use std::time::Duration;
 pub use error::{MigrateError, MigrationFailure};
 pub use files::read_migrations;
 pub use lock::default_lock_id;
+pub use replay::replay;
 pub use runner::migrate;
 pub use status::{State, Status, StatusEntry, status};
+pub use table::locate as locate_table;
 
 /// The tracking table sqlx uses, and keel by default.
 pub const DEFAULT_TABLE: &str = "_sqlx_migrations";

@@ -1,6 +1,7 @@
 //! The tracking table: its name, and every statement keel runs on it. Same shape and rows as sqlx 0.9's.
 
 use super::{MigrateError, Migration};
+use keel_core::model::QualifiedName;
 use keel_core::sql::quote_ident;
 use sqlx::{AssertSqlSafe, PgConnection};
 use std::time::Duration;
@@ -108,6 +109,22 @@ pub(crate) async fn exists(conn: &mut PgConnection, table: &TableName) -> Result
 
 /// Creates the table (and its schema) when missing. Checks first rather than relying on `IF NOT EXISTS`
 /// alone: a role without CREATE on the schema may still use a table that exists.
+/// Where the tracking table `table` (as configured: maybe unqualified, resolved through the session's
+/// `search_path` as the runner resolves it) is in this database, if it exists; so that commands comparing
+/// schemas can leave keel's own bookkeeping out.
+pub async fn locate(conn: &mut PgConnection, table: &str) -> Result<Option<QualifiedName>, MigrateError> {
+    let table = TableName::parse(table)?;
+    let found: Option<(String, String)> = sqlx::query_as(
+        "SELECT n.nspname::text, c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.oid = to_regclass($1)",
+    )
+    .bind(table.quoted())
+    .fetch_optional(conn)
+    .await
+    .map_err(MigrateError::database(format!("looking for {}", table.text)))?;
+    Ok(found.map(|(schema, name)| QualifiedName::new(schema, name)))
+}
+
 pub(crate) async fn ensure(conn: &mut PgConnection, table: &TableName) -> Result<(), MigrateError> {
     if exists(conn, table).await? {
         return Ok(());

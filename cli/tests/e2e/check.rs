@@ -1,0 +1,46 @@
+//! `keel check`, the CI gate: passes on intact migrations that build the schema; exits 2 with the missing
+//! SQL when the schema changed without a migration, with the drift when a database was changed by hand,
+//! and with a clear message when two branches' migrations met in keel.sum.
+
+use crate::harness::{Db, TempDir, keel};
+
+const V1: &str = "CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL);";
+const V2: &str =
+    "CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL, pinned boolean NOT NULL DEFAULT false);";
+
+#[test]
+fn check_reports_missing_migrations_drift_and_merge_conflicts() {
+    let project = TempDir::new("check");
+    project.write("v1.sql", V1);
+    project.write("v2.sql", V2);
+    keel(project.path(), &["generate", "notes", "--schema", "v1.sql"]).dev().run().expect(0);
+    keel(project.path(), &["check", "--schema", "v1.sql"]).dev().run().expect(0).says("ok");
+
+    // The schema moved on without a migration.
+    let run = keel(project.path(), &["check", "--schema", "v2.sql", "--output", "json"]).dev().run().expect(2);
+    let report = run.json();
+    assert_eq!(report["ok"], false, "{report:#}");
+    let missing = report["missing_sql"].as_str().expect("missing_sql");
+    assert!(missing.contains("ADD COLUMN \"pinned\""), "{missing}");
+
+    // A database changed by hand after its migrations.
+    let db = Db::new();
+    keel(project.path(), &["migrate"]).db(&db.url).run().expect(0);
+    keel(project.path(), &["check", "--schema", "v1.sql"]).db(&db.url).dev().run().expect(0);
+    db.exec("ALTER TABLE notes ADD COLUMN hand_made text");
+    let report = keel(project.path(), &["check", "--schema", "v1.sql", "--output", "json"])
+        .db(&db.url)
+        .dev()
+        .run()
+        .expect(2)
+        .json();
+    let drift = report["drift_sql"].as_str().expect("drift_sql");
+    assert!(drift.contains("hand_made"), "{report:#}");
+    assert!(report["status"]["entries"][0]["state"] == "applied", "{report:#}");
+
+    // Two branches each added a migration; git left conflict markers in keel.sum.
+    let sum = project.read("migrations/keel.sum");
+    project.write("migrations/keel.sum", &format!("<<<<<<< HEAD\n{sum}=======\n{sum}>>>>>>> other\n"));
+    keel(project.path(), &["check", "--schema", "v1.sql"]).dev().run().expect(2).says("merge conflict");
+    keel(project.path(), &["generate", "--schema", "v2.sql"]).dev().run().expect(1).says("merge conflict");
+}
