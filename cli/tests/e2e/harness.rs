@@ -236,21 +236,28 @@ pub fn snapshot(dir: &Path) -> Vec<(String, String)> {
 // App crates
 // ---------------------------------------------------------------------------------------------------------
 
-/// An app crate (package `e2e_app`) in a temporary directory, depending on the workspace's `keel`.
+/// An app crate (package `e2e_app_<n>`) in a temporary directory, depending on the workspace's `keel`.
+///
+/// Each app of a run has its own package name: cargo hashes a path package relative to its workspace root,
+/// so two crates with one name and version sharing a target directory share their build outputs, and
+/// cargo would take one for the other's when its sources are older than the other's build.
 pub struct App {
     pub dir: TempDir,
+    pub name: String,
 }
 
 impl App {
     /// The crate with `lib` as src/lib.rs, and the workspace's Cargo.lock so versions resolve as in the
     /// workspace, without the network.
     pub fn new(lib: &str) -> App {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!("e2e_app_{}", NEXT.fetch_add(1, Ordering::Relaxed));
         let dir = TempDir::new("app");
         let keel = workspace().join("keel");
         dir.write(
             "Cargo.toml",
             &format!(
-                "[package]\nname = \"e2e_app\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
                  [workspace]\n\n\
                  [dependencies]\n\
                  keel = {{ path = {keel:?} }}\n\
@@ -262,7 +269,7 @@ impl App {
         );
         std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
         dir.write("src/lib.rs", lib);
-        App { dir }
+        App { dir, name }
     }
 
     pub fn path(&self) -> &Path {

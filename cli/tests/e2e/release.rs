@@ -54,7 +54,7 @@ fn release_loop() {
     app.keel(&["init"]).run().expect(0);
     assert!(app.dir.join("keel.toml").is_file());
     let dump = app.dir.read("src/bin/keel-schema.rs");
-    assert!(dump.contains("dump_schema_main!(e2e_app)"), "{dump}");
+    assert!(dump.contains(&format!("dump_schema_main!({})", app.name)), "{dump}");
 
     // The first migration, with its header and the integrity file.
     app.keel(&["generate", "create_notes"]).dev().run().expect(0);

@@ -27,7 +27,7 @@ pub use error::{MigrateError, MigrationFailure};
 pub use files::read_migrations;
 pub use lock::default_lock_id;
 pub use replay::replay;
-pub use runner::migrate;
+pub use runner::{migrate, migrate_with};
 pub use status::{State, Status, StatusEntry, status};
 pub use table::locate as locate_table;
 

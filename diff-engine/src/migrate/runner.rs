@@ -31,10 +31,19 @@ pub async fn migrate(
     options: &MigrateOptions,
     on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<Report, MigrateError> {
+    migrate_with(connect::options(database_url)?, migrations, options, on_event).await
+}
+
+/// [`migrate`] for apps that build their connection options themselves (TLS certificates, tokens).
+pub async fn migrate_with(
+    connect_options: PgConnectOptions,
+    migrations: &[Migration],
+    options: &MigrateOptions,
+    on_event: &mut (dyn FnMut(&Event) + Send),
+) -> Result<Report, MigrateError> {
     let deadline = Instant::now() + options.timeout;
     let table = TableName::parse(&options.table)?;
     let migrations = ordered(migrations)?;
-    let connect_options = connect::options(database_url)?;
     let mut lock_conn =
         connect::connect(&connect_options, options.wait_for_db, deadline, options.timeout, on_event).await?;
     let run = Run { options, table: &table, migrations: &migrations, connect_options: &connect_options, deadline };

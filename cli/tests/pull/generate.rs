@@ -1,0 +1,51 @@
+//! `pull::generate` on schemas written as JSON: determinism, escaping, and what it refuses.
+
+use keel_cli::pull;
+use keel_core::Schema;
+
+#[test]
+fn generation_is_deterministic_and_escapes_every_literal() {
+    let json = r#"{
+      "format_version": 1,
+      "schemas": {
+        "app": {
+          "tables": {
+            "notes": {
+              "columns": [
+                {"name": "id", "type": {"kind": "uuid"}, "nullable": false, "default": "gen_random_uuid()"},
+                {"name": "body", "type": {"kind": "text"}, "nullable": false, "default": "'say \"hi\" \\ it''s'::text",
+                 "comment": "line one\nline two \"quoted\" \\ back 🦀 表"}
+              ],
+              "primary_key": {"name": "notes_pkey", "columns": ["id"]},
+              "checks": {"notes_body_check": {"expression": "(body <> 'a\\b')"}},
+              "comment": "Notes: \"quoted\", back\\slash"
+            }
+          }
+        }
+      }
+    }"#;
+    let schema = Schema::from_json(json).expect("a schema");
+    let first = pull::generate(&schema).expect("generate");
+    for _ in 0..3 {
+        assert_eq!(pull::generate(&schema.clone()).expect("generate"), first, "byte-identical every time");
+    }
+    let notes = &first.files["notes.rs"];
+    assert!(notes.contains(r#"#[keel(schema = "app", comment = "Notes: \"quoted\", back\\slash")]"#), "{notes}");
+    assert!(notes.contains(r#"default = "'say \"hi\" \\ it''s'::text""#), "{notes}");
+    assert!(notes.contains(r#"check = "(body <> 'a\\b')""#), "{notes}");
+    assert!(notes.contains(r#"comment = "line one\nline two \"quoted\" \\ back \u{1f980} \u{8868}""#), "{notes}");
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+}
+
+#[test]
+fn schemas_that_cannot_be_written_are_refused() {
+    let mut schema = Schema::default();
+    schema.schemas.entry(String::new()).or_default();
+    assert!(matches!(pull::generate(&schema), Err(pull::PullError::InvalidName { what: "schema", .. })));
+
+    let json = r#"{"format_version": 1, "schemas": {"app": {"tables": {"t": {
+        "columns": [{"name": "a", "type": {"kind": "integer"}, "nullable": false}],
+        "primary_key": {"name": "t_pkey", "columns": ["b"]}}}}}}"#;
+    let schema = Schema::from_json(json).expect("a schema");
+    assert!(matches!(pull::generate(&schema), Err(pull::PullError::UnknownColumn(_))));
+}
