@@ -168,7 +168,7 @@ pub enum Command {
         /// Online variants (see `keel diff --help`).
         #[arg(long)]
         online: bool,
-        /// Show the plan; change nothing.
+        /// Show the plan; change nothing (exit 2 when there is something to do, like `diff`).
         #[arg(long)]
         dry_run: bool,
         #[command(flatten)]
