@@ -15,6 +15,22 @@ Schema sources (SRC), accepted wherever a schema is read:
 Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml.
 Exit codes: 0 success (or nothing to do), 2 differences found or a change refused, 1 error.";
 
+const LINT_HELP: &str = "\
+Examples:
+  keel lint
+  keel lint migrations/20260101120000_add_index.sql --output json
+  keel lint --schema schema.json
+
+Schema rules: table-snake-case, table-plural, junction-table-name, column-snake-case,
+foreign-key-column-name, boolean-prefix, timestamp-suffix, count-suffix, user-id-uuid, primary-key,
+timestamps, timestamp-without-time-zone, soft-delete-pair, version-default, index-name,
+foreign-key-index, identifier-too-long.
+SQL rules: squawk's (as squawk/<name>; PostgreSQL 15, in a transaction unless the file starts with
+`-- no-transaction`; require-statement-timeout and prefer-robust-stmts are off unless configured),
+sql-syntax, not-null-without-default, drop-still-read, concurrently-in-transaction,
+no-transaction-single-statement.
+Severities and per-table/column/file overrides: [lint] in keel.toml (see `keel init`).";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "keel",
@@ -212,6 +228,16 @@ pub enum Command {
     #[command(after_help = "Examples:\n  keel export\n  keel export --schema \"$DATABASE_URL\" --output json > \
                             schema.json")]
     Export {
+        #[command(flatten)]
+        project: ProjectArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Check the team's conventions on the schema and migration safety on SQL (exit 2 on errors).
+    #[command(after_help = LINT_HELP)]
+    Lint {
+        /// SQL files to check (default: the schema source's conventions and every file in migrations/).
+        files: Vec<PathBuf>,
         #[command(flatten)]
         project: ProjectArgs,
         #[command(flatten)]

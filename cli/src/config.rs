@@ -17,6 +17,9 @@ pub struct Config {
     pub dev_url: Option<String>,
     #[serde(default)]
     pub migrate: MigrateConfig,
+    /// Rule severities and per-table/column/file overrides for `keel lint`.
+    #[serde(default)]
+    pub lint: keel_diff::lint::LintConfig,
     /// Where the file was read from: relative paths in it are relative to its directory.
     #[serde(skip)]
     pub dir: PathBuf,
@@ -120,7 +123,16 @@ pub fn template(schema: &str, migrations: &str) -> String {
          lock_wait_secs = 60\n\
          timeout_secs = 300\n\
          # lock_timeout for migrations generated with --online.\n\
-         lock_timeout_ms = 5000\n",
+         lock_timeout_ms = 5000\n\
+         \n\
+         [lint]\n\
+         # Severity per rule (error, warning, info, off); `keel lint --help` lists the rules.\n\
+         # rules = {{ \"table-plural\" = \"off\" }}\n\
+         # One rule (or \"*\") for one table, column or migration file:\n\
+         # [[lint.overrides]]\n\
+         # rule = \"timestamps\"\n\
+         # table = \"audit_log\"\n\
+         # severity = \"off\"\n",
         quote(schema),
         quote(migrations)
     )

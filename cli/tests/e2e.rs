@@ -40,3 +40,6 @@ mod prompts;
 
 #[path = "e2e/check.rs"]
 mod check;
+
+#[path = "e2e/lint.rs"]
+mod lint;

@@ -8,6 +8,7 @@ pub mod diff;
 pub mod hazard;
 pub mod hints;
 pub mod introspect;
+pub mod lint;
 pub mod measure;
 pub mod migrate;
 pub mod normalize;

@@ -1,12 +1,13 @@
 //! `keel check`: for CI. The migrations directory is intact (integrity file, clean replay), the schema has
 //! no changes missing from it, and with a database: its migrations are intact and it has not drifted.
 
-use super::{Outcome, decide_renames};
+use super::{Outcome, decide_renames, lint};
 use crate::args::{ProjectArgs, RenameArgs};
 use crate::integrity;
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
+use keel_diff::lint::{Finding, Severity, lint_schema};
 use keel_diff::migrate::{Migration, State, Status, read_migrations, status};
 use keel_diff::{Plan, PlanOptions};
 use serde::Serialize;
@@ -21,6 +22,8 @@ struct CheckJson {
     drift_sql: Option<String>,
     /// The database's migrations, with `--database-url`.
     status: Option<Status>,
+    /// `keel lint` findings on the schema source and the migrations; errors are problems too.
+    lint: Vec<Finding>,
 }
 
 pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameArgs) -> anyhow::Result<Outcome> {
@@ -46,6 +49,12 @@ pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameAr
     };
     let source = session.schema_source(project)?;
     let desired = session.load(&source).await?;
+    let config = lint::checked_config(&session)?;
+    out.lint = lint_schema(&desired, &config);
+    out.lint.extend(lint::lint_migrations(&migrations, &config));
+    for finding in out.lint.iter().filter(|f| f.severity == Severity::Error) {
+        out.problems.push(format!("lint: {}", lint::finding_text(finding).replace("\n    ", " ")));
+    }
     match decide_renames(&session, &replayed, &desired, renames)? {
         Err(undecided) => out.problems.push(format!("{source} has changes missing from the migrations; {undecided}")),
         Ok(hints) => {

@@ -1,5 +1,6 @@
 //! `keel generate [NAME]`: the next migration, from what the existing migrations build to the schema.
 
+use super::lint;
 use super::{Outcome, decide_renames};
 use crate::args::{ProjectArgs, RenameArgs};
 use crate::migration_files::{NewFile, custom_file, next_version, plan_files, slug};
@@ -8,6 +9,7 @@ use crate::session::Session;
 use crate::{integrity, prompt};
 use anyhow::{Context, bail};
 use keel_diff::PlanOptions;
+use keel_diff::lint::{Finding, Location, SqlContext, SqlFile, lint_schema, lint_sql};
 use keel_diff::migrate::{Migration, read_migrations};
 use serde::Serialize;
 use std::path::Path;
@@ -26,6 +28,8 @@ struct GenerateJson<'a> {
     plan: Option<PlanJson<'a>>,
     /// Why nothing was written, when keel refused.
     refused: Option<String>,
+    /// `keel lint` findings on the schema and the files written.
+    lint: &'a [Finding],
 }
 
 /// The migrations already in `dir` (none when it does not exist yet), refusing to build on a directory
@@ -55,7 +59,7 @@ pub async fn run(
         let name = slug(options.name.as_deref().unwrap_or("custom"));
         let file = custom_file(&name, next_version(latest));
         let written = write_files(&dir, &[file])?;
-        report(&session, &written, None, None)?;
+        report(&session, &written, None, None, &[])?;
         return Ok(Outcome::Done);
     }
 
@@ -67,7 +71,7 @@ pub async fn run(
     let hints = match decide_renames(&session, &current, &desired, renames)? {
         Ok(hints) => hints,
         Err(undecided) => {
-            report(&session, &[], None, Some(&undecided))?;
+            report(&session, &[], None, Some(&undecided), &[])?;
             return Ok(Outcome::Attention);
         }
     };
@@ -78,7 +82,7 @@ pub async fn run(
         if !session.json() {
             session.say(format!("No changes: the migrations in `{}` already build {source}.", dir.display()));
         }
-        report(&session, &[], Some(&plan), None)?;
+        report(&session, &[], Some(&plan), None, &[])?;
         session.finish();
         return Ok(Outcome::Done);
     }
@@ -93,7 +97,7 @@ pub async fn run(
         };
         if !consent {
             let refused = format!("{message}\nNothing written. Rerun with --force to write it anyway.");
-            report(&session, &[], Some(&plan), Some(&refused))?;
+            report(&session, &[], Some(&plan), Some(&refused), &[])?;
             return Ok(Outcome::Attention);
         }
     }
@@ -102,11 +106,50 @@ pub async fn run(
         Some(name) => slug(name),
         None => slug(&plan.statements[0].summary),
     };
-    let files = plan_files(&plan, &name, next_version(latest), &source.to_string());
+    let mut files = plan_files(&plan, &name, next_version(latest), &source.to_string());
+    let findings = lint_files(&session, &dir, &mut files, &current, &desired)?;
     let written = write_files(&dir, &files)?;
-    report(&session, &written, Some(&plan), None)?;
+    report(&session, &written, Some(&plan), None, &findings)?;
+    if !session.json() {
+        for finding in &findings {
+            session.say(lint::finding_text(finding));
+        }
+    }
     session.finish();
     Ok(Outcome::Done)
+}
+
+/// Lints what is about to be written (the schema's conventions, each file's safety with the current schema
+/// as what the previous release reads) and appends each file's findings to it as comments, at the end so
+/// the line numbers they cite stay true.
+fn lint_files(
+    session: &Session,
+    dir: &Path,
+    files: &mut [NewFile],
+    current: &keel_core::Schema,
+    desired: &keel_core::Schema,
+) -> anyhow::Result<Vec<Finding>> {
+    let config = lint::checked_config(session)?;
+    let mut all = lint_schema(desired, &config);
+    for file in files.iter_mut() {
+        let name = dir.join(&file.file_name).display().to_string();
+        let context = SqlContext { previous: Some(current) };
+        let findings = lint_sql(SqlFile { name: &name, sql: &file.content }, context, &config);
+        if !findings.is_empty() {
+            file.content.push_str("\n-- keel lint (`keel lint --help`; severities in keel.toml [lint]):\n");
+            for f in &findings {
+                let at = match &f.location {
+                    Location::Sql { line, column, .. } => format!("{line}:{column}"),
+                    other => other.to_string(),
+                };
+                let text = format!("--   {at} {} {}: {} Fix: {}", f.severity, f.rule, f.message, f.fix);
+                file.content.push_str(&text.replace(['\n', '\r'], " "));
+                file.content.push('\n');
+            }
+        }
+        all.extend(findings);
+    }
+    Ok(all)
 }
 
 /// Writes the files (never over an existing one) and the integrity file.
@@ -133,12 +176,14 @@ fn report(
     written: &[String],
     plan: Option<&keel_diff::Plan>,
     refused: Option<&str>,
+    lint: &[Finding],
 ) -> anyhow::Result<()> {
     if session.json() {
         let json = GenerateJson {
             written: written.to_vec(),
             plan: plan.map(PlanJson::new),
             refused: refused.map(str::to_string),
+            lint,
         };
         return print_json(&json);
     }

@@ -5,6 +5,7 @@ mod diff;
 mod export;
 mod generate;
 mod init;
+pub mod lint;
 mod migrate;
 mod pull;
 mod push;
@@ -62,6 +63,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Status { project, database } => status::run(Session::new(global, &database)?, &project).await,
         Command::Export { project, database } => export::run(Session::new(global, &database)?, &project).await,
+        Command::Lint { files, project, database } => {
+            lint::run(Session::new(global, &database)?, &project, &files).await
+        }
         Command::Rehash { project } => rehash::run(Session::new(global, &Default::default())?, &project),
     }
 }

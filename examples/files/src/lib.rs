@@ -63,6 +63,7 @@ pub struct FileVersion {
     pub storage_path: String,
     pub size: i64,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Table, sqlx::FromRow)]
@@ -75,6 +76,7 @@ pub struct Tag {
     #[keel(varchar = 7)]
     pub color: Option<String>,
     pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// Junction table: `{entity1}_{entity2}`, composite primary key.

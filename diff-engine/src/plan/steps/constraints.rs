@@ -143,10 +143,16 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                 }
                 return vec![base(rank, add, summary).hazards(&hazards).creates([constraint_key])];
             }
+            // Committed before the VALIDATE: in one transaction the ADD's lock would be held through the scan.
+            // Ranked after plain constraints of the same kind, so those (on tables this plan creates) stay in
+            // the transaction that creates their table rather than landing after the commit.
+            let rank = rank + 5;
+            let mut not_valid = base(rank, format!("{add} NOT VALID"), format!("{summary} (not valid yet)"))
+                .hazards(&lock)
+                .creates([constraint_key.clone()]);
+            not_valid.commit_after = true;
             vec![
-                base(rank, format!("{add} NOT VALID"), format!("{summary} (not valid yet)"))
-                    .hazards(&lock)
-                    .creates([constraint_key.clone()]),
+                not_valid,
                 base(
                     rank,
                     format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(name)),
@@ -247,20 +253,23 @@ pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) ->
     }
     let check = keel_core::naming::object_name(&table.name, Some(column), "not_null");
     let check_key = Key::Constraint(table.clone(), check.clone());
+    let mut not_valid = Step::new(
+        130,
+        format!(
+            "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
+            alter_table(table),
+            quote_ident(&check),
+            quote_ident(column)
+        ),
+        format!("add not-null check {check} on {table} (not valid yet)"),
+    )
+    .hazards(&[LOCK])
+    .requires([rel(table), col(table, column)])
+    .creates([check_key.clone()]);
+    // Committed before the VALIDATE, whose scan must not run under the ADD's ACCESS EXCLUSIVE lock.
+    not_valid.commit_after = true;
     vec![
-        Step::new(
-            130,
-            format!(
-                "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-                alter_table(table),
-                quote_ident(&check),
-                quote_ident(column)
-            ),
-            format!("add not-null check {check} on {table} (not valid yet)"),
-        )
-        .hazards(&[LOCK])
-        .requires([rel(table), col(table, column)])
-        .creates([check_key.clone()]),
+        not_valid,
         Step::new(
             130,
             format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(&check)),

@@ -1,0 +1,106 @@
+//! `keel lint`: conventions on the schema source, safety on SQL files; also run by `generate` and `check`.
+
+use super::Outcome;
+use crate::args::ProjectArgs;
+use crate::output::print_json;
+use crate::redact::redact;
+use crate::session::Session;
+use crate::source::{self, Source};
+use anyhow::{Context, bail};
+use keel_core::Schema;
+use keel_diff::lint::{Finding, LintConfig, Severity, SqlContext, SqlFile, lint_schema, lint_sql};
+use keel_diff::migrate::{Migration, read_migrations};
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Serialize)]
+struct LintJson<'a> {
+    errors: usize,
+    warnings: usize,
+    findings: &'a [Finding],
+}
+
+pub async fn run(mut session: Session, project: &ProjectArgs, files: &[PathBuf]) -> anyhow::Result<Outcome> {
+    let config = checked_config(&session)?;
+    let mut findings = Vec::new();
+    if files.is_empty() || project.schema.is_some() {
+        let source = session.schema_source(project)?;
+        findings.extend(lint_schema(&schema_for_lint(&mut session, &source).await?, &config));
+    }
+    if files.is_empty() {
+        let dir = session.migrations_dir(project);
+        if dir.exists() {
+            findings.extend(lint_migrations(&read_migrations(&dir)?, &config));
+        }
+    }
+    for path in files {
+        let sql = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let name = path.display().to_string();
+        findings.extend(lint_sql(SqlFile { name: &name, sql: &sql }, SqlContext::default(), &config));
+    }
+    report(&session, &findings)?;
+    session.finish();
+    Ok(if has_errors(&findings) { Outcome::Attention } else { Outcome::Done })
+}
+
+/// `[lint]` of keel.toml, refusing rule ids no rule has (a typo would silence nothing, silently).
+pub fn checked_config(session: &Session) -> anyhow::Result<LintConfig> {
+    let config = session.config.lint.clone();
+    let unknown = config.unknown_rules();
+    if !unknown.is_empty() {
+        bail!("keel.toml [lint] names rules that do not exist: {} (see `keel lint --help`)", unknown.join(", "));
+    }
+    Ok(config)
+}
+
+/// The model the conventions are checked on: a declared schema as declared (no PostgreSQL needed), any
+/// other source as it loads.
+async fn schema_for_lint(session: &mut Session, source: &Source) -> anyhow::Result<Schema> {
+    match source {
+        Source::Crate(dir) => source::dump_crate(dir),
+        Source::JsonFile(path) => source::read_json(path),
+        _ => session.load(source).await,
+    }
+}
+
+/// Every migration file, each in the transaction mode it runs in.
+pub fn lint_migrations(migrations: &[Migration], config: &LintConfig) -> Vec<Finding> {
+    migrations
+        .iter()
+        .flat_map(|m| {
+            let name = m.path.display().to_string();
+            lint_sql(SqlFile { name: &name, sql: &m.sql }, SqlContext::default(), config)
+        })
+        .collect()
+}
+
+pub fn has_errors(findings: &[Finding]) -> bool {
+    findings.iter().any(|f| f.severity == Severity::Error)
+}
+
+/// `location: severity rule: message` and the fix under it.
+pub fn finding_text(finding: &Finding) -> String {
+    format!(
+        "{}: {} {}: {}\n    fix: {}",
+        finding.location, finding.severity, finding.rule, finding.message, finding.fix
+    )
+}
+
+fn report(session: &Session, findings: &[Finding]) -> anyhow::Result<()> {
+    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
+    if session.json() {
+        return print_json(&LintJson { errors, warnings, findings });
+    }
+    for finding in findings {
+        let styled = match finding.severity {
+            Severity::Error => console::style(finding_text(finding)).red().to_string(),
+            Severity::Warning => console::style(finding_text(finding)).yellow().to_string(),
+            _ => finding_text(finding),
+        };
+        println!("{}", redact(&styled));
+    }
+    let infos = findings.len() - errors - warnings;
+    println!("{errors} errors, {warnings} warnings, {infos} notes");
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! `keel lint` on the command line: exit codes (0 clean or warnings only, 2 errors, 1 when the lint itself
+//! fails), JSON findings with rule, severity, location and fix, keel.toml severities, and the findings
+//! `generate` writes into the migration it generates.
+
+use crate::harness::{TempDir, keel};
+
+const BAD: &str = "CREATE TABLE notes (
+    id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    user_id uuid NOT NULL,
+    body text,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);";
+
+#[test]
+fn lint_reports_findings_with_exit_codes_and_configured_severities() {
+    let project = TempDir::new("lint");
+    project.write("bad.sql", BAD);
+    project.write("good.sql", &BAD.replace("user_id uuid", "user_id text"));
+
+    let run = keel(project.path(), &["lint", "--schema", "bad.sql", "--output", "json"]).dev().run().expect(2);
+    let report = run.json();
+    let findings = report["findings"].as_array().expect("findings");
+    let uuid = findings.iter().find(|f| f["rule"] == "user-id-uuid").unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(uuid["severity"], "error", "{report:#}");
+    assert_eq!(uuid["location"]["table"], "notes", "{report:#}");
+    assert_eq!(uuid["location"]["column"], "user_id", "{report:#}");
+    assert!(uuid["fix"].as_str().is_some_and(|f| !f.is_empty()), "{report:#}");
+    assert!(report["errors"].as_u64().is_some_and(|n| n >= 1), "{report:#}");
+
+    keel(project.path(), &["lint", "--schema", "good.sql"]).dev().run().expect(0);
+
+    // keel.toml turns the error into a warning: no errors, exit 0, still reported.
+    project.write("keel.toml", "[lint]\nrules = { \"user-id-uuid\" = \"warning\" }\n");
+    keel(project.path(), &["lint", "--schema", "bad.sql"]).dev().run().expect(0).says("user-id-uuid");
+    // A rule id that does not exist is a configuration error, not a silent no-op.
+    project.write("keel.toml", "[lint]\nrules = { \"user-id-uid\" = \"off\" }\n");
+    keel(project.path(), &["lint", "--schema", "bad.sql"]).dev().run().expect(1).says("user-id-uid");
+}
+
+#[test]
+fn lint_checks_sql_files_and_generate_writes_findings_into_the_migration() {
+    let project = TempDir::new("lint-sql");
+    project.write("index.sql", "CREATE INDEX CONCURRENTLY idx_notes_body ON notes (body);\n");
+    let report = keel(project.path(), &["lint", "index.sql", "--output", "json"]).run().expect(2).json();
+    let findings = report["findings"].as_array().expect("findings");
+    let f =
+        findings.iter().find(|f| f["rule"] == "concurrently-in-transaction").unwrap_or_else(|| panic!("{report:#}"));
+    // At the CONCURRENTLY keyword.
+    assert_eq!((f["location"]["line"].as_u64(), f["location"]["column"].as_u64()), (Some(1), Some(14)), "{report:#}");
+    project.write("index.sql", "-- no-transaction\nCREATE INDEX CONCURRENTLY idx_notes_body ON notes (body);\n");
+    let report = keel(project.path(), &["lint", "index.sql", "--output", "json"]).run().json();
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(!findings.iter().any(|f| f["rule"] == "concurrently-in-transaction"), "{report:#}");
+
+    // generate: a dropped column is written with its lint finding at the end of the file.
+    let good = BAD.replace("user_id uuid", "user_id text");
+    project.write("v1.sql", &good);
+    project.write("v2.sql", &good.replace("    body text,\n", ""));
+    keel(project.path(), &["generate", "notes", "--schema", "v1.sql"]).dev().run().expect(0);
+    keel(project.path(), &["generate", "drop_body", "--schema", "v2.sql", "--force"]).dev().run().expect(0);
+    let dir = project.join("migrations");
+    let second = crate::harness::sql_files(&dir).into_iter().find(|f| f.contains("drop_body")).expect("second file");
+    let text = std::fs::read_to_string(dir.join(&second)).expect("read the migration");
+    assert!(text.contains("-- keel lint"), "{text}");
+    assert!(text.contains("drop-still-read"), "{text}");
+}

@@ -1,0 +1,45 @@
+//! squawk's rules, in-process: its default rule set, for PostgreSQL 15, assuming each file runs in a
+//! transaction unless it starts with `-- no-transaction`.
+
+use super::{Source, one_line};
+use crate::lint::{Finding, Severity};
+use squawk_linter::{Linter, Version};
+use squawk_syntax::{Parse, SourceFile};
+
+/// Rule ids of squawk's findings: `squawk/<squawk's rule name>`.
+pub const SQUAWK_PREFIX: &str = "squawk/";
+
+/// The PostgreSQL version squawk checks for.
+const PG_VERSION: &str = "15.0.0";
+
+/// squawk rules that are no migration-safety issue where keel runs, off unless keel.toml turns them on:
+/// - `require-statement-timeout`: keel bounds lock waits with lock_timeout; a statement timeout would abort
+///   the long but weakly-locking work (CONCURRENTLY builds, VALIDATE) that online migrations are made of;
+/// - `prefer-robust-stmts`: `IF [NOT] EXISTS` would hide drift (and keep an INVALID index a failed
+///   CONCURRENTLY build left behind) where keel's checksums and replays already make reruns safe.
+pub const OFF_BY_DEFAULT: &[&str] = &["require-statement-timeout", "prefer-robust-stmts"];
+
+pub(crate) fn check(parse: &Parse<SourceFile>, source: &Source<'_>, in_transaction: bool) -> Vec<Finding> {
+    let mut linter = Linter::with_default_rules();
+    linter.settings.pg_version = PG_VERSION.parse::<Version>().expect("a valid PostgreSQL version");
+    linter.settings.assume_in_transaction = in_transaction;
+    linter
+        .lint(parse, source.sql)
+        .into_iter()
+        .map(|violation| {
+            let rule = violation.code.to_string();
+            let fix = match &violation.help {
+                Some(help) => one_line(help),
+                None => format!("see https://squawkhq.com/docs/{rule}"),
+            };
+            let severity = if OFF_BY_DEFAULT.contains(&rule.as_str()) { Severity::Off } else { Severity::Warning };
+            Finding {
+                rule: format!("{SQUAWK_PREFIX}{rule}"),
+                severity,
+                location: source.at(violation.text_range.start().into()),
+                message: one_line(&violation.message),
+                fix,
+            }
+        })
+        .collect()
+}
