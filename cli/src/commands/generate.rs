@@ -120,8 +120,8 @@ pub async fn run(
 }
 
 /// Lints what is about to be written (the schema's conventions, each file's safety with the current schema
-/// as what the previous release reads) and appends each file's findings to it as comments, at the end so
-/// the line numbers they cite stay true.
+/// as what the previous release reads) and writes each file's findings into its header, with the line
+/// numbers they cite shifted to the file as written.
 fn lint_files(
     session: &Session,
     dir: &Path,
@@ -134,18 +134,28 @@ fn lint_files(
     for file in files.iter_mut() {
         let name = dir.join(&file.file_name).display().to_string();
         let context = SqlContext { previous: Some(current) };
-        let findings = lint_sql(SqlFile { name: &name, sql: &file.content }, context, &config);
+        let mut findings = lint_sql(SqlFile { name: &name, sql: &file.content }, context, &config);
         if !findings.is_empty() {
-            file.content.push_str("\n-- keel lint (`keel lint --help`; severities in keel.toml [lint]):\n");
-            for f in &findings {
+            // The header is everything before the first blank line; the block goes at its end.
+            let header_end = file.content.find("\n\n").map_or(file.content.len(), |i| i + 1);
+            let header_lines = file.content[..header_end].matches('\n').count();
+            let shift = findings.len() + 1;
+            let mut block = String::from("-- keel lint (`keel lint --help`; severities in keel.toml [lint]):\n");
+            for f in &mut findings {
+                if let Location::Sql { line, .. } = &mut f.location
+                    && *line > header_lines
+                {
+                    *line += shift;
+                }
                 let at = match &f.location {
                     Location::Sql { line, column, .. } => format!("{line}:{column}"),
                     other => other.to_string(),
                 };
                 let text = format!("--   {at} {} {}: {} Fix: {}", f.severity, f.rule, f.message, f.fix);
-                file.content.push_str(&text.replace(['\n', '\r'], " "));
-                file.content.push('\n');
+                block.push_str(&text.replace(['\n', '\r'], " "));
+                block.push('\n');
             }
+            file.content.insert_str(header_end, &block);
         }
         all.extend(findings);
     }

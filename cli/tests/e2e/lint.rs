@@ -63,5 +63,16 @@ fn lint_checks_sql_files_and_generate_writes_findings_into_the_migration() {
     let second = crate::harness::sql_files(&dir).into_iter().find(|f| f.contains("drop_body")).expect("second file");
     let text = std::fs::read_to_string(dir.join(&second)).expect("read the migration");
     assert!(text.contains("-- keel lint"), "{text}");
-    assert!(text.contains("drop-still-read"), "{text}");
+    let body = text.find("\n\n").expect("a header, then the statements");
+    let cited = text[..body].lines().find(|l| l.contains("drop-still-read")).unwrap_or_else(|| panic!("{text}"));
+    // `--   LINE:COLUMN warning drop-still-read: ...` in the header names the line of the DROP in this file.
+    let line: usize =
+        cited.trim_start_matches("--").trim().split(':').next().and_then(|n| n.parse().ok()).expect("line");
+    assert!(text.lines().nth(line - 1).is_some_and(|l| l.contains("DROP COLUMN")), "line {line} of:\n{text}");
+    // Linting the written file finds the same place.
+    let path = dir.join(&second);
+    let report = keel(project.path(), &["lint", path.to_str().expect("UTF-8"), "--output", "json"]).run().json();
+    let again = report["findings"].as_array().expect("findings");
+    let drop = again.iter().find(|f| f["rule"] == "drop-still-read").unwrap_or_else(|| panic!("{report:#}"));
+    assert_eq!(drop["location"]["line"].as_u64(), Some(line as u64), "{report:#}");
 }
