@@ -34,7 +34,7 @@ pub struct MigrateConfig {
     pub lock_id: Option<i64>,
     pub lock_wait_secs: Option<u64>,
     pub timeout_secs: Option<u64>,
-    /// `lock_timeout` for online migrations (`--online`), in milliseconds.
+    /// `lock_timeout` written into generated migrations and used by `--online`, in milliseconds; 0: none.
     pub lock_timeout_ms: Option<u64>,
 }
 
@@ -122,7 +122,7 @@ pub fn template(schema: &str, migrations: &str) -> String {
          # lock_id = 7231\n\
          lock_wait_secs = 60\n\
          timeout_secs = 300\n\
-         # lock_timeout for migrations generated with --online.\n\
+         # lock_timeout written into every generated migration (and used by --online); 0: none.\n\
          lock_timeout_ms = 5000\n\
          \n\
          [lint]\n\

@@ -192,8 +192,12 @@ impl Session {
 }
 
 impl Session {
-    /// `lock_timeout` for online plans (keel.toml `migrate.lock_timeout_ms`, default 5 s).
-    pub fn lock_timeout(&self) -> std::time::Duration {
-        std::time::Duration::from_millis(self.config.migrate.lock_timeout_ms.unwrap_or(5_000))
+    /// `lock_timeout` for generated migrations and online plans (keel.toml `migrate.lock_timeout_ms`,
+    /// default 5 s; 0: none).
+    pub fn lock_timeout(&self) -> Option<std::time::Duration> {
+        match self.config.migrate.lock_timeout_ms.unwrap_or(5_000) {
+            0 => None,
+            ms => Some(std::time::Duration::from_millis(ms)),
+        }
     }
 }

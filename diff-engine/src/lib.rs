@@ -25,6 +25,6 @@ pub use hazard::Hazard;
 pub use hints::{Hints, Rename};
 pub use introspect::{IntrospectError, introspect};
 pub use measure::measure_data_loss;
-pub use plan::{Plan, PlanError, PlanOptions, Statement, Unit, plan};
+pub use plan::{MigrationFile, Plan, PlanError, PlanOptions, Statement, Unit, plan};
 pub use questions::{RenameQuestion, rename_questions};
 pub use unmanaged::{Unmanaged, unmanaged};

@@ -31,7 +31,7 @@ pub async fn run(
             super::read_hints(renames)?
         }
     };
-    let lock_timeout = online.then(|| session.lock_timeout());
+    let lock_timeout = if online { session.lock_timeout() } else { None };
     let options = PlanOptions { hints, online, lock_timeout, ..PlanOptions::default() };
     let plan = keel_diff::plan(&current, &desired, &options)?;
     match session.global.output.unwrap_or(Output::Sql) {

@@ -75,7 +75,9 @@ pub async fn run(
             return Ok(Outcome::Attention);
         }
     };
-    let lock_timeout = options.online.then(|| session.lock_timeout());
+    // Every generated migration bounds its lock waits: a migration queued behind a long transaction would
+    // queue every query of the table behind itself.
+    let lock_timeout = session.lock_timeout();
     let plan_options = PlanOptions { hints, online: options.online, lock_timeout, ..PlanOptions::default() };
     let plan = keel_diff::plan(&current, &desired, &plan_options)?;
     if plan.is_empty() {

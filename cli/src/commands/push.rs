@@ -72,7 +72,7 @@ async fn push(
         Err(undecided) => return refuse(session, None, undecided),
     };
     let unmanaged = keel_diff::unmanaged(&mut conn, None).await.context("reading views, triggers and functions")?;
-    let lock_timeout = options.online.then(|| session.lock_timeout());
+    let lock_timeout = if options.online { session.lock_timeout() } else { None };
     let plan_options = PlanOptions { hints, online: options.online, lock_timeout, unmanaged };
     let mut plan = keel_diff::plan(&current, &desired, &plan_options)?;
     keel_diff::measure_data_loss(&mut conn, &mut plan).await.context("measuring what the plan would delete")?;

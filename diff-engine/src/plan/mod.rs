@@ -109,6 +109,24 @@ pub struct Unit {
     pub statements: Vec<usize>,
 }
 
+/// One migration file of a plan ([`Plan::migration_files`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationFile {
+    pub unit: Unit,
+    /// The statements, each under a `-- N. summary` comment (N: its number in the plan).
+    pub body: String,
+}
+
+impl MigrationFile {
+    /// The file's text: `-- no-transaction` first when it runs outside a transaction (sqlx and keel's runner
+    /// look for it at the very start), then `header` (comment lines), a blank line, the body.
+    pub fn text(&self, header: &str) -> String {
+        let marker = if self.unit.transactional { "" } else { "-- no-transaction\n" };
+        let gap = if header.is_empty() { "" } else { "\n" };
+        format!("{marker}{header}{gap}{}", self.body)
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Plan {
     pub statements: Vec<Statement>,
@@ -137,6 +155,35 @@ impl Plan {
             close = statement.commit_after && !next_commits_too;
         }
         units
+    }
+
+    /// The plan as migration files, the layout `keel generate` writes: one per transactional unit, one per
+    /// statement that runs outside a transaction (a `-- no-transaction` file is sent as one query, which
+    /// PostgreSQL runs as one implicit transaction when it holds several statements).
+    pub fn migration_files(&self) -> Vec<MigrationFile> {
+        let units = self.units().into_iter().flat_map(|unit| match unit.transactional {
+            true => vec![unit],
+            false => unit.statements.iter().map(|&s| Unit { transactional: false, statements: vec![s] }).collect(),
+        });
+        units
+            .map(|unit| {
+                let mut body = String::new();
+                if unit.transactional
+                    && let Some(ms) = self.lock_timeout_ms
+                {
+                    // LOCAL: the setting ends with the migration's transaction.
+                    body.push_str(&format!("SET LOCAL lock_timeout = '{ms}ms';\n\n"));
+                }
+                for &i in &unit.statements {
+                    let statement = &self.statements[i];
+                    let summary = statement.summary.replace(['\n', '\r'], " ");
+                    body.push_str(&format!("-- {}. {summary}\n{};\n\n", i + 1, statement.sql));
+                }
+                body.truncate(body.trim_end().len());
+                body.push('\n');
+                MigrationFile { unit, body }
+            })
+            .collect()
     }
 
     /// Whether any statement has this hazard.

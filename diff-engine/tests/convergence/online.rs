@@ -192,6 +192,32 @@ async fn adds_a_primary_key_through_a_concurrent_index() {
     assert!(!plan.statements[build].transactional, "{}", plan.to_sql());
 }
 
+/// A key replaced by one of the same name: the new index is built under a temporary name while the old key
+/// still holds, and the old key is dropped in the transaction that attaches the new one, so the table is
+/// never without its key.
+#[tokio::test]
+async fn replaces_a_primary_key_without_a_window_without_it() {
+    let plan = case(
+        "CREATE TABLE t (a int NOT NULL, b int NOT NULL, v text, PRIMARY KEY (a))",
+        "CREATE TABLE t (a int NOT NULL, b int NOT NULL, v text, PRIMARY KEY (a, b))",
+    )
+    .data("INSERT INTO t VALUES (1, 1, 'x'), (2, 1, 'y')")
+    .verify("SELECT count(*) = 2 FROM t")
+    .verify("SELECT array_length(conkey, 1) = 2 FROM pg_constraint WHERE conrelid = 't'::regclass AND contype = 'p'")
+    .online()
+    .both_ways()
+    .run()
+    .await;
+    let build = position(&plan, "CREATE UNIQUE INDEX CONCURRENTLY \"t_pkey_new\"");
+    let drop = position(&plan, "DROP CONSTRAINT \"t_pkey\"");
+    let attach = position(&plan, "PRIMARY KEY USING INDEX \"t_pkey_new\"");
+    assert!(build < drop && drop < attach, "{}", plan.to_sql());
+    let units = plan.units();
+    let unit_of = |i: usize| units.iter().position(|u| u.statements.contains(&i));
+    assert_eq!(unit_of(drop), unit_of(attach), "drop and attach commit together:\n{}", plan.to_sql());
+    assert_units_consistent(&plan);
+}
+
 #[tokio::test]
 async fn adds_a_primary_key_on_a_nullable_column_online() {
     let plan = case("CREATE TABLE t (id int, v text)", "CREATE TABLE t (id int PRIMARY KEY, v text)")

@@ -16,8 +16,21 @@ const PG_VERSION: &str = "15.0.0";
 /// - `require-statement-timeout`: keel bounds lock waits with lock_timeout; a statement timeout would abort
 ///   the long but weakly-locking work (CONCURRENTLY builds, VALIDATE) that online migrations are made of;
 /// - `prefer-robust-stmts`: `IF [NOT] EXISTS` would hide drift (and keep an INVALID index a failed
-///   CONCURRENTLY build left behind) where keel's checksums and replays already make reruns safe.
-pub const OFF_BY_DEFAULT: &[&str] = &["require-statement-timeout", "prefer-robust-stmts"];
+///   CONCURRENTLY build left behind) where keel's checksums and replays already make reruns safe;
+/// - `prefer-text-field`, `prefer-bigint-over-int`, `prefer-bigint-over-smallint`: the team's guidelines
+///   choose `varchar(n)` and `integer` columns on purpose; a column's type is the schema's choice (keel's
+///   conventions check it), not a hazard of the migration that creates it.
+pub const OFF_BY_DEFAULT: &[&str] = &[
+    "require-statement-timeout",
+    "prefer-robust-stmts",
+    "prefer-text-field",
+    "prefer-bigint-over-int",
+    "prefer-bigint-over-smallint",
+];
+
+/// Off in `-- no-transaction` files, which hold one statement and so cannot `SET lock_timeout` first
+/// (CONCURRENTLY statements take locks that do not make reads or writes queue).
+const OFF_OUTSIDE_TRANSACTIONS: &[&str] = &["require-lock-timeout"];
 
 pub(crate) fn check(parse: &Parse<SourceFile>, source: &Source<'_>, in_transaction: bool) -> Vec<Finding> {
     let mut linter = Linter::with_default_rules();
@@ -32,7 +45,9 @@ pub(crate) fn check(parse: &Parse<SourceFile>, source: &Source<'_>, in_transacti
                 Some(help) => one_line(help),
                 None => format!("see https://squawkhq.com/docs/{rule}"),
             };
-            let severity = if OFF_BY_DEFAULT.contains(&rule.as_str()) { Severity::Off } else { Severity::Warning };
+            let off = OFF_BY_DEFAULT.contains(&rule.as_str())
+                || (!in_transaction && OFF_OUTSIDE_TRANSACTIONS.contains(&rule.as_str()));
+            let severity = if off { Severity::Off } else { Severity::Warning };
             Finding {
                 rule: format!("{SQUAWK_PREFIX}{rule}"),
                 severity,

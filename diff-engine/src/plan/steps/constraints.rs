@@ -181,32 +181,47 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                 nulls_not_distinct,
                 ..keel_core::Index::on_columns(columns.iter().cloned())
             };
+            // Replacing a key of the same name: building under that name would need the old one dropped
+            // (and committed) first, leaving the table without its key while the index builds. Build under
+            // a temporary name instead; the old key is dropped just before the attach, in its transaction,
+            // and `USING INDEX` gives the index the constraint's name.
+            let replacing = cx.current.table(&table.schema, &table.name).is_some_and(|t| {
+                t.primary_key.as_ref().is_some_and(|pk| pk.name == name)
+                    || t.unique_constraints.contains_key(name)
+                    || t.exclusions.contains_key(name)
+                    || t.indexes.contains_key(name)
+            });
+            let build_name = if replacing { temporary_name(name) } else { name.to_string() };
             let mut build = base(
                 150,
-                render::create_index_with(table, name, &index, true),
+                render::create_index_with(table, &build_name, &index, true),
                 format!("build the unique index for {kind} {name} on {table}"),
             )
             .hazards(&[Hazard::IndexBuild, Hazard::MayFailOnData])
-            .creates([index_key]);
+            .creates([Key::Relation(QualifiedName::new(&table.schema, &build_name))]);
             build.transactional = false;
             let (using, deferrable) = match constraint {
                 Constraint::PrimaryKey(pk) => ("PRIMARY KEY", pk.deferrable),
                 Constraint::Unique(u) => ("UNIQUE", u.deferrable),
                 _ => unreachable!("matched above"),
             };
-            let attach = base(
+            let mut attach = base(
                 150,
                 format!(
                     "{} ADD CONSTRAINT {} {using} USING INDEX {}{}",
                     alter_table(table),
                     quote_ident(name),
-                    quote_ident(name),
+                    quote_ident(&build_name),
                     render::deferrable_clause(deferrable)
                 ),
                 summary,
             )
             .hazards(&[LOCK])
             .creates([constraint_key, unique_key(table, &columns)]);
+            if replacing {
+                attach.requires.push(Key::Relation(QualifiedName::new(&table.schema, &build_name)));
+                attach.creates.push(index_key);
+            }
             vec![build, attach]
         }
         Constraint::Exclusion(_) => {
@@ -214,6 +229,16 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             vec![base(160, add, summary).hazards(&hazards).creates([constraint_key, index_key])]
         }
     }
+}
+
+/// The name an index is built under while the object it replaces still holds `name`: `name_new`, within
+/// PostgreSQL's 63 bytes.
+fn temporary_name(name: &str) -> String {
+    let mut base = name.to_string();
+    while base.len() > 59 {
+        base.pop();
+    }
+    format!("{base}_new")
 }
 
 fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -> Step {
