@@ -219,6 +219,21 @@ async fn replaces_a_primary_key_without_a_window_without_it() {
 }
 
 #[tokio::test]
+async fn replaces_a_primary_key_when_the_temporary_name_is_taken() {
+    let other = "CREATE INDEX t_pkey_new ON t (v);";
+    let plan = case(
+        &format!("CREATE TABLE t (a int NOT NULL, b int NOT NULL, v text, PRIMARY KEY (a)); {other}"),
+        &format!("CREATE TABLE t (a int NOT NULL, b int NOT NULL, v text, PRIMARY KEY (a, b)); {other}"),
+    )
+    .data("INSERT INTO t VALUES (1, 1, 'x'), (2, 1, 'y')")
+    .verify("SELECT count(*) = 2 FROM t")
+    .online()
+    .run()
+    .await;
+    statement(&plan, "CREATE UNIQUE INDEX CONCURRENTLY \"t_pkey_new2\"");
+}
+
+#[tokio::test]
 async fn adds_a_primary_key_on_a_nullable_column_online() {
     let plan = case("CREATE TABLE t (id int, v text)", "CREATE TABLE t (id int PRIMARY KEY, v text)")
         .data("INSERT INTO t VALUES (1, 'a'), (2, 'b')")

@@ -191,7 +191,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                     || t.exclusions.contains_key(name)
                     || t.indexes.contains_key(name)
             });
-            let build_name = if replacing { temporary_name(name) } else { name.to_string() };
+            let build_name = if replacing { temporary_name(name, &table.schema, cx) } else { name.to_string() };
             let mut build = base(
                 150,
                 render::create_index_with(table, &build_name, &index, true),
@@ -231,14 +231,35 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
     }
 }
 
-/// The name an index is built under while the object it replaces still holds `name`: `name_new`, within
-/// PostgreSQL's 63 bytes.
-fn temporary_name(name: &str) -> String {
-    let mut base = name.to_string();
-    while base.len() > 59 {
-        base.pop();
-    }
-    format!("{base}_new")
+/// The name an index is built under while the object it replaces still holds `name`: `name_new` (or
+/// `name_new2`, ...), within PostgreSQL's 63 bytes and unused by any relation of the schema on either side
+/// (index names share the schema's namespace with tables and sequences).
+fn temporary_name(name: &str, schema: &str, cx: &Context) -> String {
+    let taken = |candidate: &str| {
+        [cx.current, cx.desired].iter().any(|s| {
+            s.schemas.get(schema).is_some_and(|ns| {
+                ns.sequences.contains_key(candidate)
+                    || ns.tables.iter().any(|(t, table)| {
+                        t == candidate
+                            || table.indexes.contains_key(candidate)
+                            || table.unique_constraints.contains_key(candidate)
+                            || table.exclusions.contains_key(candidate)
+                            || table.primary_key.as_ref().is_some_and(|pk| pk.name == candidate)
+                    })
+            })
+        })
+    };
+    (1..)
+        .map(|n| {
+            let suffix = if n == 1 { "_new".to_string() } else { format!("_new{n}") };
+            let mut base = name.to_string();
+            while base.len() + suffix.len() > 63 {
+                base.pop();
+            }
+            format!("{base}{suffix}")
+        })
+        .find(|candidate| !taken(candidate))
+        .expect("some suffix is free")
 }
 
 fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -> Step {
