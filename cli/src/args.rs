@@ -15,21 +15,20 @@ Schema sources (SRC), accepted wherever a schema is read:
 Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml.
 Exit codes: 0 success (or nothing to do), 2 differences found or a change refused, 1 error.";
 
-const LINT_HELP: &str = "\
-Examples:
-  keel lint
-  keel lint migrations/20260101120000_add_index.sql --output json
-  keel lint --schema schema.json
-
-Schema rules: table-snake-case, table-plural, junction-table-name, column-snake-case,
-foreign-key-column-name, boolean-prefix, timestamp-suffix, count-suffix, user-id-uuid, primary-key,
-timestamps, timestamp-without-time-zone, soft-delete-pair, version-default, index-name,
-foreign-key-index, identifier-too-long.
-SQL rules: squawk's (as squawk/<name>; PostgreSQL 15, in a transaction unless the file starts with
-`-- no-transaction`; require-statement-timeout and prefer-robust-stmts are off unless configured),
-sql-syntax, not-null-without-default, drop-still-read, concurrently-in-transaction,
-no-transaction-single-statement.
-Severities and per-table/column/file overrides: [lint] in keel.toml (see `keel init`).";
+/// `keel lint --help`'s epilogue, from the rule lists themselves so it cannot fall behind.
+fn lint_help() -> String {
+    use keel_diff::lint::{conventions, sql};
+    let ids = |rules: &[keel_diff::lint::Rule]| rules.iter().map(|r| r.id).collect::<Vec<_>>().join(", ");
+    format!(
+        "Examples:\n  keel lint\n  keel lint migrations/20260101120000_add_index.sql --output json\n  keel lint --schema \
+         schema.json\n\nSchema rules: {}.\nSQL rules: {}, and squawk's default rules as squawk/<name> (PostgreSQL 15, in a \
+         transaction unless the file starts with `-- no-transaction`); off unless configured: {}.\nSeverities and \
+         per-table/column/file overrides: [lint] in keel.toml (see `keel init`).",
+        ids(conventions::RULES),
+        ids(sql::RULES),
+        sql::SQUAWK_OFF_BY_DEFAULT.join(", ")
+    )
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -234,7 +233,7 @@ pub enum Command {
         database: DatabaseArgs,
     },
     /// Check the team's conventions on the schema and migration safety on SQL (exit 2 on errors).
-    #[command(after_help = LINT_HELP)]
+    #[command(after_help = lint_help())]
     Lint {
         /// SQL files to check (default: the schema source's conventions and every file in migrations/).
         files: Vec<PathBuf>,

@@ -66,7 +66,7 @@ fn the_rules_are_listed_with_their_severities() {
         ("drop-still-read", Severity::Warning),
         ("concurrently-in-transaction", Severity::Error),
         ("no-transaction-single-statement", Severity::Error),
-        ("sql-syntax", Severity::Error),
+        ("sql-syntax", Severity::Warning),
     ] {
         assert!(ids.contains(&expected), "{expected:?} missing from {ids:?}");
     }
@@ -255,7 +255,7 @@ fn a_syntax_error_is_one_finding() {
     let findings = lint("ALTER TABLE files ADD COLUMN size bigint NOT NULL;\nALTER TABLE files FROB;\nSELEC 1;\n");
     assert_eq!(findings.len(), 1, "{findings:#?}");
     let finding = &findings[0];
-    assert_eq!((finding.rule.as_str(), finding.severity), ("sql-syntax", Severity::Error));
+    assert_eq!((finding.rule.as_str(), finding.severity), ("sql-syntax", Severity::Warning));
     assert!(matches!(finding.location, Location::Sql { line: 2, .. }), "{finding:#?}");
 }
 
@@ -351,4 +351,41 @@ fn a_plan_is_linted_one_file_per_unit() {
         none(&findings, rule);
     }
     assert_eq!(lint_plan(&planned, SqlContext { previous: Some(&current) }, &LintConfig::default()), findings);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// configuration that would silently do nothing
+// ---------------------------------------------------------------------------------------------------------
+
+fn config_from(json: serde_json::Value) -> LintConfig {
+    serde_json::from_value(json).expect("a lint configuration")
+}
+
+#[test]
+fn squawk_opt_in_rules_run_when_configured() {
+    let sql = "-- no-transaction\nDROP INDEX CONCURRENTLY idx_files_name;\n";
+    let file = SqlFile { name: "drop.sql", sql };
+    let default = lint_sql(file, SqlContext::default(), &LintConfig::default());
+    assert!(!default.iter().any(|f| f.rule == "squawk/ban-drop-index"), "opt-in: off by default {default:#?}");
+    let config = config_from(serde_json::json!({ "rules": { "squawk/ban-drop-index": "error" } }));
+    let configured = lint_sql(file, SqlContext::default(), &config);
+    let found = configured.iter().find(|f| f.rule == "squawk/ban-drop-index").expect("the opt-in rule runs");
+    assert_eq!(found.severity, Severity::Error);
+}
+
+#[test]
+fn configuration_that_could_never_match_is_a_problem() {
+    let config = config_from(serde_json::json!({
+        "rules": { "squawk/ban-drop-colum": "off", "*": "off" },
+        "overrides": [
+            { "rule": "drop-still-read", "table": "files", "severity": "off" },
+            { "rule": "table-plural", "file": "x.sql", "severity": "off" },
+            { "rule": "*", "file": "x.sql", "severity": "off" }
+        ]
+    }));
+    assert_eq!(config.unknown_rules(), ["*", "squawk/ban-drop-colum"]);
+    let problems = config.problems();
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(problems.iter().any(|p| p.contains("drop-still-read") && p.contains("file")), "{problems:#?}");
+    assert!(problems.iter().any(|p| p.contains("table-plural") && p.contains("not by file")), "{problems:#?}");
 }

@@ -7,7 +7,7 @@ use crate::integrity;
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
-use keel_diff::lint::{Finding, Severity, lint_schema};
+use keel_diff::lint::{Finding, Location, Severity, lint_schema};
 use keel_diff::migrate::{Migration, State, Status, read_migrations, status};
 use keel_diff::{Plan, PlanOptions};
 use serde::Serialize;
@@ -22,7 +22,9 @@ struct CheckJson {
     drift_sql: Option<String>,
     /// The database's migrations, with `--database-url`.
     status: Option<Status>,
-    /// `keel lint` findings on the schema source and the migrations; errors are problems too.
+    /// `keel lint` findings on the schema source and the migrations. Errors on the schema are problems;
+    /// errors in a migration are problems only while it is pending in the database (`--database-url`): one
+    /// already applied cannot be changed, and failing every later run for it would help nobody.
     lint: Vec<Finding>,
 }
 
@@ -51,10 +53,10 @@ pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameAr
     let desired = session.load(&source).await?;
     let config = lint::checked_config(&session)?;
     out.lint = lint_schema(&desired, &config);
-    out.lint.extend(lint::lint_migrations(&migrations, &config));
     for finding in out.lint.iter().filter(|f| f.severity == Severity::Error) {
         out.problems.push(format!("lint: {}", lint::finding_text(finding).replace("\n    ", " ")));
     }
+    let migration_findings = lint::lint_migrations(&migrations, &config);
     match decide_renames(&session, &replayed, &desired, renames)? {
         Err(undecided) => out.problems.push(format!("{source} has changes missing from the migrations; {undecided}")),
         Ok(hints) => {
@@ -103,8 +105,20 @@ pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameAr
             ));
             out.drift_sql = Some(drift.to_sql());
         }
+        for finding in migration_findings.iter().filter(|f| f.severity == Severity::Error) {
+            let pending = status.entries.iter().filter(|e| e.state == State::Pending).any(|e| {
+                e.file
+                    .as_deref()
+                    .is_some_and(|file| matches!(&finding.location, Location::Sql { file: f, .. } if f.ends_with(file)))
+            });
+            if pending {
+                out.problems
+                    .push(format!("lint (pending migration): {}", lint::finding_text(finding).replace("\n    ", " ")));
+            }
+        }
         out.status = Some(status);
     }
+    out.lint.extend(migration_findings);
     finish(session, out)
 }
 

@@ -24,8 +24,12 @@ pub async fn run(mut session: Session, project: &ProjectArgs, files: &[PathBuf])
     let config = checked_config(&session)?;
     let mut findings = Vec::new();
     if files.is_empty() || project.schema.is_some() {
-        let source = session.schema_source(project)?;
-        findings.extend(lint_schema(&schema_for_lint(&mut session, &source).await?, &config));
+        match session.schema_source(project) {
+            Ok(source) => findings.extend(lint_schema(&schema_for_lint(&mut session, &source).await?, &config)),
+            // Outside a crate and without keel.toml, the migrations can still be checked.
+            Err(e) if project.schema.is_none() => session.say(format!("note: schema conventions not checked: {e:#}")),
+            Err(e) => return Err(e),
+        }
     }
     if files.is_empty() {
         let dir = session.migrations_dir(project);
@@ -46,9 +50,9 @@ pub async fn run(mut session: Session, project: &ProjectArgs, files: &[PathBuf])
 /// `[lint]` of keel.toml, refusing rule ids no rule has (a typo would silence nothing, silently).
 pub fn checked_config(session: &Session) -> anyhow::Result<LintConfig> {
     let config = session.config.lint.clone();
-    let unknown = config.unknown_rules();
-    if !unknown.is_empty() {
-        bail!("keel.toml [lint] names rules that do not exist: {} (see `keel lint --help`)", unknown.join(", "));
+    let problems = config.problems();
+    if !problems.is_empty() {
+        bail!("keel.toml [lint]: {} (see `keel lint --help`)", problems.join("; "));
     }
     Ok(config)
 }

@@ -202,15 +202,63 @@ impl LintConfig {
         out
     }
 
-    /// Rule ids in the configuration that no rule has: a typo would silently silence nothing.
+    /// Rule ids in the configuration that no rule has: a typo would silently silence nothing. `*` is only
+    /// valid in overrides; `squawk/<name>` must name one of squawk's rules.
     pub fn unknown_rules(&self) -> Vec<String> {
-        let known = |id: &str| id == "*" || all_rules().iter().any(|r| r.id == id) || id.starts_with("squawk/");
-        let mut unknown: Vec<String> =
-            self.rules.keys().chain(self.overrides.iter().map(|o| &o.rule)).filter(|id| !known(id)).cloned().collect();
+        let known = |id: &str| {
+            all_rules().iter().any(|r| r.id == id)
+                || id.strip_prefix(sql::SQUAWK_PREFIX).is_some_and(|name| name.parse::<squawk_linter::Rule>().is_ok())
+        };
+        let rules = self.rules.keys().filter(|id| !known(id));
+        let overrides = self.overrides.iter().map(|o| &o.rule).filter(|id| *id != "*" && !known(id));
+        let mut unknown: Vec<String> = rules.chain(overrides).cloned().collect();
         unknown.sort();
         unknown.dedup();
         unknown
     }
+
+    /// Everything wrong with the configuration: unknown rule ids, and overrides that could never match (SQL
+    /// findings are located by file, model findings by table and column).
+    pub fn problems(&self) -> Vec<String> {
+        let mut out: Vec<String> =
+            self.unknown_rules().into_iter().map(|id| format!("no rule is called `{id}`")).collect();
+        for o in &self.overrides {
+            let by_object = o.table.is_some() || o.column.is_some();
+            if by_object && o.file.is_some() {
+                out.push(format!(
+                    "the override for `{}` names both a file and a table/column: one or the other",
+                    o.rule
+                ));
+            } else if by_object && is_sql_rule(&o.rule) {
+                out.push(format!(
+                    "`{}` reports places in SQL files: override it by `file`, not by table/column",
+                    o.rule
+                ));
+            } else if o.file.is_some() && o.rule != "*" && !is_sql_rule(&o.rule) {
+                out.push(format!(
+                    "`{}` reports tables and columns: override it by `table`/`column`, not by file",
+                    o.rule
+                ));
+            }
+        }
+        out
+    }
+
+    /// squawk's opt-in rules (not in its default set) that the configuration turns on.
+    pub fn squawk_opt_ins(&self) -> Vec<String> {
+        let on = self.rules.iter().map(|(id, s)| (id, *s)).chain(self.overrides.iter().map(|o| (&o.rule, o.severity)));
+        let mut names: Vec<String> = on
+            .filter(|(_, severity)| *severity != Severity::Off)
+            .filter_map(|(id, _)| id.strip_prefix(sql::SQUAWK_PREFIX).map(str::to_string))
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+fn is_sql_rule(id: &str) -> bool {
+    id.starts_with(sql::SQUAWK_PREFIX) || sql::RULES.iter().any(|r| r.id == id)
 }
 
 /// Every keel rule (squawk's are `squawk/<name>`, listed by squawk).
@@ -243,5 +291,5 @@ pub struct SqlContext<'a> {
 /// Migration safety, on a SQL file: squawk's rules (PostgreSQL 15; in a transaction unless the file starts
 /// with `-- no-transaction`) and keel's own.
 pub fn lint_sql(file: SqlFile<'_>, context: SqlContext<'_>, config: &LintConfig) -> Vec<Finding> {
-    config.apply(sql::check(file, context))
+    config.apply(sql::check(file, context, &config.squawk_opt_ins()))
 }

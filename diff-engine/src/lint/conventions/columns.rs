@@ -20,7 +20,7 @@ pub(super) fn check_table(t: &TableContext<'_>, out: &mut Vec<Finding>) {
 
 /// `id uuid PRIMARY KEY DEFAULT gen_random_uuid()`; junction tables are keyed by their two references.
 fn primary_key(t: &TableContext<'_>, out: &mut Vec<Finding>) {
-    if t.junction.is_some() {
+    if t.links {
         return;
     }
     let Some(pk) = &t.table.primary_key else {
@@ -78,7 +78,7 @@ fn default_message(what: &str, column: &Column, expected: &str) -> String {
 fn timestamps(t: &TableContext<'_>, out: &mut Vec<Finding>) {
     for name in ["created_at", "updated_at"] {
         match t.table.column(name) {
-            None if name == "updated_at" && t.junction.is_some() => {}
+            None if name == "updated_at" && t.links => {}
             None => out.push(Finding::new(
                 &TIMESTAMPS,
                 t.at_table(),

@@ -97,7 +97,13 @@ pub fn check(schema: &Schema) -> Vec<Finding> {
     names::check_schema(schema, &mut out);
     for (namespace, ns) in &schema.schemas {
         for (name, table) in &ns.tables {
-            let t = TableContext { schema: namespace, name, table, junction: Junction::of(table) };
+            let t = TableContext {
+                schema: namespace,
+                name,
+                table,
+                junction: Junction::of(table),
+                links: links_two_things(table),
+            };
             names::check_table(&t, &mut out);
             columns::check_table(&t, &mut out);
             keys::check_table(&t, &mut out);
@@ -111,7 +117,11 @@ struct TableContext<'a> {
     schema: &'a str,
     name: &'a str,
     table: &'a Table,
+    /// Both primary key columns reference tables: the naming rule applies.
     junction: Option<Junction<'a>>,
+    /// The primary key is two columns, each a foreign key or the text `user_id` of an auth system's user
+    /// (the guidelines' `user_roles`): keyed by what it links, its rows inserted and deleted, never updated.
+    links: bool,
 }
 
 impl TableContext<'_> {
@@ -167,6 +177,18 @@ impl<'a> Junction<'a> {
     }
 }
 
+/// Whether the table links two things (see [`TableContext::links`]).
+fn links_two_things(table: &Table) -> bool {
+    let Some([a, b]) = table.primary_key.as_ref().map(|pk| pk.columns.as_slice()) else { return false };
+    let side = |column: &String| {
+        let referenced = table.foreign_keys.values().any(|fk| fk.columns.as_slice() == std::slice::from_ref(column));
+        let auth_user = (column == "user_id" || column.ends_with("_user_id"))
+            && table.columns.iter().any(|c| &c.name == column && matches!(c.ty, ColumnType::Text));
+        referenced || auth_user
+    };
+    side(a) && side(b)
+}
+
 /// Whether a column's type is an integer (smallint, integer, bigint).
 fn is_integer(column: &Column) -> bool {
     matches!(column.ty, ColumnType::SmallInt | ColumnType::Integer | ColumnType::BigInt)
@@ -175,4 +197,29 @@ fn is_integer(column: &Column) -> bool {
 /// Whether a column is `timestamptz`, at any precision.
 fn is_timestamptz(column: &Column) -> bool {
     matches!(column.ty, ColumnType::Timestamp { with_time_zone: true, .. })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guidelines' own junction example, `user_roles`: one side is an auth system's text user id, which
+    /// has no table to reference.
+    #[test]
+    fn a_junction_with_an_auth_user_id_is_keyed_by_what_it_links() {
+        let json = serde_json::json!({"format_version": 1, "schemas": {"public": {"tables": {"user_roles": {
+            "columns": [
+                {"name": "user_id", "type": {"kind": "text"}, "nullable": false},
+                {"name": "role_id", "type": {"kind": "uuid"}, "nullable": false},
+                {"name": "created_at", "type": {"kind": "timestamp", "with_time_zone": true}, "nullable": false,
+                 "default": "now()"}
+            ],
+            "primary_key": {"name": "user_roles_pkey", "columns": ["user_id", "role_id"]},
+            "foreign_keys": {"user_roles_role_id_fkey": {"columns": ["role_id"],
+                "references": {"schema": "public", "name": "roles"}, "referenced_columns": ["id"]}}
+        }}}}});
+        let schema = Schema::from_json(&json.to_string()).expect("schema");
+        let rules: Vec<String> = check(&schema).into_iter().map(|f| f.rule).collect();
+        assert!(!rules.iter().any(|r| r == "primary-key" || r == "timestamps"), "{rules:?}");
+    }
 }

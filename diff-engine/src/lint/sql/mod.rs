@@ -11,7 +11,7 @@ mod squawk;
 mod transactions;
 
 pub use plan::{PlanFile, lint_plan, plan_files};
-pub use squawk::SQUAWK_PREFIX;
+pub use squawk::{OFF_BY_DEFAULT as SQUAWK_OFF_BY_DEFAULT, SQUAWK_PREFIX};
 
 use super::{Finding, Location, Rule, Severity, SqlContext, SqlFile};
 use squawk_syntax::{SourceFile, SyntaxNode};
@@ -19,8 +19,8 @@ use squawk_syntax::{SourceFile, SyntaxNode};
 /// squawk could not parse the file: nothing else is checked.
 pub const SQL_SYNTAX: Rule = Rule {
     id: "sql-syntax",
-    default: Severity::Error,
-    summary: "the file is not valid SQL (as squawk's parser reads it)",
+    default: Severity::Warning,
+    summary: "squawk's parser cannot read the file, so its safety was not checked",
 };
 
 pub const NOT_NULL_WITHOUT_DEFAULT: Rule = Rule {
@@ -65,8 +65,9 @@ pub fn is_no_transaction(sql: &str) -> bool {
     sql.starts_with(NO_TRANSACTION)
 }
 
-/// Findings at default severity, in no particular order.
-pub fn check(file: SqlFile<'_>, context: SqlContext<'_>) -> Vec<Finding> {
+/// Findings at default severity, in no particular order. `squawk_opt_ins`: squawk rules outside its default
+/// set to run as well (by squawk's name).
+pub fn check(file: SqlFile<'_>, context: SqlContext<'_>, squawk_opt_ins: &[String]) -> Vec<Finding> {
     let source = Source::new(file);
     let parse = SourceFile::parse(file.sql);
     let errors = parse.errors();
@@ -78,13 +79,13 @@ pub fn check(file: SqlFile<'_>, context: SqlContext<'_>) -> Vec<Finding> {
         return vec![Finding::new(
             &SQL_SYNTAX,
             source.at(first.range().start().into()),
-            format!("not valid SQL: {}{more}", one_line(first.message())),
-            "fix the syntax; nothing else in this file was checked",
+            format!("squawk's parser cannot read this: {}{more}", one_line(first.message())),
+            "fix the syntax if it is wrong; otherwise review this file's safety by hand (nothing else was checked)",
         )];
     }
     let in_transaction = !is_no_transaction(file.sql);
     let tree = parse.tree();
-    let mut findings = squawk::check(&parse, &source, in_transaction);
+    let mut findings = squawk::check(&parse, &source, in_transaction, squawk_opt_ins);
     findings.extend(not_null::check(&tree, &source));
     findings.extend(drops::check(&tree, &source, context.previous));
     findings.extend(transactions::check(&tree, &source, in_transaction));

@@ -24,7 +24,10 @@ pub fn plan_files(plan: &Plan) -> Vec<PlanFile> {
 
 /// Migration safety of a plan: [`plan_files`], each checked like a SQL file, with the configuration applied.
 pub fn lint_plan(plan: &Plan, context: SqlContext<'_>, config: &LintConfig) -> Vec<Finding> {
-    let findings =
-        plan_files(plan).iter().flat_map(|file| check(SqlFile { name: &file.name, sql: &file.sql }, context)).collect();
+    let opt_ins = config.squawk_opt_ins();
+    let findings = plan_files(plan)
+        .iter()
+        .flat_map(|file| check(SqlFile { name: &file.name, sql: &file.sql }, context, &opt_ins))
+        .collect();
     config.apply(findings)
 }

@@ -3,7 +3,7 @@
 
 use super::{Source, one_line};
 use crate::lint::{Finding, Severity};
-use squawk_linter::{Linter, Version};
+use squawk_linter::{Linter, Rule, Version};
 use squawk_syntax::{Parse, SourceFile};
 
 /// Rule ids of squawk's findings: `squawk/<squawk's rule name>`.
@@ -19,21 +19,30 @@ const PG_VERSION: &str = "15.0.0";
 ///   CONCURRENTLY build left behind) where keel's checksums and replays already make reruns safe;
 /// - `prefer-text-field`, `prefer-bigint-over-int`, `prefer-bigint-over-smallint`: the team's guidelines
 ///   choose `varchar(n)` and `integer` columns on purpose; a column's type is the schema's choice (keel's
-///   conventions check it), not a hazard of the migration that creates it.
+///   conventions check it), not a hazard of the migration that creates it;
+/// - `require-enum-value-ordering`: keel appends a value only where the declaration puts it last, and uses
+///   `BEFORE`/`AFTER` otherwise (the catalogue checks the resulting order).
 pub const OFF_BY_DEFAULT: &[&str] = &[
     "require-statement-timeout",
     "prefer-robust-stmts",
     "prefer-text-field",
     "prefer-bigint-over-int",
     "prefer-bigint-over-smallint",
+    "require-enum-value-ordering",
 ];
 
 /// Off in `-- no-transaction` files, which hold one statement and so cannot `SET lock_timeout` first
 /// (CONCURRENTLY statements take locks that do not make reads or writes queue).
 const OFF_OUTSIDE_TRANSACTIONS: &[&str] = &["require-lock-timeout"];
 
-pub(crate) fn check(parse: &Parse<SourceFile>, source: &Source<'_>, in_transaction: bool) -> Vec<Finding> {
-    let mut linter = Linter::with_default_rules();
+pub(crate) fn check(
+    parse: &Parse<SourceFile>,
+    source: &Source<'_>,
+    in_transaction: bool,
+    opt_ins: &[String],
+) -> Vec<Finding> {
+    let include: Vec<Rule> = opt_ins.iter().filter_map(|name| name.parse().ok()).collect();
+    let mut linter = Linter::with_rules(&include, &[]);
     linter.settings.pg_version = PG_VERSION.parse::<Version>().expect("a valid PostgreSQL version");
     linter.settings.assume_in_transaction = in_transaction;
     linter
