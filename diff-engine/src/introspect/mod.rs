@@ -127,6 +127,10 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
     // The catalog queries look expensive to the planner (per-row array subqueries) and would be
     // JIT-compiled, which costs more than it saves on catalogs.
     sqlx::raw_sql("SET LOCAL jit = off").execute(&mut *tx).await?;
+    // PostgreSQL renders stored expressions (defaults, checks, index predicates) with names qualified only
+    // when they are not on the search_path: a role with its own search_path would read `nextval('seq')`
+    // where a scratch database reads `nextval('app.seq')`. One fixed path makes both sides render alike.
+    sqlx::raw_sql("SET LOCAL search_path = pg_catalog, public").execute(&mut *tx).await?;
     let schema = read(&mut tx, only).await?;
     tx.rollback().await?;
     Ok(schema)

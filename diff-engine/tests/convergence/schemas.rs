@@ -252,3 +252,27 @@ async fn adds_a_column_with_a_pgcrypto_default_together_with_the_extension() {
     .run()
     .await;
 }
+
+/// A role whose search_path puts another schema first reads the same model as everyone else: stored
+/// expressions are rendered under one fixed search_path during introspection.
+#[tokio::test]
+async fn introspection_does_not_depend_on_the_session_search_path() {
+    let server = keel_diff::scratch::shared_server().expect("a server");
+    let database = server.create_database().await.expect("a database");
+    let mut conn = database.connect().await.expect("connect");
+    sqlx::raw_sql(
+        "CREATE SCHEMA app; CREATE SEQUENCE app.orders_seq; \
+         CREATE TABLE app.orders (id bigint NOT NULL DEFAULT nextval('app.orders_seq'), n int CHECK (n > 0))",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("setup");
+    let plain = keel_diff::introspect(&mut conn, None).await.expect("introspect");
+    sqlx::raw_sql("SET search_path = app, public").execute(&mut conn).await.expect("set search_path");
+    let with_path = keel_diff::introspect(&mut conn, None).await.expect("introspect");
+    let current: String = sqlx::query_scalar("SHOW search_path").fetch_one(&mut conn).await.expect("show");
+    drop(conn);
+    database.drop_database().await.expect("drop");
+    assert_eq!(plain, with_path);
+    assert_eq!(current, "app, public", "the session's own setting is left as it was");
+}
