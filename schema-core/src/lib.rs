@@ -4,6 +4,7 @@
 //! Apps use this through the `keel` facade crate.
 
 pub mod definition;
+pub mod grammar;
 pub mod json;
 pub mod model;
 pub mod naming;

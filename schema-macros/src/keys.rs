@@ -1,222 +1,27 @@
-//! The small grammars inside attribute strings: column lists (`"a, b"`), index keys
-//! (`"user_id, (lower(name)) text_pattern_ops, created_at DESC NULLS LAST"`) and references
-//! (`"folders(id)"`, `"auth.users(id)"`). Errors point at the string literal.
+//! The attribute strings' grammars (`keel_core::grammar`), with errors pointing at the string literal.
 
 use syn::LitStr;
 
-/// One parsed index key.
-pub struct KeySpec {
-    pub on: KeyOn,
-    pub opclass: Option<String>,
-    pub descending: bool,
-    /// `Some(true)` for NULLS FIRST; `None` for PostgreSQL's default.
-    pub nulls_first: Option<bool>,
-}
+pub use keel_core::grammar::{KeyOn, KeySpec, Reference};
 
-pub enum KeyOn {
-    Column(String),
-    Expression(String),
-}
-
-/// A foreign key target.
-pub struct Reference {
-    pub schema: Option<String>,
-    pub table: String,
-    pub columns: Vec<String>,
-}
-
-fn error(lit: &LitStr, message: impl std::fmt::Display) -> syn::Error {
-    syn::Error::new(lit.span(), message)
-}
-
-/// Splits at commas that are not inside parentheses or quotes.
-fn split_top_level(text: &str) -> Option<Vec<String>> {
-    let mut parts = Vec::new();
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut current = String::new();
-    for ch in text.chars() {
-        match (quote, ch) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') => quote = Some(ch),
-            (None, '(') => depth += 1,
-            (None, ')') => depth = depth.checked_sub(1)?,
-            (None, ',') if depth == 0 => {
-                parts.push(std::mem::take(&mut current).trim().to_string());
-                continue;
-            }
-            _ => {}
-        }
-        current.push(ch);
-    }
-    if depth != 0 || quote.is_some() {
-        return None;
-    }
-    parts.push(current.trim().to_string());
-    Some(parts)
-}
-
-/// An identifier as written: `name` (taken as is) or `"Quoted Name"` (unescaped).
-fn identifier(word: &str) -> Option<String> {
-    if let Some(inner) = word.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
-        return (!inner.is_empty()).then(|| inner.replace("\"\"", "\""));
-    }
-    let ok = !word.is_empty()
-        && word.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-        && !word.starts_with(|c: char| c.is_ascii_digit());
-    ok.then(|| word.to_string())
+fn at(lit: &LitStr) -> impl Fn(keel_core::grammar::GrammarError) -> syn::Error + '_ {
+    |e| syn::Error::new(lit.span(), e)
 }
 
 /// `"a, b"` → `["a", "b"]`.
 pub fn columns(lit: &LitStr) -> syn::Result<Vec<String>> {
-    let text = lit.value();
-    let parts = split_top_level(&text).ok_or_else(|| error(lit, "unbalanced parentheses or quotes"))?;
-    let mut out = Vec::new();
-    for part in parts {
-        if part.is_empty() {
-            return Err(error(lit, "expected a comma-separated list of column names, found an empty entry"));
-        }
-        match identifier(&part) {
-            Some(name) => out.push(name),
-            None => return Err(error(lit, format_args!("`{part}` is not a column name"))),
-        }
-    }
-    Ok(out)
+    keel_core::grammar::columns(&lit.value()).map_err(at(lit))
 }
 
 /// Index keys: a column or a parenthesized expression, then an optional operator class,
 /// `ASC`/`DESC` and `NULLS FIRST`/`NULLS LAST`.
 pub fn index_keys(lit: &LitStr) -> syn::Result<Vec<KeySpec>> {
-    let text = lit.value();
-    let parts = split_top_level(&text).ok_or_else(|| error(lit, "unbalanced parentheses or quotes"))?;
-    parts.iter().map(|part| index_key(lit, part)).collect()
-}
-
-fn index_key(lit: &LitStr, part: &str) -> syn::Result<KeySpec> {
-    if part.is_empty() {
-        return Err(error(lit, "expected a comma-separated list of index keys, found an empty entry"));
-    }
-    let (on, rest) = if part.starts_with('(') {
-        let close = matching_paren(part).ok_or_else(|| error(lit, "unbalanced parentheses"))?;
-        let expr = part[1..close].trim();
-        if expr.is_empty() {
-            return Err(error(lit, "an expression key needs an expression inside the parentheses"));
-        }
-        (KeyOn::Expression(expr.to_string()), &part[close + 1..])
-    } else {
-        let end = first_word_end(part);
-        let word = &part[..end];
-        let name = identifier(word).ok_or_else(|| {
-            error(
-                lit,
-                format_args!("`{word}` is not a column name; write an expression key in parentheses: `({word})`"),
-            )
-        })?;
-        (KeyOn::Column(name), &part[end..])
-    };
-    let words: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
-    let mut key = KeySpec { on, opclass: None, descending: false, nulls_first: None };
-    let mut i = 0;
-    if let Some(w) = words.first()
-        && !matches!(w.to_ascii_uppercase().as_str(), "ASC" | "DESC" | "NULLS")
-    {
-        key.opclass = Some(identifier(w).ok_or_else(|| error(lit, format_args!("`{w}` is not an operator class")))?);
-        i = 1;
-    }
-    if let Some(w) = words.get(i) {
-        match w.to_ascii_uppercase().as_str() {
-            "ASC" => i += 1,
-            "DESC" => {
-                key.descending = true;
-                i += 1;
-            }
-            _ => {}
-        }
-    }
-    if let Some(w) = words.get(i)
-        && w.eq_ignore_ascii_case("NULLS")
-    {
-        key.nulls_first = match words.get(i + 1).map(|w| w.to_ascii_uppercase()).as_deref() {
-            Some("FIRST") => Some(true),
-            Some("LAST") => Some(false),
-            _ => return Err(error(lit, "`NULLS` must be followed by `FIRST` or `LAST`")),
-        };
-        i += 2;
-    }
-    if let Some(extra) = words.get(i) {
-        return Err(error(
-            lit,
-            format_args!(
-                "unexpected `{extra}` in index key `{part}`; expected [opclass] [ASC|DESC] [NULLS FIRST|LAST]"
-            ),
-        ));
-    }
-    Ok(key)
-}
-
-/// End of a leading identifier, quoted or not.
-fn first_word_end(part: &str) -> usize {
-    if part.starts_with('"') {
-        let mut chars = part.char_indices().skip(1).peekable();
-        while let Some((i, c)) = chars.next() {
-            if c == '"' {
-                if chars.peek().is_some_and(|(_, c)| *c == '"') {
-                    chars.next();
-                } else {
-                    return i + 1;
-                }
-            }
-        }
-        return part.len();
-    }
-    part.find(char::is_whitespace).unwrap_or(part.len())
-}
-
-fn matching_paren(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    keel_core::grammar::index_keys(&lit.value()).map_err(at(lit))
 }
 
 /// `table`, `table(col, ...)`, `schema.table(col, ...)`. Without columns the target is `id`.
 pub fn reference(lit: &LitStr) -> syn::Result<Reference> {
-    let text = lit.value();
-    let text = text.trim();
-    let expected = "expected `table(column)`, `schema.table(column)` or `table`";
-    let (target, columns) = match text.find('(') {
-        Some(open) => {
-            let inner = text[open + 1..]
-                .strip_suffix(')')
-                .ok_or_else(|| error(lit, format_args!("missing `)`: {expected}")))?;
-            let cols = LitStr::new(inner, lit.span());
-            (&text[..open], columns(&cols)?)
-        }
-        None => (text, vec!["id".to_string()]),
-    };
-    let target = target.trim();
-    let (schema, table) = match target.split_once('.') {
-        Some((s, t)) => (Some(s), t),
-        None => (None, target),
-    };
-    let table =
-        identifier(table).ok_or_else(|| error(lit, format_args!("`{target}` is not a table name: {expected}")))?;
-    let schema = match schema {
-        Some(s) => Some(identifier(s).ok_or_else(|| error(lit, format_args!("`{s}` is not a schema name")))?),
-        None => None,
-    };
-    Ok(Reference { schema, table, columns })
+    keel_core::grammar::reference(&lit.value()).map_err(at(lit))
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@
 //! byte-identical files.
 
 mod format;
-mod grammar;
 mod names;
 mod table;
 mod types;

@@ -2,9 +2,9 @@
 //! that keel's conventions would not reproduce.
 
 use super::format::{self, Attr, lit};
-use super::grammar;
 use super::names::{self, Taken, sql_ident};
 use super::types::{FieldType, TypeContext};
+use keel_core::grammar;
 use keel_core::model::{
     Column, Deferrable, ForeignKeyAction, IdentityGeneration, Index, IndexKey, IndexMethod, KeyExpression, NullsOrder,
     QualifiedName, SortOrder, Table,
@@ -240,7 +240,7 @@ impl Generator<'_, '_> {
         if !default_name {
             items.push(format!("name = {}", lit(&pk.name)));
         }
-        if grammar::columns(&columns).as_ref() != Some(&pk.columns) {
+        if grammar::columns(&columns).ok().as_ref() != Some(&pk.columns) {
             self.warn(format!("primary key {}: its column names cannot be written for the derive; left out", pk.name));
             return;
         }
@@ -272,7 +272,7 @@ impl Generator<'_, '_> {
                 }
             }
             let columns = columns_text(&unique.columns);
-            if grammar::columns(&columns).as_ref() != Some(&unique.columns) {
+            if grammar::columns(&columns).ok().as_ref() != Some(&unique.columns) {
                 self.warn(format!(
                     "unique constraint {name}: its column names cannot be written for the derive; left out"
                 ));
@@ -331,10 +331,12 @@ impl Generator<'_, '_> {
             reference.push('(');
             reference.push_str(&columns_text(&fk.referenced_columns));
             reference.push(')');
-            let read = grammar::reference(&reference).map(|(s, t, c)| (s.unwrap_or_else(|| own_schema.clone()), t, c));
+            let read = grammar::reference(&reference)
+                .ok()
+                .map(|r| (r.schema.unwrap_or_else(|| own_schema.clone()), r.table, r.columns));
             let expected = (target.schema.clone(), target.name.clone(), fk.referenced_columns.clone());
             let columns = columns_text(&fk.columns);
-            if read.as_ref() != Some(&expected) || grammar::columns(&columns).as_ref() != Some(&fk.columns) {
+            if read.as_ref() != Some(&expected) || grammar::columns(&columns).ok().as_ref() != Some(&fk.columns) {
                 self.warn(format!(
                     "foreign key {name}: its table or column names cannot be written for the derive; left out"
                 ));
@@ -428,11 +430,11 @@ impl Generator<'_, '_> {
         }
         let keys = index.keys.iter().map(key_text).collect::<Vec<_>>().join(", ");
         let include = columns_text(&index.include);
-        let read_back = grammar::index_keys(&keys);
+        let read_back = grammar::index_keys(&keys).ok();
         let same_keys = read_back.as_ref().is_some_and(|read| {
             read.len() == index.keys.len() && read.iter().zip(&index.keys).all(|(r, k)| same_key(r, k))
         });
-        let same_include = index.include.is_empty() || grammar::columns(&include).as_ref() == Some(&index.include);
+        let same_include = index.include.is_empty() || grammar::columns(&include).ok().as_ref() == Some(&index.include);
         if !same_keys || !same_include {
             self.warn(format!(
                 "index {name}: its keys cannot be written for the derive (it would read them differently); left out"
@@ -537,16 +539,14 @@ fn key_text(key: &IndexKey) -> String {
 }
 
 /// Whether the derive's reading of a key is the key (its collation aside, which is warned about).
-fn same_key(read: &grammar::Key, key: &IndexKey) -> bool {
-    let on = match &key.on {
-        KeyExpression::Column(c) => (Some(c), None),
-        KeyExpression::Expression(e) => (None, Some(e)),
+fn same_key(read: &grammar::KeySpec, key: &IndexKey) -> bool {
+    let same_on = match (&read.on, &key.on) {
+        (grammar::KeyOn::Column(a), KeyExpression::Column(b)) => a == b,
+        (grammar::KeyOn::Expression(a), KeyExpression::Expression(b)) => a == b,
+        _ => false,
     };
     let nulls = if read.nulls_first.unwrap_or(read.descending) { NullsOrder::First } else { NullsOrder::Last };
-    (read.column.as_ref(), read.expression.as_ref()) == on
-        && read.opclass == key.opclass
-        && read.descending == (key.order == SortOrder::Desc)
-        && nulls == key.nulls
+    same_on && read.opclass == key.opclass && read.descending == (key.order == SortOrder::Desc) && nulls == key.nulls
 }
 
 fn columns_text(columns: &[String]) -> String {
