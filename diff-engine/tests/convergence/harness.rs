@@ -270,28 +270,14 @@ const INHERENT: &[(&str, &str)] = &[
 ];
 
 /// Rules whose concern does not apply to the migrations keel writes.
+/// Rules that are no migration-safety issue where keel runs and that the engine leaves on by default (the
+/// ones it turns off, with its reasons, are `keel_diff::lint::sql::SQUAWK_OFF_BY_DEFAULT`; they never reach
+/// this check).
 const NOT_APPLICABLE: &[(&str, &str)] = &[
-    // keel bounds lock waits with lock_timeout; a statement_timeout would abort legitimate long work that
-    // holds only weak locks (CREATE INDEX CONCURRENTLY, VALIDATE CONSTRAINT) and leave invalid indexes behind.
-    ("squawk/require-statement-timeout", ""),
-    // A `-- no-transaction` file holds one statement, so it cannot SET lock_timeout; its CONCURRENTLY
-    // statements take SHARE UPDATE EXCLUSIVE, which reads and writes do not queue behind (transactional
-    // files do set lock_timeout, and this rule still applies to them).
-    ("squawk/require-lock-timeout", "CONCURRENTLY"),
-    // IF [NOT] EXISTS: keel plans from an introspected database, so each object is known to exist or not;
-    // the clause would hide drift, and on CREATE INDEX CONCURRENTLY would keep the INVALID index a failed
-    // build leaves behind.
-    ("squawk/prefer-robust-stmts", ""),
-    // The declared types of B (`integer`, `smallint`, `varchar(n)`, `char(n)`, `timestamp`): a schema
-    // design choice that keel's convention rules judge on the model, not a property of the migration.
-    ("squawk/prefer-bigint-over-int", ""),
-    ("squawk/prefer-bigint-over-smallint", ""),
-    ("squawk/prefer-text-field", ""),
+    // The declared types of B (`timestamp`, `char(n)`): a schema design choice that keel's convention rules
+    // judge on the model, not a property of the migration.
     ("squawk/prefer-timestamp-tz", ""),
     ("squawk/ban-char-field", ""),
-    // keel writes ADD VALUE without BEFORE/AFTER only for a value that is last in B's order (the oracle
-    // compares the order).
-    ("squawk/require-enum-value-ordering", ""),
 ];
 
 /// Engine issues reported to the lead; remove the entry with the fix.
