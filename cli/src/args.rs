@@ -72,9 +72,10 @@ pub struct DatabaseArgs {
     /// The database (env DATABASE_URL; keel.toml `database_url`).
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
-    /// A server for scratch databases (normalizing declared schemas, replaying migrations). Default: the
-    /// database's own server when its role may create databases, else a throwaway local cluster.
-    #[arg(long, value_name = "URL", hide_env_values = true)]
+    /// A server for scratch databases (normalizing declared schemas, replaying migrations) (env
+    /// KEEL_DEV_URL; keel.toml `dev_url`). Default: the database's own server when its role may create
+    /// databases, else a throwaway local cluster.
+    #[arg(long, env = "KEEL_DEV_URL", value_name = "URL", hide_env_values = true)]
     pub dev_url: Option<String>,
 }
 

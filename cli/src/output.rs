@@ -106,6 +106,11 @@ fn strip_source_line(text: &str) -> String {
     }
 }
 
+/// `1 migration`, `2 migrations`: a count with its noun.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,7 +140,7 @@ fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
         if let Some(status) = &out.status {
             let pending = status.entries.iter().filter(|e| e.state == State::Pending).count();
             if pending > 0 {
-                text.push_str(&format!("{pending} migrations pending in the database\n"));
+                text.push_str(&format!("{} pending in the database\n", crate::output::count(pending, "migration")));
             }
         }
         if out.ok {

@@ -64,7 +64,7 @@ pub async fn run(
     }
 
     let source = session.schema_source(project)?;
-    session.say(format!("replaying {} migrations from {}", migrations.len(), dir.display()));
+    session.say(format!("replaying {} from {}", crate::output::count(migrations.len(), "migration"), dir.display()));
     let current = session.replay(&migrations).await?;
     session.say(format!("reading the schema from {source}"));
     let desired = session.load(&source).await?;

@@ -50,7 +50,9 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
                 format!("waiting for the migration lock {lock_id}{holder}")
             }
             Event::Locked { .. } => return,
-            Event::Pending { count: 0, applied } => format!("up to date: {applied} migrations applied, none pending"),
+            Event::Pending { count: 0, applied } => {
+                format!("up to date: {} applied, none pending", crate::output::count(*applied, "migration"))
+            }
             Event::Pending { count, applied } => format!("{count} pending ({applied} already applied)"),
             Event::Applying { version, description, no_transaction } => {
                 if verbose && let Some(m) = migrations.iter().find(|m| m.version == *version) {
@@ -70,7 +72,7 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
     if json {
         print_json(&report)?;
     } else if !report.applied.is_empty() {
-        println!("applied {} migrations", report.applied.len());
+        println!("applied {}", crate::output::count(report.applied.len(), "migration"));
     }
     Ok(Outcome::Done)
 }

@@ -15,7 +15,7 @@ pub fn run(session: Session, project: &ProjectArgs) -> anyhow::Result<Outcome> {
     if session.json() {
         print_json(&serde_json::json!({ "written": path, "migrations": migrations.len() }))?;
     } else {
-        println!("wrote {path} ({} migrations)", migrations.len());
+        println!("wrote {path} ({})", crate::output::count(migrations.len(), "migration"));
     }
     Ok(Outcome::Done)
 }
