@@ -1,14 +1,14 @@
-//! The example app's migrations are keel's own output: `keel check` in examples/files passes (integrity
-//! file intact, migrations replay, nothing in the structs missing from them), and `generate` has nothing
-//! to write.
+//! The example services' migrations are keel's own output: `keel check` in each example passes (integrity
+//! file intact, migrations replay, nothing in the structs missing from them, no lint errors), and
+//! `generate` has nothing to write.
 
 use keel_diff::scratch::shared_server;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn keel(args: &[&str]) -> Output {
+fn keel(example: &str, args: &[&str]) -> Output {
     let server = shared_server().expect("a PostgreSQL server for scratch databases");
-    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/files");
+    let example = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples").join(example);
     Command::new(env!("CARGO_BIN_EXE_keel"))
         .args(args)
         .args(["--dev-url", &server.url("postgres")])
@@ -23,14 +23,29 @@ fn text(output: &Output) -> String {
 }
 
 #[test]
-fn the_example_migrations_build_the_example_structs() {
-    let check = keel(&["check", "--output", "json"]);
-    assert_eq!(check.status.code(), Some(0), "keel check:\n{}", text(&check));
+fn the_files_migrations_build_the_files_structs() {
+    assert_migrations_build_structs("files");
+}
+
+#[test]
+fn the_todo_migrations_build_the_todo_structs() {
+    assert_migrations_build_structs("todo");
+}
+
+#[test]
+fn the_credits_migrations_build_the_credits_structs() {
+    assert_migrations_build_structs("credits");
+}
+
+fn assert_migrations_build_structs(example: &str) {
+    let check = keel(example, &["check", "--output", "json"]);
+    assert_eq!(check.status.code(), Some(0), "keel check in examples/{example}:\n{}", text(&check));
     let report: serde_json::Value = serde_json::from_slice(&check.stdout).expect("check prints JSON");
     assert_eq!(report["ok"], true, "{report}");
+    assert_eq!(report["lint"], serde_json::json!([]), "examples/{example} lints clean: {report}");
 
-    let generate = keel(&["generate", "--output", "json"]);
-    assert_eq!(generate.status.code(), Some(0), "keel generate:\n{}", text(&generate));
+    let generate = keel(example, &["generate", "--output", "json"]);
+    assert_eq!(generate.status.code(), Some(0), "keel generate in examples/{example}:\n{}", text(&generate));
     let report: serde_json::Value = serde_json::from_slice(&generate.stdout).expect("generate prints JSON");
     assert_eq!(report["written"], serde_json::json!([]), "nothing to write: {report}");
     assert_eq!(report["plan"]["equal"], true, "{report}");

@@ -40,7 +40,9 @@ impl Hazard {
             Hazard::RewritesTable => "rewrites the whole table; takes time and disk proportional to its size",
             Hazard::AccessExclusiveLock => "takes an ACCESS EXCLUSIVE lock: all reads and writes of the table wait",
             Hazard::MayFailOnData => "fails if existing rows violate the new definition",
-            Hazard::IndexBuild => "builds an index; without CONCURRENTLY, writes to the table wait until it is built",
+            Hazard::IndexBuild => {
+                "builds an index: a plain CREATE INDEX blocks writes to the table until it is built; CONCURRENTLY does not, but scans twice and leaves an INVALID index to drop if it fails"
+            }
             Hazard::BreaksClients => "application code still using the old name or object will fail",
         }
     }

@@ -116,6 +116,16 @@ pub async fn run(
         for finding in &findings {
             session.say(lint::finding_text(finding));
         }
+        if !options.online
+            && keel_diff::plan(&current, &desired, &PlanOptions { online: true, ..plan_options })?.to_sql()
+                != plan.to_sql()
+        {
+            session.say(format!(
+                "note: on tables with traffic, the online variant builds indexes CONCURRENTLY and validates \
+                 constraints without blocking writes: delete {} and run `keel generate {name} --online`",
+                written.join(", ")
+            ));
+        }
     }
     session.finish();
     Ok(Outcome::Done)

@@ -129,7 +129,7 @@ async fn push(
     } else {
         let units = plan.units().len();
         let note = if units > 1 { format!(" in {units} units") } else { " in one transaction".to_string() };
-        println!("applied {} statements{note}", plan.statements.len());
+        println!("applied {}{note}", crate::output::count(plan.statements.len(), "statement"));
     }
     Ok(Outcome::Done)
 }
