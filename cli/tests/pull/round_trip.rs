@@ -172,7 +172,7 @@ fn check_warnings(generated: &BTreeMap<&str, Generated>, extension: bool) {
 fn check_guideline_source(generated: &Generated) {
     let files = &generated.files;
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
-    assert_eq!(names, ["enums.rs", "file_tags.rs", "file_versions.rs", "files.rs", "folders.rs", "mod.rs", "tags.rs"]);
+    assert_eq!(names, ["file_tags.rs", "file_versions.rs", "files.rs", "folders.rs", "mod.rs", "tags.rs"]);
     let file_versions = &files["file_versions.rs"];
     assert!(file_versions.contains("pub struct FileVersion {"), "{file_versions}");
     assert!(file_versions.contains("#[keel(unique(columns = \"file_id, version_number\"))]"), "{file_versions}");
@@ -183,5 +183,7 @@ fn check_guideline_source(generated: &Generated) {
     assert!(files_rs.contains("    pub is_deleted: bool,\n"), "the is_* convention needs no attribute");
     assert!(files_rs.contains("    pub created_at: chrono::DateTime<chrono::Utc>,\n"), "{files_rs}");
     assert!(files["file_tags.rs"].contains("#[keel(primary_key(columns = \"file_id, tag_id\"))]"));
-    assert!(files["enums.rs"].contains("pub enum TransactionType {\n    Purchase,\n"));
+    let download_count =
+        "    #[keel(default = \"0\", check = \"(download_count >= 0)\")]\n    pub download_count: i32,\n";
+    assert!(files_rs.contains(download_count), "the second release's column, last: {files_rs}");
 }

@@ -1,105 +1,15 @@
-//! The file storage schema from the team's database guidelines, declared with keel's derives.
+//! The file storage service of the team's database guidelines: the tables declared with keel's derives
+//! ([`schema`](mod@schema)), and a small service over them on sqlx and tokio ([`service`]).
 //!
-//! `files` is the guidelines' table pattern verbatim; `folders` (a self reference), `file_versions`, `tags`,
-//! `file_tags` (a composite primary key) and the `transaction_type` enum complete it.
+//! The schema evolves once: `migrations/` holds the first release (`create_file_storage`) and the second
+//! (`add_download_count`, generated online: the column, then its check validated without blocking writes).
 
-use chrono::{DateTime, Utc};
-use keel::{PgEnum, Table};
-use uuid::Uuid;
+pub mod schema;
+pub mod service;
 
-#[derive(Debug, Clone, Table, sqlx::FromRow)]
-#[keel(comment = "Folders nest: a folder's parent is another folder")]
-pub struct Folder {
-    pub id: Uuid,
-    pub user_id: String,
-    #[keel(references = "folders(id)", on_delete = "cascade", index = "idx_folders_parent_folder")]
-    pub parent_folder_id: Option<Uuid>,
-    #[keel(varchar = 255)]
-    pub name: String,
-    pub is_deleted: bool,
-    pub deleted_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
+pub use schema::*;
 
-#[derive(Debug, Clone, Table, sqlx::FromRow)]
-pub struct File {
-    // Primary key - always UUID with auto-generation
-    pub id: Uuid,
-    // User ID - always TEXT (the auth system issues non-UUID ids)
-    #[keel(index)]
-    pub user_id: String,
-    #[keel(references = "folders(id)", on_delete = "set null", index = "idx_files_parent_folder")]
-    pub parent_folder_id: Option<Uuid>,
-    #[keel(varchar = 500)]
-    pub name: String,
-    #[keel(varchar = 255)]
-    pub mime_type: String,
-    pub size: i64,
-    #[keel(varchar = 1000)]
-    pub storage_path: String,
-    #[keel(varchar = 500, unique)]
-    pub storage_key: String,
-    pub description: Option<String>,
-    pub is_favorite: bool,
-    pub is_public: bool,
-    // Soft delete
-    pub is_deleted: bool,
-    pub deleted_at: Option<DateTime<Utc>>,
-    #[keel(index)]
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Table, sqlx::FromRow)]
-#[keel(unique(columns = "file_id, version_number"))]
-pub struct FileVersion {
-    pub id: Uuid,
-    #[keel(references = "files(id)", on_delete = "cascade", index)]
-    pub file_id: Uuid,
-    #[keel(check = "version_number > 0")]
-    pub version_number: i32,
-    #[keel(varchar = 1000)]
-    pub storage_path: String,
-    pub size: i64,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Table, sqlx::FromRow)]
-#[keel(unique(columns = "user_id, name"))]
-pub struct Tag {
-    pub id: Uuid,
-    pub user_id: String,
-    #[keel(varchar = 100)]
-    pub name: String,
-    #[keel(varchar = 7)]
-    pub color: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-/// Junction table: `{entity1}_{entity2}`, composite primary key.
-#[derive(Debug, Clone, Table, sqlx::FromRow)]
-#[keel(primary_key(columns = "file_id, tag_id"))]
-pub struct FileTag {
-    #[keel(references = "files(id)", on_delete = "cascade")]
-    pub file_id: Uuid,
-    #[keel(references = "tags(id)", on_delete = "cascade", index)]
-    pub tag_id: Uuid,
-    pub created_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PgEnum)]
-pub enum TransactionType {
-    Purchase,
-    Usage,
-    Refund,
-    Bonus,
-    Adjustment,
-}
-
-/// The whole schema as keel sees it: every table and enum this crate registers.
+/// The whole schema as keel sees it: every table this crate registers.
 pub fn schema() -> Result<keel::Schema, keel::CollectError> {
     keel::collect()
 }

@@ -2,16 +2,22 @@
 //! PostgreSQL (a throwaway local cluster unless TEST_DATABASE_URL/DATABASE_URL names a server):
 //!
 //! 1. the declared schema is normalized (materialized in a scratch database and read back);
-//! 2. a database is at the previous release (no `files.description`, no `file_versions`, one enum value
-//!    fewer, one index fewer) and holds rows;
+//! 2. a database is at the previous release (no `files.description`, no `files.download_count`, no
+//!    `file_versions`, one index fewer) and holds rows;
 //! 3. keel plans previous → declared, shows each statement with its hazards, applies it, reads the
 //!    database back: it equals the declaration, planning again gives nothing, the rows are all there;
-//! 4. keel plans the way back and measures, on the live rows, what that would delete (not applied).
+//! 4. the service (`keel_example_files::service`) works on the upgraded database;
+//! 5. keel plans the way back and measures, on the live rows, what that would delete (not applied).
 
 use anyhow::{Context, bail, ensure};
 use keel::Schema;
 use keel_diff::scratch::Server;
 use keel_diff::{Plan, PlanOptions};
+use keel_example_files::service::{self, PageRequest, Upload};
+use sqlx::PgPool;
+
+/// The auth system's id of the demo's user: text, not a UUID.
+const USER: &str = "otUe1YrfENPdHnrF3g1vSBfpkQfambCZ";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -20,7 +26,7 @@ async fn main() -> anyhow::Result<()> {
     println!("-- PostgreSQL: {}", server.describe());
     let desired = keel_diff::normalize::normalize(&server, &declared).await?;
     let tables: usize = desired.schemas.values().map(|ns| ns.tables.len()).sum();
-    println!("-- declared: {tables} tables and an enum, from the structs in examples/files/src/lib.rs\n");
+    println!("-- declared: {tables} tables, from the structs in examples/files/src/schema.rs\n");
 
     let previous = previous_release(&desired)?;
     let database = server.create_database().await?;
@@ -48,6 +54,11 @@ async fn main() -> anyhow::Result<()> {
         );
 
         sqlx::raw_sql(NEW_RELEASE_ROWS).execute(&mut conn).await.context("inserting rows of the new release")?;
+        let pool = PgPool::connect(&database.url).await?;
+        let used = use_the_service(&pool).await;
+        pool.close().await;
+        used?;
+
         let mut back = keel_diff::plan(&after, &previous, &PlanOptions::default())?;
         keel_diff::measure_data_loss(&mut conn, &mut back).await?;
         println!("-- plan: back to the previous release (measured on the live rows; not applied)");
@@ -66,13 +77,48 @@ fn previous_release(desired: &Schema) -> anyhow::Result<Schema> {
     let public = previous.schemas.get_mut("public").context("the example declares tables in public")?;
     public.tables.remove("file_versions");
     let files = public.tables.get_mut("files").context("the example declares files")?;
-    files.columns.retain(|c| c.name != "description");
+    files.columns.retain(|c| c.name != "description" && c.name != "download_count");
     if files.indexes.remove("idx_files_created_at").is_none() {
         bail!("the example declares idx_files_created_at");
     }
-    let kinds = public.enums.get_mut("transaction_type").context("the example declares transaction_type")?;
-    kinds.values.retain(|v| v != "adjustment");
+    if files.checks.remove("files_download_count_check").is_none() {
+        bail!("the example declares files_download_count_check");
+    }
     Ok(previous)
+}
+
+/// The new release's service on the upgraded database: the old rows are listed (with their backfilled
+/// versions), a new upload gets version 1, a tag and downloads.
+async fn use_the_service(pool: &PgPool) -> anyhow::Result<()> {
+    let documents = service::folder_contents(pool, USER, None).await?;
+    let folder = documents.folders.first().context("the sample rows have a folder")?;
+    let upload = Upload {
+        parent_folder_id: Some(folder.id),
+        name: "budget.xlsx".into(),
+        mime_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".into(),
+        size: 52_000,
+        storage_path: "/files/budget".into(),
+        storage_key: "key-budget".into(),
+        description: Some("next year".into()),
+    };
+    let file = service::create_file(pool, USER, &upload).await?;
+    let tag = service::create_tag(pool, USER, "finance", Some("#2e7d32")).await?;
+    service::tag_file(pool, USER, file.id, tag.id).await?;
+    service::record_download(pool, USER, file.id).await?;
+    let downloads = service::record_download(pool, USER, file.id).await?;
+    let page = service::list_files_with_tags(pool, USER, PageRequest::new(1, 3)?).await?;
+    let total = service::list_files(pool, USER, PageRequest::new(1, 1)?).await?.total;
+    println!("-- the service on the upgraded database: uploaded {}, tagged, downloaded {downloads} times", file.name);
+    println!("--   page 1 of {total} files, newest first:");
+    for entry in &page {
+        let versions = service::file_versions(pool, USER, entry.file.id).await?.len();
+        println!(
+            "--     {:<14} {versions} version(s), {} download(s), tags {:?}",
+            entry.file.name, entry.file.download_count, entry.tags
+        );
+    }
+    println!();
+    Ok(())
 }
 
 fn print_plan(plan: &Plan) {
