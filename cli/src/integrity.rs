@@ -87,6 +87,12 @@ pub fn problems(dir: &Path, migrations: &[Migration]) -> Vec<String> {
         ));
     } else {
         out.iter_mut().for_each(|p| p.insert_str(0, &format!("{}: ", dir.display())));
+        // Each cause above can be deliberate (a migration replaced before it was applied anywhere).
+        if let Some(last) = out.last_mut() {
+            last.push_str(&format!(
+                "; if that is deliberate and none of it was applied anywhere, `keel rehash` rewrites {SUM_FILE}"
+            ));
+        }
     }
     out
 }

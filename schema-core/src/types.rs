@@ -112,12 +112,20 @@ sql_types! {
     serde_json::Value => ColumnType::Jsonb,
 }
 
-/// A value stored as `jsonb`: `Json<Settings>` for a typed document. Mirrors `sqlx::types::Json`, which
-/// you can use in queries alongside it.
+/// A value stored as `jsonb`: `Json<Settings>` for a typed document, for models that do not use sqlx. With
+/// sqlx, enable keel's `sqlx` feature and declare `sqlx::types::Json<Settings>`: the same column type, and
+/// the field also decodes with `sqlx::FromRow`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Json<T>(pub T);
 
 impl<T> SqlType for Json<T> {
+    fn column_type() -> ColumnType {
+        ColumnType::Jsonb
+    }
+}
+
+#[cfg(feature = "sqlx")]
+impl<T> SqlType for sqlx::types::Json<T> {
     fn column_type() -> ColumnType {
         ColumnType::Jsonb
     }
@@ -135,10 +143,12 @@ pub mod capability {
 
     /// Types whose column may be `json` instead of `jsonb`.
     #[diagnostic::on_unimplemented(
-        message = "`json` needs a JSON field (`serde_json::Value` or `Json<T>`), and `{Self}` is not"
+        message = "`json` needs a JSON field (`serde_json::Value`, `keel::Json<T>` or `sqlx::types::Json<T>`), and `{Self}` is not"
     )]
     pub trait JsonDocument {}
     impl<T> JsonDocument for Json<T> {}
+    #[cfg(feature = "sqlx")]
+    impl<T> JsonDocument for sqlx::types::Json<T> {}
     #[cfg(feature = "serde_json")]
     impl JsonDocument for serde_json::Value {}
 

@@ -63,8 +63,8 @@ pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameAr
             let plan = keel_diff::plan(&replayed, &desired, &PlanOptions { hints, ..PlanOptions::default() })?;
             if !plan.is_empty() {
                 out.problems.push(format!(
-                    "{source} has {} changes missing from the migrations: run `keel generate`",
-                    plan.statements.len()
+                    "{source} has {} missing from the migrations: run `keel generate`",
+                    crate::output::count(plan.statements.len(), "change")
                 ));
                 out.missing_sql = Some(plan.to_sql());
             }

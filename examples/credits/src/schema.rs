@@ -1,12 +1,12 @@
 //! The tables and the enum, declared with keel's derives. Each row struct is also an `sqlx::FromRow`, so the
 //! struct keel migrates from is the struct the queries read into.
 //!
-//! jsonb columns hold typed documents ([`Metadata`], [`Settings`]): the field is the Rust type itself, with
-//! `#[keel(sql_type = "jsonb")]` for the column and `#[sqlx(json)]` for decoding. Neither `keel::Json<T>`
-//! (no sqlx `Decode`) nor `sqlx::types::Json<T>` (no `keel::SqlType`) works with both derives.
+//! jsonb columns hold typed documents ([`Metadata`], [`Settings`]) as `sqlx::types::Json<T>`: keel's `sqlx`
+//! feature maps that type to jsonb, and sqlx encodes and decodes it with serde.
 
 use chrono::{DateTime, Utc};
 use keel::{PgEnum, Table};
+use sqlx::types::Json;
 use uuid::Uuid;
 
 use crate::documents::{Metadata, Settings};
@@ -63,9 +63,8 @@ pub struct CreditTransaction {
     #[keel(check = "balance_after >= 0")]
     pub balance_after: i64,
     /// Queried with `@>`, which a GIN index serves.
-    #[keel(sql_type = "jsonb", default = "'{}'::jsonb", index(method = "gin"))]
-    #[sqlx(json)]
-    pub metadata: Metadata,
+    #[keel(default = "'{}'::jsonb", index(method = "gin"))]
+    pub metadata: Json<Metadata>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -77,9 +76,8 @@ pub struct UserSettingsRow {
     pub id: Uuid,
     #[keel(unique)]
     pub user_id: String,
-    #[keel(sql_type = "jsonb", default = "'{}'::jsonb")]
-    #[sqlx(json)]
-    pub settings: Settings,
+    #[keel(default = "'{}'::jsonb")]
+    pub settings: Json<Settings>,
     #[keel(optimistic_lock)]
     pub version: i32,
     pub created_at: DateTime<Utc>,

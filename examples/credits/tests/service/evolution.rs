@@ -58,14 +58,14 @@ async fn release_1_data_survives_adding_adjustment_and_adjustment_works() {
     use TransactionType::{Bonus, Purchase, Refund, Usage};
     assert_eq!(kinds, [Usage, Refund, Bonus, Purchase]);
     let settings = get_settings(&db.pool, "u_old").await.expect("read").expect("a row");
-    assert_eq!(settings.settings, Settings { email_receipts: true, ..Settings::default() });
+    assert_eq!(settings.settings.0, Settings { email_receipts: true, ..Settings::default() });
 
     // The new value: an operator's correction, through the service.
     let correction = Metadata { source: Some("admin".into()), ..Metadata::default() };
     let recorded = adjust(&db.pool, "u_old", -20, correction.clone()).await.expect("an adjustment");
     assert_eq!(recorded.transaction.transaction_type, TransactionType::Adjustment);
     assert_eq!((recorded.balance.balance, recorded.balance.version), (40, balance_before.version + 1));
-    assert_eq!(recorded.transaction.metadata, correction);
+    assert_eq!(recorded.transaction.metadata.0, correction);
     let stored: String = sqlx::query_scalar("SELECT transaction_type::text FROM credit_transactions WHERE id = $1")
         .bind(recorded.transaction.id)
         .fetch_one(&db.pool)

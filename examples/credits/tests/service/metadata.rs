@@ -36,10 +36,10 @@ async fn metadata_round_trips_and_containment_finds_exactly_the_matching_entries
         .expect("other");
 
     // Round trip: what was written is what is read, and absent fields are not stored as nulls.
-    assert_eq!(a.metadata, purchase);
+    assert_eq!(a.metadata.0, purchase);
     let ledger = list_transactions(&db.pool, user).await.expect("ledger");
     let read_a = ledger.iter().find(|t| t.id == a.id).expect("a is in the ledger");
-    assert_eq!(read_a.metadata, purchase);
+    assert_eq!(read_a.metadata.0, purchase);
     let stored: String = sqlx::query_scalar("SELECT metadata::text FROM credit_transactions WHERE id = $1")
         .bind(d.id)
         .fetch_one(&db.pool)
@@ -72,7 +72,7 @@ async fn documents_with_unknown_or_missing_keys_decode() {
     .fetch_all(&db.pool)
     .await
     .expect("a document with an extra key");
-    assert_eq!(rows[0].metadata, meta(None, None, Some("import"), &[]));
+    assert_eq!(rows[0].metadata.0, meta(None, None, Some("import"), &[]));
     let row: CreditTransaction = sqlx::query_as(
         "INSERT INTO credit_transactions (user_id, transaction_type, amount, balance_after) \
          VALUES ('u_doc', 'bonus', 1, 4) RETURNING *",
@@ -80,6 +80,6 @@ async fn documents_with_unknown_or_missing_keys_decode() {
     .fetch_one(&db.pool)
     .await
     .expect("the default document");
-    assert_eq!(row.metadata, Metadata::default());
+    assert_eq!(row.metadata.0, Metadata::default());
     db.finish().await;
 }

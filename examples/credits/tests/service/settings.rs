@@ -16,7 +16,7 @@ async fn the_first_upsert_inserts_and_the_second_updates_the_same_row() {
     let first_settings = Settings { low_balance_alert: Some(10), ..Settings::default() };
     let first = upsert_settings(&db.pool, user, &first_settings).await.expect("insert");
     assert_eq!((first.user_id.as_str(), first.version), (user, 1));
-    assert_eq!(first.settings, first_settings);
+    assert_eq!(first.settings.0, first_settings);
     assert_eq!(first.created_at, first.updated_at, "a new row: both timestamps are the insert's now()");
 
     let second_settings = Settings { low_balance_alert: None, email_receipts: true, locale: Some("de-DE".into()) };
@@ -25,7 +25,7 @@ async fn the_first_upsert_inserts_and_the_second_updates_the_same_row() {
     assert_eq!(second.version, 2, "the update bumps the version");
     assert_eq!(second.created_at, first.created_at, "created_at is the insert's");
     assert!(second.updated_at >= first.updated_at);
-    assert_eq!(second.settings, second_settings, "the document is replaced");
+    assert_eq!(second.settings.0, second_settings, "the document is replaced");
 
     assert_eq!(get_settings(&db.pool, user).await.expect("read"), Some(second));
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM user_settings").fetch_one(&db.pool).await.expect("count");
@@ -61,6 +61,6 @@ async fn concurrent_upserts_of_the_same_user_all_succeed() {
     assert!(rows.iter().all(|r| r.id == rows[0].id), "one row for the user");
     let stored = get_settings(&db.pool, user).await.expect("read").expect("a row");
     let last = rows.iter().find(|r| r.version == 8).expect("the last write");
-    assert_eq!(stored.settings, last.settings, "the last write's document is stored");
+    assert_eq!(stored.settings.0, last.settings.0, "the last write's document is stored");
     db.finish().await;
 }
