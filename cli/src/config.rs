@@ -122,7 +122,8 @@ pub fn template(schema: &str, migrations: &str) -> String {
          # lock_id = 7231\n\
          lock_wait_secs = 60\n\
          timeout_secs = 300\n\
-         # lock_timeout written into every generated migration (and used by --online); 0: none.\n\
+         # lock_timeout set by every generated migration that runs in a transaction (a `-- no-transaction`\n\
+         # file, e.g. CREATE INDEX CONCURRENTLY, is one statement and cannot set it); 0: none.\n\
          lock_timeout_ms = 5000\n\
          \n\
          [lint]\n\

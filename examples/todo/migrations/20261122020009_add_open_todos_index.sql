@@ -4,7 +4,7 @@
 -- (checksums are verified). Before that, run `keel rehash` after editing.
 -- Hazards:
 --   1. create index idx_todos_user_id_due_at_open on public.todos
---        index_build: builds an index; without CONCURRENTLY, writes to the table wait until it is built
+--        index_build: builds an index: a plain CREATE INDEX blocks writes to the table until it is built; CONCURRENTLY does not, but scans twice and leaves an INVALID index to drop if it fails
 
 -- 1. create index idx_todos_user_id_due_at_open on public.todos
 CREATE INDEX CONCURRENTLY "idx_todos_user_id_due_at_open" ON "public"."todos" ("user_id", "due_at") WHERE ((completed_at IS NULL) AND (is_deleted = false));
