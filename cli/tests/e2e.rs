@@ -43,3 +43,6 @@ mod check;
 
 #[path = "e2e/lint.rs"]
 mod lint;
+
+#[path = "e2e/twins.rs"]
+mod twins;

@@ -39,7 +39,9 @@ fn chapters() -> Vec<Chapter> {
 #[test]
 fn every_block_of_the_guide_is_one_the_harness_checks() {
     let chapters = chapters();
-    assert!(chapters.iter().any(|c| c.name == "getting-started.md"), "docs/getting-started.md exists");
+    if std::env::var_os("KEEL_GUIDE_CHAPTER").is_none() {
+        assert!(chapters.iter().any(|c| c.name == "getting-started.md"), "docs/getting-started.md exists");
+    }
     for chapter in &chapters {
         if let Some(from) = &chapter.start_from {
             assert!(chapters.iter().any(|c| &c.name == from), "docs/{}: starts from a missing {from}", chapter.name);
@@ -99,7 +101,8 @@ fn same_schema(declared: &keel_core::Schema, sql: &str) -> Result<(), String> {
                 plan.to_sql()
             ));
         }
-        if built.without_column_order() != desired.without_column_order() {
+        // `renamed_from` is a hint for planning; no database stores it.
+        if built.without_column_order() != desired.without_hints().without_column_order() {
             return Err(format!(
                 "the SQL and the declarations differ in ways no statement expresses:\n{built:#?}\n{desired:#?}"
             ));

@@ -44,6 +44,24 @@ pub fn dump_schema() {
     }
 }
 
+/// [`dump_schema`] for the dump target of the crate in `manifest_dir` (the directory it was built from).
+///
+/// keel runs the target with [`dump::FOR_ENV`] set to the crate it wants. Two crates with one package name and
+/// version (two checkouts of one app) that share a target directory can leave cargo running the other's
+/// build as if it were fresh; the target then exits with status 3 instead of printing the wrong schema, and
+/// keel rebuilds.
+pub fn dump_schema_of(manifest_dir: &str) {
+    if let Some(wanted) = std::env::var_os(dump::FOR_ENV) {
+        let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let built_from = canonical(std::path::Path::new(manifest_dir));
+        if canonical(std::path::Path::new(&wanted)) != built_from {
+            eprintln!("keel: this schema dump target was built from {}", built_from.display());
+            std::process::exit(dump::BUILT_ELSEWHERE);
+        }
+    }
+    dump_schema()
+}
+
 /// The whole of an app's schema dump target (`src/bin/keel-schema.rs`, written by `keel init`):
 /// `keel::dump_schema_main!(my_app);` links the app's library, so its registered tables are collected,
 /// and prints them.
@@ -52,7 +70,7 @@ macro_rules! dump_schema_main {
     ($app:ident) => {
         use $app as _;
         fn main() {
-            $crate::dump_schema()
+            $crate::dump_schema_of(env!("CARGO_MANIFEST_DIR"))
         }
     };
 }

@@ -17,6 +17,15 @@ pub use model::*;
 pub use registry::{CollectError, collect};
 pub use types::{Json, SqlType, VecElement};
 
+/// The protocol between the `keel` CLI and an app's schema dump target (`keel::dump_schema_main!`).
+pub mod dump {
+    /// keel sets it to the directory of the crate whose schema it wants.
+    pub const FOR_ENV: &str = "KEEL_DUMP_FOR";
+    /// The exit status of a dump target that was built from another crate directory: cargo took another
+    /// checkout's build (same package name and version, one target directory) for this crate's.
+    pub const BUILT_ELSEWHERE: i32 = 3;
+}
+
 /// Not public API: what the derives' generated code names.
 #[doc(hidden)]
 pub mod __private {

@@ -143,12 +143,10 @@ pub mod capability {
 
     /// Types whose column may be `json` instead of `jsonb`.
     #[diagnostic::on_unimplemented(
-        message = "`json` needs a JSON field (`serde_json::Value`, `keel::Json<T>` or `sqlx::types::Json<T>`), and `{Self}` is not"
+        message = "`json` needs a JSON field (`serde_json::Value` or `Json<T>`), and `{Self}` is not"
     )]
     pub trait JsonDocument {}
     impl<T> JsonDocument for Json<T> {}
-    #[cfg(feature = "sqlx")]
-    impl<T> JsonDocument for sqlx::types::Json<T> {}
     #[cfg(feature = "serde_json")]
     impl JsonDocument for serde_json::Value {}
 

@@ -3,6 +3,7 @@
 //! as JSON (DESIGN, "Where a desired schema comes from").
 
 use anyhow::{Context, bail};
+use keel_core::dump;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -36,15 +37,6 @@ pub fn dump_target_source(lib: &str) -> String {
     )
 }
 
-fn has_dump_target(dir: &Path) -> bool {
-    let declared = std::fs::read_to_string(dir.join("Cargo.toml"))
-        .ok()
-        .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
-        .and_then(|toml| toml.get("bin").and_then(|b| b.as_array()).cloned())
-        .is_some_and(|bins| bins.iter().any(|b| b.get("name").and_then(|n| n.as_str()) == Some(DUMP_TARGET)));
-    declared || dir.join("src/bin").join(format!("{DUMP_TARGET}.rs")).is_file()
-}
-
 /// What to add when the dump target is missing.
 fn missing_target_help(dir: &Path) -> anyhow::Result<String> {
     Ok(match lib_name(dir)? {
@@ -65,50 +57,112 @@ fn missing_target_help(dir: &Path) -> anyhow::Result<String> {
 
 /// Builds and runs the crate's dump target and reads the schema it prints.
 pub fn dump(dir: &Path) -> anyhow::Result<keel_core::Schema> {
-    if !has_dump_target(dir) {
-        bail!(missing_target_help(dir)?);
-    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    // Every crate's dump target is `<target dir>/debug/keel-schema`: two keel processes building different
-    // crates into one target directory would run each other's binary. One at a time per target directory.
-    let _lock = lock_target_dir(&cargo, dir)?;
-    let output = Command::new(&cargo)
-        .args(["run", "--quiet", "--bin", DUMP_TARGET, "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("running `{} run` (is the Rust toolchain installed?)", cargo.to_string_lossy()))?;
+    let metadata = CrateMetadata::read(&cargo, dir)?;
+    let Some(bin) = metadata.dump_target else {
+        bail!(missing_target_help(dir)?);
+    };
+    // Dump targets of different crates may share a binary path in one target directory (every
+    // `src/bin/keel-schema.rs` is `<target>/debug/keel-schema`): two keel processes building different crates
+    // would run each other's binary. One at a time per target directory.
+    let _lock = lock_target_dir(&metadata.target_directory)?;
+    let run = || {
+        Command::new(&cargo)
+            .args(["run", "--quiet", "--bin", &bin, "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .env(dump::FOR_ENV, std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .with_context(|| format!("running `{} run` (is the Rust toolchain installed?)", cargo.to_string_lossy()))
+    };
+    let mut output = run()?;
+    if output.status.code() == Some(dump::BUILT_ELSEWHERE) {
+        // Another crate of the same name and version built into this target directory after this one, and
+        // cargo took its outputs for fresh: newer sources make cargo rebuild this crate's.
+        for source in &metadata.sources {
+            touch(source)?;
+        }
+        output = run()?;
+        if output.status.code() == Some(dump::BUILT_ELSEWHERE) {
+            bail!(
+                "cargo keeps running another crate's build of `{bin}` for the crate in {}: another crate with the \
+                 same package name and version shares its target directory; give it another CARGO_TARGET_DIR",
+                dir.display()
+            );
+        }
+    }
     if !output.status.success() {
         bail!(
-            "building or running the `{DUMP_TARGET}` target of the crate in {} failed ({}); cargo's messages are above",
+            "building or running the `{bin}` target of the crate in {} failed ({}); cargo's messages are above",
             dir.display(),
             output.status
         );
     }
     let text = String::from_utf8(output.stdout).context("the dump target printed something that is not UTF-8")?;
     keel_core::Schema::from_json(&text).with_context(|| {
-        format!(
-            "reading what the `{DUMP_TARGET}` target of {} printed (it must print keel's schema JSON only)",
-            dir.display()
-        )
+        format!("reading what the `{bin}` target of {} printed (it must print keel's schema JSON only)", dir.display())
     })
 }
 
-/// An exclusive lock on `<target dir>/keel-schema.lock`, held until the value is dropped.
-fn lock_target_dir(cargo: &std::ffi::OsStr, dir: &Path) -> anyhow::Result<std::fs::File> {
-    let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
-        .arg(dir.join("Cargo.toml"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output()
-        .with_context(|| format!("running `{} metadata`", cargo.to_string_lossy()))?;
-    if !output.status.success() {
-        bail!("`cargo metadata` failed for the crate in {}; cargo's messages are above", dir.display());
+/// What `cargo metadata` says about the crate in a directory.
+struct CrateMetadata {
+    target_directory: String,
+    /// The binary named `keel-schema`, or the one built from `src/bin/keel-schema.rs` under another name
+    /// (crates of one workspace rename it, since their binaries share one directory).
+    dump_target: Option<String>,
+    /// The root source files of the library and the dump target.
+    sources: Vec<std::path::PathBuf>,
+}
+
+impl CrateMetadata {
+    fn read(cargo: &std::ffi::OsStr, dir: &Path) -> anyhow::Result<CrateMetadata> {
+        let output = Command::new(cargo)
+            .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .stdin(Stdio::null())
+            .stderr(Stdio::inherit())
+            .output()
+            .with_context(|| format!("running `{} metadata`", cargo.to_string_lossy()))?;
+        if !output.status.success() {
+            bail!("`cargo metadata` failed for the crate in {}; cargo's messages are above", dir.display());
+        }
+        let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("reading `cargo metadata`")?;
+        let target_directory =
+            metadata["target_directory"].as_str().context("`cargo metadata` names no target directory")?.to_string();
+        let manifest = std::fs::canonicalize(dir.join("Cargo.toml")).unwrap_or_else(|_| dir.join("Cargo.toml"));
+        let package = metadata["packages"].as_array().and_then(|packages| {
+            packages.iter().find(|p| p["manifest_path"].as_str().is_some_and(|m| Path::new(m) == manifest))
+        });
+        let bins = package
+            .and_then(|p| p["targets"].as_array())
+            .into_iter()
+            .flatten()
+            .filter(|t| t["kind"].as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "bin")));
+        let source = Path::new("src/bin").join(format!("{DUMP_TARGET}.rs"));
+        let mut named = None;
+        let mut by_source = None;
+        for bin in bins {
+            let name = bin["name"].as_str().unwrap_or_default();
+            let path = bin["src_path"].as_str().map(std::path::PathBuf::from);
+            if name == DUMP_TARGET {
+                named = Some((name.to_string(), path));
+            } else if path.as_deref().is_some_and(|p| p.ends_with(&source)) {
+                by_source = Some((name.to_string(), path));
+            }
+        }
+        let dump = named.or(by_source);
+        let lib_source = package.and_then(|p| p["targets"].as_array()).into_iter().flatten().find_map(|t| {
+            let is_lib = t["kind"].as_array().is_some_and(|kinds| kinds.iter().any(|k| k == "lib" || k == "rlib"));
+            is_lib.then(|| t["src_path"].as_str().map(std::path::PathBuf::from)).flatten()
+        });
+        let sources = lib_source.into_iter().chain(dump.as_ref().and_then(|(_, p)| p.clone())).collect();
+        Ok(CrateMetadata { target_directory, dump_target: dump.map(|(name, _)| name), sources })
     }
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).context("reading `cargo metadata`")?;
-    let target = metadata["target_directory"].as_str().context("`cargo metadata` names no target directory")?;
+}
+
+/// An exclusive lock on `<target dir>/keel-schema.lock`, held until the value is dropped.
+fn lock_target_dir(target: &str) -> anyhow::Result<std::fs::File> {
     std::fs::create_dir_all(target).with_context(|| format!("creating {target}"))?;
     let path = Path::new(target).join("keel-schema.lock");
     let file = std::fs::OpenOptions::new()
@@ -119,4 +173,13 @@ fn lock_target_dir(cargo: &std::ffi::OsStr, dir: &Path) -> anyhow::Result<std::f
         .with_context(|| format!("opening {}", path.display()))?;
     file.lock().with_context(|| format!("locking {}", path.display()))?;
     Ok(file)
+}
+
+/// Sets a file's modification time to now.
+fn touch(path: &Path) -> anyhow::Result<()> {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(std::time::SystemTime::now()))
+        .with_context(|| format!("updating the modification time of {}", path.display()))
 }

@@ -29,7 +29,9 @@ publish = false
 [workspace]
 
 [dependencies]
-keel = {{ path = {keel:?} }}
+keel = {{ path = {keel:?}, features = ["time", "rust_decimal", "sqlx"] }}
+time = "0.3"
+rust_decimal = {{ version = "1", default-features = false, features = ["std"] }}
 keel-diff = {{ path = {keel_diff:?} }}
 uuid = {{ version = "1", features = ["v4", "serde"] }}
 chrono = {{ version = "0.4", default-features = false, features = ["std", "clock", "serde"] }}
