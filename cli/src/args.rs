@@ -160,7 +160,7 @@ pub enum Command {
         /// Keep retrying the connection this many seconds (a database that is still starting).
         #[arg(long, value_name = "SECS")]
         wait_for_db: Option<u64>,
-        /// Wait this many seconds for another runner's lock (keel.toml `lock_wait`; default 60).
+        /// Wait this many seconds for another runner's lock (keel.toml `[migrate] lock_wait_secs`; default 60).
         #[arg(long, value_name = "SECS")]
         lock_wait: Option<u64>,
         /// Give up after this many seconds overall, cancelling a running statement (default 300).

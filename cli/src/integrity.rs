@@ -54,7 +54,7 @@ pub fn problems(dir: &Path, migrations: &[Migration]) -> Vec<String> {
     if recorded.contains("<<<<<<<") || recorded.contains(">>>>>>>") {
         return vec![format!(
             "{} has a merge conflict: two branches added migrations. Regenerate yours on top of the other \
-             branch's (delete your migration files, `keel generate` again), then `keel rehash`",
+             branch's: delete your migration files, `keel rehash`, then `keel generate` again",
             path.display()
         )];
     }

@@ -88,22 +88,26 @@ pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameAr
                 State::Applied | State::Pending => {}
             }
         }
-        let applied: Vec<Migration> = migrations
-            .iter()
-            .filter(|m| status.entries.iter().any(|e| e.version == m.version && e.state == State::Applied))
-            .cloned()
-            .collect();
-        let expected =
-            if applied.len() == migrations.len() { replayed.clone() } else { session.replay(&applied).await? };
-        let live = session.introspect(&mut conn).await?;
-        let drift: Plan = keel_diff::plan(&expected, &live, &PlanOptions::default())?;
-        if !drift.is_empty() {
-            out.problems.push(format!(
-                "the database has drifted from its applied migrations ({} differences); drift_sql is what was changed \
-                 by hand",
-                drift.statements.len()
-            ));
-            out.drift_sql = Some(drift.to_sql());
+        // Drift is measured against a replay of what the database applied; with an edited, missing or failed
+        // migration that replay is not what the database ran, and the problems above already say why.
+        if status.problems().is_empty() {
+            let applied: Vec<Migration> = migrations
+                .iter()
+                .filter(|m| status.entries.iter().any(|e| e.version == m.version && e.state == State::Applied))
+                .cloned()
+                .collect();
+            let expected =
+                if applied.len() == migrations.len() { replayed.clone() } else { session.replay(&applied).await? };
+            let live = session.introspect(&mut conn).await?;
+            let drift: Plan = keel_diff::plan(&expected, &live, &PlanOptions::default())?;
+            if !drift.is_empty() {
+                out.problems.push(format!(
+                    "the database has drifted from its applied migrations ({}); drift_sql is what was changed \
+                     by hand",
+                    crate::output::count(drift.statements.len(), "difference")
+                ));
+                out.drift_sql = Some(drift.to_sql());
+            }
         }
         for finding in migration_findings.iter().filter(|f| f.severity == Severity::Error) {
             let pending = status.entries.iter().filter(|e| e.state == State::Pending).any(|e| {

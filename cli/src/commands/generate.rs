@@ -122,7 +122,7 @@ pub async fn run(
         {
             session.say(format!(
                 "note: on tables with traffic, the online variant builds indexes CONCURRENTLY and validates \
-                 constraints without blocking writes: delete {} and run `keel generate {name} --online`",
+                 constraints without blocking writes: delete {}, run `keel rehash`, then `keel generate {name} --online`",
                 written.join(", ")
             ));
         }

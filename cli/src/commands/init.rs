@@ -19,9 +19,9 @@ pub fn run(global: Global, project: ProjectArgs, force: bool) -> anyhow::Result<
     let config_path = &global.config;
     let dir = config_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
     let mut out = InitJson { written: Vec::new(), notes: Vec::new() };
-    if config_path.exists() && !force {
-        bail!("{} exists; rerun with --force to overwrite it", config_path.display());
-    }
+    // An existing keel.toml is kept (it is the project's), and what else is missing is still written: a
+    // deleted dump target is restored by running `keel init` again.
+    let keep_config = config_path.exists() && !force;
     let is_crate = dir.join("Cargo.toml").is_file();
     let schema = project.schema.clone().unwrap_or_else(|| ".".to_string());
     if !is_crate && project.schema.is_none() {
@@ -44,9 +44,13 @@ pub fn run(global: Global, project: ProjectArgs, force: bool) -> anyhow::Result<
         None
     };
     let migrations = project.migrations.as_deref().unwrap_or(Path::new("migrations")).display().to_string();
-    std::fs::write(config_path, config::template(&schema, &migrations))
-        .with_context(|| format!("writing {}", config_path.display()))?;
-    out.written.push(config_path.display().to_string());
+    if keep_config {
+        out.notes.push(format!("kept the existing {} (--force rewrites it)", config_path.display()));
+    } else {
+        std::fs::write(config_path, config::template(&schema, &migrations))
+            .with_context(|| format!("writing {}", config_path.display()))?;
+        out.written.push(config_path.display().to_string());
+    }
 
     if let Some(lib) = lib {
         let target = dir.join("src/bin").join(format!("{DUMP_TARGET}.rs"));

@@ -1,6 +1,7 @@
 //! Scenario 4: a migration edited after a database applied it. `keel migrate` refuses and names the file
 //! (whether keel.sum catches the edit first or, after a `keel rehash`, the database's checksum does);
-//! `keel status` shows it edited; `keel check` reports it.
+//! `keel status` shows it edited; `keel check` reports it (and does not measure drift against a replay the
+//! database never ran).
 
 use crate::harness::{Db, TempDir, keel, sql_files};
 
@@ -16,8 +17,11 @@ fn an_edited_migration_is_refused_and_reported() {
     keel(project.path(), &["init", "--schema", "schema.sql"]).run().expect(0);
     assert!(project.read("keel.toml").contains("schema.sql"));
     keel(project.path(), &["generate", "projects"]).dev().run().expect(0);
+    // A second migration that builds on the first: the edited one is not the last.
+    project.write("schema.sql", &SCHEMA.replace("title text", "title text, done boolean"));
+    keel(project.path(), &["generate", "done"]).dev().run().expect(0);
     let files = sql_files(&project.join("migrations"));
-    assert_eq!(files.len(), 1, "{files:?}");
+    assert_eq!(files.len(), 2, "{files:?}");
     let file = &files[0];
 
     let db = Db::new();
