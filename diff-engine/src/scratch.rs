@@ -42,6 +42,8 @@ pub struct Server {
     /// URL of a maintenance database (`postgres`) on the server.
     admin_url: String,
     cluster: Option<Cluster>,
+    /// `STRATEGY FILE_COPY` for new databases (see [`Server::create_database`]), decided on first use.
+    file_copy: std::sync::OnceLock<bool>,
 }
 
 impl Server {
@@ -51,7 +53,7 @@ impl Server {
             if let Ok(url) = std::env::var(var)
                 && !url.trim().is_empty()
             {
-                return Ok(Server { admin_url: url, cluster: None });
+                return Ok(Server { admin_url: url, cluster: None, file_copy: Default::default() });
             }
         }
         Server::start_local()
@@ -59,7 +61,7 @@ impl Server {
 
     /// A server given by URL (`--dev-url`): scratch databases are created next to the URL's database.
     pub fn from_url(url: &str) -> Server {
-        Server { admin_url: url.to_string(), cluster: None }
+        Server { admin_url: url.to_string(), cluster: None, file_copy: Default::default() }
     }
 
     /// Where to normalize a declared schema for a target database (DESIGN, Normalization): the dev URL
@@ -87,7 +89,7 @@ impl Server {
     /// Starts a throwaway cluster from the local PostgreSQL binaries.
     pub fn start_local() -> Result<Server, ScratchError> {
         let cluster = Cluster::start()?;
-        Ok(Server { admin_url: cluster.url("postgres"), cluster: Some(cluster) })
+        Ok(Server { admin_url: cluster.url("postgres"), cluster: Some(cluster), file_copy: Default::default() })
     }
 
     /// Where this server came from, for messages.
@@ -105,9 +107,26 @@ impl Server {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!("{DATABASE_PREFIX}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
         let mut admin = PgConnection::connect(&self.admin_url).await?;
-        sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {}", keel_core::sql::quote_ident(&name))))
-            .execute(&mut admin)
-            .await?;
+        // PostgreSQL 15 copies the template through the WAL by default, which costs a throwaway cluster (no
+        // fsync, nothing else running) twice what copying its files does; on anyone else's server the
+        // checkpoints FILE_COPY forces are not ours to cause.
+        let file_copy = match self.file_copy.get() {
+            Some(&decided) => decided,
+            None => {
+                let version: i32 = match &self.cluster {
+                    Some(_) => {
+                        sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
+                            .fetch_one(&mut admin)
+                            .await?
+                    }
+                    None => 0,
+                };
+                *self.file_copy.get_or_init(|| version >= 150000)
+            }
+        };
+        let strategy = if file_copy { " STRATEGY FILE_COPY" } else { "" };
+        let sql = format!("CREATE DATABASE {}{strategy}", keel_core::sql::quote_ident(&name));
+        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await?;
         admin.close().await?;
         Ok(ScratchDatabase { url: with_database(&self.admin_url, &name), name, admin_url: self.admin_url.clone() })
     }

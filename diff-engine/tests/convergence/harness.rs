@@ -7,8 +7,9 @@ use keel_diff::lint::sql::{PlanFile, plan_files};
 use keel_diff::lint::{Finding, LintConfig, Location, SqlContext, lint_plan};
 use keel_diff::scratch::{ScratchDatabase, Server, shared_server};
 use keel_diff::{Hazard, Hints, Plan, PlanOptions, Rename, apply_plan, introspect, measure_data_loss, plan, unmanaged};
-use sqlx::{AssertSqlSafe, PgConnection};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 fn server() -> &'static Server {
@@ -89,9 +90,42 @@ impl Case {
     }
 }
 
+/// Databases of finished cases, reset to a new database's state. Creating a database costs a case more
+/// than everything else it does together (PostgreSQL copies the template); resetting one costs a few ms.
+static POOL: Mutex<Vec<ScratchDatabase>> = Mutex::new(Vec::new());
+
+/// What a new database introspects to, read from the first one created.
+static PRISTINE: OnceLock<Schema> = OnceLock::new();
+
+/// Drops every schema (with what is in it, extensions included) and recreates `public` as PostgreSQL 15
+/// creates it.
+const RESET: &str = "
+DO $$
+DECLARE s text;
+BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace
+             WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_%'
+    LOOP
+        EXECUTE format('DROP SCHEMA %I CASCADE', s);
+    END LOOP;
+END $$;
+CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+GRANT USAGE ON SCHEMA public TO PUBLIC;
+COMMENT ON SCHEMA public IS 'standard public schema';";
+
 pub(crate) async fn database(sql: &str) -> (ScratchDatabase, PgConnection) {
-    let database = server().create_database().await.expect("create a scratch database");
+    let reused = POOL.lock().unwrap_or_else(|p| p.into_inner()).pop();
+    let database = match reused {
+        Some(database) => database,
+        None => server().create_database().await.expect("create a scratch database"),
+    };
     let mut conn = database.connect().await.expect("connect to the scratch database");
+    if PRISTINE.get().is_none() {
+        let fresh = introspect(&mut conn, None).await.expect("introspect a new database");
+        if PRISTINE.set(fresh).is_ok() {
+            drop_pools_of_finished_runs().await;
+        }
+    }
     if !sql.trim().is_empty() {
         sqlx::raw_sql(AssertSqlSafe(sql.to_string()))
             .execute(&mut conn)
@@ -154,9 +188,42 @@ async fn converge(case: &Case) -> Plan {
     }
 
     drop((a, b));
-    db_a.drop_database().await.expect("drop A");
-    db_b.drop_database().await.expect("drop B");
+    release(db_a).await;
+    release(db_b).await;
     planned
+}
+
+/// The pool outlives its process: a run leaves its pooled databases behind. Drops those of runs whose
+/// process is gone (scratch databases are named `keel_scratch_<pid>_<n>`).
+async fn drop_pools_of_finished_runs() {
+    let mut admin = sqlx::PgConnection::connect(&server().url("postgres")).await.expect("connect to the server");
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE 'keel\\_scratch\\_%'")
+            .fetch_all(&mut admin)
+            .await
+            .expect("list scratch databases");
+    for name in names {
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        if pid.is_some_and(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists()) {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", keel_core::sql::quote_ident(&name));
+            let _ = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await;
+        }
+    }
+}
+
+/// Resets a database for the next case, or drops it when the reset does not give a new database's state
+/// (a case built something the reset does not know).
+async fn release(database: ScratchDatabase) {
+    let mut conn = database.connect().await.expect("connect to a finished case's database");
+    sqlx::raw_sql(RESET).execute(&mut conn).await.expect("reset a scratch database");
+    let state = introspect(&mut conn, None).await.expect("introspect a reset database");
+    let leftovers = unmanaged(&mut conn, None).await.expect("unmanaged objects of a reset database");
+    drop(conn);
+    if Some(&state) == PRISTINE.get() && leftovers.is_empty() {
+        POOL.lock().unwrap_or_else(|p| p.into_inner()).push(database);
+    } else {
+        database.drop_database().await.expect("drop a scratch database");
+    }
 }
 
 /// `schema.table` → row count, for every table of `schema` that exists in the database.
