@@ -14,12 +14,32 @@ pub enum NormalizeError {
     Apply(#[from] ApplyError),
     #[error(transparent)]
     Introspect(#[from] IntrospectError),
+    #[error("{file}: {error}")]
+    Sql { file: String, error: sqlx::Error },
+}
+
+/// A declared SQL file (`schema/*.sql`): its name, for messages, and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlFile {
+    pub name: String,
+    pub sql: String,
 }
 
 /// The declared schema as PostgreSQL stores it, with the declaration's rename hints carried over (the
 /// planner reads them from the desired schema).
 pub async fn normalize(server: &Server, declared: &Schema) -> Result<Schema, NormalizeError> {
-    let mut normalized = stored_form(server, declared).await?;
+    normalize_with_sql(server, declared, &[]).await
+}
+
+/// [`normalize`] for a schema declared in two parts: the model (the derives) and SQL files that run after
+/// it, in order, and may build on its tables (views, functions, triggers, policies...). The result is their
+/// union, as PostgreSQL stores it.
+pub async fn normalize_with_sql(
+    server: &Server,
+    declared: &Schema,
+    files: &[SqlFile],
+) -> Result<Schema, NormalizeError> {
+    let mut normalized = stored_form(server, declared, files).await?;
     carry_hints(declared, &mut normalized);
     Ok(normalized)
 }
@@ -45,13 +65,21 @@ fn carry_hints(declared: &Schema, normalized: &mut Schema) {
     }
 }
 
-async fn stored_form(server: &Server, declared: &Schema) -> Result<Schema, NormalizeError> {
+async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> Result<Schema, NormalizeError> {
     let database = server.create_database().await?;
     let result = async {
         let mut conn = database.connect().await?;
         crate::apply_in_transaction(&mut conn, &crate::render::create_schema(&declared.without_hints())).await?;
+        for file in files {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(file.sql.clone()))
+                .execute(&mut conn)
+                .await
+                .map_err(|error| NormalizeError::Sql { file: file.name.clone(), error })?;
+        }
+        // SQL files may create schemas of their own: then every schema of the database is declared.
         let only: Vec<String> = declared.schemas.keys().cloned().collect();
-        Ok::<_, NormalizeError>(crate::introspect(&mut conn, Some(&only)).await?)
+        let only = files.is_empty().then_some(only.as_slice());
+        Ok::<_, NormalizeError>(crate::introspect(&mut conn, only).await?)
     }
     .await;
     database.drop_database().await?;
