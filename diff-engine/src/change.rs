@@ -3,7 +3,7 @@
 
 use keel_core::model::{
     Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
-    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint,
+    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
 use serde::Serialize;
 
@@ -261,5 +261,25 @@ pub enum Change {
         table: QualifiedName,
         from: String,
         to: String,
+    },
+
+    CreateView {
+        name: QualifiedName,
+        view: View,
+    },
+    /// The view as it is now: what it reads must still be there when it is dropped.
+    DropView {
+        name: QualifiedName,
+        view: View,
+    },
+    /// `CREATE OR REPLACE VIEW`: the same columns (more may follow), another query.
+    ReplaceView {
+        name: QualifiedName,
+        view: View,
+    },
+    CommentView {
+        name: QualifiedName,
+        materialized: bool,
+        comment: Option<String>,
     },
 }

@@ -1,4 +1,4 @@
-//! Objects keel does not manage yet (views, materialized views, triggers, policies, functions, grants).
+//! Objects keel does not manage yet (triggers, policies, functions, grants).
 //! keel never drops them; it lists them, and warns when a plan changes a table or column one depends on.
 
 use keel_core::model::QualifiedName;
@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Unmanaged {
-    /// `view`, `materialized view`, `trigger`, `policy`, `function`, `grants`.
+    /// `trigger`, `policy`, `function`, `grants`.
     pub kind: String,
     pub name: QualifiedName,
     /// Tables, or columns of tables, it reads or is attached to.
@@ -42,17 +42,6 @@ WITH user_ns AS (
     WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND nspname NOT LIKE 'pg\\_%'
       AND ($1::text[] IS NULL OR nspname = ANY($1::text[]))
 )
-SELECT DISTINCT CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END AS kind,
-       vn.nspname::text, v.relname::text, tn.nspname::text, t.relname::text, a.attname::text
-FROM pg_depend d
-JOIN pg_rewrite r ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-JOIN pg_class v ON v.oid = r.ev_class
-JOIN pg_namespace vn ON vn.oid = v.relnamespace
-JOIN pg_class t ON d.refclassid = 'pg_class'::regclass AND t.oid = d.refobjid AND t.relkind IN ('r', 'p')
-JOIN user_ns tn ON tn.oid = t.relnamespace
-LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid AND d.refobjsubid > 0
-WHERE v.oid <> t.oid
-UNION ALL
 SELECT 'trigger', tn.nspname::text, tg.tgname::text, tn.nspname::text, t.relname::text, NULL
 FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid JOIN user_ns tn ON tn.oid = t.relnamespace
 WHERE NOT tg.tgisinternal

@@ -132,6 +132,13 @@ fn validate(schema: &Schema) -> Result<(), PullError> {
 
 /// Schema-wide objects the derives have no attribute for.
 fn schema_warnings(schema: &Schema, warnings: &mut Vec<String>) {
+    for (name, view) in schema.views() {
+        let kind = if view.materialized { "materialized view" } else { "view" };
+        warnings.push(format!(
+            "{kind} {name}: views are declared in SQL files beside the derives (keel.toml `sql`), not in Rust; \
+             `keel export --schema <database>` prints its CREATE statement"
+        ));
+    }
     for (name, extension) in &schema.extensions {
         warnings.push(format!(
             "extension {name} (in schema {}): the derives declare no extensions; create it outside them",

@@ -354,6 +354,8 @@ CREATE TABLE warn.handles (id integer PRIMARY KEY, handle text NOT NULL, CONSTRA
 ALTER TABLE warn.handles ADD CONSTRAINT handle_b UNIQUE (handle);
 CREATE TABLE warn.tickets (id serial PRIMARY KEY);
 ALTER SEQUENCE warn.tickets_id_seq INCREMENT BY 10;
+CREATE VIEW warn.open_tickets AS SELECT id FROM warn.tickets;
+CREATE MATERIALIZED VIEW warn.ticket_count AS SELECT count(*) AS n FROM warn.tickets;
 "#;
 
 pub const CASES: &[Case] = &[

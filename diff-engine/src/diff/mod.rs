@@ -3,6 +3,7 @@
 
 mod renames;
 mod table;
+mod views;
 
 pub(crate) use table::mentions;
 
@@ -123,6 +124,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
             context.drop_table(&name, table, &mut changes);
         }
     }
+    let views = views::view_changes(&current, desired, &changes);
+    changes.extend(views);
     Ok((current, changes))
 }
 

@@ -58,6 +58,9 @@ macro_rules! extension_member {
     };
 }
 
+// After the macros, which it uses.
+mod views;
+
 const NAMESPACES: &str = concat!(
     "SELECT n.nspname::text, obj_description(n.oid, 'pg_namespace') FROM pg_namespace n WHERE",
     namespace_filter!()
@@ -180,6 +183,7 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
     for (_, (name, table)) in by_oid {
         schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);
     }
+    views::read(conn, &only, &mut schema).await?;
     // Every schema the database has is part of the model, but an empty, uncommented `public`: every
     // database has one, and a declaration that puts nothing there must not differ from it.
     for (ns, comment) in comments {

@@ -310,6 +310,10 @@ const INHERENT: &[(&str, &str)] = &[
     // A constraint B does not have or defines differently (PostgreSQL cannot alter one in place); also the
     // temporary `<table>_<column>_not_null` check that the online SET NOT NULL adds, validates and drops.
     ("squawk/ban-drop-constraint", ""),
+    // A view B does not have, defines differently than CREATE OR REPLACE allows, or that reads something the
+    // plan changes: dropped and created again (never CASCADE).
+    ("squawk/ban-drop-view", ""),
+    ("squawk/ban-drop-materialized-view", ""),
     // An extension B does not have, or has in another schema.
     ("squawk/ban-drop-extension", ""),
     ("squawk/ban-set-schema", "ALTER EXTENSION"),

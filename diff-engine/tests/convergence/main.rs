@@ -18,3 +18,4 @@ mod sequences;
 mod smoke;
 mod tables;
 mod unmanaged;
+mod views;

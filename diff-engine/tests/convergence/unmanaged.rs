@@ -1,4 +1,4 @@
-//! Objects keel does not manage (views, materialized views, triggers, policies, functions, grants): never
+//! Objects keel does not manage (triggers, policies, functions, grants): never
 //! dropped, and named in the plan's warnings when a change touches what they read.
 
 use crate::direct::Pair;
@@ -26,97 +26,6 @@ fn assert_warns(plan: &Plan, object: &str) {
 
 fn assert_no_warning(plan: &Plan) {
     assert!(plan.warnings.is_empty(), "unexpected warnings: {:#?}\n-- plan:\n{}", plan.warnings, plan.to_sql());
-}
-
-#[tokio::test]
-async fn warns_about_a_view_reading_a_column_whose_type_changes() {
-    let plan =
-        plan_only(&format!("{TABLE} CREATE VIEW v AS SELECT id, n FROM t"), &TABLE.replace("n int", "n bigint")).await;
-    assert!(!plan.is_empty());
-    assert_warns(&plan, "view public.v");
-}
-
-#[tokio::test]
-async fn warns_about_a_view_reading_a_dropped_column() {
-    let plan =
-        plan_only(&format!("{TABLE} CREATE VIEW v AS SELECT id, label FROM t"), &TABLE.replace(", label text", ""))
-            .await;
-    assert_warns(&plan, "view public.v");
-}
-
-#[tokio::test]
-async fn warns_about_a_materialized_view_reading_a_dropped_table() {
-    let plan = plan_only(
-        &format!(
-            "{TABLE} CREATE TABLE other (id int PRIMARY KEY); CREATE MATERIALIZED VIEW totals AS SELECT sum(n) FROM t"
-        ),
-        "CREATE TABLE other (id int PRIMARY KEY)",
-    )
-    .await;
-    assert_warns(&plan, "materialized view public.totals");
-}
-
-#[tokio::test]
-async fn warns_about_a_view_in_another_schema() {
-    let plan = plan_only(
-        &format!("{TABLE} CREATE SCHEMA reports; CREATE VIEW reports.labels AS SELECT label FROM public.t"),
-        &format!("{} CREATE SCHEMA reports;", TABLE.replace("label text", "label varchar(10)")),
-    )
-    .await;
-    assert_warns(&plan, "view reports.labels");
-}
-
-#[tokio::test]
-async fn a_view_is_not_dropped_when_the_table_is_unchanged() {
-    let plan = case(&format!("{TABLE} CREATE VIEW v AS SELECT id, n FROM t"), TABLE)
-        .data("INSERT INTO t VALUES (1, 1, 'a')")
-        .verify("SELECT count(*) = 1 FROM v")
-        .run()
-        .await;
-    assert!(plan.is_empty(), "{}", plan.to_sql());
-    assert_no_warning(&plan);
-}
-
-#[tokio::test]
-async fn a_view_survives_a_change_to_another_table() {
-    let other = "CREATE TABLE other (id int PRIMARY KEY);";
-    let plan = case(
-        &format!("{TABLE} {other} CREATE VIEW v AS SELECT id, n FROM t"),
-        &format!("{TABLE} {} ALTER TABLE other ADD COLUMN note text;", other),
-    )
-    .data("INSERT INTO t VALUES (1, 1, 'a')")
-    .verify("SELECT count(*) = 1 FROM v")
-    .run()
-    .await;
-    assert!(!plan.is_empty());
-    assert_no_warning(&plan);
-}
-
-#[tokio::test]
-async fn a_view_survives_a_change_to_a_column_it_does_not_read() {
-    let plan = case(
-        &format!("{TABLE} CREATE VIEW v AS SELECT id, n FROM t"),
-        &TABLE.replace("label text", "label varchar(20)"),
-    )
-    .data("INSERT INTO t VALUES (1, 1, 'a')")
-    .verify("SELECT count(*) = 1 FROM v")
-    .run()
-    .await;
-    assert!(!plan.is_empty());
-    assert_no_warning(&plan);
-}
-
-#[tokio::test]
-async fn a_view_survives_a_new_column_and_index_on_its_table() {
-    let plan = case(
-        &format!("{TABLE} CREATE VIEW v AS SELECT * FROM t"),
-        &format!("{TABLE} ALTER TABLE t ADD COLUMN extra int; CREATE INDEX t_n ON t (n);"),
-    )
-    .data("INSERT INTO t VALUES (1, 1, 'a')")
-    .verify("SELECT count(*) = 1 FROM v")
-    .run()
-    .await;
-    assert!(!plan.is_empty());
 }
 
 #[tokio::test]
@@ -219,26 +128,11 @@ async fn grants_are_not_revoked() {
 
 #[tokio::test]
 async fn unmanaged_objects_in_b_are_not_created() {
-    let plan = case(
-        TABLE,
-        &format!(
-            "{TABLE} CREATE VIEW v AS SELECT id FROM t; CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';"
-        ),
-    )
-    .verify("SELECT NOT EXISTS (SELECT FROM pg_views WHERE viewname = 'v')")
-    .run()
-    .await;
+    let plan = case(TABLE, &format!("{TABLE} CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';"))
+        .verify("SELECT NOT EXISTS (SELECT FROM pg_proc WHERE proname = 'f')")
+        .run()
+        .await;
     assert!(plan.is_empty(), "{}", plan.to_sql());
-}
-
-#[tokio::test]
-async fn warns_about_a_view_in_a_schema_that_is_dropped() {
-    let plan = plan_only(
-        "CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY); CREATE VIEW app.v AS SELECT id FROM app.t",
-        "",
-    )
-    .await;
-    assert_warns(&plan, "view app.v");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod column_type;
 mod constraint;
 mod index;
 mod sequence;
+mod view;
 
 pub use column::{Column, Identity, IdentityGeneration};
 pub use column_type::{ColumnType, ParseTypeError};
@@ -17,6 +18,7 @@ pub use constraint::{
 };
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
+pub use view::{View, ViewColumn, ViewDependency};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,6 +54,9 @@ pub struct Namespace {
     pub enums: BTreeMap<String, Enum>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sequences: BTreeMap<String, Sequence>,
+    /// Views and materialized views (declared in SQL files).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<String, View>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -135,6 +140,15 @@ impl Schema {
     /// Every standalone sequence with its qualified name, in name order.
     pub fn sequences(&self) -> impl Iterator<Item = (QualifiedName, &Sequence)> {
         self.schemas.iter().flat_map(|(s, ns)| ns.sequences.iter().map(move |(n, q)| (QualifiedName::new(s, n), q)))
+    }
+
+    /// Every view and materialized view with its qualified name, in name order.
+    pub fn views(&self) -> impl Iterator<Item = (QualifiedName, &View)> {
+        self.schemas.iter().flat_map(|(s, ns)| ns.views.iter().map(move |(n, v)| (QualifiedName::new(s, n), v)))
+    }
+
+    pub fn view(&self, schema: &str, name: &str) -> Option<&View> {
+        self.schemas.get(schema)?.views.get(name)
     }
 
     /// Every enum with its qualified name, in name order.

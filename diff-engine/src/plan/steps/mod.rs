@@ -5,6 +5,7 @@
 mod columns;
 mod constraints;
 mod types;
+mod views;
 
 use super::Measure;
 use crate::change::Change;
@@ -157,6 +158,10 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::RenameIndex { .. } => {
             constraints::index_steps(change, cx)
         }
+        Change::CreateView { .. }
+        | Change::DropView { .. }
+        | Change::ReplaceView { .. }
+        | Change::CommentView { .. } => views::view_steps(change),
     }
 }
 

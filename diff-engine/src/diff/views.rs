@@ -1,0 +1,102 @@
+//! Views: created, dropped, replaced in place when PostgreSQL allows it (`CREATE OR REPLACE VIEW` keeps the
+//! columns and may append), otherwise dropped and created again. A view that reads a column or table the
+//! other changes alter, drop or retype is dropped before them and created again after, and so is every
+//! view that reads such a view: PostgreSQL refuses those changes while a view depends on them, and keel
+//! never uses CASCADE.
+
+use crate::change::Change;
+use keel_core::model::{QualifiedName, Schema, View};
+use std::collections::BTreeSet;
+
+/// The view changes that go with `changes` (everything else the diff found).
+pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Change> {
+    let touched = touched_by(changes);
+    let mut rebuilt: BTreeSet<QualifiedName> = BTreeSet::new();
+    for (name, old) in current.views() {
+        let needs_rebuild = match desired.view(&name.schema, &name.name) {
+            None => true,
+            Some(new) => {
+                let differs =
+                    old.query != new.query || old.materialized != new.materialized || old.options != new.options;
+                differs && !replaceable(old, new)
+            }
+        };
+        let reads_touched = touched.iter().any(|(relation, column)| old.reads(relation, column.as_deref()));
+        if needs_rebuild || reads_touched {
+            rebuilt.insert(name);
+        }
+    }
+    // Views over rebuilt views go too, transitively.
+    loop {
+        let more: Vec<QualifiedName> = current
+            .views()
+            .filter(|(name, view)| !rebuilt.contains(name) && rebuilt.iter().any(|r| view.reads(r, None)))
+            .map(|(name, _)| name)
+            .collect();
+        if more.is_empty() {
+            break;
+        }
+        rebuilt.extend(more);
+    }
+
+    let mut out = Vec::new();
+    for (name, old) in current.views() {
+        let new = desired.view(&name.schema, &name.name);
+        if rebuilt.contains(&name) {
+            out.push(Change::DropView { name: name.clone(), view: old.clone() });
+            if let Some(new) = new {
+                create(&name, new, &mut out);
+            }
+        } else if let Some(new) = new {
+            if old.query != new.query || old.columns != new.columns || old.options != new.options {
+                out.push(Change::ReplaceView { name: name.clone(), view: new.clone() });
+            }
+            if old.comment != new.comment {
+                out.push(Change::CommentView { name, materialized: new.materialized, comment: new.comment.clone() });
+            }
+        }
+    }
+    for (name, new) in desired.views() {
+        if current.view(&name.schema, &name.name).is_none() {
+            create(&name, new, &mut out);
+        }
+    }
+    out
+}
+
+fn create(name: &QualifiedName, view: &View, out: &mut Vec<Change>) {
+    out.push(Change::CreateView { name: name.clone(), view: view.clone() });
+    if view.comment.is_some() {
+        out.push(Change::CommentView {
+            name: name.clone(),
+            materialized: view.materialized,
+            comment: view.comment.clone(),
+        });
+    }
+}
+
+/// `CREATE OR REPLACE VIEW` can turn `old` into `new`: both plain views, the old columns kept as they are
+/// (names and types, in order), new ones only appended.
+fn replaceable(old: &View, new: &View) -> bool {
+    !old.materialized
+        && !new.materialized
+        && new.columns.len() >= old.columns.len()
+        && new.columns[..old.columns.len()] == old.columns[..]
+}
+
+/// Relations and columns the changes drop, retype or rebuild: views that read them cannot stay.
+fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<String>)> {
+    let mut out = Vec::new();
+    for change in changes {
+        match change {
+            Change::DropTable { name, .. } => out.push((name.clone(), None)),
+            Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
+            Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
+            Change::RecreateEnum { usages, .. } => {
+                out.extend(usages.iter().map(|u| (u.table.clone(), Some(u.column.clone()))));
+            }
+            _ => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,69 @@
+//! Statements for views and materialized views. A view's drop needs what it reads to still exist (it runs
+//! before those change or go); its creation needs them in their new form (it runs after).
+
+use super::{Key, Step, col, rel};
+use crate::change::Change;
+use crate::hazard::Hazard;
+use crate::render::{comment_on, qualified};
+use keel_core::model::View;
+
+/// Views go up after the tables, columns and indexes they read, and come down before anything else.
+const CREATE_RANK: u32 = 200;
+const DROP_RANK: u32 = 5;
+
+pub(super) fn view_steps(change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateView { name, view } => vec![
+            Step::new(
+                CREATE_RANK,
+                format!("CREATE {} {}{} AS\n{}", view.keyword(), qualified(name), view.with_options(), view.query),
+                format!("create {} {name}", keyword_lower(view)),
+            )
+            .requires(reads(view))
+            .creates([rel(name)]),
+        ],
+        Change::DropView { name, view } => vec![
+            Step::new(
+                DROP_RANK,
+                format!("DROP {} {}", view.keyword(), qualified(name)),
+                format!("drop {} {name}", keyword_lower(view)),
+            )
+            .hazards(&[Hazard::BreaksClients])
+            .requires(reads(view))
+            .drops([rel(name)]),
+        ],
+        Change::ReplaceView { name, view } => vec![
+            Step::new(
+                CREATE_RANK,
+                format!("CREATE OR REPLACE VIEW {}{} AS\n{}", qualified(name), view.with_options(), view.query),
+                format!("replace view {name}"),
+            )
+            .requires(reads(view))
+            .modifies([rel(name)]),
+        ],
+        Change::CommentView { name, materialized, comment } => {
+            let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
+            vec![
+                Step::new(CREATE_RANK + 1, comment_on(kind, &qualified(name), comment.as_ref()), {
+                    format!("comment on {} {name}", kind.to_lowercase())
+                })
+                .requires([rel(name)]),
+            ]
+        }
+        _ => unreachable!("view_steps called with {change:?}"),
+    }
+}
+
+fn keyword_lower(view: &View) -> &'static str {
+    if view.materialized { "materialized view" } else { "view" }
+}
+
+/// What the view's query reads, as keys: each relation, and each column it names. The catalog records a
+/// view's reads of another view by column; the relation key is what orders it against that view's drop.
+fn reads(view: &View) -> Vec<Key> {
+    let mut keys: Vec<Key> = view.reads.iter().map(|d| rel(&d.relation)).collect();
+    keys.extend(view.reads.iter().filter_map(|d| d.column.as_ref().map(|c| col(&d.relation, c))));
+    keys.sort();
+    keys.dedup();
+    keys
+}
