@@ -52,8 +52,10 @@ pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
                 out.push(Change::ReplaceView { name: name.clone(), view: new.clone() });
             }
             if old.comment != new.comment {
-                out.push(Change::CommentView { name, materialized: new.materialized, comment: new.comment.clone() });
+                let comment = new.comment.clone();
+                out.push(Change::CommentView { name: name.clone(), materialized: new.materialized, comment });
             }
+            index_changes(&name, old, new, &mut out);
         }
     }
     for (name, new) in desired.views() {
@@ -64,8 +66,26 @@ pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
     out
 }
 
+/// A materialized view kept as it is: indexes added, dropped, or rebuilt when they differ.
+fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Change>) {
+    for (index_name, index) in &old.indexes {
+        if new.indexes.get(index_name) != Some(index) {
+            out.push(Change::DropIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+        }
+    }
+    for (index_name, index) in &new.indexes {
+        if old.indexes.get(index_name) != Some(index) {
+            out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+        }
+    }
+}
+
+/// A view created (again), with its comment and, for a materialized view, its indexes.
 fn create(name: &QualifiedName, view: &View, out: &mut Vec<Change>) {
     out.push(Change::CreateView { name: name.clone(), view: view.clone() });
+    for (index_name, index) in &view.indexes {
+        out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+    }
     if view.comment.is_some() {
         out.push(Change::CommentView {
             name: name.clone(),

@@ -112,7 +112,7 @@ const TABLES: &str = concat!(
 );
 
 /// Tables being read, by oid.
-type Tables = BTreeMap<u32, (QualifiedName, Table)>;
+pub(super) type Tables = BTreeMap<u32, (QualifiedName, Table)>;
 
 /// Columns by (table oid, attnum): what constraints and indexes refer to by number.
 pub(super) type ColumnNames = BTreeMap<(u32, i16), Attribute>;
@@ -183,7 +183,7 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
     for (_, (name, table)) in by_oid {
         schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);
     }
-    views::read(conn, &only, &mut schema).await?;
+    views::read(conn, &only, nulls, &mut schema).await?;
     // Every schema the database has is part of the model, but an empty, uncommented `public`: every
     // database has one, and a declaration that puts nothing there must not differ from it.
     for (ns, comment) in comments {

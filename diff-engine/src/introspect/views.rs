@@ -1,8 +1,8 @@
 //! Views and materialized views: the query as the server prints it, the output columns, and what the query
 //! reads (from the view's rewrite rule in `pg_depend`).
 
-use super::IntrospectError;
-use keel_core::model::{QualifiedName, Schema, View, ViewColumn, ViewDependency};
+use super::{Attribute, ColumnNames, IntrospectError, Tables};
+use keel_core::model::{QualifiedName, Schema, Table, View, ViewColumn, ViewDependency};
 use sqlx::PgConnection;
 use sqlx::postgres::types::Oid;
 use std::collections::BTreeMap;
@@ -35,13 +35,21 @@ WHERE r.ev_class = ANY($1) AND t.oid <> r.ev_class";
 
 type Row = (Oid, String, String, bool, String, Vec<String>, Vec<String>, Option<String>, Vec<String>);
 
+/// Columns of materialized views, by number: what their indexes refer to.
+const MATVIEW_COLUMNS: &str = "
+SELECT a.attrelid, a.attnum, a.attname::text, a.attcollation
+FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+WHERE a.attrelid = ANY($1) AND c.relkind = 'm' AND a.attnum > 0 AND NOT a.attisdropped";
+
 pub(super) async fn read(
     conn: &mut PgConnection,
     only: &Option<Vec<String>>,
+    nulls_not_distinct: &str,
     schema: &mut Schema,
 ) -> Result<(), IntrospectError> {
     let rows: Vec<Row> = sqlx::query_as(VIEWS).bind(only).fetch_all(&mut *conn).await?;
     let oids: Vec<Oid> = rows.iter().map(|r| r.0).collect();
+    let mut indexes = matview_indexes(conn, &rows, nulls_not_distinct).await?;
     let mut reads: BTreeMap<u32, Vec<ViewDependency>> = BTreeMap::new();
     let dependencies: Vec<(Oid, String, String, Option<String>)> =
         sqlx::query_as(READS).bind(&oids).fetch_all(&mut *conn).await?;
@@ -55,8 +63,34 @@ pub(super) async fn read(
         reads.dedup();
         // `pg_get_viewdef` ends the query with a semicolon; statements add their own.
         let query = query.trim().trim_end_matches(';').trim_end().to_string();
-        let view = View { query, materialized, options, columns, reads, comment };
+        let indexes = indexes.remove(&oid.0).map(|(_, t)| t.indexes).unwrap_or_default();
+        let view = View { query, materialized, options, columns, reads, indexes, comment };
         schema.schemas.entry(ns).or_default().views.insert(name, view);
     }
     Ok(())
+}
+
+/// The indexes of the materialized views among `rows`, read by the tables' index reader: by view oid, each
+/// in a placeholder table.
+async fn matview_indexes(
+    conn: &mut PgConnection,
+    rows: &[Row],
+    nulls_not_distinct: &str,
+) -> Result<Tables, IntrospectError> {
+    let oids: Vec<Oid> = rows.iter().filter(|r| r.3).map(|r| r.0).collect();
+    let mut holders: Tables = BTreeMap::new();
+    if oids.is_empty() {
+        return Ok(holders);
+    }
+    let attributes: Vec<(Oid, i16, String, Oid)> =
+        sqlx::query_as(MATVIEW_COLUMNS).bind(&oids).fetch_all(&mut *conn).await?;
+    let names: ColumnNames = attributes
+        .into_iter()
+        .map(|(rel, num, name, collation)| ((rel.0, num), Attribute { name, collation: collation.0 }))
+        .collect();
+    for row in rows.iter().filter(|r| r.3) {
+        holders.insert(row.0.0, (QualifiedName::new(&row.1, &row.2), Table::default()));
+    }
+    super::indexes::read(conn, &oids, nulls_not_distinct, &names, &mut holders).await?;
+    Ok(holders)
 }

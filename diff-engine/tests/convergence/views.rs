@@ -342,3 +342,55 @@ async fn a_view_over_a_new_column() {
         .run()
         .await;
 }
+
+// ---- materialized view indexes ----
+
+const TOTALS: &str = "CREATE MATERIALIZED VIEW totals AS SELECT label, sum(n) AS total FROM t GROUP BY label;";
+
+#[tokio::test]
+async fn a_materialized_view_with_its_indexes() {
+    case(
+        TABLE,
+        &with(&format!(
+            "{TOTALS} CREATE UNIQUE INDEX totals_label ON totals (label); CREATE INDEX totals_big ON totals (total) WHERE total > 10;"
+        )),
+    )
+    .data(ROWS)
+    .verify("SELECT count(*) = 2 FROM pg_indexes WHERE tablename = 'totals'")
+    .both_ways()
+    .run()
+    .await;
+}
+
+#[tokio::test]
+async fn adds_and_drops_an_index_on_a_kept_materialized_view() {
+    let plan = case(&with(TOTALS), &with(&format!("{TOTALS} CREATE UNIQUE INDEX totals_label ON totals (label);")))
+        .data(ROWS)
+        .both_ways()
+        .run()
+        .await;
+    assert!(!has(&plan, "MATERIALIZED VIEW"), "the view itself stays:\n{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn changes_an_index_of_a_materialized_view() {
+    case(
+        &with(&format!("{TOTALS} CREATE INDEX totals_total ON totals (total);")),
+        &with(&format!("{TOTALS} CREATE INDEX totals_total ON totals (total DESC);")),
+    )
+    .data(ROWS)
+    .both_ways()
+    .run()
+    .await;
+}
+
+#[tokio::test]
+async fn a_rebuilt_materialized_view_gets_its_indexes_back() {
+    let index = "CREATE UNIQUE INDEX totals_label ON totals (label);";
+    case(&with(&format!("{TOTALS} {index}")), &format!("{} {TOTALS} {index}", TABLE.replace("n int", "n bigint")))
+        .data(ROWS)
+        .verify("SELECT count(*) = 1 FROM pg_indexes WHERE indexname = 'totals_label'")
+        .both_ways()
+        .run()
+        .await;
+}

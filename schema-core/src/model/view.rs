@@ -1,5 +1,6 @@
-use super::QualifiedName;
+use super::{Index, QualifiedName};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// A view or materialized view, declared in SQL (`CREATE VIEW ... AS ...`). Its query is kept as
 /// PostgreSQL prints it back (`pg_get_viewdef`), so two views compare equal exactly when the server stores
@@ -22,6 +23,9 @@ pub struct View {
     /// dropped with it before they change, and what must exist before it is created.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<ViewDependency>,
+    /// Indexes of a materialized view, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indexes: BTreeMap<String, Index>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
