@@ -24,10 +24,6 @@ fn assert_warns(plan: &Plan, object: &str) {
     );
 }
 
-fn assert_no_warning(plan: &Plan) {
-    assert!(plan.warnings.is_empty(), "unexpected warnings: {:#?}\n-- plan:\n{}", plan.warnings, plan.to_sql());
-}
-
 #[tokio::test]
 async fn a_trigger_is_not_dropped() {
     let plan = case(
