@@ -12,6 +12,11 @@ Schema sources (SRC), accepted wherever a schema is read:
   migrations/         a migrations directory, replayed into a scratch database
   path/to/app         an app crate: keel runs its `keel-schema` dump target (`keel init` writes it)
 
+SQL files beside the structs (keel.toml `sql`; --sql on generate, push, check, export, lint):
+  views, functions, triggers and the rest of what is naturally SQL, in .sql files that run after
+  the tables of a crate or .json source, in file-name order: the desired schema is the union.
+  `keel diff` adds keel.toml's files to the side that is the project's schema (`--to .`).
+
 Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml.
 Exit codes: 0 success (or nothing to do), 2 differences found or a change refused, 1 error.";
 
@@ -90,6 +95,16 @@ pub struct ProjectArgs {
     pub migrations: Option<PathBuf>,
 }
 
+/// SQL files declared beside the derives.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SqlArgs {
+    /// SQL declaring what the structs cannot (views, functions, triggers, policies, domains, extensions): a
+    /// file, or a directory whose *.sql files run in file-name order, after the schema's tables; repeatable.
+    /// Replaces keel.toml `sql`; needs a crate or .json schema.
+    #[arg(long = "sql", value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
 #[derive(Args, Debug, Clone, Default)]
 pub struct RenameArgs {
     /// Rename decisions as JSON: {"renames": [{"kind": "column", "schema": "public", "table": "files",
@@ -102,10 +117,14 @@ pub struct RenameArgs {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Write keel.toml and the app crate's schema dump target.
-    #[command(after_help = "Examples:\n  keel init\n  keel init --schema schema.sql --migrations db/migrations")]
+    #[command(
+        after_help = "Examples:\n  keel init\n  keel init --sql schema\n  keel init --schema schema.sql --migrations db/migrations"
+    )]
     Init {
         #[command(flatten)]
         project: ProjectArgs,
+        #[command(flatten)]
+        sql: SqlArgs,
         /// Overwrite an existing keel.toml.
         #[arg(long)]
         force: bool,
@@ -145,6 +164,8 @@ pub enum Command {
         force: bool,
         #[command(flatten)]
         project: ProjectArgs,
+        #[command(flatten)]
+        sql: SqlArgs,
         #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
@@ -190,6 +211,8 @@ pub enum Command {
         #[command(flatten)]
         project: ProjectArgs,
         #[command(flatten)]
+        sql: SqlArgs,
+        #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
         database: DatabaseArgs,
@@ -212,6 +235,8 @@ pub enum Command {
         #[command(flatten)]
         project: ProjectArgs,
         #[command(flatten)]
+        sql: SqlArgs,
+        #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
         database: DatabaseArgs,
@@ -231,6 +256,8 @@ pub enum Command {
         #[command(flatten)]
         project: ProjectArgs,
         #[command(flatten)]
+        sql: SqlArgs,
+        #[command(flatten)]
         database: DatabaseArgs,
     },
     /// Check the team's conventions on the schema and migration safety on SQL (exit 2 on errors).
@@ -240,6 +267,8 @@ pub enum Command {
         files: Vec<PathBuf>,
         #[command(flatten)]
         project: ProjectArgs,
+        #[command(flatten)]
+        sql: SqlArgs,
         #[command(flatten)]
         database: DatabaseArgs,
     },

@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// The desired schema source.
     pub schema: Option<String>,
+    /// SQL files declared beside the derives (views, functions, triggers...): a file, or a directory whose
+    /// `*.sql` files run in file-name order, or a list of them; they run after the schema's tables.
+    pub sql: Option<SqlPaths>,
     /// The migrations directory.
     pub migrations: Option<PathBuf>,
     pub database_url: Option<String>,
@@ -23,6 +26,14 @@ pub struct Config {
     /// Where the file was read from: relative paths in it are relative to its directory.
     #[serde(skip)]
     pub dir: PathBuf,
+}
+
+/// `sql = "schema"` or `sql = ["schema/types.sql", "schema/views"]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(untagged, expecting = "a path or a list of paths (`sql = \"schema\"`, `sql = [\"a.sql\", \"views\"]`)")]
+pub enum SqlPaths {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -73,6 +84,19 @@ impl Config {
         }))
     }
 
+    /// The `sql` paths, `${VAR}`s expanded (an entry that expands to nothing is dropped) and relative to
+    /// the file's directory; `None` when the key is absent (`sql = []` configures no files).
+    pub fn sql_paths(&self) -> Option<anyhow::Result<Vec<PathBuf>>> {
+        let entries = match self.sql.as_ref()? {
+            SqlPaths::One(path) => std::slice::from_ref(path),
+            SqlPaths::Many(paths) => paths.as_slice(),
+        };
+        let expanded = entries.iter().map(|entry| expand_env(entry)).collect::<anyhow::Result<Vec<String>>>();
+        Some(expanded.map(|entries| {
+            entries.iter().map(|e| e.trim()).filter(|e| !e.is_empty()).map(|e| self.path(Path::new(e))).collect()
+        }))
+    }
+
     pub fn database_url(&self) -> anyhow::Result<Option<String>> {
         self.database_url.as_deref().map(expand_env).transpose().map(|url| url.filter(|u| !u.is_empty()))
     }
@@ -98,14 +122,25 @@ pub fn expand_env(value: &str) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// The `keel.toml` that `keel init` writes.
-pub fn template(schema: &str, migrations: &str) -> String {
+/// The `keel.toml` that `keel init` writes; `sql` (from `keel init --sql`) is written as set, else as a
+/// commented-out example.
+pub fn template(schema: &str, migrations: &str, sql: &[String]) -> String {
     let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let sql = match sql {
+        [] => "# sql = \"schema\"".to_string(),
+        [one] => format!("sql = {}", quote(one)),
+        many => format!("sql = [{}]", many.iter().map(|s| quote(s)).collect::<Vec<_>>().join(", ")),
+    };
     format!(
         "# keel configuration. Flags and the environment win over these; paths are relative to this file.\n\
          # Schema sources: an app crate directory, schema.sql, schema.json, a migrations directory, a URL, `empty`.\n\
          schema = {}\n\
          migrations = {}\n\
+         # What is naturally SQL (views, functions, triggers, policies, domains, extensions) is declared in .sql\n\
+         # files beside the structs: a directory whose *.sql files run in file-name order after the structs'\n\
+         # tables, a file, or a list of both (`[\"schema/types.sql\", \"schema/views\"]`). The desired schema is\n\
+         # the union. Read only when set here or given as --sql; it needs `schema` to be a crate or a .json.\n\
+         {sql}\n\
          # Read from the environment (and ./.env) so no password is committed.\n\
          database_url = \"${{DATABASE_URL}}\"\n\
          # A server for scratch databases; default: the database's server if its role may create databases,\n\
@@ -145,10 +180,35 @@ mod tests {
 
     #[test]
     fn the_template_reads_back() {
-        let config: Config = toml::from_str(&template(".", "migrations")).expect("template parses");
+        let config: Config = toml::from_str(&template(".", "migrations", &[])).expect("template parses");
         assert_eq!(config.schema.as_deref(), Some("."));
+        assert_eq!(config.sql, None, "the template only shows `sql`");
+        let config: Config = toml::from_str(&template(".", "migrations", &["schema".into()])).expect("parses");
+        assert_eq!(config.sql, Some(SqlPaths::One("schema".into())));
+        let two = ["a b.sql".to_string(), "views".to_string()];
+        let config: Config = toml::from_str(&template(".", "migrations", &two)).expect("parses");
+        assert_eq!(config.sql, Some(SqlPaths::Many(two.to_vec())));
         assert_eq!(config.migrate.table.as_deref(), Some("_sqlx_migrations"));
         assert_eq!(config.migrate.lock_timeout_ms, Some(5000));
+    }
+
+    #[test]
+    fn sql_paths_are_one_or_many_relative_to_the_file_and_expanded() {
+        let read = |text: &str| {
+            let mut config: Config = toml::from_str(text).expect("parses");
+            config.dir = PathBuf::from("app");
+            config
+        };
+        let paths = |config: &Config| config.sql_paths().map(|p| p.expect("expands"));
+        assert_eq!(paths(&read("schema = \".\"")), None);
+        assert_eq!(paths(&read("sql = \"schema\"")), Some(vec![PathBuf::from("app/schema")]));
+        assert_eq!(paths(&read("sql = []")), Some(vec![]));
+        assert_eq!(
+            paths(&read("sql = [\"/abs/x.sql\", \"${KEEL_TEST_SURELY_UNSET}\", \"v${KEEL_TEST_SURELY_UNSET}\"]")),
+            Some(vec![PathBuf::from("/abs/x.sql"), PathBuf::from("app/v")])
+        );
+        let error = toml::from_str::<Config>("sql = 3").expect_err("a number is no path").to_string();
+        assert!(error.contains("a path or a list of paths"), "{error}");
     }
 
     #[test]

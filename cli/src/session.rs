@@ -1,16 +1,17 @@
 //! One command's run: the configuration, where the database and the scratch server are, and loading
 //! schema sources into comparable models.
 
-use crate::args::{DatabaseArgs, Global, Output, ProjectArgs};
+use crate::args::{DatabaseArgs, Global, Output, ProjectArgs, SqlArgs};
 use crate::config::Config;
 use crate::redact::{redact, register};
-use crate::source::{self, Source};
-use anyhow::{Context, bail};
+use crate::source::{self, Desired, Source, SqlFiles};
+use anyhow::{Context, anyhow, bail};
 use keel_core::Schema;
 use keel_diff::migrate::{self, Migration};
+use keel_diff::normalize::NormalizeError;
 use keel_diff::scratch::Server;
 use sqlx::{Connection, PgConnection};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub struct Session {
     pub global: Global,
@@ -73,6 +74,94 @@ impl Session {
         Source::parse(&text).with_context(|| "reading the schema source (--schema, or `schema` in keel.toml)")
     }
 
+    /// The desired schema of a command that takes `--schema`: the source, and the SQL files beside it:
+    /// `--sql`, else keel.toml `sql` when the source is the project's schema (keel.toml `schema`, or the
+    /// crate here). Another source given with `--schema` stands alone: keel.toml's files belong to the
+    /// project's tables, and a schema exported with them (`keel export --output json`) already holds them.
+    pub fn desired(&self, project: &ProjectArgs, sql: &SqlArgs) -> anyhow::Result<Desired> {
+        let source = self.schema_source(project)?;
+        self.with_sql(source, project, sql)
+    }
+
+    /// [`Session::desired`] for the source [`Session::schema_source`] returned.
+    pub fn with_sql(&self, source: Source, project: &ProjectArgs, sql: &SqlArgs) -> anyhow::Result<Desired> {
+        if !sql.paths.is_empty() {
+            if !source.is_declared() {
+                bail!(
+                    "--sql adds SQL files to the tables of a crate or a .json schema, and the schema is {source}: \
+                     a .sql file, migrations and databases hold their views and functions themselves"
+                );
+            }
+            let files = SqlFiles::list(sql.paths.clone()).context("reading --sql")?;
+            return Ok(Desired { source, sql: files });
+        }
+        if project.schema.is_none() || self.is_project_schema(&source) {
+            return self.with_configured_sql(source);
+        }
+        let configured = self.config.sql_paths().and_then(Result::ok).is_some_and(|paths| !paths.is_empty());
+        if configured && source.is_declared() {
+            self.say(format!(
+                "note: keel.toml `sql` goes with the project's schema, not with {source}; pass --sql to add SQL files \
+                 to it"
+            ));
+        }
+        Ok(Desired::plain(source))
+    }
+
+    /// A side of `keel diff`: the project's schema (`--to .`) comes with keel.toml's SQL files.
+    pub fn diff_side(&self, source: Source) -> anyhow::Result<Desired> {
+        if self.is_project_schema(&source) { self.with_configured_sql(source) } else { Ok(Desired::plain(source)) }
+    }
+
+    /// The project's schema with keel.toml's `sql` files.
+    fn with_configured_sql(&self, source: Source) -> anyhow::Result<Desired> {
+        let paths = match self.config.sql_paths() {
+            Some(paths) => paths.context("reading `sql` in keel.toml")?,
+            None => {
+                if source.is_declared() {
+                    self.note_unconfigured_sql();
+                }
+                Vec::new()
+            }
+        };
+        if paths.is_empty() {
+            return Ok(Desired::plain(source));
+        }
+        if !source.is_declared() {
+            bail!(
+                "keel.toml `sql` adds SQL files to the tables of a crate or a .json schema, and the schema is {source}: \
+                 put the SQL into the schema source itself, or remove `sql`"
+            );
+        }
+        let sql = SqlFiles::list(paths).context("reading `sql` in keel.toml")?;
+        Ok(Desired { source, sql })
+    }
+
+    /// SQL files are never picked up by their place alone (they would change what `generate` writes), but a
+    /// `schema/` of them beside keel.toml is most likely meant as the schema folder.
+    fn note_unconfigured_sql(&self) {
+        let dir = self.config.path(Path::new("schema"));
+        if source::has_sql_files(&dir) {
+            self.say(format!(
+                "note: {} holds .sql files, and they are not part of the desired schema: keel reads SQL files beside \
+                 the structs only when keel.toml names them (`sql = \"schema\"`) or --sql does (`sql = []` silences \
+                 this note)",
+                dir.display()
+            ));
+        }
+    }
+
+    /// Whether a source is the project's schema: keel.toml `schema`, else the crate in this directory.
+    fn is_project_schema(&self, source: &Source) -> bool {
+        let text = match self.config.schema_source() {
+            Some(Ok(text)) => text,
+            Some(Err(_)) => return false,
+            None if Path::new("Cargo.toml").is_file() => ".".to_string(),
+            None => return false,
+        };
+        Source::parse(&text).is_ok_and(|project| project.same_as(source))
+    }
+
     pub fn migrations_dir(&self, project: &ProjectArgs) -> PathBuf {
         match (&project.migrations, &self.config.migrations) {
             (Some(dir), _) => dir.clone(),
@@ -116,8 +205,13 @@ impl Session {
     }
 
     /// A source as a model that compares with an introspected database: declared schemas are normalized
-    /// through PostgreSQL, SQL and migrations are applied to a scratch database and read back.
-    pub async fn load(&mut self, source: &Source) -> anyhow::Result<Schema> {
+    /// through PostgreSQL (with the SQL files beside them), SQL and migrations are applied to a scratch
+    /// database and read back.
+    pub async fn load(&mut self, desired: &Desired) -> anyhow::Result<Schema> {
+        let Desired { source, sql } = desired;
+        if !sql.is_empty() && !source.is_declared() {
+            bail!("SQL files go with the tables of a crate or a .json schema, not with {source}");
+        }
         let schema = match source {
             Source::Empty => Schema::default(),
             Source::Database(url) => {
@@ -127,11 +221,11 @@ impl Session {
                 conn.close().await?;
                 schema
             }
-            Source::JsonFile(path) => self.normalize(source::read_json(path)?).await?,
+            Source::JsonFile(path) => self.normalize(source::read_json(path)?, sql).await?,
             Source::Crate(dir) => {
                 // Blocks while cargo builds: nothing else runs meanwhile.
                 let declared = source::dump_crate(dir)?;
-                self.normalize(declared).await?
+                self.normalize(declared, sql).await?
             }
             Source::SqlFile(path) => {
                 let sql = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -178,9 +272,21 @@ impl Session {
         Ok(schema)
     }
 
-    async fn normalize(&mut self, declared: Schema) -> anyhow::Result<Schema> {
+    /// The declared tables, then the SQL files beside them, as PostgreSQL stores them.
+    async fn normalize(&mut self, declared: Schema, sql: &SqlFiles) -> anyhow::Result<Schema> {
+        let files = sql.read()?;
         let server = self.scratch().await?;
-        keel_diff::normalize::normalize(server, &declared).await.context("normalizing the declared schema")
+        match keel_diff::normalize::normalize_with_sql(server, &declared, &files).await {
+            Ok(schema) => Ok(schema),
+            Err(NormalizeError::Sql { file, error }) => {
+                let text = match files.iter().find(|f| f.name == file) {
+                    Some(file) => source::sql_failure_text(file, &error),
+                    None => format!("{file}: {error}"),
+                };
+                Err(anyhow!(text).context("running the SQL files declared beside the tables (in a scratch database)"))
+            }
+            Err(e) => Err(anyhow::Error::new(e).context("normalizing the declared schema")),
+        }
     }
 
     /// Stops the throwaway cluster, if one was started.

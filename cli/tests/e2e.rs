@@ -46,3 +46,6 @@ mod lint;
 
 #[path = "e2e/twins.rs"]
 mod twins;
+
+#[path = "e2e/sql_folder.rs"]
+mod sql_folder;

@@ -2,7 +2,7 @@
 //! no changes missing from it, and with a database: its migrations are intact and it has not drifted.
 
 use super::{Outcome, decide_renames, lint};
-use crate::args::{ProjectArgs, RenameArgs};
+use crate::args::{ProjectArgs, RenameArgs, SqlArgs};
 use crate::integrity;
 use crate::output::print_json;
 use crate::redact::redact;
@@ -28,7 +28,12 @@ struct CheckJson {
     lint: Vec<Finding>,
 }
 
-pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameArgs) -> anyhow::Result<Outcome> {
+pub async fn run(
+    mut session: Session,
+    project: &ProjectArgs,
+    sql: &SqlArgs,
+    renames: &RenameArgs,
+) -> anyhow::Result<Outcome> {
     let mut out = CheckJson::default();
     if let Some(url) = session.database_url.clone() {
         session.scratch_near(&url);
@@ -49,7 +54,7 @@ pub async fn run(mut session: Session, project: &ProjectArgs, renames: &RenameAr
             return finish(session, out);
         }
     };
-    let source = session.schema_source(project)?;
+    let source = session.desired(project, sql)?;
     let desired = session.load(&source).await?;
     let config = lint::checked_config(&session)?;
     out.lint = lint_schema(&desired, &config);

@@ -21,6 +21,8 @@ pub async fn run(
     }) {
         session.scratch_near(&url);
     }
+    // keel.toml's SQL files go with the side that is the project's schema (`--to .`).
+    let (from, to) = (session.diff_side(from)?, session.diff_side(to)?);
     let current = session.load(&from).await?;
     let desired = session.load(&to).await?;
     // A diff is a preview: undecided renames are shown as drop and create, with a warning that says so.

@@ -1,14 +1,14 @@
 //! `keel export`: the DDL that creates a schema source from nothing (or its JSON).
 
 use super::Outcome;
-use crate::args::{Output, ProjectArgs};
+use crate::args::{Output, ProjectArgs, SqlArgs};
 use crate::session::Session;
 use keel_core::Schema;
 use keel_diff::PlanOptions;
 
-pub async fn run(mut session: Session, project: &ProjectArgs) -> anyhow::Result<Outcome> {
-    let source = session.schema_source(project)?;
-    let schema = session.load(&source).await?;
+pub async fn run(mut session: Session, project: &ProjectArgs, sql: &SqlArgs) -> anyhow::Result<Outcome> {
+    let desired = session.desired(project, sql)?;
+    let schema = session.load(&desired).await?;
     match session.global.output.unwrap_or(Output::Sql) {
         Output::Json => print!("{}", schema.to_json()),
         Output::Sql | Output::Text => {

@@ -2,7 +2,7 @@
 
 use super::lint;
 use super::{Outcome, decide_renames};
-use crate::args::{ProjectArgs, RenameArgs};
+use crate::args::{ProjectArgs, RenameArgs, SqlArgs};
 use crate::migration_files::{NewFile, custom_file, next_version, plan_files, slug};
 use crate::output::{PlanJson, data_losing, plan_text, print_json};
 use crate::session::Session;
@@ -49,6 +49,7 @@ pub fn existing_migrations(dir: &Path) -> anyhow::Result<Vec<Migration>> {
 pub async fn run(
     mut session: Session,
     project: &ProjectArgs,
+    sql: &SqlArgs,
     renames: &RenameArgs,
     options: Options,
 ) -> anyhow::Result<Outcome> {
@@ -63,7 +64,7 @@ pub async fn run(
         return Ok(Outcome::Done);
     }
 
-    let source = session.schema_source(project)?;
+    let source = session.desired(project, sql)?;
     session.say(format!("replaying {} from {}", crate::output::count(migrations.len(), "migration"), dir.display()));
     let current = session.replay(&migrations).await?;
     session.say(format!("reading the schema from {source}"));

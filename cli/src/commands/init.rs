@@ -1,7 +1,7 @@
 //! `keel init`: `keel.toml` and, in an app crate, the schema dump target.
 
 use super::Outcome;
-use crate::args::{Global, ProjectArgs};
+use crate::args::{Global, ProjectArgs, SqlArgs};
 use crate::config;
 use crate::output::print_json;
 use crate::source::{DUMP_TARGET, dump_target_source, lib_name};
@@ -15,7 +15,7 @@ struct InitJson {
     notes: Vec<String>,
 }
 
-pub fn run(global: Global, project: ProjectArgs, force: bool) -> anyhow::Result<Outcome> {
+pub fn run(global: Global, project: ProjectArgs, sql: &SqlArgs, force: bool) -> anyhow::Result<Outcome> {
     let config_path = &global.config;
     let dir = config_path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).to_path_buf();
     let mut out = InitJson { written: Vec::new(), notes: Vec::new() };
@@ -47,7 +47,8 @@ pub fn run(global: Global, project: ProjectArgs, force: bool) -> anyhow::Result<
     if keep_config {
         out.notes.push(format!("kept the existing {} (--force rewrites it)", config_path.display()));
     } else {
-        std::fs::write(config_path, config::template(&schema, &migrations))
+        let sql: Vec<String> = sql.paths.iter().map(|p| p.display().to_string()).collect();
+        std::fs::write(config_path, config::template(&schema, &migrations, &sql))
             .with_context(|| format!("writing {}", config_path.display()))?;
         out.written.push(config_path.display().to_string());
     }

@@ -1,11 +1,11 @@
 //! `keel lint`: conventions on the schema source, safety on SQL files; also run by `generate` and `check`.
 
 use super::Outcome;
-use crate::args::ProjectArgs;
+use crate::args::{ProjectArgs, SqlArgs};
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
-use crate::source::{self, Source};
+use crate::source::{self, Desired, Source};
 use anyhow::{Context, bail};
 use keel_core::Schema;
 use keel_diff::lint::{Finding, LintConfig, Severity, SqlContext, SqlFile, lint_schema, lint_sql};
@@ -20,14 +20,24 @@ struct LintJson<'a> {
     findings: &'a [Finding],
 }
 
-pub async fn run(mut session: Session, project: &ProjectArgs, files: &[PathBuf]) -> anyhow::Result<Outcome> {
+pub async fn run(
+    mut session: Session,
+    project: &ProjectArgs,
+    sql: &SqlArgs,
+    files: &[PathBuf],
+) -> anyhow::Result<Outcome> {
     let config = checked_config(&session)?;
     let mut findings = Vec::new();
-    if files.is_empty() || project.schema.is_some() {
+    if files.is_empty() || project.schema.is_some() || !sql.paths.is_empty() {
         match session.schema_source(project) {
-            Ok(source) => findings.extend(lint_schema(&schema_for_lint(&mut session, &source).await?, &config)),
+            Ok(source) => {
+                let desired = session.with_sql(source, project, sql)?;
+                findings.extend(lint_schema(&schema_for_lint(&mut session, &desired).await?, &config));
+            }
             // Outside a crate and without keel.toml, the migrations can still be checked.
-            Err(e) if project.schema.is_none() => session.say(format!("note: schema conventions not checked: {e:#}")),
+            Err(e) if project.schema.is_none() && sql.paths.is_empty() => {
+                session.say(format!("note: schema conventions not checked: {e:#}"))
+            }
             Err(e) => return Err(e),
         }
     }
@@ -58,12 +68,13 @@ pub fn checked_config(session: &Session) -> anyhow::Result<LintConfig> {
 }
 
 /// The model the conventions are checked on: a declared schema as declared (no PostgreSQL needed), any
-/// other source as it loads.
-async fn schema_for_lint(session: &mut Session, source: &Source) -> anyhow::Result<Schema> {
-    match source {
-        Source::Crate(dir) => source::dump_crate(dir),
-        Source::JsonFile(path) => source::read_json(path),
-        _ => session.load(source).await,
+/// other source as it loads. SQL files beside declared tables need PostgreSQL: they are checked in the
+/// union, as every other command sees it.
+async fn schema_for_lint(session: &mut Session, desired: &Desired) -> anyhow::Result<Schema> {
+    match &desired.source {
+        Source::Crate(dir) if desired.sql.is_empty() => source::dump_crate(dir),
+        Source::JsonFile(path) if desired.sql.is_empty() => source::read_json(path),
+        _ => session.load(desired).await,
     }
 }
 

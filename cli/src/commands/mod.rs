@@ -41,30 +41,32 @@ impl Outcome {
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;
     match cli.command {
-        Command::Init { project, force } => init::run(global, project, force),
+        Command::Init { project, sql, force } => init::run(global, project, &sql, force),
         Command::Diff { from, to, online, renames, database } => {
             diff::run(Session::new(global, &database)?, &from, &to, online, &renames).await
         }
-        Command::Generate { name, custom, online, force, project, renames, database } => {
+        Command::Generate { name, custom, online, force, project, sql, renames, database } => {
             let options = generate::Options { name, custom, online, force };
-            generate::run(Session::new(global, &database)?, &project, &renames, options).await
+            generate::run(Session::new(global, &database)?, &project, &sql, &renames, options).await
         }
         Command::Migrate { dry_run, wait_for_db, lock_wait, timeout, project, database } => {
             let options = migrate::Options { dry_run, wait_for_db, lock_wait, timeout };
             migrate::run(Session::new(global, &database)?, &project, options).await
         }
-        Command::Push { force, strict, online, dry_run, project, renames, database } => {
+        Command::Push { force, strict, online, dry_run, project, sql, renames, database } => {
             let options = push::Options { force, strict, online, dry_run };
-            push::run(Session::new(global, &database)?, &project, &renames, options).await
+            push::run(Session::new(global, &database)?, &project, &sql, &renames, options).await
         }
         Command::Pull { out, force, database } => pull::run(Session::new(global, &database)?, &out, force).await,
-        Command::Check { project, renames, database } => {
-            check::run(Session::new(global, &database)?, &project, &renames).await
+        Command::Check { project, sql, renames, database } => {
+            check::run(Session::new(global, &database)?, &project, &sql, &renames).await
         }
         Command::Status { project, database } => status::run(Session::new(global, &database)?, &project).await,
-        Command::Export { project, database } => export::run(Session::new(global, &database)?, &project).await,
-        Command::Lint { files, project, database } => {
-            lint::run(Session::new(global, &database)?, &project, &files).await
+        Command::Export { project, sql, database } => {
+            export::run(Session::new(global, &database)?, &project, &sql).await
+        }
+        Command::Lint { files, project, sql, database } => {
+            lint::run(Session::new(global, &database)?, &project, &sql, &files).await
         }
         Command::Rehash { project } => rehash::run(Session::new(global, &Default::default())?, &project),
     }

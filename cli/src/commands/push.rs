@@ -2,7 +2,7 @@
 //! would delete data (measured on the live rows) need a yes on a terminal or `--force`.
 
 use super::{Outcome, decide_renames};
-use crate::args::{ProjectArgs, RenameArgs};
+use crate::args::{ProjectArgs, RenameArgs, SqlArgs};
 use crate::output::{PlanJson, data_losing, plan_text, print_json};
 use crate::prompt;
 use crate::session::Session;
@@ -29,10 +29,11 @@ struct PushJson<'a> {
 pub async fn run(
     mut session: Session,
     project: &ProjectArgs,
+    sql: &SqlArgs,
     renames: &RenameArgs,
     options: Options,
 ) -> anyhow::Result<Outcome> {
-    let source = session.schema_source(project)?;
+    let source = session.desired(project, sql)?;
     // With no database given, push to a throwaway one: the demo works on a machine with nothing set up.
     let throwaway = match session.database_url.clone() {
         Some(url) => {
@@ -60,7 +61,7 @@ pub async fn run(
 
 async fn push(
     session: &mut Session,
-    source: &crate::source::Source,
+    source: &crate::source::Desired,
     renames: &RenameArgs,
     options: &Options,
 ) -> anyhow::Result<Outcome> {

@@ -2,8 +2,10 @@
 //! file, a `.json` file, a migrations directory, an app crate directory).
 
 mod app_crate;
+mod sql_files;
 
 pub use app_crate::{DUMP_TARGET, dump_target_source, lib_name};
+pub use sql_files::{SqlFiles, failure_text as sql_failure_text};
 
 use anyhow::{Context, bail};
 use std::fmt;
@@ -60,9 +62,48 @@ impl Source {
     pub fn is_declared(&self) -> bool {
         matches!(self, Source::JsonFile(_) | Source::Crate(_))
     }
+
+    /// Whether two sources are the same one: the same kind at the same place (paths compared resolved).
+    pub fn same_as(&self, other: &Source) -> bool {
+        let same_path = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => a == b,
+        };
+        match (self, other) {
+            (Source::Empty, Source::Empty) => true,
+            (Source::Database(a), Source::Database(b)) => a == b,
+            (Source::SqlFile(a), Source::SqlFile(b))
+            | (Source::JsonFile(a), Source::JsonFile(b))
+            | (Source::Migrations(a), Source::Migrations(b))
+            | (Source::Crate(a), Source::Crate(b)) => same_path(a, b),
+            _ => false,
+        }
+    }
 }
 
-fn has_sql_files(dir: &Path) -> bool {
+/// A desired schema: a source, and the SQL files declared beside it that run after its tables (keel.toml
+/// `sql`, `--sql`; only beside a crate or a `.json` schema).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Desired {
+    pub source: Source,
+    pub sql: SqlFiles,
+}
+
+impl Desired {
+    /// A source with no SQL files beside it.
+    pub fn plain(source: Source) -> Desired {
+        Desired { source, sql: SqlFiles::default() }
+    }
+}
+
+impl fmt::Display for Desired {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.sql.is_empty() { write!(f, "{}", self.source) } else { write!(f, "{} with {}", self.source, self.sql) }
+    }
+}
+
+/// Whether a directory holds `.sql` files.
+pub fn has_sql_files(dir: &Path) -> bool {
     std::fs::read_dir(dir)
         .is_ok_and(|entries| entries.filter_map(Result::ok).any(|e| e.path().extension().is_some_and(|x| x == "sql")))
 }
