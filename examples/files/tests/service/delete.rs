@@ -92,3 +92,22 @@ async fn hard_delete_removes_the_file_its_versions_and_tag_links() {
     assert!(is_missing_file(service::hard_delete_file(pool, ALICE, doomed.id).await, doomed.id));
     db.drop().await;
 }
+
+/// The `active_files` view (declared in schema/views.sql, created by a keel-generated migration) shows
+/// exactly what soft delete leaves visible.
+#[tokio::test]
+async fn the_active_files_view_leaves_out_soft_deleted_files() {
+    let db = migrated().await;
+    let pool = &db.pool;
+    let gone = service::create_file(pool, ALICE, &upload("gone.pdf", 1)).await.expect("file");
+    let kept = service::create_file(pool, ALICE, &upload("kept.pdf", 2)).await.expect("file");
+    service::soft_delete_file(pool, ALICE, gone.id).await.expect("soft delete");
+
+    let active: Vec<uuid::Uuid> = sqlx::query_scalar("SELECT id FROM active_files WHERE user_id = $1")
+        .bind(ALICE)
+        .fetch_all(pool)
+        .await
+        .expect("the view reads");
+    assert_eq!(active, [kept.id]);
+    db.drop().await;
+}
