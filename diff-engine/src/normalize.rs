@@ -16,6 +16,14 @@ pub enum NormalizeError {
     Introspect(#[from] IntrospectError),
     #[error("{file}: {error}")]
     Sql { file: String, error: sqlx::Error },
+    /// The SQL files create objects keel does not manage yet: they would be missing from every migration
+    /// and every comparison without a word.
+    #[error(
+        "the SQL files declare what keel does not manage yet: {}; put them in a migration of their own \
+         (`keel generate NAME --custom`) instead",
+        .0.join(", ")
+    )]
+    Unmanaged(Vec<String>),
 }
 
 /// A declared SQL file (`schema/*.sql`): its name, for messages, and its text.
@@ -75,6 +83,14 @@ async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> R
                 .execute(&mut conn)
                 .await
                 .map_err(|error| NormalizeError::Sql { file: file.name.clone(), error })?;
+        }
+        if !files.is_empty() {
+            let unmanaged = crate::unmanaged(&mut conn, None)
+                .await
+                .map_err(|error| NormalizeError::Introspect(IntrospectError::from(error)))?;
+            if !unmanaged.is_empty() {
+                return Err(NormalizeError::Unmanaged(unmanaged.iter().map(|o| o.describe()).collect()));
+            }
         }
         // SQL files may create schemas of their own: then every schema of the database is declared.
         let only: Vec<String> = declared.schemas.keys().cloned().collect();
