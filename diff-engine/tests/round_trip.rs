@@ -502,6 +502,7 @@ fn indexes_schema() -> Schema {
         predicate: None,
         nulls_not_distinct: false,
         storage: Default::default(),
+        invalid: false,
     };
     let using = |method: IndexMethod, keys: Vec<IndexKey>| Index { method, ..btree(keys) };
     let with_opclass = |key: IndexKey, opclass: &str| IndexKey { opclass: Some(opclass.into()), ..key };
@@ -641,6 +642,7 @@ fn quoting_schema() -> Schema {
             predicate: Some("(\"select\" IS NOT NULL)".into()),
             nulls_not_distinct: false,
             storage: Default::default(),
+            invalid: false,
         },
     );
     let mut ns = Namespace { comment: Some("it's a \\ backslash".into()), ..Namespace::default() };

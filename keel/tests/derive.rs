@@ -567,6 +567,7 @@ fn table_indexes() {
             predicate: None,
             nulls_not_distinct: false,
             storage: Default::default(),
+            invalid: false,
         }
     );
     let desc = IndexKey::column("created_at").desc();
@@ -604,6 +605,7 @@ fn table_indexes() {
             predicate: Some("deleted_at IS NULL".into()),
             nulls_not_distinct: false,
             storage: Default::default(),
+            invalid: false,
         }
     );
     assert_eq!(

@@ -187,6 +187,7 @@ fn index(index: &IndexModel) -> TokenStream {
             predicate: #predicate,
             nulls_not_distinct: false,
             storage: ::std::collections::BTreeMap::new(),
+            invalid: false,
         })
     }
 }

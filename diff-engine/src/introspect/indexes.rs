@@ -25,6 +25,7 @@ decode_by_name!(IndexRow {
     nulls_not_distinct,
     collation_oids,
     storage,
+    invalid,
 });
 
 /// Indexes no constraint owns (primary keys, unique and exclusion constraints carry their own).
@@ -37,7 +38,7 @@ SELECT i.indrelid AS table_oid, ic.relname::text AS name, i.indisunique AS is_un
        ARRAY(SELECT o.opt FROM unnest(i.indoption::int2[]) WITH ORDINALITY o(opt, ord) ORDER BY o.ord) AS options,
        string_to_array(i.indclass::text, ' ')::oid[] AS opclass_oids,
        string_to_array(i.indcollation::text, ' ')::oid[] AS collation_oids,
-       COALESCE(ic.reloptions, '{}') AS storage,
+       COALESCE(ic.reloptions, '{}') AS storage, NOT i.indisvalid AS invalid,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        (SELECT ARRAY(SELECT o.oprname::text FROM unnest(con.conexclop) WITH ORDINALITY x(op, ord)
                      JOIN pg_operator o ON o.oid = x.op ORDER BY x.ord)
@@ -120,6 +121,7 @@ struct IndexRow {
     nulls_not_distinct: bool,
     collation_oids: Vec<Oid>,
     storage: Vec<String>,
+    invalid: bool,
 }
 
 impl IndexRow {
@@ -173,6 +175,7 @@ impl IndexRow {
             predicate: self.predicate,
             nulls_not_distinct: self.nulls_not_distinct,
             storage,
+            invalid: self.invalid,
         })
     }
 

@@ -22,6 +22,10 @@ pub struct Index {
     /// Storage parameters (`WITH (fillfactor = 70)`), by name, values as PostgreSQL prints them.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub storage: BTreeMap<String, String>,
+    /// Left INVALID by a `CREATE INDEX CONCURRENTLY` that failed: never used by queries, still maintained on
+    /// every write. Never declared, so it differs from the declaration and is rebuilt.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub invalid: bool,
 }
 
 impl Index {
@@ -35,6 +39,7 @@ impl Index {
             predicate: None,
             nulls_not_distinct: false,
             storage: BTreeMap::new(),
+            invalid: false,
         }
     }
 }
