@@ -4,6 +4,8 @@
 //! comes from").
 
 use anyhow::{Context, bail};
+// PostgreSQL's error position, as the migration runner reports it.
+use keel_diff::migrate::line_and_column as locate;
 use keel_diff::normalize::SqlFile;
 use std::collections::HashSet;
 use std::fmt;
@@ -121,23 +123,6 @@ pub fn failure_text(file: &SqlFile, error: &sqlx::Error) -> String {
         text.push_str(&format!("; line {line}: `{}`", source.trim()));
     }
     text
-}
-
-/// 1-based line and column (in characters) of PostgreSQL's 1-based character position, with the line.
-fn locate(sql: &str, position: usize) -> Option<(usize, usize, String)> {
-    let index = position.checked_sub(1)?;
-    let (mut line, mut line_start, mut column) = (1, 0, 1);
-    let mut chars = sql.char_indices();
-    for _ in 0..index {
-        let (byte, ch) = chars.next()?;
-        if ch == '\n' {
-            (line, line_start, column) = (line + 1, byte + 1, 1);
-        } else {
-            column += 1;
-        }
-    }
-    let text = sql[line_start..].lines().next().unwrap_or_default().to_string();
-    Some((line, column, text))
 }
 
 #[cfg(test)]

@@ -97,6 +97,17 @@ impl MigrateError {
         let context = context.into();
         move |source| MigrateError::Database { context, source }
     }
+
+    /// `migration` failed with `error` (SQLSTATE, message, file:line:column).
+    pub(crate) fn failed(migration: &super::Migration, error: &sqlx::Error) -> MigrateError {
+        MigrateError::Failed(Box::new(MigrationFailure::new(
+            migration.version,
+            &migration.file_name,
+            &migration.sql,
+            migration.no_transaction,
+            error,
+        )))
+    }
 }
 
 /// A migration that PostgreSQL rejected. Nothing of it was recorded; when it ran in a transaction,
@@ -187,8 +198,9 @@ impl fmt::Display for MigrationFailure {
     }
 }
 
-/// 1-based line and column (in characters) of a 1-based character position, with the line's text.
-fn locate(sql: &str, position: usize) -> Option<(usize, usize, String)> {
+/// 1-based line and column (in characters) of a 1-based character position, with the line's text: where
+/// PostgreSQL's error position points in the SQL that was sent.
+pub fn locate(sql: &str, position: usize) -> Option<(usize, usize, String)> {
     let index = position.checked_sub(1)?;
     let (mut line, mut line_start, mut column) = (1, 0, 1);
     let mut chars = sql.char_indices();

@@ -23,7 +23,7 @@ mod table;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use error::{MigrateError, MigrationFailure};
+pub use error::{MigrateError, MigrationFailure, locate as line_and_column};
 pub use files::read_migrations;
 pub use lock::default_lock_id;
 pub use replay::replay;

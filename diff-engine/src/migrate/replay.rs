@@ -1,22 +1,14 @@
 //! Replaying migrations without bookkeeping: what a migrations directory (or a single SQL file) builds,
 //! run on a scratch database the way the runner would run it.
 
-use super::{MigrateError, Migration, MigrationFailure};
+use super::{MigrateError, Migration};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// Runs each migration in order, in its own transaction unless it is marked `-- no-transaction`. No
 /// tracking table, no lock: the database is a scratch one. A failure names the file, line and column.
 pub async fn replay(conn: &mut PgConnection, migrations: &[Migration]) -> Result<(), MigrateError> {
     for migration in migrations {
-        let failure = |e: sqlx::Error| {
-            MigrateError::Failed(Box::new(MigrationFailure::new(
-                migration.version,
-                &migration.file_name,
-                &migration.sql,
-                migration.no_transaction,
-                &e,
-            )))
-        };
+        let failure = |e: sqlx::Error| MigrateError::failed(migration, &e);
         let sql = AssertSqlSafe(migration.sql.as_str());
         if migration.no_transaction {
             sqlx::raw_sql(sql).execute(&mut *conn).await.map_err(failure)?;

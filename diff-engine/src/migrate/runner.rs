@@ -5,7 +5,7 @@ use super::files::ordered;
 use super::lock;
 use super::status::{State, Status};
 use super::table::{self, TableName};
-use super::{Applied, Event, MigrateError, MigrateOptions, Migration, MigrationFailure, Report};
+use super::{Applied, Event, MigrateError, MigrateOptions, Migration, Report};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::collections::HashSet;
@@ -204,15 +204,7 @@ async fn apply_one(
     migration: &Migration,
 ) -> Result<Duration, MigrateError> {
     let started = std::time::Instant::now();
-    let failure = |e: sqlx::Error| {
-        MigrateError::Failed(Box::new(MigrationFailure::new(
-            migration.version,
-            &migration.file_name,
-            &migration.sql,
-            migration.no_transaction,
-            &e,
-        )))
-    };
+    let failure = |e: sqlx::Error| MigrateError::failed(migration, &e);
     // The file's own text, run with the simple protocol so a file may hold many statements.
     let sql = AssertSqlSafe(migration.sql.as_str());
     if migration.no_transaction {
