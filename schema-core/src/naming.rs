@@ -31,27 +31,31 @@ pub fn column_name(field: &str) -> String {
     field.trim_start_matches("r#").to_string()
 }
 
+/// Irregular plurals, singular first: what [`pluralize`] makes of these words (and the lint reads back).
+pub const IRREGULAR_PLURALS: &[(&str, &str)] = &[
+    ("person", "people"),
+    ("child", "children"),
+    ("man", "men"),
+    ("woman", "women"),
+    ("mouse", "mice"),
+    ("goose", "geese"),
+    ("foot", "feet"),
+    ("tooth", "teeth"),
+    ("datum", "data"),
+    ("index", "indices"),
+    ("matrix", "matrices"),
+    ("vertex", "vertices"),
+    ("criterion", "criteria"),
+    ("analysis", "analyses"),
+];
+
+/// Nouns [`pluralize`] leaves as they are.
+pub const UNCOUNTABLE: &[&str] =
+    &["data", "information", "equipment", "metadata", "news", "series", "species", "media"];
+
 /// English plural of one lower-case word, enough for table names.
 pub fn pluralize(word: &str) -> String {
-    const IRREGULAR: &[(&str, &str)] = &[
-        ("person", "people"),
-        ("child", "children"),
-        ("man", "men"),
-        ("woman", "women"),
-        ("mouse", "mice"),
-        ("goose", "geese"),
-        ("foot", "feet"),
-        ("tooth", "teeth"),
-        ("datum", "data"),
-        ("index", "indices"),
-        ("matrix", "matrices"),
-        ("vertex", "vertices"),
-        ("criterion", "criteria"),
-        ("analysis", "analyses"),
-    ];
-    const UNCOUNTABLE: &[&str] =
-        &["data", "information", "equipment", "metadata", "news", "series", "species", "media"];
-    if let Some((_, plural)) = IRREGULAR.iter().find(|(s, _)| *s == word) {
+    if let Some((_, plural)) = IRREGULAR_PLURALS.iter().find(|(s, _)| *s == word) {
         return (*plural).to_string();
     }
     if UNCOUNTABLE.contains(&word) || word.is_empty() {

@@ -111,23 +111,6 @@ pub fn singular_name(name: &str) -> String {
     format!("{head}{}", singular(last))
 }
 
-/// Irregular plurals, singular first (as `naming::pluralize` makes them).
-const IRREGULAR: &[(&str, &str)] = &[
-    ("person", "people"),
-    ("child", "children"),
-    ("man", "men"),
-    ("woman", "women"),
-    ("mouse", "mice"),
-    ("goose", "geese"),
-    ("foot", "feet"),
-    ("tooth", "teeth"),
-    ("index", "indices"),
-    ("matrix", "matrices"),
-    ("vertex", "vertices"),
-    ("criterion", "criteria"),
-    ("analysis", "analyses"),
-];
-
 /// Singulars ending in `ie`, whose plural would otherwise become `-y` (movies → movie, not movy).
 const IE_WORDS: &[&str] =
     &["movie", "cookie", "zombie", "calorie", "pie", "tie", "lie", "selfie", "rookie", "genie", "smoothie", "goalie"];
@@ -135,7 +118,9 @@ const IE_WORDS: &[&str] =
 /// The singular of one plural word: the first candidate that `naming::pluralize` turns back into the word
 /// (so it agrees with the table names the derives make), else the word itself.
 pub fn singular(word: &str) -> String {
-    if let Some((singular, _)) = IRREGULAR.iter().find(|(_, plural)| *plural == word) {
+    // An uncountable noun is its own singular (`data`), though it is also an irregular plural (`datum`).
+    let mut irregular = naming::IRREGULAR_PLURALS.iter().filter(|(_, plural)| !naming::UNCOUNTABLE.contains(plural));
+    if let Some((singular, _)) = irregular.find(|(_, plural)| *plural == word) {
         return (*singular).to_string();
     }
     if !word.ends_with('s') {
