@@ -3,19 +3,14 @@
 use keel::PgEnum;
 use keel_example_credits::{CreditTransaction, TransactionType};
 
-use crate::support::TestDb;
+use crate::support::{TestDb, transaction_type_labels};
 
 #[tokio::test]
 async fn every_value_round_trips_through_sqlx() {
     let db = TestDb::migrated().await;
 
     // The type keel created has the derive's labels, in order.
-    let labels: Vec<String> = sqlx::query_scalar(
-        "SELECT enumlabel::text FROM pg_enum WHERE enumtypid = 'public.transaction_type'::regtype ORDER BY enumsortorder",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .expect("labels");
+    let labels = transaction_type_labels(&db.pool).await;
     assert_eq!(labels, <TransactionType as PgEnum>::VALUES);
     assert_eq!(TransactionType::ALL.len(), labels.len(), "ALL lists every variant");
 

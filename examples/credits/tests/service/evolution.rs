@@ -7,7 +7,7 @@ use keel_example_credits::{
     list_transactions,
 };
 
-use crate::support::{TestDb, migrations};
+use crate::support::{TestDb, migrations, transaction_type_labels};
 
 /// Rows shaped like the first release: its four transaction types only.
 const RELEASE_1_ROWS: &str = r#"
@@ -39,12 +39,7 @@ async fn release_1_data_survives_adding_adjustment_and_adjustment_works() {
     assert_eq!((report.already_applied, report.applied.len()), (1, 1));
 
     // Everything written before is there, unchanged.
-    let labels: Vec<String> = sqlx::query_scalar(
-        "SELECT enumlabel::text FROM pg_enum WHERE enumtypid = 'public.transaction_type'::regtype ORDER BY enumsortorder",
-    )
-    .fetch_all(&db.pool)
-    .await
-    .expect("labels");
+    let labels = transaction_type_labels(&db.pool).await;
     assert_eq!(labels, <TransactionType as PgEnum>::VALUES);
     assert_eq!(labels.last().map(String::as_str), Some("adjustment"));
     assert_eq!(get_balance(&db.pool, "u_old").await.expect("read"), Some(balance_before.clone()));

@@ -52,3 +52,13 @@ pub async fn ledger_count(pool: &PgPool, user_id: &str) -> i64 {
         .await
         .expect("count ledger entries")
 }
+
+/// The labels of the database's `transaction_type`, in their sort order.
+pub async fn transaction_type_labels(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT enumlabel::text FROM pg_enum WHERE enumtypid = 'public.transaction_type'::regtype ORDER BY enumsortorder",
+    )
+    .fetch_all(pool)
+    .await
+    .expect("labels")
+}
