@@ -52,6 +52,9 @@ pub(super) async fn read(
     sqlx::raw_sql("SET LOCAL search_path = pg_catalog").execute(&mut *conn).await?;
     let rows: Vec<Row> = sqlx::query_as(VIEWS).bind(only).fetch_all(&mut *conn).await?;
     sqlx::raw_sql("SET LOCAL search_path = pg_catalog, public").execute(&mut *conn).await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
     let oids: Vec<Oid> = rows.iter().map(|r| r.0).collect();
     let mut indexes = matview_indexes(conn, &rows, nulls_not_distinct).await?;
     let mut reads: BTreeMap<u32, Vec<ViewDependency>> = BTreeMap::new();
