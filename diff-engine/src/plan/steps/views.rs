@@ -17,7 +17,7 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
             Step::new(
                 CREATE_RANK,
                 format!("CREATE {} {}{} AS\n{}", view.keyword(), qualified(name), view.with_options(), view.query),
-                format!("create {} {name}", keyword_lower(view)),
+                format!("create {} {name}", view.keyword().to_lowercase()),
             )
             .requires(reads(view))
             .creates([rel(name)]),
@@ -26,7 +26,7 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
             Step::new(
                 DROP_RANK,
                 format!("DROP {} {}", view.keyword(), qualified(name)),
-                format!("drop {} {name}", keyword_lower(view)),
+                format!("drop {} {name}", view.keyword().to_lowercase()),
             )
             .hazards(&[Hazard::BreaksClients])
             .requires(reads(view))
@@ -44,18 +44,16 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
         Change::CommentView { name, materialized, comment } => {
             let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
             vec![
-                Step::new(CREATE_RANK + 1, comment_on(kind, &qualified(name), comment.as_ref()), {
-                    format!("comment on {} {name}", kind.to_lowercase())
-                })
+                Step::new(
+                    CREATE_RANK + 1,
+                    comment_on(kind, &qualified(name), comment.as_ref()),
+                    format!("comment on {} {name}", kind.to_lowercase()),
+                )
                 .requires([rel(name)]),
             ]
         }
         _ => unreachable!("view_steps called with {change:?}"),
     }
-}
-
-fn keyword_lower(view: &View) -> &'static str {
-    if view.materialized { "materialized view" } else { "view" }
 }
 
 /// What the view's query reads, as keys: each relation, and each column it names. The catalog records a
