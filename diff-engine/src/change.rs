@@ -5,6 +5,7 @@ use keel_core::model::{
     Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
     Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
+use keel_core::model::{Function, FunctionId, RoutineKind, Trigger, TriggerEnabled};
 use serde::Serialize;
 
 /// A table-level constraint, by kind.
@@ -280,6 +281,49 @@ pub enum Change {
     CommentView {
         name: QualifiedName,
         materialized: bool,
+        comment: Option<String>,
+    },
+
+    /// The function's `CREATE OR REPLACE` statement, for a function that does not exist yet.
+    CreateFunction {
+        id: FunctionId,
+        function: Function,
+    },
+    /// The function as it is now.
+    DropFunction {
+        id: FunctionId,
+        function: Function,
+    },
+    /// `CREATE OR REPLACE`: the same arguments and result, another body or attributes.
+    ReplaceFunction {
+        id: FunctionId,
+        function: Function,
+    },
+    CommentFunction {
+        id: FunctionId,
+        kind: RoutineKind,
+        comment: Option<String>,
+    },
+
+    CreateTrigger {
+        table: QualifiedName,
+        name: String,
+        trigger: Trigger,
+    },
+    /// The trigger as it is now.
+    DropTrigger {
+        table: QualifiedName,
+        name: String,
+        trigger: Trigger,
+    },
+    SetTriggerEnabled {
+        table: QualifiedName,
+        name: String,
+        enabled: TriggerEnabled,
+    },
+    CommentTrigger {
+        table: QualifiedName,
+        name: String,
         comment: Option<String>,
     },
 }

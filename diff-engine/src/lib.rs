@@ -3,6 +3,7 @@
 //! normalize declared schemas on.
 
 pub mod apply;
+mod calls;
 pub mod change;
 pub mod diff;
 pub mod hazard;

@@ -5,6 +5,7 @@ use keel_core::model::{
     Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
     NullsOrder, QualifiedName, Schema, Sequence, SortOrder, Table,
 };
+use keel_core::model::{FunctionId, Trigger};
 use keel_core::sql::{quote_ident, quote_literal};
 
 /// `"schema"."name"`.
@@ -13,8 +14,8 @@ pub fn qualified(name: &QualifiedName) -> String {
 }
 
 /// Statements that create the whole schema in an empty database, in an order PostgreSQL accepts:
-/// schemas, enums, tables (with their own keys and checks), foreign keys (so cycles and self references
-/// work), indexes, comments.
+/// schemas, enums, functions, tables (with their own keys and checks), foreign keys (so cycles and self
+/// references work), indexes, comments, triggers.
 pub fn create_schema(schema: &Schema) -> Vec<String> {
     let mut out = Vec::new();
     for (name, namespace) in &schema.schemas {
@@ -30,6 +31,13 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     }
     for (name, e) in schema.enums() {
         out.extend(create_enum(&name, e));
+    }
+    // Functions before the tables whose defaults and checks may call them.
+    for (id, function) in schema.functions() {
+        out.push(function.definition.trim_end().to_string());
+        if let Some(comment) = &function.comment {
+            out.push(comment_on(function.kind.keyword(), &function_signature(&id), Some(comment)));
+        }
     }
     for (name, sequence) in schema.sequences() {
         out.push(create_sequence(&name, sequence));
@@ -55,6 +63,11 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     }
     for (name, table) in schema.tables() {
         out.extend(table_comments(&name, table));
+    }
+    for (name, table) in schema.tables() {
+        for (trigger_name, trigger) in &table.triggers {
+            out.push(create_trigger(&name, trigger_name, trigger));
+        }
     }
     out
 }
@@ -290,4 +303,45 @@ pub fn table_comments(name: &QualifiedName, table: &Table) -> Vec<String> {
 
 pub fn idents(names: &[String]) -> String {
     names.iter().map(|n| quote_ident(n)).collect::<Vec<_>>().join(", ")
+}
+
+/// `CREATE TRIGGER name BEFORE UPDATE OF a ON t FOR EACH ROW WHEN (...) EXECUTE FUNCTION f('arg')`.
+pub fn create_trigger(table: &QualifiedName, name: &str, trigger: &Trigger) -> String {
+    let events: Vec<String> = trigger
+        .events
+        .iter()
+        .map(|event| {
+            let columns = trigger.update_of.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
+            match event {
+                keel_core::TriggerEvent::Update if !trigger.update_of.is_empty() => format!("UPDATE OF {columns}"),
+                other => other.keyword().to_string(),
+            }
+        })
+        .collect();
+    let mut sql = format!(
+        "CREATE TRIGGER {} {} {} ON {}",
+        quote_ident(name),
+        trigger.timing.keyword(),
+        events.join(" OR "),
+        qualified(table)
+    );
+    let referencing: Vec<String> = [("OLD", &trigger.old_table), ("NEW", &trigger.new_table)]
+        .into_iter()
+        .filter_map(|(which, name)| name.as_ref().map(|n| format!("{which} TABLE AS {}", quote_ident(n))))
+        .collect();
+    if !referencing.is_empty() {
+        sql.push_str(&format!(" REFERENCING {}", referencing.join(" ")));
+    }
+    sql.push_str(if trigger.for_each_row { " FOR EACH ROW" } else { " FOR EACH STATEMENT" });
+    if let Some(condition) = &trigger.when {
+        sql.push_str(&format!(" WHEN ({condition})"));
+    }
+    let arguments: Vec<String> = trigger.arguments.iter().map(|a| quote_literal(a)).collect();
+    sql.push_str(&format!(" EXECUTE FUNCTION {}({})", qualified(&trigger.function), arguments.join(", ")));
+    sql
+}
+
+/// `"schema"."name"(arguments)`: what `DROP FUNCTION` and `COMMENT ON FUNCTION` name.
+pub fn function_signature(id: &FunctionId) -> String {
+    format!("{}({})", qualified(&id.qualified_name()), id.arguments)
 }

@@ -1,4 +1,5 @@
-//! Objects keel does not manage yet (triggers, policies, functions, grants).
+//! Objects keel does not manage yet: triggers on views and constraint triggers, policies, aggregates,
+//! grants.
 //! keel never drops them; it lists them, and warns when a plan changes a table or column one depends on.
 
 use keel_core::model::QualifiedName;
@@ -8,7 +9,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Unmanaged {
-    /// `trigger`, `policy`, `function`, `grants`.
+    /// `trigger`, `policy`, `aggregate`, `grants`.
     pub kind: String,
     pub name: QualifiedName,
     /// Tables, or columns of tables, it reads or is attached to.
@@ -44,7 +45,7 @@ WITH user_ns AS (
 )
 SELECT 'trigger', tn.nspname::text, tg.tgname::text, tn.nspname::text, t.relname::text, NULL
 FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid JOIN user_ns tn ON tn.oid = t.relnamespace
-WHERE NOT tg.tgisinternal
+WHERE NOT tg.tgisinternal AND (t.relkind NOT IN ('r', 'p') OR tg.tgconstraint <> 0)
 UNION ALL
 SELECT 'policy', tn.nspname::text, p.polname::text, tn.nspname::text, t.relname::text, NULL
 FROM pg_policy p JOIN pg_class t ON t.oid = p.polrelid JOIN user_ns tn ON tn.oid = t.relnamespace
@@ -53,9 +54,9 @@ SELECT 'grants', tn.nspname::text, t.relname::text, tn.nspname::text, t.relname:
 FROM pg_class t JOIN user_ns tn ON tn.oid = t.relnamespace
 WHERE t.relkind IN ('r', 'p') AND t.relacl IS NOT NULL
 UNION ALL
-SELECT 'function', n.nspname::text, p.proname::text, NULL, NULL, NULL
+SELECT 'aggregate', n.nspname::text, p.proname::text, NULL, NULL, NULL
 FROM pg_proc p JOIN user_ns n ON n.oid = p.pronamespace
-WHERE NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
+WHERE p.prokind = 'a' AND NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = 'pg_proc'::regclass AND e.objid = p.oid
                   AND e.deptype = 'e')";
 
 type Row = (String, String, String, Option<String>, Option<String>, Option<String>);

@@ -4,7 +4,7 @@
 //! that links the app crate sees every table without a hand-written list.
 
 use crate::definition::{EnumDefinition, TableDefinition};
-use crate::model::{ColumnType, KeyExpression, QualifiedName, Schema};
+use crate::model::{ColumnType, Function, KeyExpression, QualifiedName, Schema};
 use std::collections::BTreeSet;
 
 /// One derived item. Submitted by the derives; not meant to be built by hand.
@@ -45,11 +45,22 @@ pub fn assemble(tables: Vec<TableDefinition>, enums: Vec<EnumDefinition>) -> Res
             problems.push(Problem::DuplicateTable(def.name));
         }
     }
+    add_shared_functions(&mut schema);
     problems.extend(check(&schema));
     if problems.is_empty() { Ok(schema) } else { Err(CollectError { problems }) }
 }
 
 /// Cross-table consistency that no single derive can see.
+/// keel's own functions the tables use: the `updated_at` trigger function, once for every table that asks
+/// for it.
+fn add_shared_functions(schema: &mut Schema) {
+    let (touch, function) = Function::touch_updated_at();
+    let wanted = schema.tables().any(|(_, t)| t.triggers.values().any(|tr| tr.calls(&touch.qualified_name())));
+    if wanted && schema.function(&touch).is_none() {
+        schema.insert_function(touch, function);
+    }
+}
+
 pub fn check(schema: &Schema) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (name, table) in schema.tables() {
@@ -66,6 +77,11 @@ pub fn check(schema: &Schema) -> Vec<Problem> {
             }
         }
         // Every (owner, column) the table's constraints and indexes name.
+        let touch = QualifiedName::new(crate::DEFAULT_SCHEMA, crate::model::TOUCH_UPDATED_AT_FUNCTION);
+        let touched = table.triggers.values().any(|t| t.calls(&touch));
+        if touched && !table.column("updated_at").is_some_and(|c| matches!(c.ty, ColumnType::Timestamp { .. })) {
+            problems.push(Problem::TouchWithoutTimestamp { table: name.clone() });
+        }
         let mut named: Vec<(String, &str)> = Vec::new();
         if let Some(pk) = &table.primary_key {
             named.extend(pk.columns.iter().map(|c| (format!("primary key {}", pk.name), c.as_str())));
@@ -127,6 +143,8 @@ pub enum Problem {
     DuplicateEnum(QualifiedName),
     #[error("column {table}.{column} has type {ty}, which no `#[derive(PgEnum)]` declares")]
     UnknownType { table: QualifiedName, column: String, ty: QualifiedName },
+    #[error("table {table} keeps `updated_at` current (`touch_updated_at`), but its `updated_at` is not a timestamp column")]
+    TouchWithoutTimestamp { table: QualifiedName },
     #[error("{what} of {table} names column `{column}`, which the table does not have")]
     UnknownColumn { table: QualifiedName, what: String, column: String },
     #[error("foreign key {foreign_key} of {table} references {references}, which is not a registered table")]

@@ -29,6 +29,8 @@ pub struct TableInput {
     pub foreign_key: Vec<SpannedValue<TableForeignKey>>,
     /// Derives for the insert type; default `Debug, Clone`.
     pub insert_derive: Option<darling::util::PathList>,
+    /// Keep `updated_at` current on every update, with keel's shared trigger function.
+    pub touch_updated_at: Flag,
 }
 
 /// `primary_key(columns = "a, b")`, `unique(columns = "a, b", name = "...")`.

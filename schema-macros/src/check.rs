@@ -25,6 +25,8 @@ pub struct TableModel {
     pub foreign_keys: Vec<ForeignKeyModel>,
     pub indexes: Vec<IndexModel>,
     pub insert_derive: Vec<syn::Path>,
+    /// `#[keel(touch_updated_at)]`: a trigger keeps `updated_at` current.
+    pub touch_updated_at: bool,
 }
 
 pub struct ColumnModel {
@@ -312,6 +314,13 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         claim(&mut errors, &index.name, *span, "index", true, false);
     }
 
+    let touch_updated_at = input.touch_updated_at.is_present();
+    if touch_updated_at && !columns.iter().any(|c| c.name == "updated_at") {
+        errors.push(err(
+            input.touch_updated_at.span(),
+            "`touch_updated_at` keeps the column `updated_at` current, and this table has no such column",
+        ));
+    }
     let insert_derive = match &input.insert_derive {
         Some(list) => list.to_vec(),
         // Field types need not be Debug or Clone; `insert_derive(...)` opts in.
@@ -331,6 +340,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         foreign_keys: foreign_keys.into_iter().map(|(fk, _)| fk).collect(),
         indexes: indexes.into_iter().map(|(i, _)| i).collect(),
         insert_derive,
+        touch_updated_at,
     })
 }
 

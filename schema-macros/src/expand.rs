@@ -44,6 +44,10 @@ pub fn table(model: &TableModel) -> TokenStream {
     let indexes = model.indexes.iter().map(index);
     let comment = option_string(model.comment.as_ref());
     let renamed_from = option_string(model.renamed_from.as_ref());
+    let triggers = model.touch_updated_at.then(|| {
+        quote!((::keel::model::TOUCH_UPDATED_AT_TRIGGER.to_string(), ::keel::model::Trigger::touch_updated_at()))
+    })
+    .into_iter();
     let constants = model.columns.iter().map(|c| {
         let constant = format_ident!("{}", screaming(&c.field.to_string()), span = c.field.span());
         let doc = format!("The column `{}`.", c.name);
@@ -71,6 +75,7 @@ pub fn table(model: &TableModel) -> TokenStream {
                         foreign_keys: ::std::collections::BTreeMap::from([#(#foreign_keys),*]),
                         indexes: ::std::collections::BTreeMap::from([#(#indexes),*]),
                         exclusions: ::std::collections::BTreeMap::new(),
+                        triggers: ::std::collections::BTreeMap::from([#(#triggers),*]),
                         comment: #comment,
                         renamed_from: #renamed_from,
                     },

@@ -1,8 +1,10 @@
 //! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
+mod functions;
 mod renames;
 mod table;
+mod triggers;
 mod views;
 
 pub(crate) use table::mentions;
@@ -86,7 +88,9 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
         }
     }
 
-    let context = table::Context::new(&current, desired, recreated_enums(&changes));
+    let (function_changes, rebuilt_functions) = functions::function_changes(&current, desired);
+    changes.extend(function_changes);
+    let context = table::Context::new(&current, desired, recreated_enums(&changes), rebuilt_functions.clone());
     for (name, sequence) in desired.sequences() {
         match current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name)) {
             None => {
@@ -124,7 +128,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
             context.drop_table(&name, table, &mut changes);
         }
     }
-    let views = views::view_changes(&current, desired, &changes);
+    let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
     Ok((current, changes))
 }

@@ -1,5 +1,7 @@
 //! Tables: columns, constraints, indexes and comments of a table that exists on one side or both.
 
+use super::functions::Rebuilt;
+use super::triggers::{create_trigger, trigger_changes};
 use super::uses_enum;
 use crate::change::{Change, Constraint};
 use keel_core::model::{Column, QualifiedName, Schema, Table};
@@ -16,10 +18,17 @@ pub(super) struct Context {
     replaced: BTreeSet<ColumnRef>,
     /// Unique keys (table, sorted columns) whose backing constraint or index is dropped.
     dropped_backings: BTreeSet<(QualifiedName, Vec<String>)>,
+    /// Functions dropped or created again: defaults, constraints, indexes and triggers that call one are too.
+    functions: Rebuilt,
 }
 
 impl Context {
-    pub(super) fn new(current: &Schema, desired: &Schema, recreated_enums: BTreeSet<QualifiedName>) -> Context {
+    pub(super) fn new(
+        current: &Schema,
+        desired: &Schema,
+        recreated_enums: BTreeSet<QualifiedName>,
+        functions: Rebuilt,
+    ) -> Context {
         let mut retyped = BTreeSet::new();
         let mut replaced = BTreeSet::new();
         let mut backings = BTreeSet::new();
@@ -39,13 +48,14 @@ impl Context {
                 }
             }
         }
-        Context { retyped, replaced, dropped_backings: backings }
+        Context { retyped, replaced, dropped_backings: backings, functions }
     }
 
     pub(super) fn create_table(&self, name: &QualifiedName, table: &Table, out: &mut Vec<Change>) {
         let bare = Table {
             foreign_keys: BTreeMap::new(),
             indexes: BTreeMap::new(),
+            triggers: BTreeMap::new(),
             comment: None,
             renamed_from: None,
             columns: table.columns.iter().map(|c| Column { comment: None, renamed_from: None, ..c.clone() }).collect(),
@@ -61,6 +71,9 @@ impl Context {
         }
         for (index_name, index) in &table.indexes {
             out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+        }
+        for (trigger_name, trigger) in &table.triggers {
+            create_trigger(name, trigger_name, trigger, out);
         }
         if table.comment.is_some() {
             out.push(Change::CommentTable { name: name.clone(), comment: table.comment.clone() });
@@ -149,6 +162,11 @@ impl Context {
             }
         }
 
+        let rebuild_trigger = |t: &keel_core::model::Trigger| {
+            self.functions.contains(&t.function) || self.touches(name, t.update_of.iter(), &[t.when.as_deref().unwrap_or("")])
+        };
+        trigger_changes(name, old, new, rebuild_trigger, out);
+
         if old.comment != new.comment {
             out.push(Change::CommentTable { name: name.clone(), comment: new.comment.clone() });
         }
@@ -175,6 +193,10 @@ impl Context {
                 old_default,
                 default: new.default.clone(),
             });
+        } else if old_default.is_some() && old_default == new.default && self.functions.called_by_any(&old_default) {
+            // The default calls a function that is dropped and created again: it goes first, and comes back.
+            out.push(Change::DropDefault { table: table.clone(), column: column() });
+            out.push(Change::SetDefault { table: table.clone(), column: column(), default: old_default.unwrap_or_default() });
         } else if old_default != new.default {
             out.push(match &new.default {
                 Some(default) => {
@@ -237,7 +259,8 @@ impl Context {
     }
 
     /// Whether any of `columns` is replaced, or any of `expressions` mentions a column that is replaced or
-    /// retyped (PostgreSQL re-parses such expressions against the new type, which can fail).
+    /// retyped (PostgreSQL re-parses such expressions against the new type, which can fail) or calls a
+    /// function that is dropped or created again.
     fn touches<'a>(
         &self,
         table: &QualifiedName,
@@ -246,6 +269,9 @@ impl Context {
     ) -> bool {
         let key = |c: &str| (table.clone(), c.to_string());
         if columns.into_iter().any(|c| self.replaced.contains(&key(c))) {
+            return true;
+        }
+        if expressions.iter().any(|e| self.functions.called_by(e)) {
             return true;
         }
         let changed = self.replaced.iter().chain(&self.retyped).filter(|(t, _)| t == table);

@@ -1,15 +1,16 @@
 //! Views: created, dropped, replaced in place when PostgreSQL allows it (`CREATE OR REPLACE VIEW` keeps the
 //! columns and may append), otherwise dropped and created again. A view that reads a column or table the
 //! other changes alter, drop or retype is dropped before them and created again after, and so is every
-//! view that reads such a view: PostgreSQL refuses those changes while a view depends on them, and keel
-//! never uses CASCADE.
+//! view that reads such a view, and every view that calls a function dropped or created again: PostgreSQL
+//! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
+use super::functions::Rebuilt;
 use crate::change::Change;
 use keel_core::model::{QualifiedName, Schema, View};
 use std::collections::BTreeSet;
 
 /// The view changes that go with `changes` (everything else the diff found).
-pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Change> {
+pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change], functions: &Rebuilt) -> Vec<Change> {
     let touched = touched_by(changes);
     let mut rebuilt: BTreeSet<QualifiedName> = BTreeSet::new();
     for (name, old) in current.views() {
@@ -22,7 +23,7 @@ pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
             }
         };
         let reads_touched = touched.iter().any(|(relation, column)| old.reads(relation, column.as_deref()));
-        if needs_rebuild || reads_touched {
+        if needs_rebuild || reads_touched || functions.called_by(&old.query) {
             rebuilt.insert(name);
         }
     }

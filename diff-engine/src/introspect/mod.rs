@@ -24,6 +24,7 @@ macro_rules! decode_by_name {
 mod columns;
 mod constraints;
 mod indexes;
+mod triggers;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntrospectError {
@@ -58,7 +59,8 @@ macro_rules! extension_member {
     };
 }
 
-// After the macros, which it uses.
+// After the macros, which they use.
+mod functions;
 mod views;
 
 const NAMESPACES: &str = concat!(
@@ -179,11 +181,13 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
     let nulls = if version >= 150_000 { "ix.indnullsnotdistinct" } else { "false" };
     constraints::read(conn, &oids, nulls, &mut names, &mut by_oid).await?;
     indexes::read(conn, &oids, nulls, &names, &mut by_oid).await?;
+    triggers::read(conn, &oids, &names, &mut by_oid).await?;
 
     for (_, (name, table)) in by_oid {
         schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);
     }
     views::read(conn, &only, nulls, &mut schema).await?;
+    functions::read(conn, &only, &mut schema).await?;
     // Every schema the database has is part of the model, but an empty, uncommented `public`: every
     // database has one, and a declaration that puts nothing there must not differ from it.
     for (ns, comment) in comments {

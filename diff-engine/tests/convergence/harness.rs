@@ -314,6 +314,8 @@ const INHERENT: &[(&str, &str)] = &[
     // plan changes: dropped and created again (never CASCADE).
     ("squawk/ban-drop-view", ""),
     ("squawk/ban-drop-materialized-view", ""),
+    // A function B does not have, or whose signature or result CREATE OR REPLACE cannot change.
+    ("squawk/ban-drop-function", ""),
     // An extension B does not have, or has in another schema.
     ("squawk/ban-drop-extension", ""),
     ("squawk/ban-set-schema", "ALTER EXTENSION"),

@@ -10,6 +10,7 @@ mod constraints;
 mod direct;
 mod enums;
 mod foreign_keys;
+mod functions;
 mod indexes;
 mod online;
 mod renames;

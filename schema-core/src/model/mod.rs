@@ -6,8 +6,10 @@
 mod column;
 mod column_type;
 mod constraint;
+mod function;
 mod index;
 mod sequence;
+mod trigger;
 mod view;
 
 pub use column::{Column, Identity, IdentityGeneration};
@@ -16,8 +18,12 @@ pub use constraint::{
     Check, Deferrable, Exclusion, ExclusionElement, ForeignKey, ForeignKeyAction, Operator, PrimaryKey,
     UniqueConstraint,
 };
+pub use function::{Function, FunctionId, RoutineKind, Volatility};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
+pub use trigger::{
+    TOUCH_UPDATED_AT_FUNCTION, TOUCH_UPDATED_AT_TRIGGER, Trigger, TriggerEnabled, TriggerEvent, TriggerTiming,
+};
 pub use view::{View, ViewColumn, ViewDependency};
 
 use serde::{Deserialize, Serialize};
@@ -57,6 +63,9 @@ pub struct Namespace {
     /// Views and materialized views (declared in SQL files).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub views: BTreeMap<String, View>,
+    /// Functions and procedures by name, then by identity arguments (overloads are different functions).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, BTreeMap<String, Function>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -98,6 +107,8 @@ pub struct Table {
     pub exclusions: BTreeMap<String, Exclusion>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub indexes: BTreeMap<String, Index>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<String, Trigger>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Rename hint: the table's previous name in the same schema. Never produced by introspection.
@@ -149,6 +160,25 @@ impl Schema {
 
     pub fn view(&self, schema: &str, name: &str) -> Option<&View> {
         self.schemas.get(schema)?.views.get(name)
+    }
+
+    /// Every function and procedure with its identity, in name order.
+    pub fn functions(&self) -> impl Iterator<Item = (FunctionId, &Function)> {
+        self.schemas.iter().flat_map(|(s, ns)| {
+            ns.functions.iter().flat_map(move |(n, overloads)| {
+                overloads.iter().map(move |(args, f)| (FunctionId::new(s, n, args), f))
+            })
+        })
+    }
+
+    pub fn function(&self, id: &FunctionId) -> Option<&Function> {
+        self.schemas.get(&id.schema)?.functions.get(&id.name)?.get(&id.arguments)
+    }
+
+    /// Adds (or replaces) a function.
+    pub fn insert_function(&mut self, id: FunctionId, function: Function) {
+        let ns = self.schemas.entry(id.schema).or_default();
+        ns.functions.entry(id.name).or_default().insert(id.arguments, function);
     }
 
     /// Every enum with its qualified name, in name order.

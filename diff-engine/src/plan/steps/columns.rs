@@ -4,7 +4,7 @@ use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
     Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, identity_sequence, identity_sequence_key,
-    rel, sequence_keys, type_keys, unique_key, using,
+    default_keys, function_keys, rel, type_keys, unique_key, using,
 };
 use crate::change::{Change, SequenceRestart};
 use crate::hazard::{self, Hazard};
@@ -22,7 +22,8 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
                 .creates([rel(name)]);
             for column in &table.columns {
                 step.requires.extend(type_keys(&column.ty));
-                step.requires.extend(sequence_keys(column.default.as_deref()));
+                step.requires.extend(default_keys(column.default.as_deref()));
+                step.requires.extend(default_keys(column.generated.as_deref()));
                 step.creates.push(col(name, &column.name));
                 step.creates.extend(identity_sequence(name, column));
             }
@@ -33,8 +34,9 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
                     step.creates.push(unique_key(name, &columns));
                 }
             }
-            for check in table.checks.keys() {
-                step.creates.push(Key::Constraint(name.clone(), check.clone()));
+            for (check_name, check) in &table.checks {
+                step.creates.push(Key::Constraint(name.clone(), check_name.clone()));
+                step.requires.extend(function_keys(&check.expression));
             }
             vec![step]
         }
@@ -42,9 +44,13 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
             let mut step = Step::new(250, format!("DROP TABLE {}", qualified(name)), format!("drop table {name}"))
                 .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
                 .drops([rel(name)]);
+            // DROP TABLE takes its defaults, checks and triggers with it: before the functions they call go.
+            step.requires.extend(table.checks.values().flat_map(|c| function_keys(&c.expression)));
+            step.requires.extend(table.triggers.values().map(|t| Key::Function(t.function.clone())));
             for column in &table.columns {
                 step.requires.extend(type_keys(&column.ty));
-                step.requires.extend(sequence_keys(column.default.as_deref()));
+                step.requires.extend(default_keys(column.default.as_deref()));
+                step.requires.extend(default_keys(column.generated.as_deref()));
                 step.drops.push(col(name, &column.name));
                 step.drops.extend(identity_sequence(name, column));
             }
@@ -108,7 +114,8 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .hazards(&hazards)
             .requires([rel(table)])
             .requires(type_keys(&column.ty))
-            .requires(sequence_keys(column.default.as_deref()))
+            .requires(default_keys(column.default.as_deref()))
+            .requires(default_keys(column.generated.as_deref()))
             .creates([col(table, &column.name)])
             .creates(identity_sequence(table, column));
             vec![step]
@@ -122,7 +129,8 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
             .requires([rel(table)])
             .requires(type_keys(&column.ty))
-            .requires(sequence_keys(column.default.as_deref()))
+            .requires(default_keys(column.default.as_deref()))
+            .requires(default_keys(column.generated.as_deref()))
             .drops([col(table, &column.name)])
             .drops(identity_sequence(table, column));
             if column.generated.is_some() {
@@ -159,7 +167,8 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                         format!("drop default of {table}.{column} for its type change"),
                     )
                     .hazards(&[LOCK])
-                    .requires([rel(table)]),
+                    .requires([rel(table)])
+                    .uses_old(default_keys(old_default.as_deref())),
                 );
             }
             let (rewrites, may_fail) = hazard::type_change(from, to);
@@ -197,7 +206,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     )
                     .hazards(&[LOCK])
                     .requires([rel(table)])
-                    .requires(sequence_keys(Some(default))),
+                    .requires(default_keys(Some(default))),
                 );
             }
             out
@@ -214,6 +223,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             vec![step]
         }
         Change::SetDefault { table, column, default } => {
+            let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
             vec![
                 alter_column(
                     table,
@@ -223,7 +233,8 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     format!("set default of {table}.{column}"),
                     &[LOCK],
                 )
-                .requires(sequence_keys(Some(default))),
+                .requires(default_keys(Some(default)))
+                .uses_old(replaced_keys(old.and_then(|c| c.default.as_deref()), default)),
             ]
         }
         Change::DropDefault { table, column } => {
@@ -231,7 +242,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut step =
                 alter_column(table, column, 120, "DROP DEFAULT", format!("drop default of {table}.{column}"), &[LOCK]);
             // Dropping a default can free a sequence: do it while the sequence still exists.
-            step.uses_old.extend(sequence_keys(old.and_then(|c| c.default.as_deref())));
+            step.uses_old.extend(default_keys(old.and_then(|c| c.default.as_deref())));
             vec![step]
         }
         Change::AddIdentity { table, column, identity } => vec![
@@ -317,4 +328,11 @@ fn is_volatile(default: &str) -> bool {
         "txid_current(",
     ];
     VOLATILE.iter().any(|f| default.contains(f))
+}
+
+/// What the default being replaced uses and the new one does not: the new default replaces the old one
+/// before those go. (A function both call, dropped and created again, had its default dropped first.)
+fn replaced_keys(old: Option<&str>, new: &str) -> Vec<Key> {
+    let new = default_keys(Some(new));
+    default_keys(old).into_iter().filter(|k| !new.contains(k)).collect()
 }

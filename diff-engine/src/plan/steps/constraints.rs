@@ -1,6 +1,6 @@
 //! Steps for constraints and indexes, and the columns and relations they depend on.
 
-use super::{Context, Key, LOCK, Step, alter_column, alter_table, col, mentioned_columns, rel, unique_key};
+use super::{Context, Key, LOCK, Step, alter_column, alter_table, col, expression_keys, rel, unique_key};
 use crate::change::{Change, Constraint};
 use crate::hazard::Hazard;
 use crate::render::{self, qualified};
@@ -11,7 +11,7 @@ use keel_core::sql::quote_ident;
 pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::AddConstraint { table, name, constraint } => {
-            let mentioned = mentioned_columns(cx.desired, table, &constraint_expressions(constraint));
+            let mentioned = expression_keys(cx.desired, table, &constraint_expressions(constraint));
             let mut steps = add_constraint(table, name, constraint, cx);
             for step in &mut steps {
                 step.requires.extend(mentioned.iter().cloned());
@@ -20,7 +20,7 @@ pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::DropConstraint { table, name, constraint } => {
             let mut step = drop_constraint(table, name, constraint);
-            step.requires.extend(mentioned_columns(cx.current, table, &constraint_expressions(constraint)));
+            step.requires.extend(expression_keys(cx.current, table, &constraint_expressions(constraint)));
             vec![step]
         }
         Change::RenameConstraint { table, from, to } => {
@@ -69,7 +69,7 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .hazards(&hazards)
             .requires([rel(table)])
             .requires(index_column_keys(table, index))
-            .requires(mentioned_columns(cx.desired, table, &index.expressions()))
+            .requires(expression_keys(cx.desired, table, &index.expressions()))
             .creates([Key::Relation(QualifiedName::new(&table.schema, name))]);
             if let Some(columns) = index.unique_columns() {
                 step.creates.push(unique_key(table, &columns));
@@ -90,7 +90,7 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
             )
             .requires([rel(table)])
             .requires(index_column_keys(table, index))
-            .requires(mentioned_columns(cx.current, table, &index.expressions()))
+            .requires(expression_keys(cx.current, table, &index.expressions()))
             .drops([Key::Relation(QualifiedName::new(&table.schema, name))]);
             if !online {
                 step.hazards.insert(LOCK);

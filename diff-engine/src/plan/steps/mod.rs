@@ -4,6 +4,8 @@
 
 mod columns;
 mod constraints;
+mod functions;
+mod triggers;
 mod types;
 mod views;
 
@@ -27,6 +29,10 @@ pub(crate) enum Key {
     Constraint(QualifiedName, String),
     /// A unique index or constraint over these columns (sorted): what a foreign key needs.
     Unique(QualifiedName, Vec<String>),
+    /// Every overload of a function or procedure.
+    Function(QualifiedName),
+    /// A trigger of a table.
+    Trigger(QualifiedName, String),
 }
 
 /// One statement before ordering.
@@ -162,6 +168,14 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropView { .. }
         | Change::ReplaceView { .. }
         | Change::CommentView { .. } => views::view_steps(change),
+        Change::CreateFunction { .. }
+        | Change::DropFunction { .. }
+        | Change::ReplaceFunction { .. }
+        | Change::CommentFunction { .. } => functions::function_steps(change),
+        Change::CreateTrigger { .. }
+        | Change::DropTrigger { .. }
+        | Change::SetTriggerEnabled { .. }
+        | Change::CommentTrigger { .. } => triggers::trigger_steps(change, cx),
     }
 }
 
@@ -189,10 +203,10 @@ fn type_keys(ty: &ColumnType) -> Vec<Key> {
     }
 }
 
-/// Sequences a default expression uses: `nextval('seq'::regclass)`.
-fn sequence_keys(default: Option<&str>) -> Vec<Key> {
+/// Sequences (`nextval('seq'::regclass)`) and functions a default expression uses.
+fn default_keys(default: Option<&str>) -> Vec<Key> {
     let Some(default) = default else { return Vec::new() };
-    let mut out = Vec::new();
+    let mut out = function_keys(default);
     let mut rest = default;
     while let Some(at) = rest.find("nextval('") {
         rest = &rest[at + "nextval('".len()..];
@@ -271,13 +285,21 @@ fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Optio
     column.identity.as_ref().map(|_| identity_sequence_key(table, &column.name))
 }
 
-/// Columns of `table` (as `schema` has it) that SQL expressions mention: a check or an index expression
-/// must be dropped before such a column changes and created after.
-fn mentioned_columns(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
-    let Some(t) = schema.table(&table.schema, &table.name) else { return Vec::new() };
-    t.columns
-        .iter()
-        .filter(|c| expressions.iter().any(|e| crate::diff::mentions(e, &c.name)))
-        .map(|c| col(table, &c.name))
-        .collect()
+/// Columns of `table` (as `schema` has it) that SQL expressions mention, and the functions they call: a
+/// check or an index expression must be dropped before such a column or function changes and created after.
+fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
+    let mut keys: Vec<Key> = expressions.iter().flat_map(|e| function_keys(e)).collect();
+    let Some(t) = schema.table(&table.schema, &table.name) else { return keys };
+    keys.extend(
+        t.columns
+            .iter()
+            .filter(|c| expressions.iter().any(|e| crate::diff::mentions(e, &c.name)))
+            .map(|c| col(table, &c.name)),
+    );
+    keys
+}
+
+/// The functions SQL text calls (see [`crate::calls`]).
+fn function_keys(sql: &str) -> Vec<Key> {
+    crate::calls::called_functions(sql).into_iter().map(Key::Function).collect()
 }

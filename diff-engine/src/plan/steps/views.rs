@@ -1,7 +1,7 @@
 //! Statements for views and materialized views. A view's drop needs what it reads to still exist (it runs
 //! before those change or go); its creation needs them in their new form (it runs after).
 
-use super::{Key, Step, col, rel};
+use super::{Key, Step, col, function_keys, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, qualified};
@@ -56,10 +56,12 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
     }
 }
 
-/// What the view's query reads, as keys: each relation, and each column it names. The catalog records a
-/// view's reads of another view by column; the relation key is what orders it against that view's drop.
+/// What the view's query reads, as keys: each relation, each column it names, and the functions it calls.
+/// The catalog records a view's reads of another view by column; the relation key is what orders it
+/// against that view's drop.
 fn reads(view: &View) -> Vec<Key> {
     let mut keys: Vec<Key> = view.reads.iter().map(|d| rel(&d.relation)).collect();
+    keys.extend(function_keys(&view.query));
     keys.extend(view.reads.iter().filter_map(|d| d.column.as_ref().map(|c| col(&d.relation, c))));
     keys.sort();
     keys.dedup();

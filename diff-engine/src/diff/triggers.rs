@@ -1,0 +1,65 @@
+//! Triggers of a table: created, dropped, changed by dropping and creating again (one transaction, so no
+//! row slips through), enabled or disabled in place. A trigger is rebuilt, too, when its function is, or
+//! when a column it names changes type.
+
+use crate::change::Change;
+use keel_core::model::{QualifiedName, Table, Trigger};
+
+/// The trigger changes of a table that exists on both sides (`old`, `new`); `rebuild` says which of the
+/// current triggers must be dropped and created again even though they stay as they are.
+pub(super) fn trigger_changes(
+    table: &QualifiedName,
+    old: &Table,
+    new: &Table,
+    rebuild: impl Fn(&Trigger) -> bool,
+    out: &mut Vec<Change>,
+) {
+    for (name, trigger) in &old.triggers {
+        let kept = new.triggers.get(name).is_some_and(|t| same_definition(t, trigger) && !rebuild(trigger));
+        if !kept {
+            out.push(Change::DropTrigger { table: table.clone(), name: name.clone(), trigger: trigger.clone() });
+        }
+    }
+    for (name, trigger) in &new.triggers {
+        match old.triggers.get(name) {
+            Some(existing) if same_definition(existing, trigger) && !rebuild(existing) => {
+                if existing.enabled != trigger.enabled {
+                    out.push(Change::SetTriggerEnabled {
+                        table: table.clone(),
+                        name: name.clone(),
+                        enabled: trigger.enabled,
+                    });
+                }
+                if existing.comment != trigger.comment {
+                    out.push(Change::CommentTrigger {
+                        table: table.clone(),
+                        name: name.clone(),
+                        comment: trigger.comment.clone(),
+                    });
+                }
+            }
+            _ => create_trigger(table, name, trigger, out),
+        }
+    }
+}
+
+/// A trigger created (again), with its state and comment.
+pub(super) fn create_trigger(table: &QualifiedName, name: &str, trigger: &Trigger, out: &mut Vec<Change>) {
+    let plain = Trigger { enabled: Default::default(), comment: None, ..trigger.clone() };
+    out.push(Change::CreateTrigger { table: table.clone(), name: name.to_string(), trigger: plain });
+    if !trigger.enabled.is_origin() {
+        out.push(Change::SetTriggerEnabled { table: table.clone(), name: name.to_string(), enabled: trigger.enabled });
+    }
+    if trigger.comment.is_some() {
+        out.push(Change::CommentTrigger {
+            table: table.clone(),
+            name: name.to_string(),
+            comment: trigger.comment.clone(),
+        });
+    }
+}
+
+/// Equal but for what `ALTER TABLE ... ENABLE/DISABLE TRIGGER` and `COMMENT ON TRIGGER` change.
+fn same_definition(a: &Trigger, b: &Trigger) -> bool {
+    Trigger { enabled: b.enabled, comment: b.comment.clone(), ..a.clone() } == *b
+}

@@ -1,0 +1,66 @@
+//! Statements for triggers. A trigger comes up after its table, its function and the columns it names,
+//! and goes down before any of them change.
+
+use super::{Context, Key, Step, alter_table, col, expression_keys, rel};
+use crate::change::Change;
+use crate::render::{comment_on, create_trigger, qualified};
+use keel_core::model::{QualifiedName, Schema, Trigger, TriggerEnabled};
+use keel_core::sql::quote_ident;
+
+const CREATE_RANK: u32 = 185;
+const DROP_RANK: u32 = 6;
+
+pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::CreateTrigger { table, name, trigger } => vec![
+            Step::new(CREATE_RANK, create_trigger(table, name, trigger), format!("create trigger {name} on {table}"))
+                .requires(uses(cx.desired, table, trigger))
+                .creates([Key::Trigger(table.clone(), name.clone())]),
+        ],
+        Change::DropTrigger { table, name, trigger } => vec![
+            Step::new(
+                DROP_RANK,
+                format!("DROP TRIGGER {} ON {}", quote_ident(name), qualified(table)),
+                format!("drop trigger {name} on {table}"),
+            )
+            .requires(uses(cx.current, table, trigger))
+            .drops([Key::Trigger(table.clone(), name.clone())]),
+        ],
+        Change::SetTriggerEnabled { table, name, enabled } => {
+            let action = match enabled {
+                TriggerEnabled::Origin => "ENABLE TRIGGER",
+                TriggerEnabled::Disabled => "DISABLE TRIGGER",
+                TriggerEnabled::Replica => "ENABLE REPLICA TRIGGER",
+                TriggerEnabled::Always => "ENABLE ALWAYS TRIGGER",
+            };
+            vec![
+                Step::new(
+                    CREATE_RANK + 1,
+                    format!("{} {action} {}", alter_table(table), quote_ident(name)),
+                    format!("{} trigger {name} on {table}", action.split(' ').next().unwrap_or(action).to_lowercase()),
+                )
+                .requires([rel(table), Key::Trigger(table.clone(), name.clone())]),
+            ]
+        }
+        Change::CommentTrigger { table, name, comment } => vec![
+            Step::new(
+                CREATE_RANK + 1,
+                comment_on("TRIGGER", &format!("{} ON {}", quote_ident(name), qualified(table)), comment.as_ref()),
+                format!("comment on trigger {name} on {table}"),
+            )
+            .requires([rel(table), Key::Trigger(table.clone(), name.clone())]),
+        ],
+        _ => unreachable!("trigger_steps called with {change:?}"),
+    }
+}
+
+/// The table, the function, the columns of `UPDATE OF` and those the `WHEN` condition names, as
+/// `schema` has them.
+fn uses(schema: &Schema, table: &QualifiedName, trigger: &Trigger) -> Vec<Key> {
+    let mut keys = vec![rel(table), Key::Function(trigger.function.clone())];
+    keys.extend(trigger.update_of.iter().map(|c| col(table, c)));
+    if let Some(condition) = &trigger.when {
+        keys.extend(expression_keys(schema, table, &[condition]));
+    }
+    keys
+}

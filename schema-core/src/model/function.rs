@@ -1,0 +1,122 @@
+use super::{DEFAULT_SCHEMA, QualifiedName};
+use serde::{Deserialize, Serialize};
+
+/// A function or procedure, declared in SQL (`CREATE FUNCTION`, `CREATE PROCEDURE`) or, for keel's own
+/// `updated_at` trigger function, by the derive. Functions are kept in their namespace by name, then by
+/// their identity arguments (`a integer, b text`): overloads are different functions.
+///
+/// `definition` is the whole statement as PostgreSQL prints it back (`pg_get_functiondef`): language, body,
+/// volatility, strictness, `SECURITY DEFINER`, `SET search_path` and costs all live there, so two functions
+/// compare equal exactly when the server stores the same thing. The other fields are read from the same
+/// catalog row, for people and for deciding whether `CREATE OR REPLACE` can change it in place.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Function {
+    #[serde(default, skip_serializing_if = "RoutineKind::is_function")]
+    pub kind: RoutineKind,
+    /// Every argument with its mode, name, type and default (`pg_get_function_arguments`).
+    pub arguments: String,
+    /// What it returns (`pg_get_function_result`); `None` for a procedure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns: Option<String>,
+    pub language: String,
+    #[serde(default, skip_serializing_if = "Volatility::is_volatile")]
+    pub volatility: Volatility,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub security_definer: bool,
+    /// `SET` clauses as the catalog stores them (`search_path=pg_catalog, public`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub config: Vec<String>,
+    /// The `CREATE OR REPLACE FUNCTION` (or `PROCEDURE`) statement.
+    pub definition: String,
+    /// Types of the schema the signature uses (enums, domains...), from the catalog: they must exist first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uses_types: Vec<QualifiedName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutineKind {
+    #[default]
+    Function,
+    Procedure,
+}
+
+impl RoutineKind {
+    pub fn is_function(&self) -> bool {
+        *self == RoutineKind::Function
+    }
+
+    /// `FUNCTION` or `PROCEDURE`, for statements.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            RoutineKind::Function => "FUNCTION",
+            RoutineKind::Procedure => "PROCEDURE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Volatility {
+    Immutable,
+    Stable,
+    #[default]
+    Volatile,
+}
+
+impl Volatility {
+    pub fn is_volatile(&self) -> bool {
+        *self == Volatility::Volatile
+    }
+}
+
+/// Which function: schema, name and identity arguments, as the catalog prints them.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionId {
+    pub schema: String,
+    pub name: String,
+    /// `a integer, b text`: names, modes and types of the arguments that identify it, without defaults.
+    pub arguments: String,
+}
+
+impl FunctionId {
+    pub fn new(schema: impl Into<String>, name: impl Into<String>, arguments: impl Into<String>) -> FunctionId {
+        FunctionId { schema: schema.into(), name: name.into(), arguments: arguments.into() }
+    }
+
+    pub fn qualified_name(&self) -> QualifiedName {
+        QualifiedName::new(&self.schema, &self.name)
+    }
+}
+
+impl std::fmt::Display for FunctionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}({})", self.schema, self.name, self.arguments)
+    }
+}
+
+impl Function {
+    /// keel's shared trigger function behind `#[keel(touch_updated_at)]`, and its identity.
+    pub fn touch_updated_at() -> (FunctionId, Function) {
+        let id = FunctionId::new(DEFAULT_SCHEMA, super::TOUCH_UPDATED_AT_FUNCTION, "");
+        let definition = format!(
+            "CREATE OR REPLACE FUNCTION {}.{}()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$\nBEGIN\n    \
+             NEW.updated_at := now();\n    RETURN NEW;\nEND\n$function$\n",
+            crate::sql::quote_ident(&id.schema),
+            crate::sql::quote_ident(&id.name),
+        );
+        let function = Function {
+            arguments: String::new(),
+            returns: Some("trigger".into()),
+            language: "plpgsql".into(),
+            definition,
+            comment: Some("Sets updated_at to now() on every update (keel: #[keel(touch_updated_at)]).".into()),
+            ..Function::default()
+        };
+        (id, function)
+    }
+}
