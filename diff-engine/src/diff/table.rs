@@ -162,8 +162,12 @@ impl Context {
             }
         }
 
+        // PostgreSQL refuses to retype a column a trigger names (`UPDATE OF`, `WHEN`) while the trigger exists.
         let rebuild_trigger = |t: &keel_core::model::Trigger| {
-            self.functions.contains(&t.function) || self.touches(name, t.update_of.iter(), &[t.when.as_deref().unwrap_or("")])
+            let key = |c: &String| (name.clone(), c.clone());
+            self.functions.contains(&t.function)
+                || t.update_of.iter().any(|c| self.retyped.contains(&key(c)) || self.replaced.contains(&key(c)))
+                || self.touches(name, std::iter::empty(), &[t.when.as_deref().unwrap_or("")])
         };
         trigger_changes(name, old, new, rebuild_trigger, out);
 

@@ -9,7 +9,7 @@ use sqlx::postgres::types::Oid;
 
 const TRIGGERS: &str = "
 SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, tg.tgenabled::text, fn.nspname::text, f.proname::text,
-       tg.tgnargs::int4, tg.tgargs, tg.tgattr::int2[], tg.tgoldtable::text, tg.tgnewtable::text,
+       tg.tgnargs::int4, tg.tgargs, ARRAY(SELECT unnest(tg.tgattr::int2[])), tg.tgoldtable::text, tg.tgnewtable::text,
        pg_get_triggerdef(tg.oid), obj_description(tg.oid, 'pg_trigger')
 FROM pg_trigger tg
 JOIN pg_proc f ON f.oid = tg.tgfoid

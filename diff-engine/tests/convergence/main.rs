@@ -18,5 +18,6 @@ mod schemas;
 mod sequences;
 mod smoke;
 mod tables;
+mod triggers;
 mod unmanaged;
 mod views;
