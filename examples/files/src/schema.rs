@@ -8,7 +8,7 @@ use keel::Table;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Table, sqlx::FromRow)]
-#[keel(comment = "Folders nest: a folder's parent is another folder")]
+#[keel(comment = "Folders nest: a folder's parent is another folder", touch_updated_at)]
 pub struct Folder {
     pub id: Uuid,
     pub user_id: String,
@@ -23,6 +23,9 @@ pub struct Folder {
 }
 
 #[derive(Debug, Clone, Table, sqlx::FromRow)]
+// `updated_at` is kept current by a trigger (keel's shared `keel_touch_updated_at()`), so no update can
+// forget it.
+#[keel(touch_updated_at)]
 pub struct File {
     // Primary key - always UUID with auto-generation
     pub id: Uuid,
@@ -56,7 +59,7 @@ pub struct File {
 }
 
 #[derive(Debug, Clone, Table, sqlx::FromRow)]
-#[keel(unique(columns = "file_id, version_number"))]
+#[keel(unique(columns = "file_id, version_number"), touch_updated_at)]
 pub struct FileVersion {
     pub id: Uuid,
     #[keel(references = "files(id)", on_delete = "cascade", index)]
@@ -71,7 +74,7 @@ pub struct FileVersion {
 }
 
 #[derive(Debug, Clone, Table, sqlx::FromRow)]
-#[keel(unique(columns = "user_id, name"))]
+#[keel(unique(columns = "user_id, name"), touch_updated_at)]
 pub struct Tag {
     pub id: Uuid,
     pub user_id: String,

@@ -8,7 +8,8 @@ use uuid::Uuid;
 /// its versions and tags) but no read of this service returns it any more.
 pub async fn soft_delete_file(pool: &PgPool, user_id: &str, id: Uuid) -> Result<()> {
     let updated = sqlx::query(
-        "UPDATE files SET is_deleted = true, deleted_at = now(), updated_at = now() \
+        // `updated_at` is the trigger's job (`#[keel(touch_updated_at)]`).
+        "UPDATE files SET is_deleted = true, deleted_at = now() \
          WHERE id = $1 AND user_id = $2 AND is_deleted = false",
     )
     .bind(id)

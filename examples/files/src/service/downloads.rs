@@ -5,7 +5,8 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// Counts one download of file `id` of `user_id` and returns the new count. The increment happens in the
-/// `UPDATE`, so concurrent downloads are all counted. `updated_at` stays: a download does not change the file.
+/// `UPDATE`, so concurrent downloads are all counted. The table's trigger moves `updated_at`, as it does for
+/// every update of the row.
 pub async fn record_download(pool: &PgPool, user_id: &str, id: Uuid) -> Result<i32> {
     let count = sqlx::query_scalar(
         "UPDATE files SET download_count = download_count + 1 \

@@ -37,14 +37,17 @@ async fn a_soft_deleted_file_disappears_from_every_read_but_its_row_stays() {
     assert!(is_missing_file(service::tag_file(pool, ALICE, gone.id, work.id).await, gone.id));
     assert!(is_missing_file(service::soft_delete_file(pool, ALICE, gone.id).await, gone.id));
 
-    // The row, its version and its tag link are all still there, marked.
-    let (is_deleted, deleted_at_set, download_count): (bool, bool, i32) =
-        sqlx::query_as("SELECT is_deleted, deleted_at IS NOT NULL, download_count FROM files WHERE id = $1")
-            .bind(gone.id)
-            .fetch_one(pool)
-            .await
-            .expect("the row exists");
-    assert_eq!((is_deleted, deleted_at_set, download_count), (true, true, 0));
+    // The row, its version and its tag link are all still there, marked; the table's trigger moved
+    // `updated_at` (the service's UPDATE does not set it).
+    let (is_deleted, deleted_at_set, download_count, touched): (bool, bool, i32, bool) = sqlx::query_as(
+        "SELECT is_deleted, deleted_at IS NOT NULL, download_count, updated_at > $2 FROM files WHERE id = $1",
+    )
+    .bind(gone.id)
+    .bind(gone.updated_at)
+    .fetch_one(pool)
+    .await
+    .expect("the row exists");
+    assert_eq!((is_deleted, deleted_at_set, download_count, touched), (true, true, 0, true));
     assert_eq!(count(pool, "SELECT count(*) FROM file_versions WHERE file_id = $1", gone.id).await, 1);
     assert_eq!(count(pool, "SELECT count(*) FROM file_tags WHERE file_id = $1", gone.id).await, 1);
     let kept_row: (bool, bool) = sqlx::query_as("SELECT is_deleted, deleted_at IS NULL FROM files WHERE id = $1")
