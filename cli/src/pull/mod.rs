@@ -139,6 +139,14 @@ fn schema_warnings(schema: &Schema, warnings: &mut Vec<String>) {
              `keel export --schema <database>` prints its CREATE statement"
         ));
     }
+    let (touch, _) = keel_core::Function::touch_updated_at();
+    for (id, function) in schema.functions().filter(|(id, _)| *id != touch) {
+        warnings.push(format!(
+            "{} {id}: functions are declared in SQL files beside the derives (keel.toml `sql`), not in Rust; \
+             `keel export --schema <database>` prints its CREATE statement",
+            function.kind.keyword().to_lowercase()
+        ));
+    }
     for (name, extension) in &schema.extensions {
         warnings.push(format!(
             "extension {name} (in schema {}): the derives declare no extensions; create it outside them",

@@ -103,8 +103,20 @@ pub fn generate(input: &TableInput, types: &mut TypeContext, warnings: &mut Vec<
             "exclusion constraint {name} cannot be declared with the derives (they have no EXCLUDE); left out"
         ));
     }
+    for (name, trigger) in &input.table.triggers {
+        if !is_touch_updated_at(name, trigger) {
+            g.warn(format!(
+                "trigger {name} is declared in SQL files beside the derives (keel.toml `sql`), not in Rust; left out"
+            ));
+        }
+    }
     let source = g.source();
     TableOutput { source, uses_no_default: g.uses_no_default }
+}
+
+/// The trigger `#[keel(touch_updated_at)]` declares, exactly.
+fn is_touch_updated_at(name: &str, trigger: &keel_core::Trigger) -> bool {
+    name == keel_core::TOUCH_UPDATED_AT_TRIGGER && *trigger == keel_core::Trigger::touch_updated_at()
 }
 
 impl Generator<'_, '_> {
@@ -481,6 +493,9 @@ impl Generator<'_, '_> {
         }
         if let Some(comment) = &self.input.table.comment {
             header.push(format!("comment = {}", lit(comment)));
+        }
+        if self.input.table.triggers.iter().any(|(n, t)| is_touch_updated_at(n, t)) {
+            header.push("touch_updated_at".to_string());
         }
         if !header.is_empty() {
             format::attribute(&mut out, 0, &Attr::Flat(header));

@@ -174,28 +174,38 @@ fn sql_files_go_with_a_json_schema_and_only_with_declared_ones() {
     keel(project.path(), &["export", "--config", "app/keel.toml"]).dev().run().expect(1).says("keel.toml `sql`");
 }
 
-/// A view in the schema folder is managed like the tables; a function (not managed yet) is refused by
-/// name instead of being left out of every migration without a word.
+/// Views, functions and triggers in the schema folder are managed like the tables; a kind keel does not
+/// manage yet (grants) is refused by name instead of being left out of every migration without a word.
 #[test]
-fn views_are_declared_in_sql_and_unmanaged_kinds_are_refused() {
+fn sql_objects_are_declared_in_sql_and_unmanaged_kinds_are_refused() {
     let app = App::new(LIB);
     app.dir.write(
         "schema/views.sql",
         "CREATE VIEW recent_notes AS SELECT id, title FROM notes WHERE created_at > now() - interval '7 days';\n",
+    );
+    app.dir.write(
+        "schema/functions.sql",
+        "CREATE FUNCTION note_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM notes';\n\
+         CREATE FUNCTION shout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.title := upper(NEW.title); \
+         RETURN NEW; END $$;\n\
+         CREATE TRIGGER notes_shout BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION shout();\n",
     );
     keel(app.path(), &["init", "--sql", "schema"]).run().expect(0);
     app.keel(&["generate", "init"]).dev().run().expect(0);
     let files = sql_files(&app.migrations());
     assert_eq!(files.len(), 1, "{files:?}");
     let migration = app.dir.read(&format!("migrations/{}", files[0]));
-    assert!(migration.contains("CREATE VIEW \"public\".\"recent_notes\""), "{migration}");
+    for statement in [
+        "CREATE VIEW \"public\".\"recent_notes\"",
+        "CREATE OR REPLACE FUNCTION public.note_count()",
+        "CREATE TRIGGER \"notes_shout\" BEFORE INSERT ON \"public\".\"notes\"",
+    ] {
+        assert!(migration.contains(statement), "{statement} in:\n{migration}");
+    }
     app.keel(&["check"]).dev().run().expect(0);
 
-    app.dir.write(
-        "schema/functions.sql",
-        "CREATE FUNCTION note_count() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM notes';\n",
-    );
+    app.dir.write("schema/grants.sql", "GRANT SELECT ON notes TO PUBLIC;\n");
     let run = app.keel(&["check"]).dev().run().expect(1);
-    run.says("function public.note_count");
+    run.says("grants public.notes");
     run.says("does not manage yet");
 }

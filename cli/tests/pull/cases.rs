@@ -356,6 +356,8 @@ CREATE TABLE warn.tickets (id serial PRIMARY KEY);
 ALTER SEQUENCE warn.tickets_id_seq INCREMENT BY 10;
 CREATE VIEW warn.open_tickets AS SELECT id FROM warn.tickets;
 CREATE MATERIALIZED VIEW warn.ticket_count AS SELECT count(*) AS n FROM warn.tickets;
+CREATE FUNCTION warn.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER stamp BEFORE UPDATE ON warn.tickets FOR EACH ROW EXECUTE FUNCTION warn.stamp();
 "#;
 
 pub const CASES: &[Case] = &[
