@@ -70,6 +70,7 @@ pub enum Change {
     CreateExtension {
         name: String,
         schema: String,
+        version: Option<String>,
     },
     DropExtension {
         name: String,
@@ -77,6 +78,12 @@ pub enum Change {
     MoveExtension {
         name: String,
         schema: String,
+    },
+    /// `ALTER EXTENSION ... UPDATE TO`: runs the extension's update (or downgrade) scripts.
+    UpdateExtension {
+        name: String,
+        from: String,
+        to: String,
     },
 
     CreateEnum {

@@ -18,6 +18,8 @@ pub enum Hazard {
     IndexBuild,
     /// Running application code that uses the old name or object breaks (rename, drop).
     BreaksClients,
+    /// Runs an extension's update scripts, which change its objects and may have no way back.
+    UpdatesExtension,
 }
 
 impl Hazard {
@@ -30,6 +32,7 @@ impl Hazard {
             Hazard::MayFailOnData => "may_fail_on_data",
             Hazard::IndexBuild => "index_build",
             Hazard::BreaksClients => "breaks_clients",
+            Hazard::UpdatesExtension => "updates_extension",
         }
     }
 
@@ -44,6 +47,9 @@ impl Hazard {
                 "builds an index: a plain CREATE INDEX blocks writes to the table until it is built; CONCURRENTLY does not, but scans twice and leaves an INVALID index to drop if it fails"
             }
             Hazard::BreaksClients => "application code still using the old name or object will fail",
+            Hazard::UpdatesExtension => {
+                "runs the extension's update scripts: its functions, types and operators may change, and an extension may offer no way back to the old version"
+            }
         }
     }
 }

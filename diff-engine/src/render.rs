@@ -27,7 +27,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
         }
     }
     for (name, extension) in &schema.extensions {
-        out.push(create_extension(name, &extension.schema));
+        out.push(create_extension(name, &extension.schema, extension.version.as_deref()));
     }
     for (name, e) in schema.enums() {
         out.extend(create_enum(&name, e));
@@ -72,8 +72,9 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     out
 }
 
-pub fn create_extension(name: &str, schema: &str) -> String {
-    format!("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}", quote_ident(name), quote_ident(schema))
+pub fn create_extension(name: &str, schema: &str, version: Option<&str>) -> String {
+    let version = version.map(|v| format!(" VERSION {}", quote_literal(v))).unwrap_or_default();
+    format!("CREATE EXTENSION IF NOT EXISTS {} WITH SCHEMA {}{version}", quote_ident(name), quote_ident(schema))
 }
 
 pub fn create_sequence(name: &QualifiedName, sequence: &Sequence) -> String {

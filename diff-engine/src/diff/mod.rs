@@ -54,12 +54,19 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     }
 
     for (name, extension) in &desired.extensions {
-        match current.extensions.get(name) {
-            None => changes.push(Change::CreateExtension { name: name.clone(), schema: extension.schema.clone() }),
-            Some(existing) if existing.schema != extension.schema => {
-                changes.push(Change::MoveExtension { name: name.clone(), schema: extension.schema.clone() })
-            }
-            Some(_) => {}
+        let Some(existing) = current.extensions.get(name) else {
+            let (schema, version) = (extension.schema.clone(), extension.version.clone());
+            changes.push(Change::CreateExtension { name: name.clone(), schema, version });
+            continue;
+        };
+        if existing.schema != extension.schema {
+            changes.push(Change::MoveExtension { name: name.clone(), schema: extension.schema.clone() });
+        }
+        // A declaration without a version takes whatever is installed.
+        if let (Some(from), Some(to)) = (&existing.version, &extension.version)
+            && from != to
+        {
+            changes.push(Change::UpdateExtension { name: name.clone(), from: from.clone(), to: to.clone() });
         }
     }
     for name in current.extensions.keys().filter(|n| !desired.extensions.contains_key(*n)) {

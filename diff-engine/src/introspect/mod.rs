@@ -100,7 +100,7 @@ const SEQUENCES: &str = concat!(
 );
 
 /// Extensions whose objects live in the schemas looked at. `plpgsql` is in every database.
-const EXTENSIONS: &str = "SELECT e.extname::text, n.nspname::text \
+const EXTENSIONS: &str = "SELECT e.extname::text, n.nspname::text, e.extversion::text \
      FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace \
      WHERE e.extname <> 'plpgsql' AND ($1::text[] IS NULL OR n.nspname = ANY($1::text[]))";
 
@@ -156,9 +156,10 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
         schema.schemas.entry(ns).or_default().enums.insert(name, e);
     }
 
-    let extensions: Vec<(String, String)> = sqlx::query_as(EXTENSIONS).bind(&only).fetch_all(&mut *conn).await?;
-    for (name, ns) in extensions {
-        schema.extensions.insert(name, Extension { schema: ns });
+    let extensions: Vec<(String, String, String)> =
+        sqlx::query_as(EXTENSIONS).bind(&only).fetch_all(&mut *conn).await?;
+    for (name, ns, version) in extensions {
+        schema.extensions.insert(name, Extension { schema: ns, version: Some(version) });
     }
 
     for row in sqlx::query(SEQUENCES).bind(&only).fetch_all(&mut *conn).await? {

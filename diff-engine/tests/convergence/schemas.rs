@@ -276,3 +276,28 @@ async fn introspection_does_not_depend_on_the_session_search_path() {
     assert_eq!(plain, with_path);
     assert_eq!(current, "app, public", "the session's own setting is left as it was");
 }
+
+// ---- extension versions ----
+
+#[tokio::test]
+async fn updating_an_extension_is_a_hazard() {
+    let plan = case("CREATE EXTENSION hstore VERSION '1.7'", "CREATE EXTENSION hstore VERSION '1.8'")
+        .verify("SELECT extversion = '1.8' FROM pg_extension WHERE extname = 'hstore'")
+        .expect(Hazard::UpdatesExtension)
+        .run()
+        .await;
+    assert!(
+        plan.statements.iter().any(|s| s.sql == "ALTER EXTENSION \"hstore\" UPDATE TO '1.8'"),
+        "{}",
+        plan.to_sql()
+    );
+}
+
+#[tokio::test]
+async fn a_new_extension_at_a_given_version() {
+    case("", "CREATE EXTENSION hstore VERSION '1.7'")
+        .verify("SELECT extversion = '1.7' FROM pg_extension WHERE extname = 'hstore'")
+        .both_ways()
+        .run()
+        .await;
+}

@@ -48,6 +48,10 @@ pub struct Schema {
 #[serde(deny_unknown_fields)]
 pub struct Extension {
     pub schema: String,
+    /// The installed version (`ALTER EXTENSION ... UPDATE TO` changes it); `None` in a declaration that
+    /// takes whatever version the server installs by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// One PostgreSQL schema (`CREATE SCHEMA`), e.g. `public`.

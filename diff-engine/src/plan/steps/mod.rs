@@ -124,9 +124,10 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CreateSchema { .. } | Change::DropSchema { .. } | Change::CommentSchema { .. } => {
             types::schema_steps(change)
         }
-        Change::CreateExtension { .. } | Change::DropExtension { .. } | Change::MoveExtension { .. } => {
-            types::extension_steps(change)
-        }
+        Change::CreateExtension { .. }
+        | Change::DropExtension { .. }
+        | Change::MoveExtension { .. }
+        | Change::UpdateExtension { .. } => types::extension_steps(change),
         Change::CreateEnum { .. }
         | Change::DropEnum { .. }
         | Change::RenameEnum { .. }

@@ -43,8 +43,8 @@ pub(super) fn schema_steps(change: &Change) -> Vec<Step> {
 /// Creating, dropping and moving extensions.
 pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
     match change {
-        Change::CreateExtension { name, schema } => vec![
-            Step::new(10, render::create_extension(name, schema), format!("create extension {name}"))
+        Change::CreateExtension { name, schema, version } => vec![
+            Step::new(10, render::create_extension(name, schema, version.as_deref()), format!("create extension {name}"))
                 .requires([Key::Schema(schema.clone())])
                 .creates([Key::Extension(name.clone())]),
         ],
@@ -61,6 +61,15 @@ pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
             )
             .hazards(&[Hazard::BreaksClients])
             .requires([Key::Schema(schema.clone())]),
+        ],
+        Change::UpdateExtension { name, from, to } => vec![
+            Step::new(
+                11,
+                format!("ALTER EXTENSION {} UPDATE TO {}", quote_ident(name), quote_literal(to)),
+                format!("update extension {name} from version {from} to {to}"),
+            )
+            .hazards(&[Hazard::UpdatesExtension])
+            .requires([Key::Extension(name.clone())]),
         ],
         _ => unreachable!("steps() sends only extension changes here"),
     }
