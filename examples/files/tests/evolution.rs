@@ -69,7 +69,16 @@ async fn has_download_count(pool: &PgPool) -> bool {
 async fn first_release_rows_survive_the_second_release_and_count_downloads_from_zero() {
     let migrations = migrations();
     let names: Vec<&str> = migrations.iter().map(|m| m.description.as_str()).collect();
-    assert_eq!(names, ["create file storage", "add download count 1", "add download count 2", "add active files view"]);
+    assert_eq!(
+        names,
+        [
+            "create file storage",
+            "add download count 1",
+            "add download count 2",
+            "add active files view",
+            "add updated at triggers"
+        ]
+    );
 
     let db = TestDb::new().await;
     db.migrate(&migrations[..1]).await;

@@ -103,12 +103,10 @@ impl Function {
     /// keel's shared trigger function behind `#[keel(touch_updated_at)]`, and its identity.
     pub fn touch_updated_at() -> (FunctionId, Function) {
         let id = FunctionId::new(DEFAULT_SCHEMA, super::TOUCH_UPDATED_AT_FUNCTION, "");
-        let definition = format!(
-            "CREATE OR REPLACE FUNCTION {}.{}()\n RETURNS trigger\n LANGUAGE plpgsql\nAS $function$\nBEGIN\n    \
-             NEW.updated_at := now();\n    RETURN NEW;\nEND\n$function$\n",
-            crate::sql::quote_ident(&id.schema),
-            crate::sql::quote_ident(&id.name),
-        );
+        // Written as `pg_get_functiondef` prints it, so the declaration equals what introspection reads.
+        let definition = "CREATE OR REPLACE FUNCTION public.keel_touch_updated_at()\n RETURNS trigger\n LANGUAGE plpgsql\n\
+                          AS $function$\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n$function$\n"
+            .to_string();
         let function = Function {
             arguments: String::new(),
             returns: Some("trigger".into()),
