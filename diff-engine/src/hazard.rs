@@ -18,6 +18,8 @@ pub enum Hazard {
     IndexBuild,
     /// Running application code that uses the old name or object breaks (rename, drop).
     BreaksClients,
+    /// Changes which rows roles may read or write: row level security switched, a policy dropped or altered.
+    ChangesAccess,
 }
 
 impl Hazard {
@@ -30,6 +32,7 @@ impl Hazard {
             Hazard::MayFailOnData => "may_fail_on_data",
             Hazard::IndexBuild => "index_build",
             Hazard::BreaksClients => "breaks_clients",
+            Hazard::ChangesAccess => "changes_access",
         }
     }
 
@@ -44,6 +47,9 @@ impl Hazard {
                 "builds an index: a plain CREATE INDEX blocks writes to the table until it is built; CONCURRENTLY does not, but scans twice and leaves an INVALID index to drop if it fails"
             }
             Hazard::BreaksClients => "application code still using the old name or object will fail",
+            Hazard::ChangesAccess => {
+                "changes which rows each role may read or write: review who gains or loses rows, the table's owner included"
+            }
         }
     }
 }

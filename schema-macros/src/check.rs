@@ -1,7 +1,7 @@
 //! Turns parsed attributes into a checked description of the table: names resolved, conventions applied,
 //! every reference between attributes verified. All mistakes are collected and reported together.
 
-use crate::attr::{FieldInput, ForeignKeyOptions, IdentityAttr, TableInput};
+use crate::attr::{FieldInput, ForeignKeyOptions, IdentityAttr, RlsAttr, TableInput};
 use crate::keys::{self, KeyOn, KeySpec};
 use darling::util::SpannedValue;
 use keel_core::model::ForeignKeyAction;
@@ -25,6 +25,7 @@ pub struct TableModel {
     pub foreign_keys: Vec<ForeignKeyModel>,
     pub indexes: Vec<IndexModel>,
     pub insert_derive: Vec<syn::Path>,
+    pub row_level_security: keel_core::RowLevelSecurity,
 }
 
 pub struct ColumnModel {
@@ -331,6 +332,11 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         foreign_keys: foreign_keys.into_iter().map(|(fk, _)| fk).collect(),
         indexes: indexes.into_iter().map(|(i, _)| i).collect(),
         insert_derive,
+        row_level_security: match input.rls.as_deref() {
+            None => keel_core::RowLevelSecurity::default(),
+            Some(RlsAttr::Force) => keel_core::RowLevelSecurity::FORCED,
+            Some(RlsAttr::Enable) => keel_core::RowLevelSecurity { enabled: true, forced: false },
+        },
     })
 }
 

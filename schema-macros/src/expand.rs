@@ -44,6 +44,7 @@ pub fn table(model: &TableModel) -> TokenStream {
     let indexes = model.indexes.iter().map(index);
     let comment = option_string(model.comment.as_ref());
     let renamed_from = option_string(model.renamed_from.as_ref());
+    let (rls_enabled, rls_forced) = (model.row_level_security.enabled, model.row_level_security.forced);
     let constants = model.columns.iter().map(|c| {
         let constant = format_ident!("{}", screaming(&c.field.to_string()), span = c.field.span());
         let doc = format!("The column `{}`.", c.name);
@@ -73,6 +74,8 @@ pub fn table(model: &TableModel) -> TokenStream {
                         exclusions: ::std::collections::BTreeMap::new(),
                         comment: #comment,
                         renamed_from: #renamed_from,
+                        row_level_security: ::keel::RowLevelSecurity { enabled: #rls_enabled, forced: #rls_forced },
+                        policies: ::std::collections::BTreeMap::new(),
                     },
                 }
             }

@@ -1,6 +1,7 @@
 //! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
+mod policies;
 mod renames;
 mod table;
 mod views;
@@ -126,6 +127,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     }
     let views = views::view_changes(&current, desired, &changes);
     changes.extend(views);
+    let policies = policies::policy_changes(&current, desired, &changes);
+    changes.extend(policies);
     Ok((current, changes))
 }
 

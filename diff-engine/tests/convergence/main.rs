@@ -12,6 +12,7 @@ mod enums;
 mod foreign_keys;
 mod indexes;
 mod online;
+mod policies;
 mod renames;
 mod schemas;
 mod sequences;

@@ -7,6 +7,7 @@ mod column;
 mod column_type;
 mod constraint;
 mod index;
+mod policy;
 mod sequence;
 mod view;
 
@@ -17,6 +18,7 @@ pub use constraint::{
     UniqueConstraint,
 };
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
+pub use policy::{Policy, PolicyCommand, RowLevelSecurity};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
 pub use view::{View, ViewColumn, ViewDependency};
 
@@ -103,6 +105,11 @@ pub struct Table {
     /// Rename hint: the table's previous name in the same schema. Never produced by introspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    #[serde(default, skip_serializing_if = "RowLevelSecurity::is_off")]
+    pub row_level_security: RowLevelSecurity,
+    /// Row level security policies (declared in SQL files), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Policy>,
 }
 
 impl Table {

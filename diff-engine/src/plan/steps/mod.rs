@@ -4,6 +4,7 @@
 
 mod columns;
 mod constraints;
+mod policies;
 mod types;
 mod views;
 
@@ -27,6 +28,8 @@ pub(crate) enum Key {
     Constraint(QualifiedName, String),
     /// A unique index or constraint over these columns (sorted): what a foreign key needs.
     Unique(QualifiedName, Vec<String>),
+    /// A row level security policy on a table.
+    Policy(QualifiedName, String),
 }
 
 /// One statement before ordering.
@@ -162,6 +165,14 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropView { .. }
         | Change::ReplaceView { .. }
         | Change::CommentView { .. } => views::view_steps(change),
+        Change::EnableRowLevelSecurity { .. }
+        | Change::DisableRowLevelSecurity { .. }
+        | Change::ForceRowLevelSecurity { .. }
+        | Change::NoForceRowLevelSecurity { .. }
+        | Change::CreatePolicy { .. }
+        | Change::DropPolicy { .. }
+        | Change::AlterPolicy { .. }
+        | Change::CommentPolicy { .. } => policies::policy_steps(change, cx),
     }
 }
 
