@@ -103,6 +103,15 @@ pub fn generate(input: &TableInput, types: &mut TypeContext, warnings: &mut Vec<
             "exclusion constraint {name} cannot be declared with the derives (they have no EXCLUDE); left out"
         ));
     }
+    if input.table.row_level_security.forced && !input.table.row_level_security.enabled {
+        g.warn("row level security is forced but not enabled, which the derives cannot say; left out".to_string());
+    }
+    for name in input.table.policies.keys() {
+        g.warn(format!(
+            "policy {name}: policies are declared in SQL files beside the derives (keel.toml `sql`), not in Rust; \
+             `keel export --schema <database>` prints its CREATE POLICY"
+        ));
+    }
     let source = g.source();
     TableOutput { source, uses_no_default: g.uses_no_default }
 }
@@ -481,6 +490,11 @@ impl Generator<'_, '_> {
         }
         if let Some(comment) = &self.input.table.comment {
             header.push(format!("comment = {}", lit(comment)));
+        }
+        match (self.input.table.row_level_security.enabled, self.input.table.row_level_security.forced) {
+            (true, true) => header.push("rls".to_string()),
+            (true, false) => header.push("rls = \"enable\"".to_string()),
+            (false, _) => {}
         }
         if !header.is_empty() {
             format::attribute(&mut out, 0, &Attr::Flat(header));
