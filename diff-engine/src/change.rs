@@ -2,8 +2,8 @@
 //! into statements; nothing here is SQL yet.
 
 use keel_core::model::{
-    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
-    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
+    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, Policy, PrimaryKey,
+    QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
 use keel_core::model::{Function, FunctionId, RoutineKind, Trigger, TriggerEnabled};
 use serde::Serialize;
@@ -329,6 +329,43 @@ pub enum Change {
         enabled: TriggerEnabled,
     },
     CommentTrigger {
+        table: QualifiedName,
+        name: String,
+        comment: Option<String>,
+    },
+
+    EnableRowLevelSecurity {
+        table: QualifiedName,
+    },
+    DisableRowLevelSecurity {
+        table: QualifiedName,
+    },
+    ForceRowLevelSecurity {
+        table: QualifiedName,
+    },
+    NoForceRowLevelSecurity {
+        table: QualifiedName,
+    },
+    CreatePolicy {
+        table: QualifiedName,
+        name: String,
+        policy: Policy,
+    },
+    /// The policy as it is now: what it reads must still be there when it is dropped. `recreated`: it is
+    /// created again, with the same definition, after what it reads changes.
+    DropPolicy {
+        table: QualifiedName,
+        name: String,
+        policy: Policy,
+        recreated: bool,
+    },
+    /// `ALTER POLICY`: new roles or expressions, the same command and kind.
+    AlterPolicy {
+        table: QualifiedName,
+        name: String,
+        policy: Policy,
+    },
+    CommentPolicy {
         table: QualifiedName,
         name: String,
         comment: Option<String>,

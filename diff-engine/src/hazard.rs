@@ -20,6 +20,8 @@ pub enum Hazard {
     BreaksClients,
     /// Runs an extension's update scripts, which change its objects and may have no way back.
     UpdatesExtension,
+    /// Changes which rows roles may read or write: row level security switched, a policy dropped or altered.
+    ChangesAccess,
 }
 
 impl Hazard {
@@ -33,6 +35,7 @@ impl Hazard {
             Hazard::IndexBuild => "index_build",
             Hazard::BreaksClients => "breaks_clients",
             Hazard::UpdatesExtension => "updates_extension",
+            Hazard::ChangesAccess => "changes_access",
         }
     }
 
@@ -49,6 +52,9 @@ impl Hazard {
             Hazard::BreaksClients => "application code still using the old name or object will fail",
             Hazard::UpdatesExtension => {
                 "runs the extension's update scripts: its functions, types and operators may change, and an extension may offer no way back to the old version"
+            }
+            Hazard::ChangesAccess => {
+                "changes which rows each role may read or write: review who gains or loses rows, the table's owner included"
             }
         }
     }

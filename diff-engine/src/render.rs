@@ -3,7 +3,7 @@
 
 use keel_core::model::{
     Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
-    NullsOrder, QualifiedName, Schema, Sequence, SortOrder, Table,
+    NullsOrder, Policy, QualifiedName, RowLevelSecurity, Schema, Sequence, SortOrder, Table,
 };
 use keel_core::model::{FunctionId, Trigger};
 use keel_core::sql::{quote_ident, quote_literal};
@@ -67,6 +67,16 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     for (name, table) in schema.tables() {
         for (trigger_name, trigger) in &table.triggers {
             out.push(create_trigger(&name, trigger_name, trigger));
+        }
+    }
+    // After every table: a policy may read others.
+    for (name, table) in schema.tables() {
+        out.extend(row_level_security(&name, table.row_level_security));
+        for (policy_name, policy) in &table.policies {
+            out.push(create_policy(&name, policy_name, policy));
+            out.extend(
+                policy.comment.as_ref().map(|c| comment_on("POLICY", &policy_target(&name, policy_name), Some(c))),
+            );
         }
     }
     out
@@ -345,4 +355,58 @@ pub fn create_trigger(table: &QualifiedName, name: &str, trigger: &Trigger) -> S
 /// `"schema"."name"(arguments)`: what `DROP FUNCTION` and `COMMENT ON FUNCTION` name.
 pub fn function_signature(id: &FunctionId) -> String {
     format!("{}({})", qualified(&id.qualified_name()), id.arguments)
+}
+
+/// `ALTER TABLE ... ENABLE ROW LEVEL SECURITY` and `... FORCE ROW LEVEL SECURITY`, as switched on.
+pub fn row_level_security(table: &QualifiedName, rls: RowLevelSecurity) -> Vec<String> {
+    let mut out = Vec::new();
+    if rls.enabled {
+        out.push(format!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", qualified(table)));
+    }
+    if rls.forced {
+        out.push(format!("ALTER TABLE {} FORCE ROW LEVEL SECURITY", qualified(table)));
+    }
+    out
+}
+
+/// `"policy" ON "schema"."table"`: how statements name a policy.
+pub fn policy_target(table: &QualifiedName, name: &str) -> String {
+    format!("{} ON {}", quote_ident(name), qualified(table))
+}
+
+/// `CREATE POLICY "name" ON .. AS PERMISSIVE FOR ALL TO .. USING (..) WITH CHECK (..)`.
+pub fn create_policy(table: &QualifiedName, name: &str, policy: &Policy) -> String {
+    let mut sql = format!(
+        "CREATE POLICY {} AS {} FOR {} TO {}",
+        policy_target(table, name),
+        policy.kind(),
+        policy.command.sql(),
+        policy_roles(&policy.roles)
+    );
+    sql.push_str(&policy_expressions(policy));
+    sql
+}
+
+/// ` USING (..) WITH CHECK (..)`, the clauses the policy has.
+pub fn policy_expressions(policy: &Policy) -> String {
+    let mut sql = String::new();
+    if let Some(using) = &policy.using {
+        sql.push_str(&format!(" USING ({using})"));
+    }
+    if let Some(check) = &policy.with_check {
+        sql.push_str(&format!(" WITH CHECK ({check})"));
+    }
+    sql
+}
+
+/// Role names for `TO`: `public` is the keyword `PUBLIC` (no role may take that name), the others quoted.
+pub fn policy_roles(roles: &[String]) -> String {
+    if roles.is_empty() {
+        return "PUBLIC".to_string();
+    }
+    roles
+        .iter()
+        .map(|r| if r == "public" { "PUBLIC".to_string() } else { quote_ident(r) })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -1,5 +1,4 @@
-//! Objects keel does not manage yet: triggers on views and constraint triggers, policies, aggregates,
-//! grants.
+//! Objects keel does not manage yet: triggers on views, constraint triggers, aggregates, grants.
 //! keel never drops them; it lists them, and warns when a plan changes a table or column one depends on.
 
 use keel_core::model::QualifiedName;
@@ -9,7 +8,7 @@ use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Unmanaged {
-    /// `trigger`, `policy`, `aggregate`, `grants`.
+    /// `trigger`, `aggregate`, `grants`.
     pub kind: String,
     pub name: QualifiedName,
     /// Tables, or columns of tables, it reads or is attached to.
@@ -46,9 +45,6 @@ WITH user_ns AS (
 SELECT 'trigger', tn.nspname::text, tg.tgname::text, tn.nspname::text, t.relname::text, NULL
 FROM pg_trigger tg JOIN pg_class t ON t.oid = tg.tgrelid JOIN user_ns tn ON tn.oid = t.relnamespace
 WHERE NOT tg.tgisinternal AND (t.relkind NOT IN ('r', 'p') OR tg.tgconstraint <> 0)
-UNION ALL
-SELECT 'policy', tn.nspname::text, p.polname::text, tn.nspname::text, t.relname::text, NULL
-FROM pg_policy p JOIN pg_class t ON t.oid = p.polrelid JOIN user_ns tn ON tn.oid = t.relnamespace
 UNION ALL
 SELECT 'grants', tn.nspname::text, t.relname::text, tn.nspname::text, t.relname::text, NULL
 FROM pg_class t JOIN user_ns tn ON tn.oid = t.relnamespace

@@ -60,6 +60,7 @@ struct User {
 }
 
 #[derive(Table)]
+#[keel(rls = "enable")]
 struct Folder {
     #[keel(identity)]
     id: i64,
@@ -86,7 +87,8 @@ struct Folder {
     index(name = "idx_files_unique_name", columns = "user_id, name", unique),
     unique(columns = "folder_id, name"),
     unique(columns = "storage_key, checksum", name = "files_storage_unique"),
-    check(name = "files_positive_size", expr = "size >= 0")
+    check(name = "files_positive_size", expr = "size >= 0"),
+    rls
 )]
 struct File {
     id: Uuid,
@@ -540,6 +542,16 @@ fn table_comment_and_rename_hint() {
     let users = User::definition();
     assert_eq!(users.table.comment, None);
     assert_eq!(users.table.renamed_from, None);
+}
+
+#[test]
+fn row_level_security_enabled_and_forced_or_enabled_only() {
+    use keel::RowLevelSecurity;
+    assert_eq!(File::definition().table.row_level_security, RowLevelSecurity { enabled: true, forced: true });
+    assert_eq!(Folder::definition().table.row_level_security, RowLevelSecurity { enabled: true, forced: false });
+    assert_eq!(User::definition().table.row_level_security, RowLevelSecurity::default());
+    // Policies are declared in SQL files, never by the derive.
+    assert!(File::definition().table.policies.is_empty());
 }
 
 #[test]

@@ -31,6 +31,31 @@ pub struct TableInput {
     pub insert_derive: Option<darling::util::PathList>,
     /// Keep `updated_at` current on every update, with keel's shared trigger function.
     pub touch_updated_at: Flag,
+    /// Row level security: `rls` (enable and force) or `rls = "enable"`.
+    pub rls: Option<SpannedValue<RlsAttr>>,
+}
+
+/// `rls` or `rls = "force"` (ENABLE and FORCE ROW LEVEL SECURITY: the owner too is held to the policies),
+/// `rls = "enable"` (ENABLE only: the owner bypasses them).
+pub enum RlsAttr {
+    Force,
+    Enable,
+}
+
+impl FromMeta for RlsAttr {
+    fn from_word() -> darling::Result<Self> {
+        Ok(RlsAttr::Force)
+    }
+    fn from_string(value: &str) -> darling::Result<Self> {
+        match value {
+            "force" => Ok(RlsAttr::Force),
+            "enable" => Ok(RlsAttr::Enable),
+            _ => Err(darling::Error::custom(format!(
+                "unknown row level security mode `{value}`; write `rls` (enable and force: the table's owner too \
+                 is held to the policies) or `rls = \"enable\"` (the owner bypasses them)"
+            ))),
+        }
+    }
 }
 
 /// `primary_key(columns = "a, b")`, `unique(columns = "a, b", name = "...")`.

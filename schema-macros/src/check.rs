@@ -1,7 +1,7 @@
 //! Turns parsed attributes into a checked description of the table: names resolved, conventions applied,
 //! every reference between attributes verified. All mistakes are collected and reported together.
 
-use crate::attr::{FieldInput, ForeignKeyOptions, IdentityAttr, TableInput};
+use crate::attr::{FieldInput, ForeignKeyOptions, IdentityAttr, RlsAttr, TableInput};
 use crate::keys::{self, KeyOn, KeySpec};
 use darling::util::SpannedValue;
 use keel_core::model::ForeignKeyAction;
@@ -27,6 +27,7 @@ pub struct TableModel {
     pub insert_derive: Vec<syn::Path>,
     /// `#[keel(touch_updated_at)]`: a trigger keeps `updated_at` current.
     pub touch_updated_at: bool,
+    pub row_level_security: keel_core::RowLevelSecurity,
 }
 
 pub struct ColumnModel {
@@ -341,6 +342,11 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         indexes: indexes.into_iter().map(|(i, _)| i).collect(),
         insert_derive,
         touch_updated_at,
+        row_level_security: match input.rls.as_deref() {
+            None => keel_core::RowLevelSecurity::default(),
+            Some(RlsAttr::Force) => keel_core::RowLevelSecurity::FORCED,
+            Some(RlsAttr::Enable) => keel_core::RowLevelSecurity { enabled: true, forced: false },
+        },
     })
 }
 

@@ -48,6 +48,7 @@ pub fn table(model: &TableModel) -> TokenStream {
         quote!((::keel::model::TOUCH_UPDATED_AT_TRIGGER.to_string(), ::keel::model::Trigger::touch_updated_at()))
     })
     .into_iter();
+    let (rls_enabled, rls_forced) = (model.row_level_security.enabled, model.row_level_security.forced);
     let constants = model.columns.iter().map(|c| {
         let constant = format_ident!("{}", screaming(&c.field.to_string()), span = c.field.span());
         let doc = format!("The column `{}`.", c.name);
@@ -78,6 +79,8 @@ pub fn table(model: &TableModel) -> TokenStream {
                         triggers: ::std::collections::BTreeMap::from([#(#triggers),*]),
                         comment: #comment,
                         renamed_from: #renamed_from,
+                        row_level_security: ::keel::RowLevelSecurity { enabled: #rls_enabled, forced: #rls_forced },
+                        policies: ::std::collections::BTreeMap::new(),
                     },
                 }
             }

@@ -110,6 +110,15 @@ pub fn generate(input: &TableInput, types: &mut TypeContext, warnings: &mut Vec<
             ));
         }
     }
+    if input.table.row_level_security.forced && !input.table.row_level_security.enabled {
+        g.warn("row level security is forced but not enabled, which the derives cannot say; left out".to_string());
+    }
+    for name in input.table.policies.keys() {
+        g.warn(format!(
+            "policy {name}: policies are declared in SQL files beside the derives (keel.toml `sql`), not in Rust; \
+             `keel export --schema <database>` prints its CREATE POLICY"
+        ));
+    }
     let source = g.source();
     TableOutput { source, uses_no_default: g.uses_no_default }
 }
@@ -496,6 +505,11 @@ impl Generator<'_, '_> {
         }
         if self.input.table.triggers.iter().any(|(n, t)| is_touch_updated_at(n, t)) {
             header.push("touch_updated_at".to_string());
+        }
+        match (self.input.table.row_level_security.enabled, self.input.table.row_level_security.forced) {
+            (true, true) => header.push("rls".to_string()),
+            (true, false) => header.push("rls = \"enable\"".to_string()),
+            (false, _) => {}
         }
         if !header.is_empty() {
             format::attribute(&mut out, 0, &Attr::Flat(header));

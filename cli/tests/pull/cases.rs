@@ -137,6 +137,8 @@ CREATE TABLE memberships (
 );
 CREATE TABLE countries (code char(2) PRIMARY KEY, name text NOT NULL UNIQUE);
 CREATE TABLE regions (id integer NOT NULL, name text NOT NULL, CONSTRAINT regions_primary PRIMARY KEY (id));
+ALTER TABLE countries ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+ALTER TABLE regions ENABLE ROW LEVEL SECURITY;
 CREATE TABLE handles (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     handle text NOT NULL,
@@ -358,6 +360,9 @@ CREATE VIEW warn.open_tickets AS SELECT id FROM warn.tickets;
 CREATE MATERIALIZED VIEW warn.ticket_count AS SELECT count(*) AS n FROM warn.tickets;
 CREATE FUNCTION warn.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER stamp BEFORE UPDATE ON warn.tickets FOR EACH ROW EXECUTE FUNCTION warn.stamp();
+ALTER TABLE warn.tickets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY recent ON warn.tickets USING (id > 100);
+ALTER TABLE warn.handles FORCE ROW LEVEL SECURITY;
 "#;
 
 pub const CASES: &[Case] = &[

@@ -2,6 +2,7 @@
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
 mod functions;
+mod policies;
 mod renames;
 mod table;
 mod triggers;
@@ -137,6 +138,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     }
     let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
+    let policies = policies::policy_changes(&current, desired, &changes);
+    changes.extend(policies);
     Ok((current, changes))
 }
 

@@ -59,6 +59,9 @@ impl Context {
             comment: None,
             renamed_from: None,
             columns: table.columns.iter().map(|c| Column { comment: None, renamed_from: None, ..c.clone() }).collect(),
+            // Row level security and policies follow as changes of their own (`diff::policies`).
+            row_level_security: Default::default(),
+            policies: BTreeMap::new(),
             ..table.clone()
         };
         out.push(Change::CreateTable { name: name.clone(), table: bare });

@@ -61,6 +61,7 @@ macro_rules! extension_member {
 
 // After the macros, which they use.
 mod functions;
+mod policies;
 mod views;
 
 const NAMESPACES: &str = concat!(
@@ -189,6 +190,7 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
     }
     views::read(conn, &only, nulls, &mut schema).await?;
     functions::read(conn, &only, &mut schema).await?;
+    policies::read(conn, &only, &mut schema).await?;
     // Every schema the database has is part of the model, but an empty, uncommented `public`: every
     // database has one, and a declaration that puts nothing there must not differ from it.
     for (ns, comment) in comments {

@@ -26,7 +26,7 @@ pub struct PlanOptions {
     /// `SET lock_timeout` before each unit's statements, so that a statement waiting for a lock fails
     /// instead of queueing every other query behind it.
     pub lock_timeout: Option<Duration>,
-    /// Objects keel does not manage (triggers on views, constraint triggers, policies, aggregates, grants), from
+    /// Objects keel does not manage (triggers on views, constraint triggers, aggregates, grants), from
     /// [`crate::unmanaged::unmanaged`]; the plan warns about statements that would break one.
     pub unmanaged: Vec<Unmanaged>,
 }

@@ -1,4 +1,4 @@
-//! Objects keel does not manage (triggers on views, constraint triggers, policies, aggregates, grants): never
+//! Objects keel does not manage (triggers on views, constraint triggers, aggregates, grants): never
 //! dropped, and named in the plan's warnings when a change touches what they read.
 
 use crate::direct::Pair;
@@ -39,41 +39,6 @@ async fn warns_about_a_constraint_trigger_on_a_table_that_changes() {
     .run()
     .await;
     assert_warns(&plan, "trigger public.t_touch");
-}
-
-#[tokio::test]
-async fn a_policy_is_not_dropped() {
-    let plan = case(
-        &format!("{TABLE} ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY positive ON t USING (n > 0);"),
-        &format!("{TABLE} ALTER TABLE t ENABLE ROW LEVEL SECURITY;"),
-    )
-    .verify("SELECT EXISTS (SELECT FROM pg_policy WHERE polname = 'positive')")
-    .run()
-    .await;
-    assert!(plan.is_empty(), "{}", plan.to_sql());
-}
-
-#[tokio::test]
-async fn warns_about_a_policy_reading_a_column_whose_type_changes() {
-    let plan = plan_only(
-        &format!("{TABLE} ALTER TABLE t ENABLE ROW LEVEL SECURITY; CREATE POLICY positive ON t USING (n > 0);"),
-        &format!("{} ALTER TABLE t ENABLE ROW LEVEL SECURITY;", TABLE.replace("n int", "n bigint")),
-    )
-    .await;
-    assert_warns(&plan, "policy public.positive");
-}
-
-#[tokio::test]
-async fn adding_a_column_next_to_a_policy_keeps_it() {
-    let plan = case(
-        &format!("{TABLE} CREATE POLICY positive ON t USING (n > 0);"),
-        &format!("{TABLE} ALTER TABLE t ADD COLUMN extra int;"),
-    )
-    .data("INSERT INTO t VALUES (1, 1, 'a')")
-    .verify("SELECT EXISTS (SELECT FROM pg_policy WHERE polname = 'positive')")
-    .run()
-    .await;
-    assert!(!plan.is_empty());
 }
 
 #[tokio::test]

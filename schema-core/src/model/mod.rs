@@ -8,6 +8,7 @@ mod column_type;
 mod constraint;
 mod function;
 mod index;
+mod policy;
 mod sequence;
 mod trigger;
 mod view;
@@ -20,6 +21,7 @@ pub use constraint::{
 };
 pub use function::{Function, FunctionId, RoutineKind, Volatility};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
+pub use policy::{Policy, PolicyCommand, RowLevelSecurity};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
 pub use trigger::{
     TOUCH_UPDATED_AT_FUNCTION, TOUCH_UPDATED_AT_TRIGGER, Trigger, TriggerEnabled, TriggerEvent, TriggerTiming,
@@ -118,6 +120,11 @@ pub struct Table {
     /// Rename hint: the table's previous name in the same schema. Never produced by introspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    #[serde(default, skip_serializing_if = "RowLevelSecurity::is_off")]
+    pub row_level_security: RowLevelSecurity,
+    /// Row level security policies (declared in SQL files), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, Policy>,
 }
 
 impl Table {

@@ -5,6 +5,7 @@
 mod columns;
 mod constraints;
 mod functions;
+mod policies;
 mod triggers;
 mod types;
 mod views;
@@ -33,6 +34,8 @@ pub(crate) enum Key {
     Function(QualifiedName),
     /// A trigger of a table.
     Trigger(QualifiedName, String),
+    /// A row level security policy on a table.
+    Policy(QualifiedName, String),
 }
 
 /// One statement before ordering.
@@ -177,6 +180,14 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropTrigger { .. }
         | Change::SetTriggerEnabled { .. }
         | Change::CommentTrigger { .. } => triggers::trigger_steps(change, cx),
+        Change::EnableRowLevelSecurity { .. }
+        | Change::DisableRowLevelSecurity { .. }
+        | Change::ForceRowLevelSecurity { .. }
+        | Change::NoForceRowLevelSecurity { .. }
+        | Change::CreatePolicy { .. }
+        | Change::DropPolicy { .. }
+        | Change::AlterPolicy { .. }
+        | Change::CommentPolicy { .. } => policies::policy_steps(change, cx),
     }
 }
 

@@ -1,0 +1,114 @@
+//! Statements for row level security. Policies are created after what they read and dropped before it
+//! changes; row level security is switched on after the table's policies exist and off before any of them
+//! is dropped, so that no statement boundary leaves a table with fewer rows visible than either end state.
+
+use super::{Context, Key, Step, col, rel};
+use crate::change::Change;
+use crate::hazard::Hazard;
+use crate::render::{comment_on, create_policy, policy_expressions, policy_roles, policy_target, qualified};
+use keel_core::model::{Policy, QualifiedName};
+
+const SWITCH_OFF_RANK: u32 = 4;
+const DROP_RANK: u32 = 5;
+/// After the tables, columns and views the expressions read.
+const CREATE_RANK: u32 = 210;
+const SWITCH_ON_RANK: u32 = 220;
+
+const ACCESS: Hazard = Hazard::ChangesAccess;
+
+pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::EnableRowLevelSecurity { table } => {
+            let summary = format!("enable row level security on {table}{}", without_policies(table, cx));
+            vec![switch(table, "ENABLE", SWITCH_ON_RANK, summary).requires(desired_policies(table, cx))]
+        }
+        Change::DisableRowLevelSecurity { table } => {
+            let summary = format!("disable row level security on {table}: its policies stop applying");
+            vec![switch(table, "DISABLE", SWITCH_OFF_RANK, summary)]
+        }
+        Change::ForceRowLevelSecurity { table } => {
+            let summary = format!("force row level security on {table}: its owner is held to the policies too");
+            vec![switch(table, "FORCE", SWITCH_ON_RANK, summary).requires(desired_policies(table, cx))]
+        }
+        Change::NoForceRowLevelSecurity { table } => {
+            let summary = format!("stop forcing row level security on {table}: its owner bypasses the policies");
+            vec![switch(table, "NO FORCE", SWITCH_OFF_RANK, summary)]
+        }
+        Change::CreatePolicy { table, name, policy } => vec![
+            Step::new(CREATE_RANK, create_policy(table, name, policy), format!("create policy {name} on {table}"))
+                .requires(reads(table, policy))
+                .creates([key(table, name)]),
+        ],
+        Change::DropPolicy { table, name, policy, recreated } => {
+            let step = Step::new(
+                DROP_RANK,
+                format!("DROP POLICY {}", policy_target(table, name)),
+                format!("drop policy {name} on {table}"),
+            )
+            .requires(reads(table, policy))
+            .drops([key(table, name)]);
+            // Dropped and created again as it was, in the same transaction: nobody sees the difference.
+            vec![if *recreated { step } else { step.hazards(&[ACCESS]) }]
+        }
+        Change::AlterPolicy { table, name, policy } => vec![
+            Step::new(
+                CREATE_RANK,
+                format!(
+                    "ALTER POLICY {} TO {}{}",
+                    policy_target(table, name),
+                    policy_roles(&policy.roles),
+                    policy_expressions(policy)
+                ),
+                format!("alter policy {name} on {table}"),
+            )
+            .hazards(&[ACCESS])
+            .requires(reads(table, policy))
+            .modifies([key(table, name)]),
+        ],
+        Change::CommentPolicy { table, name, comment } => vec![
+            Step::new(
+                CREATE_RANK + 1,
+                comment_on("POLICY", &policy_target(table, name), comment.as_ref()),
+                format!("comment on policy {name} on {table}"),
+            )
+            .requires([rel(table), key(table, name)]),
+        ],
+        _ => unreachable!("policy_steps called with {change:?}"),
+    }
+}
+
+fn switch(table: &QualifiedName, action: &str, rank: u32, summary: String) -> Step {
+    Step::new(rank, format!("ALTER TABLE {} {action} ROW LEVEL SECURITY", qualified(table)), summary)
+        .hazards(&[ACCESS])
+        .requires([rel(table)])
+}
+
+/// `: no policy, ...` when the table will have none: switched on, row level security then hides every row.
+fn without_policies(table: &QualifiedName, cx: &Context) -> &'static str {
+    let Some(t) = cx.desired.table(&table.schema, &table.name) else { return "" };
+    match (t.policies.is_empty(), t.row_level_security.forced) {
+        (false, _) => "",
+        (true, false) => ": no policy, so only its owner (and superusers, BYPASSRLS roles) see any row",
+        (true, true) => ": no policy, so only superusers and BYPASSRLS roles see any row, not even its owner",
+    }
+}
+
+/// The policies the table will have: row level security is switched on once they exist.
+fn desired_policies(table: &QualifiedName, cx: &Context) -> Vec<Key> {
+    let Some(t) = cx.desired.table(&table.schema, &table.name) else { return Vec::new() };
+    t.policies.keys().map(|name| key(table, name)).collect()
+}
+
+fn key(table: &QualifiedName, name: &str) -> Key {
+    Key::Policy(table.clone(), name.to_string())
+}
+
+/// The table, and what the expressions read: each relation, and each column they name.
+fn reads(table: &QualifiedName, policy: &Policy) -> Vec<Key> {
+    let mut keys = vec![rel(table)];
+    keys.extend(policy.reads.iter().map(|d| rel(&d.relation)));
+    keys.extend(policy.reads.iter().filter_map(|d| d.column.as_ref().map(|c| col(&d.relation, c))));
+    keys.sort();
+    keys.dedup();
+    keys
+}
