@@ -15,6 +15,7 @@ pub mod normalize;
 pub mod plan;
 pub mod questions;
 pub mod render;
+pub mod render_types;
 pub mod scratch;
 pub mod unmanaged;
 

@@ -31,6 +31,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     for (name, e) in schema.enums() {
         out.extend(create_enum(&name, e));
     }
+    out.extend(crate::render_types::create_types(schema));
     for (name, sequence) in schema.sequences() {
         out.push(create_sequence(&name, sequence));
         out.extend(sequence.comment.as_ref().map(|c| comment_on("SEQUENCE", &qualified(&name), Some(c))));

@@ -1,6 +1,8 @@
 //! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
+mod composites;
+mod domains;
 mod renames;
 mod table;
 mod views;
@@ -16,6 +18,9 @@ use std::collections::BTreeSet;
 pub enum DiffError {
     #[error("rename hint: {0}")]
     Hint(String),
+    /// A change PostgreSQL cannot carry out without CASCADE or a hand-written data move.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// The changes that turn `current` into `desired`, in a stable order (the planner orders them for real).
@@ -86,6 +91,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
         }
     }
 
+    domains::domain_changes(&current, desired, &mut changes)?;
+    composites::composite_changes(&current, desired, &mut changes)?;
     let context = table::Context::new(&current, desired, recreated_enums(&changes));
     for (name, sequence) in desired.sequences() {
         match current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name)) {
@@ -229,12 +236,15 @@ fn sequence_changes(name: &QualifiedName, old: &Sequence, new: &Sequence, out: &
     }
 }
 
-/// The enums being recreated: their columns change type as far as constraints and indexes are concerned.
+/// The enums, domains and composite types being recreated: their columns change type as far as constraints
+/// and indexes are concerned.
 pub(crate) fn recreated_enums(changes: &[Change]) -> BTreeSet<QualifiedName> {
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::RecreateEnum { name, .. } => Some(name.clone()),
+            Change::RecreateEnum { name, .. }
+            | Change::RecreateDomain { name, .. }
+            | Change::RecreateComposite { name, .. } => Some(name.clone()),
             _ => None,
         })
         .collect()

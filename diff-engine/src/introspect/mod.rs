@@ -59,6 +59,7 @@ macro_rules! extension_member {
 }
 
 // After the macros, which it uses.
+mod types;
 mod views;
 
 const NAMESPACES: &str = concat!(
@@ -184,6 +185,7 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
         schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);
     }
     views::read(conn, &only, nulls, &mut schema).await?;
+    types::read(conn, &only, &mut schema).await?;
     // Every schema the database has is part of the model, but an empty, uncommented `public`: every
     // database has one, and a declaration that puts nothing there must not differ from it.
     for (ns, comment) in comments {
