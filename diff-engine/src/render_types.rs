@@ -2,7 +2,7 @@
 //! printed them.
 
 use crate::render::{comment_on, qualified};
-use keel_core::model::{ColumnType, CompositeAttribute, CompositeType, Domain, QualifiedName, Schema};
+use keel_core::model::{ColumnType, CompositeAttribute, CompositeType, Domain, Namespace, QualifiedName, Schema};
 use keel_core::sql::quote_ident;
 use std::collections::BTreeSet;
 
@@ -88,4 +88,32 @@ fn named(ty: &ColumnType) -> Option<QualifiedName> {
         ColumnType::Named { schema, name } => Some(QualifiedName::new(schema, name)),
         _ => None,
     }
+}
+
+/// `(types, the rest)`: the schemas that hold types (with their comments), the extensions and every enum,
+/// domain and composite type; then the schemas with their tables, sequences and views. Created one after
+/// the other, they make the whole schema, with room between them for SQL that declares types.
+pub fn split_schema(schema: &Schema) -> (Schema, Schema) {
+    let mut types = Schema { extensions: schema.extensions.clone(), ..Schema::default() };
+    let mut rest = schema.clone();
+    for (name, ns) in &schema.schemas {
+        let holds_types = !ns.enums.is_empty() || !ns.domains.is_empty() || !ns.composite_types.is_empty();
+        let holds_extension = schema.extensions.values().any(|e| e.schema == *name);
+        if holds_types || holds_extension {
+            let kept = Namespace {
+                enums: ns.enums.clone(),
+                domains: ns.domains.clone(),
+                composite_types: ns.composite_types.clone(),
+                comment: ns.comment.clone(),
+                ..Namespace::default()
+            };
+            types.schemas.insert(name.clone(), kept);
+        }
+    }
+    for ns in rest.schemas.values_mut() {
+        ns.enums.clear();
+        ns.domains.clear();
+        ns.composite_types.clear();
+    }
+    (types, rest)
 }
