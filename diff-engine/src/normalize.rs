@@ -160,8 +160,13 @@ async fn unknown_types(conn: &mut sqlx::PgConnection, declared: &Schema) -> Resu
     if problems.is_empty() { Ok(()) } else { Err(NormalizeError::UnknownTypes(problems)) }
 }
 
-/// A type written as one plain identifier: `to_regtype` reads it without raising an error.
+/// A type written as one plain identifier: `to_regtype` reads it without raising an error. The serial
+/// types are not types (CREATE TABLE turns them into an integer and a sequence).
 fn is_bare_name(sql: &str) -> bool {
+    const SERIALS: [&str; 6] = ["serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"];
+    if SERIALS.contains(&sql) {
+        return false;
+    }
     let mut chars = sql.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')

@@ -69,6 +69,14 @@ async fn an_undeclared_type_is_named_with_its_column() {
 }
 
 #[tokio::test]
+async fn serial_columns_are_not_undeclared_types() {
+    let normalized =
+        normalize(server(), &users(ColumnType::Other { sql: "bigserial".into() })).await.expect("normalize");
+    let column = normalized.table("public", "users").and_then(|t| t.column("address")).expect("column");
+    assert_eq!(column.ty, ColumnType::BigInt);
+}
+
+#[tokio::test]
 async fn an_error_after_the_tables_points_at_its_line_in_the_file() {
     let sql = "CREATE DOMAIN email AS text;\n\nCREATE VIEW broken AS SELECT nope FROM users;\n";
     let error = normalize_with_sql(server(), &users(ColumnType::named("public", "email")), &[file("f.sql", sql)])
