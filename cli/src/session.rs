@@ -264,8 +264,12 @@ impl Session {
             && let Some(ns) = schema.schemas.get_mut(&name.schema)
         {
             ns.tables.remove(&name.name);
-            let keel_only =
-                ns.tables.is_empty() && ns.enums.is_empty() && ns.sequences.is_empty() && ns.views.is_empty();
+            let keel_only = ns.tables.is_empty()
+                && ns.enums.is_empty()
+                && ns.sequences.is_empty()
+                && ns.views.is_empty()
+                && ns.domains.is_empty()
+                && ns.composite_types.is_empty();
             if keel_only && name.schema != "public" {
                 schema.schemas.remove(&name.schema);
             }

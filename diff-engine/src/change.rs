@@ -6,6 +6,7 @@ use keel_core::model::{
     QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
 use keel_core::model::{Function, FunctionId, RoutineKind, Trigger, TriggerEnabled};
+use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 use serde::Serialize;
 
 /// A table-level constraint, by kind.
@@ -40,7 +41,7 @@ pub enum SequenceRestart {
     Restart,
 }
 
-/// A column whose type is an enum that is being recreated.
+/// A column whose type is an enum, domain or composite type that is being recreated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnumUsage {
     pub table: QualifiedName,
@@ -368,6 +369,90 @@ pub enum Change {
     CommentPolicy {
         table: QualifiedName,
         name: String,
+        comment: Option<String>,
+    },
+
+    CreateDomain {
+        name: QualifiedName,
+        /// Without its comment (a change of its own).
+        domain: Domain,
+    },
+    /// The domain as it is now: what its base type needs must still be there when it is dropped.
+    DropDomain {
+        name: QualifiedName,
+        domain: Domain,
+    },
+    SetDomainDefault {
+        name: QualifiedName,
+        default: Option<String>,
+    },
+    /// `SET NOT NULL` checks every value of every column of the domain: `columns` names them.
+    SetDomainNotNull {
+        name: QualifiedName,
+        not_null: bool,
+        columns: Vec<String>,
+    },
+    AddDomainCheck {
+        name: QualifiedName,
+        check_name: String,
+        check: DomainCheck,
+        /// The columns of the domain whose values are checked, for the summary.
+        columns: Vec<String>,
+    },
+    DropDomainCheck {
+        name: QualifiedName,
+        check_name: String,
+    },
+    ValidateDomainCheck {
+        name: QualifiedName,
+        check_name: String,
+    },
+    /// The base type or collation changes, which `ALTER DOMAIN` cannot do: the old domain is renamed away,
+    /// the new one created, every column of it cast, and the old one dropped.
+    RecreateDomain {
+        name: QualifiedName,
+        domain: Domain,
+        usages: Vec<EnumUsage>,
+    },
+    CommentDomain {
+        name: QualifiedName,
+        comment: Option<String>,
+    },
+
+    CreateComposite {
+        name: QualifiedName,
+        composite: CompositeType,
+    },
+    DropComposite {
+        name: QualifiedName,
+        composite: CompositeType,
+    },
+    AddAttribute {
+        name: QualifiedName,
+        attribute: CompositeAttribute,
+    },
+    /// `used`: columns of the type hold values of the attribute, which go with it.
+    DropAttribute {
+        name: QualifiedName,
+        attribute: CompositeAttribute,
+        used: bool,
+    },
+    AlterAttributeType {
+        name: QualifiedName,
+        from: CompositeAttribute,
+        to: CompositeAttribute,
+    },
+    /// An attribute's type changes while columns use the type, which PostgreSQL refuses in place: the old
+    /// type is renamed away and given the new attribute names (added, dropped), the new type created,
+    /// every column cast through text, and the old type dropped.
+    RecreateComposite {
+        name: QualifiedName,
+        old: CompositeType,
+        composite: CompositeType,
+        usages: Vec<EnumUsage>,
+    },
+    CommentComposite {
+        name: QualifiedName,
         comment: Option<String>,
     },
 }

@@ -16,7 +16,9 @@ pub mod normalize;
 pub mod plan;
 pub mod questions;
 pub mod render;
+pub mod render_types;
 pub mod scratch;
+pub mod sql_types_first;
 pub mod unmanaged;
 
 pub use apply::{ApplyError, StatementError, apply_in_transaction, apply_plan};

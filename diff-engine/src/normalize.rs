@@ -4,7 +4,7 @@
 
 use crate::scratch::{ScratchError, Server};
 use crate::{ApplyError, IntrospectError};
-use keel_core::Schema;
+use keel_core::{ColumnType, Schema};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NormalizeError {
@@ -24,6 +24,13 @@ pub enum NormalizeError {
         .0.join(", ")
     )]
     Unmanaged(Vec<String>),
+    /// Columns of types that nothing declares: not a `#[derive(PgEnum)]`, not the SQL files.
+    #[error(
+        "{}; declare the type with `#[derive(PgEnum)]`, or with CREATE DOMAIN or CREATE TYPE in a SQL file \
+         of the schema folder (keel.toml `sql`)",
+        .0.join("; ")
+    )]
+    UnknownTypes(Vec<String>),
 }
 
 /// A declared SQL file (`schema/*.sql`): its name, for messages, and its text.
@@ -77,12 +84,20 @@ async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> R
     let database = server.create_database().await?;
     let result = async {
         let mut conn = database.connect().await?;
-        crate::apply_in_transaction(&mut conn, &crate::render::create_schema(&declared.without_hints())).await?;
-        for file in files {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(file.sql.clone()))
-                .execute(&mut conn)
-                .await
-                .map_err(|error| NormalizeError::Sql { file: file.name.clone(), error })?;
+        let declared = declared.without_hints();
+        // Types first (the derives' enums, then what the files declare: schemas, extensions, domains,
+        // composite types), so that the derives' tables can use them; then the tables; then the rest of
+        // the files, which may build on the tables.
+        let split: Vec<(String, String)> = files.iter().map(|f| crate::sql_types_first::split(&f.sql)).collect();
+        let (types, tables) = crate::render_types::split_schema(&declared);
+        crate::apply_in_transaction(&mut conn, &crate::render::create_schema(&types)).await?;
+        for (file, (types, _)) in files.iter().zip(&split) {
+            run(&mut conn, file, types).await?;
+        }
+        unknown_types(&mut conn, &declared).await?;
+        crate::apply_in_transaction(&mut conn, &crate::render::create_schema(&tables)).await?;
+        for (file, (_, rest)) in files.iter().zip(&split) {
+            run(&mut conn, file, rest).await?;
         }
         if !files.is_empty() {
             let unmanaged = crate::unmanaged(&mut conn, None)
@@ -100,4 +115,59 @@ async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> R
     .await;
     database.drop_database().await?;
     result
+}
+
+/// One part of a file (see `sql_types_first`), sent as one query; a part with no statement is skipped.
+async fn run(conn: &mut sqlx::PgConnection, file: &SqlFile, part: &str) -> Result<(), NormalizeError> {
+    if part.trim_matches(|c: char| c.is_whitespace() || c == ';').is_empty() {
+        return Ok(());
+    }
+    sqlx::raw_sql(sqlx::AssertSqlSafe(part.to_string()))
+        .execute(conn)
+        .await
+        .map_err(|error| NormalizeError::Sql { file: file.name.clone(), error })?;
+    Ok(())
+}
+
+/// Column types of the derives that the database does not know once the types are declared: a named
+/// type (`schema.name`), or a bare name (`email`, resolved through the search path).
+async fn unknown_types(conn: &mut sqlx::PgConnection, declared: &Schema) -> Result<(), NormalizeError> {
+    let mut columns: Vec<(String, String)> = Vec::new();
+    for (table, t) in declared.tables() {
+        for column in &t.columns {
+            let name = match column.ty.scalar() {
+                ty @ ColumnType::Named { .. } => ty.to_string(),
+                ColumnType::Other { sql } if is_bare_name(sql) => sql.clone(),
+                _ => continue,
+            };
+            columns.push((format!("column {table}.{} has type {name}", column.name), name));
+        }
+    }
+    if columns.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = columns.iter().map(|(_, n)| n.as_str()).collect();
+    let unknown: Vec<String> = sqlx::query_scalar("SELECT n FROM unnest($1::text[]) AS n WHERE to_regtype(n) IS NULL")
+        .bind(&names)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(|error| NormalizeError::Introspect(IntrospectError::from(error)))?;
+    let problems: Vec<String> = columns
+        .into_iter()
+        .filter(|(_, name)| unknown.contains(name))
+        .map(|(what, _)| format!("{what}, which is not declared"))
+        .collect();
+    if problems.is_empty() { Ok(()) } else { Err(NormalizeError::UnknownTypes(problems)) }
+}
+
+/// A type written as one plain identifier: `to_regtype` reads it without raising an error. The serial
+/// types are not types (CREATE TABLE turns them into an integer and a sequence).
+fn is_bare_name(sql: &str) -> bool {
+    const SERIALS: [&str; 6] = ["serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"];
+    if SERIALS.contains(&sql) {
+        return false;
+    }
+    let mut chars = sql.chars();
+    chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

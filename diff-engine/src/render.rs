@@ -32,6 +32,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     for (name, e) in schema.enums() {
         out.extend(create_enum(&name, e));
     }
+    out.extend(crate::render_types::create_types(schema));
     // Functions before the tables whose defaults and checks may call them.
     for (id, function) in schema.functions() {
         out.push(function.definition.trim_end().to_string());

@@ -27,7 +27,8 @@ struct Comment {
     /// `authors` exists but has no `handle` column.
     #[keel(references = "authors(handle)")]
     author_handle: String,
-    /// A schema-qualified type is an enum, and no `#[derive(PgEnum)]` declares this one.
+    /// A schema-qualified type that no `#[derive(PgEnum)]` declares: a domain of the schema folder, say.
+    /// The registry cannot know; normalization checks it against the database.
     #[keel(sql_type = "public.feeling")]
     feeling: String,
     /// Fine: the table exists in another schema.
@@ -61,7 +62,6 @@ fn collect_reports_every_problem() {
         error.problems,
         [
             Problem::DuplicateTable(public("authors")),
-            Problem::UnknownType { table: public("comments"), column: "feeling".into(), ty: public("feeling") },
             Problem::UnknownColumn {
                 table: public("authors"),
                 what: "foreign key comments_author_handle_fkey of public.comments".into(),
@@ -78,7 +78,6 @@ fn collect_reports_every_problem() {
     assert!(message.starts_with("the registered tables do not form a valid schema:\n  - "), "{message}");
     for expected in [
         "table public.authors is declared twice",
-        "column public.comments.feeling has type public.feeling, which no `#[derive(PgEnum)]` declares",
         // The referenced side reads awkwardly ("... of public.comments of public.authors"), but says it all.
         "foreign key comments_author_handle_fkey of public.comments of public.authors names column `handle`",
         "foreign key comments_post_id_fkey of public.comments references public.posts, which is not a registered table",
@@ -109,18 +108,13 @@ fn assemble_accepts_the_consistent_subset() {
 }
 
 #[test]
-fn assemble_reports_missing_enums_and_duplicate_enums() {
+fn assemble_reports_duplicate_enums_and_leaves_named_types_to_the_database() {
     let error = assemble(vec![Author::definition()], vec![Mood::definition(), Mood::definition()])
         .expect_err("the enum is declared twice");
     assert_eq!(error.problems, [Problem::DuplicateEnum(QualifiedName::new("public", "mood"))]);
 
-    let error = assemble(vec![Author::definition()], Vec::new()).expect_err("no enum `mood`");
-    assert_eq!(
-        error.problems,
-        [Problem::UnknownType {
-            table: QualifiedName::new("public", "authors"),
-            column: "mood".into(),
-            ty: QualifiedName::new("public", "mood"),
-        }]
-    );
+    // `mood` may be a domain or composite type declared in SQL: only the database can tell.
+    let schema = assemble(vec![Author::definition()], Vec::new()).unwrap_or_else(|e| panic!("{e}"));
+    let column = schema.table("public", "authors").and_then(|t| t.column("mood")).map(|c| c.ty.clone());
+    assert_eq!(column, Some(ColumnType::named("public", "mood")));
 }

@@ -28,8 +28,8 @@ pub fn collect() -> Result<Schema, CollectError> {
     assemble(tables, enums)
 }
 
-/// Builds a schema from definitions and checks it: unique names, references to tables, columns and types
-/// that exist. Every problem is reported, not only the first.
+/// Builds a schema from definitions and checks it: unique names, references to tables and columns that
+/// exist. Every problem is reported, not only the first.
 pub fn assemble(tables: Vec<TableDefinition>, enums: Vec<EnumDefinition>) -> Result<Schema, CollectError> {
     let mut schema = Schema::default();
     let mut problems = Vec::new();
@@ -65,17 +65,9 @@ pub fn check(schema: &Schema) -> Vec<Problem> {
     let mut problems = Vec::new();
     for (name, table) in schema.tables() {
         let columns: BTreeSet<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
-        for column in &table.columns {
-            if let ColumnType::Named { schema: s, name: n } = column.ty.scalar()
-                && schema.enum_type(s, n).is_none()
-            {
-                problems.push(Problem::UnknownType {
-                    table: name.clone(),
-                    column: column.name.clone(),
-                    ty: QualifiedName::new(s, n),
-                });
-            }
-        }
+        // Column types are not checked here: a named type may be a domain or composite type declared in the
+        // schema folder's SQL, which the registry cannot see; normalization reports a type nothing declares
+        // (`NormalizeError::UnknownTypes`).
         // Every (owner, column) the table's constraints and indexes name.
         let touch = QualifiedName::new(crate::DEFAULT_SCHEMA, crate::model::TOUCH_UPDATED_AT_FUNCTION);
         let touched = table.triggers.values().any(|t| t.calls(&touch));
@@ -141,8 +133,6 @@ pub enum Problem {
     DuplicateTable(QualifiedName),
     #[error("enum {0} is declared twice")]
     DuplicateEnum(QualifiedName),
-    #[error("column {table}.{column} has type {ty}, which no `#[derive(PgEnum)]` declares")]
-    UnknownType { table: QualifiedName, column: String, ty: QualifiedName },
     #[error("table {table} keeps `updated_at` current (`touch_updated_at`), but its `updated_at` is not a timestamp column")]
     TouchWithoutTimestamp { table: QualifiedName },
     #[error("{what} of {table} names column `{column}`, which the table does not have")]

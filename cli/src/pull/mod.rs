@@ -147,6 +147,18 @@ fn schema_warnings(schema: &Schema, warnings: &mut Vec<String>) {
             function.kind.keyword().to_lowercase()
         ));
     }
+    for (name, _) in schema.domains() {
+        warnings.push(format!(
+            "domain {name}: domains are declared in SQL files beside the derives (keel.toml `sql`), not in Rust; \
+             `keel export --schema <database>` prints its CREATE statement"
+        ));
+    }
+    for (name, _) in schema.composite_types() {
+        warnings.push(format!(
+            "type {name}: composite types are declared in SQL files beside the derives (keel.toml `sql`), not in \
+             Rust; `keel export --schema <database>` prints its CREATE statement"
+        ));
+    }
     for (name, extension) in &schema.extensions {
         warnings.push(format!(
             "extension {name} (in schema {}): the derives declare no extensions; create it outside them",

@@ -131,21 +131,17 @@ impl TypeContext<'_> {
     /// How `ty` is written with `sql_type`.
     fn sql_type(&self, ty: &ColumnType) -> Written {
         if let ColumnType::Named { schema, name } = ty.scalar() {
-            let mut problem = format!(
+            let problem = format!(
                 "its type {schema}.{name} is not an enum keel knows (a domain, composite or extension type?): it is \
-                 declared with `sql_type`, and the type itself must be created outside the derives"
+                 declared with `sql_type`; declare the type itself in the schema folder's SQL (CREATE DOMAIN, \
+                 CREATE TYPE) or with its extension"
             );
-            // A qualified name reads back as a named type, which `collect()` wants declared as a PgEnum;
-            // unqualified, it is SQL text that PostgreSQL resolves through `search_path`.
+            // Unqualified, it is SQL text that PostgreSQL resolves through `search_path`, as people write it.
             let bare = if is_plain(name) { name.clone() } else { keel_core::sql::quote_ident(name) };
             let unqualified = matches!(ColumnType::parse(&bare), Ok(ColumnType::Other { .. }));
             if schema == keel_core::DEFAULT_SCHEMA && unqualified {
                 return Written::Noted(format!("{bare}{}", "[]".repeat(array_depth(ty))), problem);
             }
-            problem.push_str(&format!(
-                "; `collect()` rejects a qualified type that no PgEnum declares: move {name} to `public` or declare \
-                 the column by hand"
-            ));
             return Written::Noted(ty.to_string(), problem);
         }
         let sql = ty.to_string();

@@ -1,6 +1,8 @@
 //! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
+mod composites;
+mod domains;
 mod functions;
 mod policies;
 mod renames;
@@ -19,6 +21,9 @@ use std::collections::BTreeSet;
 pub enum DiffError {
     #[error("rename hint: {0}")]
     Hint(String),
+    /// A change PostgreSQL cannot carry out without CASCADE or a hand-written data move.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// The changes that turn `current` into `desired`, in a stable order (the planner orders them for real).
@@ -96,6 +101,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
         }
     }
 
+    domains::domain_changes(&current, desired, &mut changes)?;
+    composites::composite_changes(&current, desired, &mut changes)?;
     let (function_changes, rebuilt_functions) = functions::function_changes(&current, desired);
     changes.extend(function_changes);
     let context = table::Context::new(&current, desired, recreated_enums(&changes), rebuilt_functions.clone());
@@ -243,12 +250,15 @@ fn sequence_changes(name: &QualifiedName, old: &Sequence, new: &Sequence, out: &
     }
 }
 
-/// The enums being recreated: their columns change type as far as constraints and indexes are concerned.
+/// The enums, domains and composite types being recreated: their columns change type as far as constraints
+/// and indexes are concerned.
 pub(crate) fn recreated_enums(changes: &[Change]) -> BTreeSet<QualifiedName> {
     changes
         .iter()
         .filter_map(|c| match c {
-            Change::RecreateEnum { name, .. } => Some(name.clone()),
+            Change::RecreateEnum { name, .. }
+            | Change::RecreateDomain { name, .. }
+            | Change::RecreateComposite { name, .. } => Some(name.clone()),
             _ => None,
         })
         .collect()

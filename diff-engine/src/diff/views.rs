@@ -113,7 +113,9 @@ pub(super) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<Strin
             Change::DropTable { name, .. } => out.push((name.clone(), None)),
             Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
             Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
-            Change::RecreateEnum { usages, .. } => {
+            Change::RecreateEnum { usages, .. }
+            | Change::RecreateDomain { usages, .. }
+            | Change::RecreateComposite { usages, .. } => {
                 out.extend(usages.iter().map(|u| (u.table.clone(), Some(u.column.clone()))));
             }
             _ => {}

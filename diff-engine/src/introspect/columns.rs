@@ -152,7 +152,7 @@ impl ColumnRow {
 }
 
 /// A catalog type as the model's [`ColumnType`]. `typmod` is `atttypmod`: length, precision or -1.
-fn decode_type(schema: &str, name: &str, typmod: i32, formatted: &str) -> ColumnType {
+pub(super) fn decode_type(schema: &str, name: &str, typmod: i32, formatted: &str) -> ColumnType {
     let modifier = (typmod >= 0).then_some(typmod);
     let length = modifier.map(|m| (m - 4) as u32);
     let precision = modifier.map(|m| m as u8);

@@ -62,6 +62,7 @@ macro_rules! extension_member {
 // After the macros, which they use.
 mod functions;
 mod policies;
+mod types;
 mod views;
 
 const NAMESPACES: &str = concat!(
@@ -189,6 +190,7 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
         schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);
     }
     views::read(conn, &only, nulls, &mut schema).await?;
+    types::read(conn, &only, &mut schema).await?;
     functions::read(conn, &only, &mut schema).await?;
     policies::read(conn, &only, &mut schema).await?;
     // Every schema the database has is part of the model, but an empty, uncommented `public`: every

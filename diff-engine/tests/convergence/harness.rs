@@ -340,6 +340,11 @@ const INHERENT: &[(&str, &str)] = &[
     // An exclusion constraint on an existing table: PostgreSQL accepts NOT VALID only for CHECK and
     // FOREIGN KEY, and has no ADD CONSTRAINT ... EXCLUDE USING INDEX, so the scan under the lock is unavoidable.
     ("squawk/constraint-missing-not-valid", " EXCLUDE "),
+    // A domain with checks that B declares (its checks are the point of declaring it), one that B does not
+    // have, and one recreated for a new base type (renamed away, then dropped).
+    ("squawk/ban-create-domain-with-constraint", "CREATE DOMAIN"),
+    ("squawk/ban-alter-domain-with-add-constraint", "ALTER DOMAIN"),
+    ("squawk/ban-drop-domain", "DROP DOMAIN"),
 ];
 
 /// Rules whose concern does not apply to the migrations keel writes.

@@ -6,8 +6,10 @@ mod harness;
 mod support;
 
 mod columns;
+mod composites;
 mod constraints;
 mod direct;
+mod domains;
 mod enums;
 mod foreign_keys;
 mod functions;

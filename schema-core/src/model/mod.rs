@@ -5,8 +5,10 @@
 
 mod column;
 mod column_type;
+mod composite;
 mod constraint;
 mod function;
+mod domain;
 mod index;
 mod policy;
 mod sequence;
@@ -15,11 +17,13 @@ mod view;
 
 pub use column::{Column, Identity, IdentityGeneration};
 pub use column_type::{ColumnType, ParseTypeError};
+pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{
     Check, Deferrable, Exclusion, ExclusionElement, ForeignKey, ForeignKeyAction, Operator, PrimaryKey,
     UniqueConstraint,
 };
 pub use function::{Function, FunctionId, RoutineKind, Volatility};
+pub use domain::{Domain, DomainCheck};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
 pub use policy::{Policy, PolicyCommand, RowLevelSecurity};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
@@ -74,6 +78,12 @@ pub struct Namespace {
     pub functions: BTreeMap<String, BTreeMap<String, Function>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Domains (declared in SQL files).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<String, Domain>,
+    /// Composite types (declared in SQL files), not tables' row types.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub composite_types: BTreeMap<String, CompositeType>,
 }
 
 /// A schema-qualified name of a table or type.
@@ -190,6 +200,26 @@ impl Schema {
     pub fn insert_function(&mut self, id: FunctionId, function: Function) {
         let ns = self.schemas.entry(id.schema).or_default();
         ns.functions.entry(id.name).or_default().insert(id.arguments, function);
+    }
+
+    pub fn domain(&self, schema: &str, name: &str) -> Option<&Domain> {
+        self.schemas.get(schema)?.domains.get(name)
+    }
+
+    /// Every domain with its qualified name, in name order.
+    pub fn domains(&self) -> impl Iterator<Item = (QualifiedName, &Domain)> {
+        self.schemas.iter().flat_map(|(s, ns)| ns.domains.iter().map(move |(n, d)| (QualifiedName::new(s, n), d)))
+    }
+
+    pub fn composite_type(&self, schema: &str, name: &str) -> Option<&CompositeType> {
+        self.schemas.get(schema)?.composite_types.get(name)
+    }
+
+    /// Every composite type with its qualified name, in name order.
+    pub fn composite_types(&self) -> impl Iterator<Item = (QualifiedName, &CompositeType)> {
+        self.schemas
+            .iter()
+            .flat_map(|(s, ns)| ns.composite_types.iter().map(move |(n, c)| (QualifiedName::new(s, n), c)))
     }
 
     /// Every enum with its qualified name, in name order.

@@ -3,10 +3,12 @@
 //! model, the dispatcher and shared helpers; the statements of each kind of object are in the submodules.
 
 mod columns;
+mod composites;
 mod constraints;
 mod functions;
 mod policies;
 mod triggers;
+mod domains;
 mod types;
 mod views;
 
@@ -104,6 +106,11 @@ impl Step {
         self
     }
 
+    fn summary(mut self, summary: String) -> Step {
+        self.summary = summary;
+        self
+    }
+
     /// For statements that replace one name by another: they are not teardown, whatever they drop.
     fn teardown_off(mut self) -> Step {
         self.teardown = false;
@@ -188,6 +195,22 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropPolicy { .. }
         | Change::AlterPolicy { .. }
         | Change::CommentPolicy { .. } => policies::policy_steps(change, cx),
+        Change::CreateDomain { .. }
+        | Change::DropDomain { .. }
+        | Change::SetDomainDefault { .. }
+        | Change::SetDomainNotNull { .. }
+        | Change::AddDomainCheck { .. }
+        | Change::DropDomainCheck { .. }
+        | Change::ValidateDomainCheck { .. }
+        | Change::RecreateDomain { .. }
+        | Change::CommentDomain { .. } => domains::domain_steps(change, cx),
+        Change::CreateComposite { .. }
+        | Change::DropComposite { .. }
+        | Change::AddAttribute { .. }
+        | Change::DropAttribute { .. }
+        | Change::AlterAttributeType { .. }
+        | Change::RecreateComposite { .. }
+        | Change::CommentComposite { .. } => composites::composite_steps(change),
     }
 }
 
@@ -207,7 +230,7 @@ fn unique_key(table: &QualifiedName, columns: &[String]) -> Key {
     Key::Unique(table.clone(), sorted)
 }
 
-/// The enum (or other named type) a column type needs.
+/// The enum, domain or composite type (or other named type) a column type needs.
 fn type_keys(ty: &ColumnType) -> Vec<Key> {
     match ty.scalar() {
         ColumnType::Named { schema, name } => vec![Key::Type(QualifiedName::new(schema, name))],

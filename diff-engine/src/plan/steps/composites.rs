@@ -1,0 +1,109 @@
+//! Statements for composite types: `CREATE TYPE ... AS`, `ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE`, and the
+//! recreation of a type whose columns must be cast (see `domains::cast_usages`).
+
+use super::domains::{ALTER_RANK, CREATE_RANK, DROP_RANK, cast_usages, rename_away};
+use super::{Key, Step, type_keys};
+use crate::change::Change;
+use crate::hazard::Hazard;
+use crate::render::{comment_on, qualified};
+use crate::render_types::{attribute_definition, collate, create_composite};
+use keel_core::model::{CompositeType, QualifiedName};
+use keel_core::sql::quote_ident;
+
+pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
+    match change {
+        Change::CreateComposite { name, composite } => vec![
+            Step::new(CREATE_RANK, create_composite(name, composite), format!("create type {name}"))
+                .requires([Key::Schema(name.schema.clone())])
+                .requires(attribute_types(composite))
+                .creates([Key::Type(name.clone())]),
+        ],
+        Change::DropComposite { name, composite } => vec![
+            Step::new(DROP_RANK, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+                .hazards(&[Hazard::BreaksClients])
+                .requires([Key::Schema(name.schema.clone())])
+                .requires(attribute_types(composite))
+                .drops([Key::Type(name.clone())]),
+        ],
+        Change::AddAttribute { name, attribute } => vec![
+            alter(name, &format!("ADD ATTRIBUTE {}", attribute_definition(attribute)))
+                .requires(type_keys(&attribute.ty))
+                .summary(format!("add attribute {} to type {name}", attribute.name)),
+        ],
+        Change::DropAttribute { name, attribute, used } => {
+            let hazards: &[Hazard] =
+                if *used { &[Hazard::BreaksClients, Hazard::DeletesData] } else { &[Hazard::BreaksClients] };
+            let mut step = alter(name, &format!("DROP ATTRIBUTE {}", quote_ident(&attribute.name)))
+                .hazards(hazards)
+                .summary(format!("drop attribute {} of type {name}", attribute.name));
+            step.uses_old.extend(type_keys(&attribute.ty));
+            vec![step]
+        }
+        Change::AlterAttributeType { name, from, to } => {
+            let action =
+                format!("ALTER ATTRIBUTE {} TYPE {}{}", quote_ident(&to.name), to.ty, collate(to.collation.as_deref()));
+            let mut step = alter(name, &action)
+                .requires(type_keys(&to.ty))
+                .summary(format!("change type of attribute {} of type {name} to {}", to.name, to.ty));
+            step.uses_old.extend(type_keys(&from.ty));
+            vec![step]
+        }
+        Change::RecreateComposite { name, old, composite, usages } => {
+            let old_name = keel_core::naming::object_name(&name.name, None, "keel_old");
+            let renamed = qualified(&QualifiedName::new(&name.schema, &old_name));
+            let mut out = vec![rename_away(name, "TYPE", &old_name)];
+            // The old type takes the new attribute names first, so that the text form of its values reads
+            // as the new type.
+            for attribute in old.attributes.iter().filter(|a| composite.attribute(&a.name).is_none()) {
+                out.push(
+                    Step::new(
+                        100,
+                        format!("ALTER TYPE {renamed} DROP ATTRIBUTE {}", quote_ident(&attribute.name)),
+                        format!("drop attribute {} of the replaced type {old_name}", attribute.name),
+                    )
+                    .hazards(&[Hazard::DeletesData]),
+                );
+            }
+            for attribute in composite.attributes.iter().filter(|a| old.attribute(&a.name).is_none()) {
+                out.push(
+                    Step::new(
+                        100,
+                        format!("ALTER TYPE {renamed} ADD ATTRIBUTE {}", attribute_definition(attribute)),
+                        format!("add attribute {} to the replaced type {old_name}", attribute.name),
+                    )
+                    .requires(type_keys(&attribute.ty)),
+                );
+            }
+            let bare = CompositeType { comment: None, ..composite.clone() };
+            out.push(
+                Step::new(100, create_composite(name, &bare), format!("create type {name} anew"))
+                    .requires(attribute_types(composite))
+                    .creates([Key::Type(name.clone())]),
+            );
+            out.extend(cast_usages(name, &old_name, usages));
+            out.push(Step::new(100, format!("DROP TYPE {renamed}"), format!("drop the replaced type {old_name}")));
+            if composite.comment.is_some() {
+                let sql = comment_on("TYPE", &qualified(name), composite.comment.as_ref());
+                out.push(Step::new(190, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
+            }
+            out
+        }
+        Change::CommentComposite { name, comment } => vec![
+            Step::new(190, comment_on("TYPE", &qualified(name), comment.as_ref()), format!("comment on type {name}"))
+                .requires([Key::Type(name.clone())]),
+        ],
+        _ => unreachable!("steps() sends only composite type changes here"),
+    }
+}
+
+fn alter(name: &QualifiedName, action: &str) -> Step {
+    Step::new(ALTER_RANK, format!("ALTER TYPE {} {action}", qualified(name)), String::new())
+        .requires([Key::Type(name.clone())])
+}
+
+fn attribute_types(composite: &CompositeType) -> Vec<Key> {
+    let mut keys: Vec<Key> = composite.attributes.iter().flat_map(|a| type_keys(&a.ty)).collect();
+    keys.sort();
+    keys.dedup();
+    keys
+}
