@@ -5,8 +5,8 @@ use keel_core::model::{
     Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, Policy, PrimaryKey,
     QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
-use keel_core::model::{Function, FunctionId, RoutineKind, Trigger, TriggerEnabled};
 use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
+use keel_core::model::{Function, FunctionId, RoutineKind, Trigger, TriggerEnabled};
 use serde::Serialize;
 
 /// A table-level constraint, by kind.

@@ -133,7 +133,9 @@ pub enum Problem {
     DuplicateTable(QualifiedName),
     #[error("enum {0} is declared twice")]
     DuplicateEnum(QualifiedName),
-    #[error("table {table} keeps `updated_at` current (`touch_updated_at`), but its `updated_at` is not a timestamp column")]
+    #[error(
+        "table {table} keeps `updated_at` current (`touch_updated_at`), but its `updated_at` is not a timestamp column"
+    )]
     TouchWithoutTimestamp { table: QualifiedName },
     #[error("{what} of {table} names column `{column}`, which the table does not have")]
     UnknownColumn { table: QualifiedName, what: String, column: String },

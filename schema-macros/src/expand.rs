@@ -44,10 +44,12 @@ pub fn table(model: &TableModel) -> TokenStream {
     let indexes = model.indexes.iter().map(index);
     let comment = option_string(model.comment.as_ref());
     let renamed_from = option_string(model.renamed_from.as_ref());
-    let triggers = model.touch_updated_at.then(|| {
-        quote!((::keel::model::TOUCH_UPDATED_AT_TRIGGER.to_string(), ::keel::model::Trigger::touch_updated_at()))
-    })
-    .into_iter();
+    let triggers = model
+        .touch_updated_at
+        .then(|| {
+            quote!((::keel::model::TOUCH_UPDATED_AT_TRIGGER.to_string(), ::keel::model::Trigger::touch_updated_at()))
+        })
+        .into_iter();
     let (rls_enabled, rls_forced) = (model.row_level_security.enabled, model.row_level_security.forced);
     let constants = model.columns.iter().map(|c| {
         let constant = format_ident!("{}", screaming(&c.field.to_string()), span = c.field.span());

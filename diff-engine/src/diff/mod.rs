@@ -145,7 +145,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     }
     let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
-    let policies = policies::policy_changes(&current, desired, &changes);
+    let policies = policies::policy_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(policies);
     Ok((current, changes))
 }

@@ -1,14 +1,21 @@
 //! Row level security: each table's switches, and its policies, created, dropped, altered in place
 //! (`ALTER POLICY` sets roles and expressions) or dropped and created again when the command or the kind
 //! changes, or an expression is removed. A policy that reads a column or table the other changes drop or
-//! retype, or a view they rebuild, is dropped before them and created again after: PostgreSQL refuses those
-//! changes while a policy depends on them, and keel never uses CASCADE. A dropped table's policies go with it.
+//! retype, a view they rebuild or a function they drop and create again, is dropped before them and
+//! created again after: PostgreSQL refuses those changes while a policy depends on them, and keel never
+//! uses CASCADE. A dropped table's policies go with it.
 
+use super::functions::Rebuilt;
 use crate::change::Change;
 use keel_core::model::{Policy, QualifiedName, RowLevelSecurity, Schema, Table, ViewDependency};
 
 /// The row level security changes that go with `changes` (everything else the diff found, views included).
-pub(super) fn policy_changes(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Change> {
+pub(super) fn policy_changes(
+    current: &Schema,
+    desired: &Schema,
+    changes: &[Change],
+    functions: &Rebuilt,
+) -> Vec<Change> {
     let mut touched = super::views::touched_by(changes);
     touched.extend(changes.iter().filter_map(|c| match c {
         Change::DropView { name, .. } => Some((name.clone(), None)),
@@ -16,6 +23,7 @@ pub(super) fn policy_changes(current: &Schema, desired: &Schema, changes: &[Chan
     }));
     let reads_touched = |policy: &Policy, own: Option<&QualifiedName>| {
         touched.iter().any(|(relation, column)| Some(relation) != own && policy.reads(relation, column.as_deref()))
+            || policy.using.iter().chain(&policy.with_check).any(|e| functions.called_by(e))
     };
 
     let mut out = Vec::new();

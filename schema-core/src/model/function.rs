@@ -104,9 +104,10 @@ impl Function {
     pub fn touch_updated_at() -> (FunctionId, Function) {
         let id = FunctionId::new(DEFAULT_SCHEMA, super::TOUCH_UPDATED_AT_FUNCTION, "");
         // Written as `pg_get_functiondef` prints it, so the declaration equals what introspection reads.
-        let definition = "CREATE OR REPLACE FUNCTION public.keel_touch_updated_at()\n RETURNS trigger\n LANGUAGE plpgsql\n\
+        let definition =
+            "CREATE OR REPLACE FUNCTION public.keel_touch_updated_at()\n RETURNS trigger\n LANGUAGE plpgsql\n\
                           AS $function$\nBEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n$function$\n"
-            .to_string();
+                .to_string();
         let function = Function {
             arguments: String::new(),
             returns: Some("trigger".into()),

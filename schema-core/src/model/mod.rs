@@ -7,8 +7,8 @@ mod column;
 mod column_type;
 mod composite;
 mod constraint;
-mod function;
 mod domain;
+mod function;
 mod index;
 mod policy;
 mod sequence;
@@ -22,8 +22,8 @@ pub use constraint::{
     Check, Deferrable, Exclusion, ExclusionElement, ForeignKey, ForeignKeyAction, Operator, PrimaryKey,
     UniqueConstraint,
 };
-pub use function::{Function, FunctionId, RoutineKind, Volatility};
 pub use domain::{Domain, DomainCheck};
+pub use function::{Function, FunctionId, RoutineKind, Volatility};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
 pub use policy::{Policy, PolicyCommand, RowLevelSecurity};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
@@ -186,9 +186,9 @@ impl Schema {
     /// Every function and procedure with its identity, in name order.
     pub fn functions(&self) -> impl Iterator<Item = (FunctionId, &Function)> {
         self.schemas.iter().flat_map(|(s, ns)| {
-            ns.functions.iter().flat_map(move |(n, overloads)| {
-                overloads.iter().map(move |(args, f)| (FunctionId::new(s, n, args), f))
-            })
+            ns.functions
+                .iter()
+                .flat_map(move |(n, overloads)| overloads.iter().map(move |(args, f)| (FunctionId::new(s, n, args), f)))
         })
     }
 

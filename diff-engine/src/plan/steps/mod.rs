@@ -5,10 +5,10 @@
 mod columns;
 mod composites;
 mod constraints;
+mod domains;
 mod functions;
 mod policies;
 mod triggers;
-mod domains;
 mod types;
 mod views;
 

@@ -2,7 +2,7 @@
 //! changes; row level security is switched on after the table's policies exist and off before any of them
 //! is dropped, so that no statement boundary leaves a table with fewer rows visible than either end state.
 
-use super::{Context, Key, Step, col, rel};
+use super::{Context, Key, Step, col, function_keys, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, create_policy, policy_expressions, policy_roles, policy_target, qualified};
@@ -103,9 +103,10 @@ fn key(table: &QualifiedName, name: &str) -> Key {
     Key::Policy(table.clone(), name.to_string())
 }
 
-/// The table, and what the expressions read: each relation, and each column they name.
+/// The table, and what the expressions read: each relation, each column they name, each function they call.
 fn reads(table: &QualifiedName, policy: &Policy) -> Vec<Key> {
     let mut keys = vec![rel(table)];
+    keys.extend(policy.using.iter().chain(&policy.with_check).flat_map(|e| function_keys(e)));
     keys.extend(policy.reads.iter().map(|d| rel(&d.relation)));
     keys.extend(policy.reads.iter().filter_map(|d| d.column.as_ref().map(|c| col(&d.relation, c))));
     keys.sort();
