@@ -5,7 +5,7 @@ use keel_core::model::{
     Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
     NullsOrder, Policy, QualifiedName, RowLevelSecurity, Schema, Sequence, SortOrder, Table,
 };
-use keel_core::model::{FunctionId, Trigger};
+use keel_core::model::{FunctionId, Trigger, TriggerEnabled, View};
 use keel_core::sql::{quote_ident, quote_literal};
 
 /// `"schema"."name"`.
@@ -65,9 +65,22 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     for (name, table) in schema.tables() {
         out.extend(table_comments(&name, table));
     }
+    for (name, view) in views_in_dependency_order(schema) {
+        out.push(create_view(&name, view));
+        for (index_name, index) in &view.indexes {
+            out.push(create_index(&name, index_name, index));
+        }
+        out.extend(view.comment.as_ref().map(|c| comment_on(view.keyword(), &qualified(&name), Some(c))));
+    }
     for (name, table) in schema.tables() {
         for (trigger_name, trigger) in &table.triggers {
             out.push(create_trigger(&name, trigger_name, trigger));
+            if !trigger.enabled.is_origin() {
+                out.push(set_trigger_enabled(&name, trigger_name, trigger.enabled));
+            }
+            out.extend(
+                trigger.comment.as_ref().map(|c| comment_on("TRIGGER", &trigger_target(&name, trigger_name), Some(c))),
+            );
         }
     }
     // After every table: a policy may read others.
@@ -81,6 +94,41 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
         }
     }
     out
+}
+
+/// `CREATE VIEW` or `CREATE MATERIALIZED VIEW`, with its options.
+pub fn create_view(name: &QualifiedName, view: &View) -> String {
+    format!("CREATE {} {}{} AS\n{}", view.keyword(), qualified(name), view.with_options(), view.query)
+}
+
+/// Views, each after the views it reads (their names order the rest).
+fn views_in_dependency_order(schema: &Schema) -> Vec<(QualifiedName, &View)> {
+    let mut pending: Vec<(QualifiedName, &View)> = schema.views().collect();
+    let mut out: Vec<(QualifiedName, &View)> = Vec::new();
+    while !pending.is_empty() {
+        let waits = |view: &View, pending: &[(QualifiedName, &View)]| {
+            pending.iter().any(|(other, _)| view.reads.iter().any(|d| d.relation == *other))
+        };
+        let ready = pending.iter().position(|(_, v)| !waits(v, &pending)).unwrap_or(0);
+        out.push(pending.remove(ready));
+    }
+    out
+}
+
+/// `ALTER TABLE .. ENABLE TRIGGER ..` (or `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`).
+pub fn set_trigger_enabled(table: &QualifiedName, name: &str, enabled: TriggerEnabled) -> String {
+    let action = match enabled {
+        TriggerEnabled::Origin => "ENABLE TRIGGER",
+        TriggerEnabled::Disabled => "DISABLE TRIGGER",
+        TriggerEnabled::Replica => "ENABLE REPLICA TRIGGER",
+        TriggerEnabled::Always => "ENABLE ALWAYS TRIGGER",
+    };
+    format!("ALTER TABLE {} {action} {}", qualified(table), quote_ident(name))
+}
+
+/// `"trigger" ON "schema"."table"`: how statements name a trigger.
+pub fn trigger_target(table: &QualifiedName, name: &str) -> String {
+    format!("{} ON {}", quote_ident(name), qualified(table))
 }
 
 pub fn create_extension(name: &str, schema: &str, version: Option<&str>) -> String {

@@ -35,7 +35,7 @@ pub struct PlanOptions {
 pub enum PlanError {
     #[error(transparent)]
     Diff(#[from] DiffError),
-    #[error("internal error, please report: {0}")]
+    #[error(transparent)]
     Cycle(#[from] CycleError),
 }
 

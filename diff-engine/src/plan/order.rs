@@ -12,8 +12,14 @@ pub(crate) struct Group {
     pub steps: Vec<Step>,
 }
 
+/// Statements that each need another of them to run first: no order satisfies them. Never resolved with
+/// CASCADE; the objects are named so the declaration can be changed (or the step written by hand).
 #[derive(Debug, thiserror::Error)]
-#[error("the plan has a dependency cycle between: {}", .0.join("; "))]
+#[error(
+    "these statements depend on each other in a cycle, so no order can run them: {}; \
+     change one of the objects they name, or write this migration by hand (`keel generate NAME --custom`)",
+    .0.join("; ")
+)]
 pub struct CycleError(pub Vec<String>);
 
 /// The steps of all groups in an order that satisfies every dependency.
@@ -96,11 +102,21 @@ pub(crate) fn order(groups: Vec<Group>) -> Result<Vec<Step>, CycleError> {
         }
     }
     if sorted.len() != graph.node_count() {
-        let stuck = graph.node_indices().filter(|n| indegree[n.index()] > 0).map(|n| graph[n].summary.clone());
-        return Err(CycleError(stuck.collect()));
+        return Err(CycleError(cycle(&graph)));
     }
     let mut slots: Vec<Option<Step>> = Vec::new();
     let (nodes, _) = graph.into_nodes_edges();
     slots.extend(nodes.into_iter().map(|n| Some(n.weight)));
     Ok(sorted.into_iter().map(|n| slots[n.index()].take().expect("each node once")).collect())
+}
+
+/// The statements of one cycle of the graph (a strongly connected component of more than one statement),
+/// in plan order: what the error names. Statements merely waiting behind the cycle are left out.
+fn cycle(graph: &DiGraph<Step, ()>) -> Vec<String> {
+    let mut components = petgraph::algo::tarjan_scc(graph);
+    components.retain(|c| c.len() > 1);
+    components.sort_by_key(|c| c.iter().min().copied());
+    let mut cycle = components.into_iter().next().unwrap_or_default();
+    cycle.sort();
+    cycle.into_iter().map(|n| graph[n].summary.clone()).collect()
 }

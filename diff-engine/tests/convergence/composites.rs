@@ -3,14 +3,10 @@
 //! cast, data kept) where it does not, comments, other schemas. Never CASCADE.
 
 use crate::domains::plan_error;
-use crate::harness::case;
+use crate::harness::{case, has};
 use keel_diff::{Hazard, Plan};
 
 const PAIR: &str = "CREATE TYPE pair AS (a int, b text);";
-
-fn has(plan: &Plan, fragment: &str) -> bool {
-    plan.statements.iter().any(|s| s.sql.contains(fragment))
-}
 
 fn assert_in_place(plan: &Plan) {
     let sql = plan.to_sql();

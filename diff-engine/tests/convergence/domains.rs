@@ -3,14 +3,10 @@
 //! schema of their own and under arrays and views. Never CASCADE.
 
 use crate::direct::Pair;
-use crate::harness::case;
+use crate::harness::{case, has};
 use keel_diff::{Hazard, Plan, PlanOptions, introspect, plan};
 
 const EMAIL: &str = "CREATE DOMAIN email AS text CHECK (VALUE ~ '@');";
-
-fn has(plan: &Plan, fragment: &str) -> bool {
-    plan.statements.iter().any(|s| s.sql.contains(fragment))
-}
 
 fn assert_in_place(plan: &Plan) {
     let sql = plan.to_sql();

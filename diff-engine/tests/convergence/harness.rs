@@ -387,3 +387,21 @@ fn statement_at(sql: &str, line: usize) -> String {
     }
     out
 }
+
+/// Whether a statement of the plan contains `fragment`.
+pub fn has(plan: &Plan, fragment: &str) -> bool {
+    plan.statements.iter().any(|s| s.sql.contains(fragment))
+}
+
+/// The position of the first statement containing `fragment`.
+pub fn position(plan: &Plan, fragment: &str) -> usize {
+    plan.statements
+        .iter()
+        .position(|s| s.sql.contains(fragment))
+        .unwrap_or_else(|| panic!("no statement with {fragment:?} in:\n{}", plan.to_sql()))
+}
+
+/// keel never drops what depends on an object with CASCADE: every drop is a statement of its own.
+pub fn assert_no_cascade(plan: &Plan) {
+    assert!(!plan.to_sql().contains("CASCADE"), "{}", plan.to_sql());
+}

@@ -3,7 +3,7 @@
 //! concurrently built index, and `SET lock_timeout`.
 
 use crate::direct::Pair;
-use crate::harness::case;
+use crate::harness::{case, position};
 use keel_diff::{Hazard, Plan, PlanOptions, Statement};
 use std::time::Duration;
 
@@ -15,13 +15,6 @@ fn statement<'p>(plan: &'p Plan, needle: &str) -> &'p Statement {
     let found: Vec<&Statement> = plan.statements.iter().filter(|s| s.sql.contains(needle)).collect();
     assert_eq!(found.len(), 1, "one statement with {needle:?} expected in:\n{}", plan.to_sql());
     found[0]
-}
-
-fn position(plan: &Plan, needle: &str) -> usize {
-    plan.statements
-        .iter()
-        .position(|s| s.sql.contains(needle))
-        .unwrap_or_else(|| panic!("no statement with {needle:?} in:\n{}", plan.to_sql()))
 }
 
 /// Units cover every statement once, in order, and each unit only holds statements of its kind.

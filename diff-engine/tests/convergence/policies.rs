@@ -3,7 +3,7 @@
 //! clause), and dropped before (created again after) changes to what they read. Never CASCADE.
 
 use crate::direct::Pair;
-use crate::harness::case;
+use crate::harness::{assert_no_cascade, case, has, position};
 use keel_diff::{Hazard, Plan, PlanOptions};
 use sqlx::{AssertSqlSafe, Connection};
 
@@ -33,21 +33,6 @@ fn rls(sql: &str) -> String {
 
 fn roles(sql: &str) -> String {
     format!("{ROLES} {sql}")
-}
-
-fn has(plan: &Plan, fragment: &str) -> bool {
-    plan.statements.iter().any(|s| s.sql.contains(fragment))
-}
-
-fn position(plan: &Plan, fragment: &str) -> usize {
-    plan.statements
-        .iter()
-        .position(|s| s.sql.contains(fragment))
-        .unwrap_or_else(|| panic!("no statement with {fragment}:\n{}", plan.to_sql()))
-}
-
-fn assert_no_cascade(plan: &Plan) {
-    assert!(!plan.to_sql().contains("CASCADE"), "{}", plan.to_sql());
 }
 
 /// Altered in place: an ALTER POLICY, and no policy dropped.

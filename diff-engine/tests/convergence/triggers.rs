@@ -2,8 +2,8 @@
 //! creating again in one transaction, enabled and disabled in place, and rebuilt around a type change of
 //! a column they name. Never CASCADE.
 
-use crate::harness::case;
-use keel_diff::{Plan, Rename};
+use crate::harness::{assert_no_cascade, case, has, position};
+use keel_diff::Rename;
 
 const TABLE: &str = "CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL DEFAULT 0, label text,
                                      updated_at timestamptz);";
@@ -14,21 +14,6 @@ const COUNT: &str = "CREATE TABLE log (n bigint); CREATE FUNCTION log_count() RE
 
 fn with(sql: &str) -> String {
     format!("{TABLE} {STAMP} {sql}")
-}
-
-fn has(plan: &Plan, fragment: &str) -> bool {
-    plan.statements.iter().any(|s| s.sql.contains(fragment))
-}
-
-fn position(plan: &Plan, fragment: &str) -> usize {
-    plan.statements
-        .iter()
-        .position(|s| s.sql.contains(fragment))
-        .unwrap_or_else(|| panic!("no statement with {fragment:?} in:\n{}", plan.to_sql()))
-}
-
-fn assert_no_cascade(plan: &Plan) {
-    assert!(!plan.to_sql().contains("CASCADE"), "{}", plan.to_sql());
 }
 
 fn stamped_after_update(verify_sql: &str) -> String {

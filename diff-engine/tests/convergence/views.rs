@@ -2,22 +2,14 @@
 //! otherwise, and dropped before (and created again after) changes to what they read, views over views
 //! included. Never CASCADE: every drop is a statement of its own.
 
-use crate::harness::case;
-use keel_diff::{Hazard, Plan};
+use crate::harness::{assert_no_cascade, case, has};
+use keel_diff::Hazard;
 
 const TABLE: &str = "CREATE TABLE t (id int PRIMARY KEY, n int, label text);";
 const ROWS: &str = "INSERT INTO t VALUES (1, 10, 'a'), (2, 20, 'b')";
 
 fn with(sql: &str) -> String {
     format!("{TABLE} {sql}")
-}
-
-fn has(plan: &Plan, fragment: &str) -> bool {
-    plan.statements.iter().any(|s| s.sql.contains(fragment))
-}
-
-fn assert_no_cascade(plan: &Plan) {
-    assert!(!plan.to_sql().contains("CASCADE"), "{}", plan.to_sql());
 }
 
 // ---- creating, dropping, replacing ----

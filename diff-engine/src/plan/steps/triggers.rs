@@ -1,11 +1,10 @@
 //! Statements for triggers. A trigger comes up after its table, its function and the columns it names,
 //! and goes down before any of them change.
 
-use super::{Context, Key, Step, alter_table, col, expression_keys, rel};
+use super::{Context, Key, Step, col, expression_keys, rel};
 use crate::change::Change;
-use crate::render::{comment_on, create_trigger, qualified};
+use crate::render::{comment_on, create_trigger, set_trigger_enabled, trigger_target};
 use keel_core::model::{QualifiedName, Schema, Trigger, TriggerEnabled};
-use keel_core::sql::quote_ident;
 
 const CREATE_RANK: u32 = 185;
 const DROP_RANK: u32 = 6;
@@ -20,24 +19,19 @@ pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropTrigger { table, name, trigger } => vec![
             Step::new(
                 DROP_RANK,
-                format!("DROP TRIGGER {} ON {}", quote_ident(name), qualified(table)),
+                format!("DROP TRIGGER {}", trigger_target(table, name)),
                 format!("drop trigger {name} on {table}"),
             )
             .requires(uses(cx.current, table, trigger))
             .drops([Key::Trigger(table.clone(), name.clone())]),
         ],
         Change::SetTriggerEnabled { table, name, enabled } => {
-            let action = match enabled {
-                TriggerEnabled::Origin => "ENABLE TRIGGER",
-                TriggerEnabled::Disabled => "DISABLE TRIGGER",
-                TriggerEnabled::Replica => "ENABLE REPLICA TRIGGER",
-                TriggerEnabled::Always => "ENABLE ALWAYS TRIGGER",
-            };
+            let verb = if *enabled == TriggerEnabled::Disabled { "disable" } else { "enable" };
             vec![
                 Step::new(
                     CREATE_RANK + 1,
-                    format!("{} {action} {}", alter_table(table), quote_ident(name)),
-                    format!("{} trigger {name} on {table}", action.split(' ').next().unwrap_or(action).to_lowercase()),
+                    set_trigger_enabled(table, name, *enabled),
+                    format!("{verb} trigger {name} on {table}"),
                 )
                 .requires([rel(table), Key::Trigger(table.clone(), name.clone())]),
             ]
@@ -45,7 +39,7 @@ pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CommentTrigger { table, name, comment } => vec![
             Step::new(
                 CREATE_RANK + 1,
-                comment_on("TRIGGER", &format!("{} ON {}", quote_ident(name), qualified(table)), comment.as_ref()),
+                comment_on("TRIGGER", &trigger_target(table, name), comment.as_ref()),
                 format!("comment on trigger {name} on {table}"),
             )
             .requires([rel(table), Key::Trigger(table.clone(), name.clone())]),

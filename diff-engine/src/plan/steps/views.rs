@@ -4,7 +4,7 @@
 use super::{Key, Step, col, function_keys, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
-use crate::render::{comment_on, qualified};
+use crate::render::{comment_on, create_view, qualified};
 use keel_core::model::View;
 
 /// Views go up after the tables, columns and indexes they read, and come down before anything else.
@@ -14,13 +14,9 @@ const DROP_RANK: u32 = 5;
 pub(super) fn view_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateView { name, view } => vec![
-            Step::new(
-                CREATE_RANK,
-                format!("CREATE {} {}{} AS\n{}", view.keyword(), qualified(name), view.with_options(), view.query),
-                format!("create {} {name}", view.keyword().to_lowercase()),
-            )
-            .requires(reads(view))
-            .creates([rel(name)]),
+            Step::new(CREATE_RANK, create_view(name, view), format!("create {} {name}", view.keyword().to_lowercase()))
+                .requires(reads(view))
+                .creates([rel(name)]),
         ],
         Change::DropView { name, view } => vec![
             Step::new(
