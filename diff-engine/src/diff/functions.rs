@@ -28,13 +28,20 @@ impl Rebuilt {
     }
 }
 
-/// The function changes, and which functions they rebuild.
-pub(super) fn function_changes(current: &Schema, desired: &Schema) -> (Vec<Change>, Rebuilt) {
+/// The function changes, and which functions they rebuild. `recreated_types` are the types the plan
+/// recreates (renamed away, created again, old one dropped): a signature over one holds the old type, so
+/// its function is dropped before and created again over the new one.
+pub(super) fn function_changes(
+    current: &Schema,
+    desired: &Schema,
+    recreated_types: &BTreeSet<QualifiedName>,
+) -> (Vec<Change>, Rebuilt) {
     let mut out = Vec::new();
     let mut rebuilt = BTreeSet::new();
+    let over_recreated = |f: &Function| f.uses_types.iter().any(|t| recreated_types.contains(t));
     for (id, old) in current.functions() {
         match desired.function(&id) {
-            Some(new) if old.definition == new.definition || replaceable(old, new) => {}
+            Some(new) if (old.definition == new.definition || replaceable(old, new)) && !over_recreated(old) => {}
             _ => {
                 rebuilt.insert(id.qualified_name());
                 out.push(Change::DropFunction { id, function: old.clone() });
@@ -43,7 +50,7 @@ pub(super) fn function_changes(current: &Schema, desired: &Schema) -> (Vec<Chang
     }
     for (id, new) in desired.functions() {
         match current.function(&id) {
-            Some(old) if old.definition == new.definition || replaceable(old, new) => {
+            Some(old) if (old.definition == new.definition || replaceable(old, new)) && !over_recreated(old) => {
                 if old.definition != new.definition {
                     out.push(Change::ReplaceFunction { id: id.clone(), function: new.clone() });
                 }

@@ -103,9 +103,10 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
 
     domains::domain_changes(&current, desired, &mut changes)?;
     composites::composite_changes(&current, desired, &mut changes)?;
-    let (function_changes, rebuilt_functions) = functions::function_changes(&current, desired);
+    let recreated = recreated_types(&changes);
+    let (function_changes, rebuilt_functions) = functions::function_changes(&current, desired, &recreated);
     changes.extend(function_changes);
-    let context = table::Context::new(&current, desired, recreated_enums(&changes), rebuilt_functions.clone());
+    let context = table::Context::new(&current, desired, recreated, rebuilt_functions.clone());
     for (name, sequence) in desired.sequences() {
         match current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name)) {
             None => {
@@ -251,8 +252,8 @@ fn sequence_changes(name: &QualifiedName, old: &Sequence, new: &Sequence, out: &
 }
 
 /// The enums, domains and composite types being recreated: their columns change type as far as constraints
-/// and indexes are concerned.
-pub(crate) fn recreated_enums(changes: &[Change]) -> BTreeSet<QualifiedName> {
+/// and indexes are concerned, and functions over them are dropped and created again.
+pub(crate) fn recreated_types(changes: &[Change]) -> BTreeSet<QualifiedName> {
     changes
         .iter()
         .filter_map(|c| match c {

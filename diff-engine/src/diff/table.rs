@@ -26,7 +26,7 @@ impl Context {
     pub(super) fn new(
         current: &Schema,
         desired: &Schema,
-        recreated_enums: BTreeSet<QualifiedName>,
+        recreated_types: BTreeSet<QualifiedName>,
         functions: Rebuilt,
     ) -> Context {
         let mut retyped = BTreeSet::new();
@@ -42,7 +42,7 @@ impl Context {
                     replaced.insert(key);
                 } else if column.ty != wanted.ty
                     || column.collation != wanted.collation
-                    || recreated_enums.iter().any(|e| uses_enum(&column.ty, e))
+                    || recreated_types.iter().any(|e| uses_enum(&column.ty, e))
                 {
                     retyped.insert(key);
                 }

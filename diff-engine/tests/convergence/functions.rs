@@ -400,3 +400,32 @@ async fn functions_that_need_each_other_first_are_reported_as_a_cycle() {
     assert!(!message.contains("bystander"), "only the cycle is named: {message}");
     pair.drop().await;
 }
+
+#[tokio::test]
+async fn a_function_over_an_enum_that_loses_a_value() {
+    // The enum is recreated (renamed away, created again, columns cast, old one dropped): the function's
+    // signature holds the old type, so it is dropped before and created again over the new one.
+    let function = "CREATE FUNCTION cheerful(m mood) RETURNS bool LANGUAGE sql IMMUTABLE AS $$ SELECT m = 'happy' $$;";
+    let plan = case(
+        &format!("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); {function}"),
+        &format!("CREATE TYPE mood AS ENUM ('sad', 'happy'); {function}"),
+    )
+    .verify("SELECT cheerful('happy')")
+    .run()
+    .await;
+    assert_no_cascade(&plan);
+}
+
+#[tokio::test]
+async fn a_function_over_a_domain_whose_base_type_changes() {
+    let function = "CREATE FUNCTION shout(c code) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(c) $$;";
+    let plan = case(
+        &format!("CREATE DOMAIN code AS varchar(10); {function}"),
+        &format!("CREATE DOMAIN code AS text; {function}"),
+    )
+    .verify("SELECT shout('a') = 'A'")
+    .both_ways()
+    .run()
+    .await;
+    assert_no_cascade(&plan);
+}
