@@ -1,5 +1,5 @@
 //! The functions an expression calls, read off the text PostgreSQL printed for it (defaults, checks, index
-//! expressions and predicates, view queries, SQL function bodies).
+//! expressions and predicates, view queries, policies, SQL function bodies).
 //!
 //! PostgreSQL records these dependencies in `pg_depend`, but keel compares a declaration with a database as
 //! expressions, and both sides print names the same way: introspection runs with `search_path =

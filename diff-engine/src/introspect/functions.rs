@@ -4,23 +4,58 @@
 use super::IntrospectError;
 use keel_core::model::{Function, FunctionId, QualifiedName, RoutineKind, Schema, Volatility};
 use sqlx::PgConnection;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
 use sqlx::postgres::types::Oid;
 use std::collections::BTreeMap;
 
 /// Plain, window and procedure routines; aggregates stay unmanaged (see `unmanaged.rs`).
 const FUNCTIONS: &str = concat!(
-    "SELECT p.oid, n.nspname::text, p.proname::text, p.prokind::text, \
-            pg_get_function_identity_arguments(p.oid), pg_get_function_arguments(p.oid), \
-            CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END, \
-            l.lanname::text, p.provolatile::text, p.prosecdef, \
-            ARRAY(SELECT c FROM unnest(COALESCE(p.proconfig, '{}'::text[])) AS c ORDER BY c), \
-            pg_get_functiondef(p.oid), obj_description(p.oid, 'pg_proc') \
+    "SELECT p.oid, n.nspname::text AS schema, p.proname::text AS name, p.prokind::text AS kind, \
+            pg_get_function_identity_arguments(p.oid) AS identity, \
+            pg_get_function_arguments(p.oid) AS arguments, \
+            CASE WHEN p.prokind = 'p' THEN NULL ELSE pg_get_function_result(p.oid) END AS returns, \
+            l.lanname::text AS language, p.provolatile::text AS volatility, p.prosecdef AS security_definer, \
+            ARRAY(SELECT c FROM unnest(COALESCE(p.proconfig, '{}'::text[])) AS c ORDER BY c) AS config, \
+            pg_get_functiondef(p.oid) AS definition, obj_description(p.oid, 'pg_proc') AS comment \
      FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang \
      WHERE p.prokind IN ('f', 'p', 'w') AND",
     namespace_filter!(),
     "AND NOT",
     extension_member!("pg_proc", "p.oid")
 );
+
+struct FunctionRow {
+    oid: Oid,
+    schema: String,
+    name: String,
+    kind: String,
+    identity: String,
+    arguments: String,
+    returns: Option<String>,
+    language: String,
+    volatility: String,
+    security_definer: bool,
+    config: Vec<String>,
+    definition: String,
+    comment: Option<String>,
+}
+
+decode_by_name!(FunctionRow {
+    oid,
+    schema,
+    name,
+    kind,
+    identity,
+    arguments,
+    returns,
+    language,
+    volatility,
+    security_definer,
+    config,
+    definition,
+    comment,
+});
 
 /// Types of user schemas the routines' signatures use (arguments, results), from `pg_depend`.
 const TYPES_USED: &str = "
@@ -31,22 +66,6 @@ JOIN pg_namespace n ON n.oid = t.typnamespace
 WHERE d.classid = 'pg_proc'::regclass AND d.objid = ANY($1) AND d.deptype = 'n'
   AND n.nspname NOT IN ('pg_catalog', 'information_schema')";
 
-type Row = (
-    Oid,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    String,
-    bool,
-    Vec<String>,
-    String,
-    Option<String>,
-);
-
 pub(super) async fn read(
     conn: &mut PgConnection,
     only: &Option<Vec<String>>,
@@ -55,42 +74,38 @@ pub(super) async fn read(
     // Types in signatures are printed schema-qualified with only pg_catalog on the path, so the statement
     // means the same under any search_path a migration runs with (bodies are kept as written).
     sqlx::raw_sql("SET LOCAL search_path = pg_catalog").execute(&mut *conn).await?;
-    let rows: Vec<Row> = sqlx::query_as(FUNCTIONS).bind(only).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(FUNCTIONS).bind(only).fetch_all(&mut *conn).await?;
     sqlx::raw_sql("SET LOCAL search_path = pg_catalog, public").execute(&mut *conn).await?;
+    let rows = rows.iter().map(FunctionRow::decode).collect::<Result<Vec<_>, _>>()?;
     if rows.is_empty() {
         return Ok(());
     }
-    let oids: Vec<Oid> = rows.iter().map(|r| r.0).collect();
+    let oids: Vec<Oid> = rows.iter().map(|r| r.oid).collect();
     let mut types: BTreeMap<u32, Vec<QualifiedName>> = BTreeMap::new();
     let used: Vec<(Oid, String, String)> = sqlx::query_as(TYPES_USED).bind(&oids).fetch_all(&mut *conn).await?;
     for (function, ns, name) in used {
         types.entry(function.0).or_default().push(QualifiedName::new(ns, name));
     }
     for row in rows {
-        let (oid, ns, name, kind, identity, arguments, returns, language, volatility, security_definer) =
-            (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9);
-        let (config, definition, comment) = (row.10, row.11, row.12);
-        let kind = if kind == "p" { RoutineKind::Procedure } else { RoutineKind::Function };
-        let volatility = match volatility.as_str() {
-            "i" => Volatility::Immutable,
-            "s" => Volatility::Stable,
-            _ => Volatility::Volatile,
-        };
-        let mut uses_types = types.remove(&oid.0).unwrap_or_default();
+        let mut uses_types = types.remove(&row.oid.0).unwrap_or_default();
         uses_types.sort();
         let function = Function {
-            kind,
-            arguments,
-            returns,
-            language,
-            volatility,
-            security_definer,
-            config,
-            definition,
+            kind: if row.kind == "p" { RoutineKind::Procedure } else { RoutineKind::Function },
+            arguments: row.arguments,
+            returns: row.returns,
+            language: row.language,
+            volatility: match row.volatility.as_str() {
+                "i" => Volatility::Immutable,
+                "s" => Volatility::Stable,
+                _ => Volatility::Volatile,
+            },
+            security_definer: row.security_definer,
+            config: row.config,
+            definition: row.definition,
             uses_types,
-            comment,
+            comment: row.comment,
         };
-        schema.insert_function(FunctionId::new(ns, name, identity), function);
+        schema.insert_function(FunctionId::new(row.schema, row.name, row.identity), function);
     }
     Ok(())
 }

@@ -5,32 +5,52 @@
 use super::{ColumnNames, IntrospectError, Tables, unexpected};
 use keel_core::model::{QualifiedName, Trigger, TriggerEnabled, TriggerEvent, TriggerTiming};
 use sqlx::PgConnection;
+use sqlx::Row;
+use sqlx::postgres::PgRow;
 use sqlx::postgres::types::Oid;
 
 const TRIGGERS: &str = "
-SELECT tg.tgrelid, tg.tgname::text, tg.tgtype::int4, tg.tgenabled::text, fn.nspname::text, f.proname::text,
-       tg.tgnargs::int4, tg.tgargs, ARRAY(SELECT unnest(tg.tgattr::int2[])), tg.tgoldtable::text, tg.tgnewtable::text,
-       pg_get_triggerdef(tg.oid), obj_description(tg.oid, 'pg_trigger')
+SELECT tg.tgrelid AS table_oid, tg.tgname::text AS name, tg.tgtype::int4 AS kind, tg.tgenabled::text AS enabled,
+       fn.nspname::text AS function_schema, f.proname::text AS function, tg.tgnargs::int4 AS nargs,
+       tg.tgargs AS args, ARRAY(SELECT unnest(tg.tgattr::int2[])) AS columns,
+       tg.tgoldtable::text AS old_table, tg.tgnewtable::text AS new_table,
+       pg_get_triggerdef(tg.oid) AS definition, obj_description(tg.oid, 'pg_trigger') AS comment
 FROM pg_trigger tg
 JOIN pg_proc f ON f.oid = tg.tgfoid
 JOIN pg_namespace fn ON fn.oid = f.pronamespace
 WHERE tg.tgrelid = ANY($1) AND NOT tg.tgisinternal AND tg.tgconstraint = 0";
 
-type Row = (
-    Oid,
-    String,
-    i32,
-    String,
-    String,
-    String,
-    i32,
-    Vec<u8>,
-    Vec<i16>,
-    Option<String>,
-    Option<String>,
-    String,
-    Option<String>,
-);
+struct TriggerRow {
+    table_oid: Oid,
+    name: String,
+    kind: i32,
+    enabled: String,
+    function_schema: String,
+    function: String,
+    nargs: i32,
+    args: Vec<u8>,
+    columns: Vec<i16>,
+    old_table: Option<String>,
+    new_table: Option<String>,
+    definition: String,
+    comment: Option<String>,
+}
+
+decode_by_name!(TriggerRow {
+    table_oid,
+    name,
+    kind,
+    enabled,
+    function_schema,
+    function,
+    nargs,
+    args,
+    columns,
+    old_table,
+    new_table,
+    definition,
+    comment,
+});
 
 // `pg_trigger.tgtype` bits (PostgreSQL's `TRIGGER_TYPE_*`).
 const ROW: i32 = 1;
@@ -47,11 +67,10 @@ pub(super) async fn read(
     names: &ColumnNames,
     tables: &mut Tables,
 ) -> Result<(), IntrospectError> {
-    let rows: Vec<Row> = sqlx::query_as(TRIGGERS).bind(oids).fetch_all(&mut *conn).await?;
-    for row in rows {
-        let (table, name, kind, enabled, function_schema, function) = (row.0, row.1, row.2, row.3, row.4, row.5);
-        let (nargs, args, columns, old_table, new_table, definition, comment) =
-            (row.6, row.7, row.8, row.9, row.10, row.11, row.12);
+    let rows = sqlx::query(TRIGGERS).bind(oids).fetch_all(&mut *conn).await?;
+    for row in rows.iter().map(TriggerRow::decode) {
+        let row = row?;
+        let kind = row.kind;
         let timing = if kind & INSTEAD != 0 {
             TriggerTiming::InsteadOf
         } else if kind & BEFORE != 0 {
@@ -65,11 +84,13 @@ pub(super) async fn read(
             .filter(|(bit, _)| kind & bit != 0)
             .map(|(_, event)| event)
             .collect();
-        let update_of = columns
+        let table = row.table_oid.0;
+        let update_of = row
+            .columns
             .iter()
-            .map(|num| names.get(&(table.0, *num)).map(|a| a.name.clone()).ok_or_else(|| unexpected("trigger column")))
+            .map(|num| names.get(&(table, *num)).map(|a| a.name.clone()).ok_or_else(|| unexpected("trigger column")))
             .collect::<Result<Vec<_>, _>>()?;
-        let enabled = match enabled.as_str() {
+        let enabled = match row.enabled.as_str() {
             "D" => TriggerEnabled::Disabled,
             "R" => TriggerEnabled::Replica,
             "A" => TriggerEnabled::Always,
@@ -80,16 +101,17 @@ pub(super) async fn read(
             events,
             update_of,
             for_each_row: kind & ROW != 0,
-            when: when_condition(&definition),
-            old_table,
-            new_table,
-            function: QualifiedName::new(function_schema, function),
-            arguments: arguments(&args, nargs),
+            when: when_condition(&row.definition),
+            old_table: row.old_table,
+            new_table: row.new_table,
+            function: QualifiedName::new(row.function_schema, row.function),
+            arguments: arguments(&row.args, row.nargs),
             enabled,
-            comment,
+            comment: row.comment,
         };
-        let Some((_, t)) = tables.get_mut(&table.0) else { continue };
-        t.triggers.insert(name, trigger);
+        if let Some((_, t)) = tables.get_mut(&table) {
+            t.triggers.insert(row.name, trigger);
+        }
     }
     Ok(())
 }
