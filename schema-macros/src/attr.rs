@@ -31,6 +31,8 @@ pub struct TableInput {
     pub insert_derive: Option<darling::util::PathList>,
     /// Keep `updated_at` current on every update, with keel's shared trigger function.
     pub touch_updated_at: Flag,
+    /// `partition_by = "RANGE (created_at)"`: a partitioned table (its partitions are declared in SQL).
+    pub partition_by: Option<SpannedValue<String>>,
 }
 
 /// `primary_key(columns = "a, b")`, `unique(columns = "a, b", name = "...")`.

@@ -2,6 +2,7 @@
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
 mod functions;
+mod partitions;
 mod renames;
 mod table;
 mod triggers;
@@ -127,6 +128,10 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     for (name, table) in desired.tables() {
         match current.table(&name.schema, &name.name) {
             None => context.create_table(&name, table, &mut changes),
+            Some(old) if partitions::rebuilt(old, table) => {
+                context.drop_table(&name, old, &mut changes);
+                context.create_table(&name, table, &mut changes);
+            }
             Some(old) => context.alter_table(&name, old, table, &mut changes),
         }
     }
@@ -135,6 +140,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
             context.drop_table(&name, table, &mut changes);
         }
     }
+    changes.extend(partitions::rebuilt_references(&current, desired, &changes));
+    changes.extend(partitions::partition_changes(&current, desired));
     let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
     Ok((current, changes))

@@ -13,6 +13,7 @@ mod foreign_keys;
 mod functions;
 mod indexes;
 mod online;
+mod partitions;
 mod renames;
 mod schemas;
 mod sequences;

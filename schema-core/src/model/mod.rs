@@ -8,6 +8,7 @@ mod column_type;
 mod constraint;
 mod function;
 mod index;
+mod partition;
 mod sequence;
 mod trigger;
 mod view;
@@ -20,6 +21,7 @@ pub use constraint::{
 };
 pub use function::{Function, FunctionId, RoutineKind, Volatility};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
+pub use partition::Partition;
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
 pub use trigger::{
     TOUCH_UPDATED_AT_FUNCTION, TOUCH_UPDATED_AT_TRIGGER, Trigger, TriggerEnabled, TriggerEvent, TriggerTiming,
@@ -118,11 +120,23 @@ pub struct Table {
     /// Rename hint: the table's previous name in the same schema. Never produced by introspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// The partition key of a partitioned table as `pg_get_partkeydef` prints it, e.g. `RANGE (created_at)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
+    /// The partitions of a partitioned table, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partitions: BTreeMap<String, Partition>,
 }
 
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The qualified name of the partition `name` of this table, which is `table`.
+    pub fn partition_name(&self, table: &QualifiedName, name: &str) -> QualifiedName {
+        let schema = self.partitions.get(name).and_then(|p| p.schema.clone()).unwrap_or_else(|| table.schema.clone());
+        QualifiedName::new(schema, name)
     }
 }
 
@@ -169,9 +183,9 @@ impl Schema {
     /// Every function and procedure with its identity, in name order.
     pub fn functions(&self) -> impl Iterator<Item = (FunctionId, &Function)> {
         self.schemas.iter().flat_map(|(s, ns)| {
-            ns.functions.iter().flat_map(move |(n, overloads)| {
-                overloads.iter().map(move |(args, f)| (FunctionId::new(s, n, args), f))
-            })
+            ns.functions
+                .iter()
+                .flat_map(move |(n, overloads)| overloads.iter().map(move |(args, f)| (FunctionId::new(s, n, args), f)))
         })
     }
 

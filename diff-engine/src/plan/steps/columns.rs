@@ -3,8 +3,8 @@
 use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
-    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, identity_sequence, identity_sequence_key,
-    default_keys, function_keys, rel, type_keys, unique_key, using,
+    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, function_keys,
+    identity_sequence, identity_sequence_key, rel, type_keys, unique_key, using,
 };
 use crate::change::{Change, SequenceRestart};
 use crate::hazard::{self, Hazard};
@@ -64,6 +64,8 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
             for index in table.indexes.keys() {
                 step.drops.push(Key::Relation(QualifiedName::new(&name.schema, index)));
             }
+            // A partitioned table's partitions go with it.
+            step.drops.extend(table.partitions.keys().map(|p| rel(&table.partition_name(name, p))));
             step.measure = Some(Measure::Rows { table: name.clone() });
             step.affects.push((name.clone(), None));
             vec![step]

@@ -5,6 +5,7 @@
 mod columns;
 mod constraints;
 mod functions;
+mod partitions;
 mod triggers;
 mod types;
 mod views;
@@ -33,6 +34,8 @@ pub(crate) enum Key {
     Function(QualifiedName),
     /// A trigger of a table.
     Trigger(QualifiedName, String),
+    /// The bounds a partitioned table's partitions take: freed before they are taken again.
+    PartitionBounds(QualifiedName),
 }
 
 /// One statement before ordering.
@@ -87,6 +90,11 @@ impl Step {
 
     fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.modifies.extend(keys);
+        self
+    }
+
+    fn after_drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.after_drops.extend(keys);
         self
     }
 
@@ -177,6 +185,10 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropTrigger { .. }
         | Change::SetTriggerEnabled { .. }
         | Change::CommentTrigger { .. } => triggers::trigger_steps(change, cx),
+        Change::CreatePartition { .. }
+        | Change::DropPartition { .. }
+        | Change::SetPartitionBound { .. }
+        | Change::CommentPartition { .. } => partitions::partition_steps(change),
     }
 }
 
