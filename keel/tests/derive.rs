@@ -879,6 +879,7 @@ fn collect_assembles_every_registered_item() {
             "public.file_versions",
             "public.files",
             "public.folders",
+            "public.measurements",
             "public.type_zoos",
             "public.users",
         ]

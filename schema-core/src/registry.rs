@@ -143,9 +143,7 @@ pub enum Problem {
     DuplicateEnum(QualifiedName),
     #[error("column {table}.{column} has type {ty}, which no `#[derive(PgEnum)]` declares")]
     UnknownType { table: QualifiedName, column: String, ty: QualifiedName },
-    #[error(
-        "table {table} keeps `updated_at` current (`touch_updated_at`), but its `updated_at` is not a timestamp column"
-    )]
+    #[error("table {table} keeps `updated_at` current (`touch_updated_at`), but its `updated_at` is not a timestamp column")]
     TouchWithoutTimestamp { table: QualifiedName },
     #[error("{what} of {table} names column `{column}`, which the table does not have")]
     UnknownColumn { table: QualifiedName, what: String, column: String },

@@ -45,12 +45,10 @@ pub fn table(model: &TableModel) -> TokenStream {
     let comment = option_string(model.comment.as_ref());
     let renamed_from = option_string(model.renamed_from.as_ref());
     let partition_by = option_string(model.partition_by.as_ref());
-    let triggers = model
-        .touch_updated_at
-        .then(|| {
-            quote!((::keel::model::TOUCH_UPDATED_AT_TRIGGER.to_string(), ::keel::model::Trigger::touch_updated_at()))
-        })
-        .into_iter();
+    let triggers = model.touch_updated_at.then(|| {
+        quote!((::keel::model::TOUCH_UPDATED_AT_TRIGGER.to_string(), ::keel::model::Trigger::touch_updated_at()))
+    })
+    .into_iter();
     let constants = model.columns.iter().map(|c| {
         let constant = format_ident!("{}", screaming(&c.field.to_string()), span = c.field.span());
         let doc = format!("The column `{}`.", c.name);

@@ -147,6 +147,15 @@ fn schema_warnings(schema: &Schema, warnings: &mut Vec<String>) {
             function.kind.keyword().to_lowercase()
         ));
     }
+    for (name, table) in schema.tables() {
+        for partition in table.partitions.keys() {
+            warnings.push(format!(
+                "partition {} of {name}: partitions are declared in SQL files beside the derives (keel.toml \
+                 `sql`), not in Rust; `keel export --schema <database>` prints its CREATE statement",
+                table.partition_name(&name, partition)
+            ));
+        }
+    }
     for (name, extension) in &schema.extensions {
         warnings.push(format!(
             "extension {name} (in schema {}): the derives declare no extensions; create it outside them",

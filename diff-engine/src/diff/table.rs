@@ -201,11 +201,7 @@ impl Context {
         } else if old_default.is_some() && old_default == new.default && self.functions.called_by_any(&old_default) {
             // The default calls a function that is dropped and created again: it goes first, and comes back.
             out.push(Change::DropDefault { table: table.clone(), column: column() });
-            out.push(Change::SetDefault {
-                table: table.clone(),
-                column: column(),
-                default: old_default.unwrap_or_default(),
-            });
+            out.push(Change::SetDefault { table: table.clone(), column: column(), default: old_default.unwrap_or_default() });
         } else if old_default != new.default {
             out.push(match &new.default {
                 Some(default) => {

@@ -171,10 +171,8 @@ async fn overloads_are_different_functions() {
 async fn returns_a_table() {
     case(
         TABLE,
-        &with(
-            "CREATE FUNCTION big_ones(min int) RETURNS TABLE (id int, n int) LANGUAGE sql STABLE
-               AS 'SELECT id, n FROM t WHERE n >= min';",
-        ),
+        &with("CREATE FUNCTION big_ones(min int) RETURNS TABLE (id int, n int) LANGUAGE sql STABLE
+               AS 'SELECT id, n FROM t WHERE n >= min';"),
     )
     .data(ROWS)
     .verify("SELECT count(*) = 1 FROM big_ones(15)")
@@ -208,11 +206,14 @@ async fn comments_on_a_function() {
 
 #[tokio::test]
 async fn a_function_in_another_schema() {
-    case("", "CREATE SCHEMA app; CREATE FUNCTION app.\"Next Id\"() RETURNS bigint LANGUAGE sql AS 'SELECT 7::bigint';")
-        .verify("SELECT app.\"Next Id\"() = 7")
-        .both_ways()
-        .run()
-        .await;
+    case(
+        "",
+        "CREATE SCHEMA app; CREATE FUNCTION app.\"Next Id\"() RETURNS bigint LANGUAGE sql AS 'SELECT 7::bigint';",
+    )
+    .verify("SELECT app.\"Next Id\"() = 7")
+    .both_ways()
+    .run()
+    .await;
 }
 
 #[tokio::test]
@@ -286,10 +287,8 @@ async fn a_default_calling_a_function_that_is_rebuilt() {
 #[tokio::test]
 async fn a_check_calling_a_function_that_is_rebuilt() {
     let check = "CREATE TABLE m (id int PRIMARY KEY, n int, CONSTRAINT positive CHECK (is_positive(n)));";
-    let a =
-        format!("CREATE FUNCTION is_positive(x int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT x > 0'; {check}");
-    let b =
-        format!("CREATE FUNCTION is_positive(v int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; {check}");
+    let a = format!("CREATE FUNCTION is_positive(x int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT x > 0'; {check}");
+    let b = format!("CREATE FUNCTION is_positive(v int) RETURNS bool LANGUAGE sql IMMUTABLE AS 'SELECT v > 0'; {check}");
     let plan = case(&a, &b).data("INSERT INTO m VALUES (1, 5)").both_ways().run().await;
     assert!(position(&plan, "DROP CONSTRAINT") < position(&plan, "DROP FUNCTION"), "{}", plan.to_sql());
     assert!(position(&plan, "CREATE OR REPLACE FUNCTION") < position(&plan, "ADD CONSTRAINT"), "{}", plan.to_sql());
@@ -339,10 +338,8 @@ async fn a_view_calling_a_function_that_is_rebuilt() {
 async fn a_new_view_calling_a_new_function() {
     case(
         TABLE,
-        &with(
-            "CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS 'SELECT x * 2';
-               CREATE VIEW doubled AS SELECT id, twice(n) AS n2 FROM t;",
-        ),
+        &with("CREATE FUNCTION twice(x int) RETURNS int LANGUAGE sql AS 'SELECT x * 2';
+               CREATE VIEW doubled AS SELECT id, twice(n) AS n2 FROM t;"),
     )
     .data(ROWS)
     .verify("SELECT n2 = 40 FROM doubled WHERE id = 2")

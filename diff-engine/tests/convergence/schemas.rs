@@ -286,7 +286,11 @@ async fn updating_an_extension_is_a_hazard() {
         .expect(Hazard::UpdatesExtension)
         .run()
         .await;
-    assert!(plan.statements.iter().any(|s| s.sql == "ALTER EXTENSION \"hstore\" UPDATE TO '1.8'"), "{}", plan.to_sql());
+    assert!(
+        plan.statements.iter().any(|s| s.sql == "ALTER EXTENSION \"hstore\" UPDATE TO '1.8'"),
+        "{}",
+        plan.to_sql()
+    );
 }
 
 #[tokio::test]

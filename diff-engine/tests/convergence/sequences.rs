@@ -225,16 +225,13 @@ async fn creates_and_drops_a_table_with_serial_columns() {
 #[tokio::test]
 async fn a_serial_column_becomes_bigserial_and_its_sequence_as_bigint() {
     // `serial` makes an `AS integer` sequence: widening the column alone would leave ids capped at 2^31.
-    let plan = case(
-        "CREATE TABLE t (id serial PRIMARY KEY, name text)",
-        "CREATE TABLE t (id bigserial PRIMARY KEY, name text)",
-    )
-    .data("INSERT INTO t (name) VALUES ('a'), ('b')")
-    .verify("SELECT seqtypid = 'bigint'::regtype AND seqmax = 9223372036854775807 FROM pg_sequence")
-    .verify("WITH i AS (INSERT INTO t (name) VALUES ('c') RETURNING id) SELECT id = 3 FROM i")
-    .both_ways()
-    .run()
-    .await;
+    let plan = case("CREATE TABLE t (id serial PRIMARY KEY, name text)", "CREATE TABLE t (id bigserial PRIMARY KEY, name text)")
+        .data("INSERT INTO t (name) VALUES ('a'), ('b')")
+        .verify("SELECT seqtypid = 'bigint'::regtype AND seqmax = 9223372036854775807 FROM pg_sequence")
+        .verify("WITH i AS (INSERT INTO t (name) VALUES ('c') RETURNING id) SELECT id = 3 FROM i")
+        .both_ways()
+        .run()
+        .await;
     assert!(plan.statements.iter().any(|s| s.sql.contains("AS bigint")), "{}", plan.to_sql());
 }
 

@@ -31,6 +31,7 @@ fn assert_no_cascade(plan: &Plan) {
     assert!(!plan.to_sql().contains("CASCADE"), "{}", plan.to_sql());
 }
 
+
 async fn stamped_after_update(verify_sql: &str) -> String {
     // The verify queries run one SELECT each: the update happens in a data-modifying CTE.
     format!("WITH u AS (UPDATE t SET n = n + 1 WHERE id = 1 RETURNING updated_at) {verify_sql}")
@@ -41,11 +42,7 @@ async fn creates_and_drops_a_trigger() {
     let b = with("CREATE TRIGGER t_stamp BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION stamp();");
     let verify = stamped_after_update("SELECT updated_at = '2000-01-01' FROM u").await;
     let plan = case(&with(""), &b).data("INSERT INTO t (id) VALUES (1)").verify(&verify).both_ways().run().await;
-    assert!(
-        has(&plan, "CREATE TRIGGER \"t_stamp\" BEFORE UPDATE ON \"public\".\"t\" FOR EACH ROW"),
-        "{}",
-        plan.to_sql()
-    );
+    assert!(has(&plan, "CREATE TRIGGER \"t_stamp\" BEFORE UPDATE ON \"public\".\"t\" FOR EACH ROW"), "{}", plan.to_sql());
 }
 
 #[tokio::test]
@@ -60,8 +57,9 @@ async fn a_trigger_with_its_table_and_function() {
 
 #[tokio::test]
 async fn dropping_the_table_and_function_of_a_trigger() {
-    let plan =
-        case(&with("CREATE TRIGGER t_stamp BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION stamp();"), "").run().await;
+    let plan = case(&with("CREATE TRIGGER t_stamp BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION stamp();"), "")
+        .run()
+        .await;
     assert!(position(&plan, "DROP TABLE") < position(&plan, "DROP FUNCTION"), "{}", plan.to_sql());
     assert_no_cascade(&plan);
 }
@@ -147,9 +145,7 @@ async fn arguments_of_the_function() {
 #[tokio::test]
 async fn disabling_and_enabling_in_place() {
     let trigger = "CREATE TRIGGER t_stamp BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION stamp();";
-    for (state, tgenabled) in
-        [("DISABLE TRIGGER", "D"), ("ENABLE REPLICA TRIGGER", "R"), ("ENABLE ALWAYS TRIGGER", "A")]
-    {
+    for (state, tgenabled) in [("DISABLE TRIGGER", "D"), ("ENABLE REPLICA TRIGGER", "R"), ("ENABLE ALWAYS TRIGGER", "A")] {
         let plan = case(&with(trigger), &with(&format!("{trigger} ALTER TABLE t {state} t_stamp;")))
             .verify(&format!("SELECT tgenabled = '{tgenabled}' FROM pg_trigger WHERE tgname = 't_stamp'"))
             .both_ways()
@@ -294,12 +290,9 @@ async fn a_trigger_on_a_view_stays_unmanaged() {
          CREATE FUNCTION v_insert() RETURNS trigger LANGUAGE plpgsql AS $$
              BEGIN INSERT INTO t (id, n) VALUES (NEW.id, NEW.n); RETURN NEW; END $$;"
     );
-    let plan = case(
-        &format!("{view} CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION v_insert();"),
-        &view,
-    )
-    .verify("SELECT EXISTS (SELECT FROM pg_trigger WHERE tgname = 'v_ins')")
-    .run()
-    .await;
+    let plan = case(&format!("{view} CREATE TRIGGER v_ins INSTEAD OF INSERT ON v FOR EACH ROW EXECUTE FUNCTION v_insert();"), &view)
+        .verify("SELECT EXISTS (SELECT FROM pg_trigger WHERE tgname = 'v_ins')")
+        .run()
+        .await;
     assert!(plan.is_empty(), "{}", plan.to_sql());
 }

@@ -183,9 +183,9 @@ impl Schema {
     /// Every function and procedure with its identity, in name order.
     pub fn functions(&self) -> impl Iterator<Item = (FunctionId, &Function)> {
         self.schemas.iter().flat_map(|(s, ns)| {
-            ns.functions
-                .iter()
-                .flat_map(move |(n, overloads)| overloads.iter().map(move |(args, f)| (FunctionId::new(s, n, args), f)))
+            ns.functions.iter().flat_map(move |(n, overloads)| {
+                overloads.iter().map(move |(args, f)| (FunctionId::new(s, n, args), f))
+            })
         })
     }
 

@@ -3,8 +3,8 @@
 use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
-    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, function_keys,
-    identity_sequence, identity_sequence_key, rel, type_keys, unique_key, using,
+    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, identity_sequence, identity_sequence_key,
+    default_keys, function_keys, rel, type_keys, unique_key, using,
 };
 use crate::change::{Change, SequenceRestart};
 use crate::hazard::{self, Hazard};

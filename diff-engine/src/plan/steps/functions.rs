@@ -14,23 +14,15 @@ const DROP_RANK: u32 = 255;
 pub(super) fn function_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateFunction { id, function } => vec![
-            Step::new(
-                CREATE_RANK,
-                function.definition.trim_end().to_string(),
-                format!("create {}", describe(id, function)),
-            )
-            .requires([Key::Schema(id.schema.clone())])
-            .requires(uses(id, function))
-            .creates([Key::Function(id.qualified_name())]),
+            Step::new(CREATE_RANK, function.definition.trim_end().to_string(), format!("create {}", describe(id, function)))
+                .requires([Key::Schema(id.schema.clone())])
+                .requires(uses(id, function))
+                .creates([Key::Function(id.qualified_name())]),
         ],
         Change::ReplaceFunction { id, function } => vec![
-            Step::new(
-                CREATE_RANK,
-                function.definition.trim_end().to_string(),
-                format!("replace {}", describe(id, function)),
-            )
-            .requires(uses(id, function))
-            .modifies([Key::Function(id.qualified_name())]),
+            Step::new(CREATE_RANK, function.definition.trim_end().to_string(), format!("replace {}", describe(id, function)))
+                .requires(uses(id, function))
+                .modifies([Key::Function(id.qualified_name())]),
         ],
         Change::DropFunction { id, function } => vec![
             Step::new(

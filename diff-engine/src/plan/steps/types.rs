@@ -44,13 +44,9 @@ pub(super) fn schema_steps(change: &Change) -> Vec<Step> {
 pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateExtension { name, schema, version } => vec![
-            Step::new(
-                10,
-                render::create_extension(name, schema, version.as_deref()),
-                format!("create extension {name}"),
-            )
-            .requires([Key::Schema(schema.clone())])
-            .creates([Key::Extension(name.clone())]),
+            Step::new(10, render::create_extension(name, schema, version.as_deref()), format!("create extension {name}"))
+                .requires([Key::Schema(schema.clone())])
+                .creates([Key::Extension(name.clone())]),
         ],
         Change::DropExtension { name } => vec![
             Step::new(280, format!("DROP EXTENSION {}", quote_ident(name)), format!("drop extension {name}"))
