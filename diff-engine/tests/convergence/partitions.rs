@@ -286,3 +286,15 @@ async fn a_foreign_key_to_a_partitioned_table_is_read_once() {
     );
     case(&events(&[Y2024, Y2025]), &b).both_ways().run().await;
 }
+
+#[tokio::test]
+async fn partitions_of_a_new_table_lock_no_one_out() {
+    let plan = case("", &events(&[Y2024])).run().await;
+    assert!(!plan.has(Hazard::AccessExclusiveLock), "{}", plan.to_sql());
+    let plan = case(&events(&[]), &events(&[Y2024])).run().await;
+    assert!(
+        plan.has(Hazard::AccessExclusiveLock),
+        "the parent is locked while a partition is added:\n{}",
+        plan.to_sql()
+    );
+}

@@ -188,7 +188,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CreatePartition { .. }
         | Change::DropPartition { .. }
         | Change::SetPartitionBound { .. }
-        | Change::CommentPartition { .. } => partitions::partition_steps(change),
+        | Change::CommentPartition { .. } => partitions::partition_steps(change, cx),
     }
 }
 

@@ -14,7 +14,7 @@ const CREATE_RANK: u32 = 75;
 const DETACH_RANK: u32 = 55;
 const DROP_RANK: u32 = 245;
 
-pub(super) fn partition_steps(change: &Change) -> Vec<Step> {
+pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreatePartition { table, name, partition } => vec![
             Step::new(
@@ -22,7 +22,8 @@ pub(super) fn partition_steps(change: &Change) -> Vec<Step> {
                 format!("CREATE TABLE {} PARTITION OF {} {}", qualified(name), qualified(table), partition.bound),
                 format!("create partition {name} of {table}"),
             )
-            .hazards(&[LOCK])
+            // A partition of a table this plan creates locks no one out.
+            .hazards(if cx.new_tables.contains(table) { &[] } else { &[LOCK] })
             .requires([rel(table), Key::Schema(name.schema.clone())])
             .creates([rel(name), bounds(table)]),
         ],
