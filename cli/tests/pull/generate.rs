@@ -53,7 +53,7 @@ fn schemas_that_cannot_be_written_are_refused() {
 #[test]
 fn a_partitioned_table_gets_partition_by_and_its_partitions_a_warning() {
     let json = r#"{"format_version": 1, "schemas": {"public": {"tables": {"events": {
-        "columns": [{"name": "id", "type": {"kind": "bigint"}, "nullable": false},
+        "columns": [{"name": "id", "type": {"kind": "big_int"}, "nullable": false},
                     {"name": "day", "type": {"kind": "date"}, "nullable": false}],
         "primary_key": {"name": "events_pkey", "columns": ["id", "day"]},
         "partition_by": "RANGE (day)",
