@@ -1,6 +1,7 @@
 //! What differs between two schemas, one change per object and property. The planner turns each change
 //! into statements; nothing here is SQL yet.
 
+use keel_core::model::Partition;
 use keel_core::model::{
     Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, Policy, PrimaryKey,
     QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
@@ -452,6 +453,29 @@ pub enum Change {
         usages: Vec<EnumUsage>,
     },
     CommentComposite {
+        name: QualifiedName,
+        comment: Option<String>,
+    },
+
+    /// `CREATE TABLE ... PARTITION OF table FOR VALUES ...`.
+    CreatePartition {
+        table: QualifiedName,
+        name: QualifiedName,
+        partition: Partition,
+    },
+    /// `DROP TABLE` of one partition: its rows go with it.
+    DropPartition {
+        table: QualifiedName,
+        name: QualifiedName,
+    },
+    /// Detach the partition and attach it again with its new bound: its rows stay if they fit.
+    SetPartitionBound {
+        table: QualifiedName,
+        name: QualifiedName,
+        from: String,
+        to: String,
+    },
+    CommentPartition {
         name: QualifiedName,
         comment: Option<String>,
     },

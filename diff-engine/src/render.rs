@@ -190,7 +190,8 @@ pub fn create_table(name: &QualifiedName, table: &Table) -> String {
     for (n, x) in &table.exclusions {
         parts.push(format!("CONSTRAINT {} {}", quote_ident(n), exclusion_clause(x)));
     }
-    format!("CREATE TABLE {} (\n    {}\n)", qualified(name), parts.join(",\n    "))
+    let partition_by = table.partition_by.as_ref().map(|key| format!(" PARTITION BY {key}")).unwrap_or_default();
+    format!("CREATE TABLE {} (\n    {}\n){partition_by}", qualified(name), parts.join(",\n    "))
 }
 
 /// `"name" type [COLLATE ..] [NOT NULL] [DEFAULT ..|GENERATED ..]`.

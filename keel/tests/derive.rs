@@ -891,6 +891,7 @@ fn collect_assembles_every_registered_item() {
             "public.file_versions",
             "public.files",
             "public.folders",
+            "public.measurements",
             "public.type_zoos",
             "public.users",
         ]
@@ -898,4 +899,20 @@ fn collect_assembles_every_registered_item() {
     let enums: Vec<String> = schema.enums().map(|(n, _)| n.to_string()).collect();
     assert_eq!(enums, ["app.visibility_level", "public.file_status"]);
     assert_eq!(schema.table("public", "files"), Some(&File::definition().table));
+}
+
+#[derive(Table)]
+#[keel(partition_by = "range(created_at)", primary_key(columns = "id, created_at"))]
+struct Measurement {
+    id: i64,
+    created_at: NaiveDate,
+    value: f64,
+}
+
+#[test]
+fn partition_by_is_the_key_as_postgres_prints_it() {
+    let def = Measurement::definition();
+    assert_eq!(def.table.partition_by.as_deref(), Some("RANGE (created_at)"));
+    assert!(def.table.partitions.is_empty(), "partitions are declared in SQL files");
+    assert_eq!(File::definition().table.partition_by, None);
 }

@@ -33,6 +33,8 @@ pub struct TableInput {
     pub touch_updated_at: Flag,
     /// Row level security: `rls` (enable and force) or `rls = "enable"`.
     pub rls: Option<SpannedValue<RlsAttr>>,
+    /// `partition_by = "RANGE (created_at)"`: a partitioned table (its partitions are declared in SQL).
+    pub partition_by: Option<SpannedValue<String>>,
 }
 
 /// `rls` or `rls = "force"` (ENABLE and FORCE ROW LEVEL SECURITY: the owner too is held to the policies),

@@ -28,6 +28,8 @@ pub struct TableModel {
     /// `#[keel(touch_updated_at)]`: a trigger keeps `updated_at` current.
     pub touch_updated_at: bool,
     pub row_level_security: keel_core::RowLevelSecurity,
+    /// `#[keel(partition_by = "...")]`, as PostgreSQL prints it.
+    pub partition_by: Option<String>,
 }
 
 pub struct ColumnModel {
@@ -322,6 +324,29 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             "`touch_updated_at` keeps the column `updated_at` current, and this table has no such column",
         ));
     }
+    let partition_by = input.partition_by.as_ref().and_then(|attr| {
+        let (key, key_columns) = errors.handle(crate::partition::normalize(attr).map_err(|m| err(attr.span(), m)))?;
+        for c in &key_columns {
+            if !columns.iter().any(|col| col.name == *c) {
+                errors.push(err(attr.span(), format!("the partition key names `{c}`, which is not a column")));
+            }
+        }
+        let keyed = primary_key.iter().map(|(n, c, s)| ("primary key", n, c, *s));
+        for (what, n, cols, span) in keyed.chain(uniques.iter().map(|(n, c, s)| ("unique constraint", n, c, *s))) {
+            let missing = crate::partition::missing(&key_columns, cols);
+            if !missing.is_empty() {
+                errors.push(err(
+                    span,
+                    format!(
+                        "the {what} `{n}` of a partitioned table must include the partition key columns; \
+                         it lacks `{}`",
+                        missing.join("`, `")
+                    ),
+                ));
+            }
+        }
+        Some(key)
+    });
     let insert_derive = match &input.insert_derive {
         Some(list) => list.to_vec(),
         // Field types need not be Debug or Clone; `insert_derive(...)` opts in.
@@ -347,6 +372,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             Some(RlsAttr::Force) => keel_core::RowLevelSecurity::FORCED,
             Some(RlsAttr::Enable) => keel_core::RowLevelSecurity { enabled: true, forced: false },
         },
+        partition_by,
     })
 }
 

@@ -44,6 +44,7 @@ pub fn table(model: &TableModel) -> TokenStream {
     let indexes = model.indexes.iter().map(index);
     let comment = option_string(model.comment.as_ref());
     let renamed_from = option_string(model.renamed_from.as_ref());
+    let partition_by = option_string(model.partition_by.as_ref());
     let triggers = model
         .touch_updated_at
         .then(|| {
@@ -83,6 +84,8 @@ pub fn table(model: &TableModel) -> TokenStream {
                         renamed_from: #renamed_from,
                         row_level_security: ::keel::RowLevelSecurity { enabled: #rls_enabled, forced: #rls_forced },
                         policies: ::std::collections::BTreeMap::new(),
+                        partition_by: #partition_by,
+                        partitions: ::std::collections::BTreeMap::new(),
                     },
                 }
             }

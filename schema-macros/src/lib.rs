@@ -6,6 +6,7 @@ mod attr;
 mod check;
 mod expand;
 mod keys;
+mod partition;
 mod pg_enum;
 
 use darling::FromDeriveInput;

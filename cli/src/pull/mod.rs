@@ -159,6 +159,15 @@ fn schema_warnings(schema: &Schema, warnings: &mut Vec<String>) {
              Rust; `keel export --schema <database>` prints its CREATE statement"
         ));
     }
+    for (name, table) in schema.tables() {
+        for partition in table.partitions.keys() {
+            warnings.push(format!(
+                "partition {} of {name}: partitions are declared in SQL files beside the derives (keel.toml \
+                 `sql`), not in Rust; `keel export --schema <database>` prints its CREATE statement",
+                table.partition_name(&name, partition)
+            ));
+        }
+    }
     for (name, extension) in &schema.extensions {
         warnings.push(format!(
             "extension {name} (in schema {}): the derives declare no extensions; create it outside them",

@@ -503,6 +503,9 @@ impl Generator<'_, '_> {
         if let Some(comment) = &self.input.table.comment {
             header.push(format!("comment = {}", lit(comment)));
         }
+        if let Some(key) = &self.input.table.partition_by {
+            header.push(format!("partition_by = {}", lit(key)));
+        }
         if self.input.table.triggers.iter().any(|(n, t)| is_touch_updated_at(n, t)) {
             header.push("touch_updated_at".to_string());
         }

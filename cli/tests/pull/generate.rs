@@ -49,3 +49,21 @@ fn schemas_that_cannot_be_written_are_refused() {
     let schema = Schema::from_json(json).expect("a schema");
     assert!(matches!(pull::generate(&schema), Err(pull::PullError::UnknownColumn(_))));
 }
+
+#[test]
+fn a_partitioned_table_gets_partition_by_and_its_partitions_a_warning() {
+    let json = r#"{"format_version": 1, "schemas": {"public": {"tables": {"events": {
+        "columns": [{"name": "id", "type": {"kind": "big_int"}, "nullable": false},
+                    {"name": "day", "type": {"kind": "date"}, "nullable": false}],
+        "primary_key": {"name": "events_pkey", "columns": ["id", "day"]},
+        "partition_by": "RANGE (day)",
+        "partitions": {"events_2025": {"bound": "FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"},
+                       "events_old": {"bound": "DEFAULT", "schema": "archive"}}}}}}}"#;
+    let schema = Schema::from_json(json).expect("a schema");
+    let generated = pull::generate(&schema).expect("generate");
+    let events = &generated.files["events.rs"];
+    assert!(events.contains(r#"partition_by = "RANGE (day)""#), "{events}");
+    let partitions: Vec<&String> = generated.warnings.iter().filter(|w| w.starts_with("partition ")).collect();
+    assert_eq!(partitions.len(), 2, "{:?}", generated.warnings);
+    assert!(partitions[1].starts_with("partition archive.events_old of public.events: "), "{partitions:?}");
+}

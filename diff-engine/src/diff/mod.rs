@@ -4,6 +4,7 @@
 mod composites;
 mod domains;
 mod functions;
+mod partitions;
 mod policies;
 mod renames;
 mod table;
@@ -136,6 +137,10 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     for (name, table) in desired.tables() {
         match current.table(&name.schema, &name.name) {
             None => context.create_table(&name, table, &mut changes),
+            Some(old) if partitions::rebuilt(old, table) => {
+                context.drop_table(&name, old, &mut changes);
+                context.create_table(&name, table, &mut changes);
+            }
             Some(old) => context.alter_table(&name, old, table, &mut changes),
         }
     }
@@ -144,6 +149,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
             context.drop_table(&name, table, &mut changes);
         }
     }
+    changes.extend(partitions::rebuilt_references(&current, desired, &changes));
+    changes.extend(partitions::partition_changes(&current, desired));
     let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
     let policies = policies::policy_changes(&current, desired, &changes, &rebuilt_functions);

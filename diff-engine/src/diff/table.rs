@@ -58,6 +58,7 @@ impl Context {
             triggers: BTreeMap::new(),
             comment: None,
             renamed_from: None,
+            partitions: BTreeMap::new(),
             columns: table.columns.iter().map(|c| Column { comment: None, renamed_from: None, ..c.clone() }).collect(),
             // Row level security and policies follow as changes of their own (`diff::policies`).
             row_level_security: Default::default(),

@@ -111,6 +111,7 @@ pub(super) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<Strin
     for change in changes {
         match change {
             Change::DropTable { name, .. } => out.push((name.clone(), None)),
+            Change::DropPartition { name, .. } => out.push((name.clone(), None)),
             Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
             Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
             Change::RecreateEnum { usages, .. }

@@ -40,6 +40,8 @@ FROM pg_constraint con
 LEFT JOIN pg_class fc ON fc.oid = con.confrelid
 LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
 WHERE con.conrelid = ANY($1) AND con.contype IN ('p', 'u', 'c', 'f')
+  -- Not the clones a foreign key to a partitioned table gets, one per partition.
+  AND con.conparentid = 0
 ORDER BY con.conrelid, con.conname";
 
 /// Reads the constraints of `tables`. `nulls_not_distinct` is the column expression for

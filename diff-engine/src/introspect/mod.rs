@@ -24,6 +24,7 @@ macro_rules! decode_by_name {
 mod columns;
 mod constraints;
 mod indexes;
+mod partitions;
 mod triggers;
 
 #[derive(Debug, thiserror::Error)]
@@ -185,6 +186,7 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
     constraints::read(conn, &oids, nulls, &mut names, &mut by_oid).await?;
     indexes::read(conn, &oids, nulls, &names, &mut by_oid).await?;
     triggers::read(conn, &oids, &names, &mut by_oid).await?;
+    partitions::read(conn, &oids, &mut by_oid).await?;
 
     for (_, (name, table)) in by_oid {
         schema.schemas.entry(name.schema).or_default().tables.insert(name.name, table);

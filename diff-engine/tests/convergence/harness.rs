@@ -345,6 +345,15 @@ const INHERENT: &[(&str, &str)] = &[
     ("squawk/ban-create-domain-with-constraint", "CREATE DOMAIN"),
     ("squawk/ban-alter-domain-with-add-constraint", "ALTER DOMAIN"),
     ("squawk/ban-drop-domain", "DROP DOMAIN"),
+    // An index on a partitioned table, online: `ON ONLY` creates it on the parent alone, invalid and without
+    // a scan; each partition's index is then built CONCURRENTLY and attached.
+    ("squawk/require-concurrent-index-creation", " ON ONLY "),
+    // A partition's new bound: detached and attached again in one transaction, so that its rows never
+    // leave the table (DETACH ... CONCURRENTLY takes two transactions and refuses a default partition).
+    ("squawk/require-concurrent-partition-detach", "DETACH PARTITION"),
+    // An index on a partitioned table: PostgreSQL has no DROP INDEX CONCURRENTLY for it. The statement
+    // cannot tell, so the partition cases name such indexes `..._partitioned`.
+    ("squawk/require-concurrent-index-deletion", "_partitioned\""),
 ];
 
 /// Rules whose concern does not apply to the migrations keel writes.

@@ -15,6 +15,7 @@ mod foreign_keys;
 mod functions;
 mod indexes;
 mod online;
+mod partitions;
 mod policies;
 mod renames;
 mod schemas;

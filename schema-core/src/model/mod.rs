@@ -10,6 +10,7 @@ mod constraint;
 mod domain;
 mod function;
 mod index;
+mod partition;
 mod policy;
 mod sequence;
 mod trigger;
@@ -25,6 +26,7 @@ pub use constraint::{
 pub use domain::{Domain, DomainCheck};
 pub use function::{Function, FunctionId, RoutineKind, Volatility};
 pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrder};
+pub use partition::Partition;
 pub use policy::{Policy, PolicyCommand, RowLevelSecurity};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
 pub use trigger::{
@@ -135,11 +137,23 @@ pub struct Table {
     /// Row level security policies (declared in SQL files), by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<String, Policy>,
+    /// The partition key of a partitioned table as `pg_get_partkeydef` prints it, e.g. `RANGE (created_at)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
+    /// The partitions of a partitioned table, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partitions: BTreeMap<String, Partition>,
 }
 
 impl Table {
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The qualified name of the partition `name` of this table, which is `table`.
+    pub fn partition_name(&self, table: &QualifiedName, name: &str) -> QualifiedName {
+        let schema = self.partitions.get(name).and_then(|p| p.schema.clone()).unwrap_or_else(|| table.schema.clone());
+        QualifiedName::new(schema, name)
     }
 }
 

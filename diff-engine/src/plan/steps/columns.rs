@@ -64,6 +64,8 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
             for index in table.indexes.keys() {
                 step.drops.push(Key::Relation(QualifiedName::new(&name.schema, index)));
             }
+            // A partitioned table's partitions go with it.
+            step.drops.extend(table.partitions.keys().map(|p| rel(&table.partition_name(name, p))));
             step.measure = Some(Measure::Rows { table: name.clone() });
             step.affects.push((name.clone(), None));
             vec![step]

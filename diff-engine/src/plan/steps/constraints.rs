@@ -1,5 +1,6 @@
 //! Steps for constraints and indexes, and the columns and relations they depend on.
 
+use super::partitions::partitioned;
 use super::{Context, Key, LOCK, Step, alter_column, alter_table, col, expression_keys, rel, unique_key};
 use crate::change::{Change, Constraint};
 use crate::hazard::Hazard;
@@ -55,6 +56,9 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreateIndex { table, name, index } => {
             let new_table = cx.new_tables.contains(table);
+            if cx.online && !new_table && partitioned(cx.desired, table) {
+                return super::partitions::create_index_online(table, name, index, cx);
+            }
             let online = cx.online && !new_table;
             // An index on a table this plan creates is built on no rows, before anyone uses the table.
             let mut hazards = if new_table { vec![] } else { vec![Hazard::IndexBuild] };
@@ -78,7 +82,8 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
             vec![step]
         }
         Change::DropIndex { table, name, index } => {
-            let online = cx.online;
+            // PostgreSQL has no DROP INDEX CONCURRENTLY for a partitioned table's index.
+            let online = cx.online && !partitioned(cx.current, table);
             let mut step = Step::new(
                 210,
                 format!(

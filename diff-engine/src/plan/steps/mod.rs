@@ -7,6 +7,7 @@ mod composites;
 mod constraints;
 mod domains;
 mod functions;
+mod partitions;
 mod policies;
 mod triggers;
 mod types;
@@ -38,6 +39,8 @@ pub(crate) enum Key {
     Trigger(QualifiedName, String),
     /// A row level security policy on a table.
     Policy(QualifiedName, String),
+    /// The bounds a partitioned table's partitions take: freed before they are taken again.
+    PartitionBounds(QualifiedName),
 }
 
 /// One statement before ordering.
@@ -92,6 +95,11 @@ impl Step {
 
     fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.modifies.extend(keys);
+        self
+    }
+
+    fn after_drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+        self.after_drops.extend(keys);
         self
     }
 
@@ -211,6 +219,10 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::AlterAttributeType { .. }
         | Change::RecreateComposite { .. }
         | Change::CommentComposite { .. } => composites::composite_steps(change),
+        Change::CreatePartition { .. }
+        | Change::DropPartition { .. }
+        | Change::SetPartitionBound { .. }
+        | Change::CommentPartition { .. } => partitions::partition_steps(change, cx),
     }
 }
 

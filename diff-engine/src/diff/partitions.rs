@@ -1,0 +1,107 @@
+//! Partitioned tables and their partitions.
+//!
+//! - A partition is created after its parent (`CREATE TABLE ... PARTITION OF`), dropped on its own
+//!   (`DROP TABLE`, its rows with it), or goes with its parent: `DROP TABLE` of a partitioned table takes
+//!   its partitions, no CASCADE needed.
+//! - A changed bound detaches the partition and attaches it again with the new bound: its rows stay, and
+//!   the attach fails (rolling the plan back) if some do not fit.
+//! - A partition that moves to another schema is dropped and created again.
+//! - The partition key cannot be altered in place: the table is dropped and created again with its
+//!   partitions, indexes, constraints and triggers, the views that read it, and the foreign keys of other
+//!   tables that reference it. The drop deletes the rows and is flagged so (keel does not copy them over).
+//!
+//! Columns, indexes, constraints and triggers are the parent's and reach the partitions on their own.
+
+use crate::change::{Change, Constraint};
+use keel_core::model::{QualifiedName, Schema, Table};
+
+/// Whether the table must be dropped and created again: its partition key changes (or it becomes, or
+/// stops being, partitioned).
+pub(super) fn rebuilt(old: &Table, new: &Table) -> bool {
+    old.partition_by != new.partition_by
+}
+
+/// Partition changes of every table: creations for tables created (or rebuilt) by this plan, and
+/// additions, drops, bound and comment changes for tables that stay.
+pub(super) fn partition_changes(current: &Schema, desired: &Schema) -> Vec<Change> {
+    let mut out = Vec::new();
+    for (name, table) in desired.tables() {
+        let old = current.table(&name.schema, &name.name).filter(|old| !rebuilt(old, table));
+        for (partition, wanted) in &table.partitions {
+            let qualified = table.partition_name(&name, partition);
+            let existing =
+                old.and_then(|o| o.partitions.get(partition).map(|p| (o.partition_name(&name, partition), p)));
+            let comment = match existing {
+                Some((was, p)) if was == qualified => {
+                    if p.bound != wanted.bound {
+                        out.push(Change::SetPartitionBound {
+                            table: name.clone(),
+                            name: qualified.clone(),
+                            from: p.bound.clone(),
+                            to: wanted.bound.clone(),
+                        });
+                    }
+                    p.comment.clone()
+                }
+                moved => {
+                    if let Some((was, _)) = moved {
+                        out.push(Change::DropPartition { table: name.clone(), name: was });
+                    }
+                    let plain = keel_core::model::Partition { comment: None, ..wanted.clone() };
+                    out.push(Change::CreatePartition {
+                        table: name.clone(),
+                        name: qualified.clone(),
+                        partition: plain,
+                    });
+                    None
+                }
+            };
+            if comment != wanted.comment {
+                out.push(Change::CommentPartition { name: qualified, comment: wanted.comment.clone() });
+            }
+        }
+        if let Some(old) = old {
+            for partition in old.partitions.keys().filter(|p| !table.partitions.contains_key(*p)) {
+                out.push(Change::DropPartition { table: name.clone(), name: old.partition_name(&name, partition) });
+            }
+        }
+    }
+    out
+}
+
+/// Foreign keys of other tables that reference a table being rebuilt and stay as they are: dropped before
+/// the table goes and added again after it is back. `changes` are the table changes so far (a key that
+/// changes anyway is already dropped and added).
+pub(super) fn rebuilt_references(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Change> {
+    let rebuilt_tables: Vec<QualifiedName> = current
+        .tables()
+        .filter(|(name, old)| desired.table(&name.schema, &name.name).is_some_and(|new| rebuilt(old, new)))
+        .map(|(name, _)| name)
+        .collect();
+    let mut out = Vec::new();
+    for (name, old) in current.tables() {
+        let Some(new) = desired.table(&name.schema, &name.name) else { continue };
+        if rebuilt_tables.contains(&name) {
+            continue;
+        }
+        for (fk_name, fk) in &old.foreign_keys {
+            if !rebuilt_tables.contains(&fk.references) || new.foreign_keys.get(fk_name) != Some(fk) {
+                continue;
+            }
+            let handled = changes
+                .iter()
+                .any(|c| matches!(c, Change::DropConstraint { table, name: n, .. } if *table == name && n == fk_name));
+            if handled {
+                continue;
+            }
+            let constraint = Constraint::ForeignKey(fk.clone());
+            out.push(Change::DropConstraint {
+                table: name.clone(),
+                name: fk_name.clone(),
+                constraint: constraint.clone(),
+            });
+            out.push(Change::AddConstraint { table: name.clone(), name: fk_name.clone(), constraint });
+        }
+    }
+    out
+}

@@ -1,0 +1,148 @@
+//! Statements for partitions. A partition comes after its parent; bounds are freed (a partition dropped
+//! or detached) before any are taken (a partition created or attached), so that ranges can move from one
+//! partition to another within one plan.
+
+use super::{Context, Key, LOCK, Step, alter_table, rel};
+use crate::change::Change;
+use crate::hazard::Hazard;
+use crate::plan::Measure;
+use crate::render::{comment_on, create_index_with, qualified};
+use keel_core::model::{Index, QualifiedName, Schema};
+use keel_core::naming::object_name;
+
+const CREATE_RANK: u32 = 75;
+const DETACH_RANK: u32 = 55;
+const DROP_RANK: u32 = 245;
+
+pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
+    match change {
+        Change::CreatePartition { table, name, partition } => vec![
+            Step::new(
+                CREATE_RANK,
+                format!("CREATE TABLE {} PARTITION OF {} {}", qualified(name), qualified(table), partition.bound),
+                format!("create partition {name} of {table}"),
+            )
+            // A partition of a table this plan creates locks no one out.
+            .hazards(if cx.new_tables.contains(table) { &[] } else { &[LOCK] })
+            .requires([rel(table), Key::Schema(name.schema.clone())])
+            .creates([rel(name), bounds(table)]),
+        ],
+        Change::DropPartition { table, name } => {
+            let mut step =
+                Step::new(DROP_RANK, format!("DROP TABLE {}", qualified(name)), format!("drop partition {name}"))
+                    .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
+                    .requires([rel(table)])
+                    .drops([rel(name), bounds(table)]);
+            step.measure = Some(Measure::Rows { table: name.clone() });
+            step.affects.push((name.clone(), None));
+            vec![step]
+        }
+        Change::SetPartitionBound { table, name, from, to } => vec![
+            Step::new(
+                DETACH_RANK,
+                format!("{} DETACH PARTITION {}", alter_table(table), qualified(name)),
+                format!("detach partition {name} of {table} ({from})"),
+            )
+            .hazards(&[LOCK])
+            .requires([rel(table), rel(name)])
+            .drops([bounds(table)])
+            .teardown_off(),
+            Step::new(
+                CREATE_RANK,
+                format!("{} ATTACH PARTITION {} {to}", alter_table(table), qualified(name)),
+                format!("attach partition {name} to {table} ({to})"),
+            )
+            .hazards(&[LOCK, Hazard::MayFailOnData])
+            .requires([rel(table), rel(name)])
+            .creates([bounds(table)]),
+        ],
+        Change::CommentPartition { name, comment } => vec![
+            Step::new(
+                190,
+                comment_on("TABLE", &qualified(name), comment.as_ref()),
+                format!("comment on partition {name}"),
+            )
+            .requires([rel(name)]),
+        ],
+        _ => unreachable!("partition_steps called with {change:?}"),
+    }
+}
+
+/// The bounds of a table's partitions: freed by drops and detaches, taken by creates and attaches.
+fn bounds(table: &QualifiedName) -> Key {
+    Key::PartitionBounds(table.clone())
+}
+
+/// Whether `schema` has `table` as a partitioned table.
+pub(super) fn partitioned(schema: &Schema, table: &QualifiedName) -> bool {
+    schema.table(&table.schema, &table.name).is_some_and(|t| t.partition_by.is_some())
+}
+
+/// An index on an existing partitioned table, online: PostgreSQL cannot build it `CONCURRENTLY`, so it
+/// is created on the parent alone (`ON ONLY`, invalid and instant), built concurrently on each partition
+/// and attached partition by partition; the last attach makes it valid. New partitions are created first
+/// and dropped ones dropped first, so that every partition that remains gets its index.
+pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Index, cx: &Context) -> Vec<Step> {
+    let plain = create_index_with(table, name, index, false);
+    let only = plain.replacen(&format!(" ON {}", qualified(table)), &format!(" ON ONLY {}", qualified(table)), 1);
+    let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
+    let current = cx.current.table(&table.schema, &table.name);
+    let gone = current.into_iter().flat_map(|t| {
+        t.partitions
+            .keys()
+            .filter(|p| !cx.desired_partitions(table).any(|(n, _)| n == **p))
+            .map(|p| rel(&t.partition_name(table, p)))
+    });
+    let mut steps = vec![
+        Step::new(170, only, format!("create index {name} on {table} (on the parent only)"))
+            .requires([rel(table), bounds(table)])
+            .creates([index_key.clone()])
+            .after_drops(gone.collect::<Vec<_>>()),
+    ];
+    let mut hazards = vec![Hazard::IndexBuild];
+    if index.unique {
+        hazards.push(Hazard::MayFailOnData);
+    }
+    for (partition, qualified_partition) in cx.desired_partitions(table) {
+        let child = object_name(&partition, Some(name), "idx");
+        let child_key = Key::Relation(QualifiedName::new(&qualified_partition.schema, &child));
+        let mut build = Step::new(
+            170,
+            create_index_with(&qualified_partition, &child, index, true),
+            format!("create index {child} on partition {qualified_partition}"),
+        )
+        .hazards(&hazards)
+        .requires([rel(&qualified_partition)])
+        .creates([child_key]);
+        build.transactional = false;
+        steps.push(build);
+        steps.push(
+            Step::new(
+                170,
+                format!(
+                    "ALTER INDEX {} ATTACH PARTITION {}",
+                    qualified(&QualifiedName::new(&table.schema, name)),
+                    qualified(&QualifiedName::new(&qualified_partition.schema, &child))
+                ),
+                format!("attach index {child} to {name}"),
+            )
+            .requires([index_key.clone()]),
+        );
+    }
+    if let (Some(columns), Some(last)) = (index.unique_columns(), steps.last_mut()) {
+        last.creates.push(super::unique_key(table, &columns));
+    }
+    steps
+}
+
+impl Context<'_> {
+    /// The partitions `table` has in the desired schema: (name, qualified name).
+    fn desired_partitions(&self, table: &QualifiedName) -> impl Iterator<Item = (String, QualifiedName)> + '_ {
+        let t = self.desired.table(&table.schema, &table.name);
+        let table = table.clone();
+        t.into_iter().flat_map(move |t| {
+            let table = table.clone();
+            t.partitions.keys().map(move |p| (p.clone(), t.partition_name(&table, p)))
+        })
+    }
+}
