@@ -5,7 +5,7 @@ use keel_core::model::{
     Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
     NullsOrder, Policy, QualifiedName, RowLevelSecurity, Schema, Sequence, SortOrder, Table,
 };
-use keel_core::model::{FunctionId, Trigger, TriggerEnabled, View};
+use keel_core::model::{FunctionId, Partition, Trigger, TriggerEnabled, View};
 use keel_core::sql::{quote_ident, quote_literal};
 
 /// `"schema"."name"`.
@@ -46,6 +46,11 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     }
     for (name, table) in schema.tables() {
         out.push(create_table(&name, table));
+        for (partition_name, partition) in &table.partitions {
+            let partition_name = table.partition_name(&name, partition_name);
+            out.push(create_partition(&name, &partition_name, partition));
+            out.extend(partition.comment.as_ref().map(|c| comment_on("TABLE", &qualified(&partition_name), Some(c))));
+        }
     }
     for (name, sequence) in schema.sequences() {
         if let Some(owner) = &sequence.owned_by {
@@ -94,6 +99,11 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
         }
     }
     out
+}
+
+/// `CREATE TABLE .. PARTITION OF .. FOR VALUES ..`.
+pub fn create_partition(table: &QualifiedName, name: &QualifiedName, partition: &Partition) -> String {
+    format!("CREATE TABLE {} PARTITION OF {} {}", qualified(name), qualified(table), partition.bound)
 }
 
 /// `CREATE VIEW` or `CREATE MATERIALIZED VIEW`, with its options.

@@ -1128,7 +1128,12 @@ async fn sql_declared_kinds_render_back() {
          CREATE VIEW app.a_owner_names AS SELECT owner FROM app.owners;
          CREATE MATERIALIZED VIEW app.counts AS SELECT count(*) AS n FROM app.accounts;
          CREATE UNIQUE INDEX counts_n ON app.counts (n);
-         COMMENT ON MATERIALIZED VIEW app.counts IS 'how many';",
+         COMMENT ON MATERIALIZED VIEW app.counts IS 'how many';
+         CREATE TABLE app.events (at date NOT NULL, kind text) PARTITION BY RANGE (at);
+         CREATE TABLE app.events_2026 PARTITION OF app.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         CREATE TABLE public.events_rest PARTITION OF app.events DEFAULT;
+         COMMENT ON TABLE app.events_2026 IS 'this year';
+         CREATE INDEX events_kind ON app.events (kind);",
     )
     .execute(&mut conn)
     .await
@@ -1142,5 +1147,6 @@ async fn sql_declared_kinds_render_back() {
         (3, 2, 1, 1),
         "every kind was read: {built:#?}"
     );
+    assert_eq!(app.tables["events"].partitions.len(), 2, "both partitions were read: {built:#?}");
     assert_same(&round_trip(&built).await, &built);
 }

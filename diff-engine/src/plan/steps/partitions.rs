@@ -6,7 +6,7 @@ use super::{Context, Key, LOCK, Step, alter_table, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::plan::Measure;
-use crate::render::{comment_on, create_index_with, qualified};
+use crate::render::{comment_on, create_index_with, create_partition, qualified};
 use keel_core::model::{Index, QualifiedName, Schema};
 use keel_core::naming::object_name;
 
@@ -19,7 +19,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CreatePartition { table, name, partition } => vec![
             Step::new(
                 CREATE_RANK,
-                format!("CREATE TABLE {} PARTITION OF {} {}", qualified(name), qualified(table), partition.bound),
+                create_partition(table, name, partition),
                 format!("create partition {name} of {table}"),
             )
             // A partition of a table this plan creates locks no one out.
