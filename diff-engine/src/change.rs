@@ -455,4 +455,16 @@ pub enum Change {
         name: QualifiedName,
         comment: Option<String>,
     },
+
+    /// `table`: the table or materialized view the index is on.
+    CommentIndex {
+        table: QualifiedName,
+        name: String,
+        comment: Option<String>,
+    },
+    CommentConstraint {
+        table: QualifiedName,
+        name: String,
+        comment: Option<String>,
+    },
 }

@@ -103,7 +103,12 @@ fn table(columns: Vec<Column>) -> Table {
 }
 
 fn with_pk(mut t: Table, name: &str, columns: &[&str]) -> Table {
-    t.primary_key = Some(PrimaryKey { name: name.into(), columns: strings(columns), deferrable: Default::default() });
+    t.primary_key = Some(PrimaryKey {
+        name: name.into(),
+        columns: strings(columns),
+        deferrable: Default::default(),
+        comment: None,
+    });
     t
 }
 
@@ -120,6 +125,7 @@ fn fk(columns: &[&str], schema: &str, table: &str, referenced: &[&str]) -> Forei
         on_update: ForeignKeyAction::NoAction,
         deferrable: Deferrable::NotDeferrable,
         match_full: false,
+        comment: None,
     }
 }
 
@@ -307,7 +313,12 @@ fn keys_schema() -> Schema {
     );
     accounts.unique_constraints.insert(
         "accounts_email_key".into(),
-        UniqueConstraint { columns: strings(&["email"]), nulls_not_distinct: false, deferrable: Default::default() },
+        UniqueConstraint {
+            columns: strings(&["email"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+            comment: None,
+        },
     );
     accounts.unique_constraints.insert(
         "accounts_tenant_id_handle_key".into(),
@@ -315,6 +326,7 @@ fn keys_schema() -> Schema {
             columns: strings(&["tenant_id", "handle"]),
             nulls_not_distinct: false,
             deferrable: Default::default(),
+            comment: None,
         },
     );
     accounts.unique_constraints.insert(
@@ -323,6 +335,7 @@ fn keys_schema() -> Schema {
             columns: strings(&["handle", "email", "tenant_id"]),
             nulls_not_distinct: false,
             deferrable: Default::default(),
+            comment: None,
         },
     );
     for (name, expression) in [
@@ -332,7 +345,7 @@ fn keys_schema() -> Schema {
         ("accounts_status_check", "(status = ANY (ARRAY['active'::text, 'closed'::text]))"),
         ("accounts_dates_check", "((ends_on IS NULL) OR (ends_on >= starts_on))"),
     ] {
-        accounts.checks.insert(name.into(), Check { expression: expression.into() });
+        accounts.checks.insert(name.into(), Check { expression: expression.into(), comment: None });
     }
 
     // Composite primary key listed in an order other than the table's.
@@ -361,11 +374,21 @@ fn foreign_keys_schema() -> Schema {
     );
     parents.unique_constraints.insert(
         "parents_code_key".into(),
-        UniqueConstraint { columns: strings(&["code"]), nulls_not_distinct: false, deferrable: Default::default() },
+        UniqueConstraint {
+            columns: strings(&["code"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+            comment: None,
+        },
     );
     parents.unique_constraints.insert(
         "parents_a_b_key".into(),
-        UniqueConstraint { columns: strings(&["a", "b"]), nulls_not_distinct: false, deferrable: Default::default() },
+        UniqueConstraint {
+            columns: strings(&["a", "b"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+            comment: None,
+        },
     );
 
     let mut columns = vec![col("id", T::BigInt)];
@@ -503,6 +526,7 @@ fn indexes_schema() -> Schema {
         nulls_not_distinct: false,
         storage: Default::default(),
         invalid: false,
+        comment: None,
     };
     let using = |method: IndexMethod, keys: Vec<IndexKey>| Index { method, ..btree(keys) };
     let with_opclass = |key: IndexKey, opclass: &str| IndexKey { opclass: Some(opclass.into()), ..key };
@@ -628,10 +652,14 @@ fn quoting_schema() -> Schema {
             columns: strings(&["Display Name", "select"]),
             nulls_not_distinct: false,
             deferrable: Default::default(),
+            comment: None,
         },
     );
-    t.checks.insert("Display Name not empty".into(), Check { expression: "(length(\"Display Name\") > 0)".into() });
-    t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into() });
+    t.checks.insert(
+        "Display Name not empty".into(),
+        Check { expression: "(length(\"Display Name\") > 0)".into(), comment: None },
+    );
+    t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into(), comment: None });
     t.indexes.insert(
         "Odd \"lower\" index".into(),
         Index {
@@ -643,6 +671,7 @@ fn quoting_schema() -> Schema {
             nulls_not_distinct: false,
             storage: Default::default(),
             invalid: false,
+            comment: None,
         },
     );
     let mut ns = Namespace { comment: Some("it's a \\ backslash".into()), ..Namespace::default() };
@@ -818,8 +847,8 @@ fn files_table(
         "files_pkey",
         &["id"],
     );
-    files.checks.insert("files_size_check".into(), Check { expression: size_check.into() });
-    files.checks.insert("files_status_check".into(), Check { expression: status_check.into() });
+    files.checks.insert("files_size_check".into(), Check { expression: size_check.into(), comment: None });
+    files.checks.insert("files_status_check".into(), Check { expression: status_check.into(), comment: None });
     files
         .indexes
         .insert("files_live_idx".into(), Index { predicate: Some(predicate.into()), ..Index::on_columns(["name"]) });

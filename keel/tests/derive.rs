@@ -295,7 +295,12 @@ fn uuid_id_is_the_primary_key_with_a_generated_default() {
     let users = User::definition();
     assert_eq!(
         users.table.primary_key,
-        Some(PrimaryKey { name: "users_pkey".into(), columns: strings(&["id"]), deferrable: Default::default() })
+        Some(PrimaryKey {
+            name: "users_pkey".into(),
+            columns: strings(&["id"]),
+            deferrable: Default::default(),
+            comment: None
+        })
     );
     assert_eq!(column(&users, "id"), &Column::new("id", ColumnType::Uuid).default("gen_random_uuid()"));
 
@@ -309,7 +314,12 @@ fn integer_identity_id_gets_no_uuid_default() {
     let folders = Folder::definition();
     assert_eq!(
         folders.table.primary_key,
-        Some(PrimaryKey { name: "folders_pkey".into(), columns: strings(&["id"]), deferrable: Default::default() })
+        Some(PrimaryKey {
+            name: "folders_pkey".into(),
+            columns: strings(&["id"]),
+            deferrable: Default::default(),
+            comment: None
+        })
     );
     let id = column(&folders, "id");
     assert_eq!(id.ty, ColumnType::BigInt);
@@ -404,7 +414,8 @@ fn field_unique_constraints() {
         Some(&UniqueConstraint {
             columns: strings(&["email"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     let files = File::definition();
@@ -413,7 +424,8 @@ fn field_unique_constraints() {
         Some(&UniqueConstraint {
             columns: strings(&["storage_key"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
 }
@@ -436,7 +448,10 @@ fn field_indexes() {
 #[test]
 fn field_checks() {
     let files = File::definition();
-    assert_eq!(files.table.checks.get("files_size_check"), Some(&Check { expression: "size < 1099511627776".into() }));
+    assert_eq!(
+        files.table.checks.get("files_size_check"),
+        Some(&Check { expression: "size < 1099511627776".into(), comment: None })
+    );
 }
 
 #[test]
@@ -452,6 +467,7 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::Restrict,
             deferrable: Deferrable::InitiallyImmediate,
             match_full: false,
+            comment: None
         })
     );
     assert_eq!(
@@ -464,6 +480,7 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::InitiallyDeferred,
             match_full: false,
+            comment: None
         })
     );
 
@@ -479,6 +496,7 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
+            comment: None
         }
     );
 
@@ -499,6 +517,7 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
+            comment: None
         }
     );
     // A table in `public` is named with its schema from another schema.
@@ -517,7 +536,8 @@ fn field_primary_key() {
         Some(PrimaryKey {
             name: "categories_pkey".into(),
             columns: strings(&["code"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     assert_eq!(
@@ -525,7 +545,8 @@ fn field_primary_key() {
         Some(PrimaryKey {
             name: "tag_aliases_pkey".into(),
             columns: strings(&["alias"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
 }
@@ -580,6 +601,7 @@ fn table_indexes() {
             nulls_not_distinct: false,
             storage: Default::default(),
             invalid: false,
+            comment: None
         }
     );
     let desc = IndexKey::column("created_at").desc();
@@ -618,6 +640,7 @@ fn table_indexes() {
             nulls_not_distinct: false,
             storage: Default::default(),
             invalid: false,
+            comment: None
         }
     );
     assert_eq!(
@@ -642,7 +665,8 @@ fn table_unique_constraints_and_checks() {
         UniqueConstraint {
             columns: strings(&["folder_id", "name"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         }
     );
     assert_eq!(
@@ -650,7 +674,8 @@ fn table_unique_constraints_and_checks() {
         UniqueConstraint {
             columns: strings(&["storage_key", "checksum"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         }
     );
     assert_eq!(files.table.checks.keys().collect::<Vec<_>>(), ["files_positive_size", "files_size_check"]);
@@ -665,7 +690,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
         Some(PrimaryKey {
             name: "file_tags_pkey".into(),
             columns: strings(&["file_id", "tag"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     assert_eq!(
@@ -678,6 +704,7 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
+            comment: None
         }
     );
     // No `id` column and an explicit primary key: no defaults invented.
@@ -689,7 +716,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
         Some(PrimaryKey {
             name: "file_versions_pk".into(),
             columns: strings(&["file_id", "number"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     assert_eq!(versions.table.foreign_keys.keys().collect::<Vec<_>>(), ["file_versions_file_id_file_version_fkey"]);
@@ -703,6 +731,7 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_update: ForeignKeyAction::Cascade,
             deferrable: Deferrable::InitiallyDeferred,
             match_full: false,
+            comment: None
         }
     );
 }

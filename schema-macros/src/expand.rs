@@ -16,11 +16,12 @@ pub fn table(model: &TableModel) -> TokenStream {
             name: #n.into(),
             columns: ::std::vec![#(#cols.into()),*],
             deferrable: ::keel::Deferrable::NotDeferrable,
+            comment: ::std::option::Option::None,
         })
     }));
     let uniques =
         model.uniques.iter().map(|(n, cols)| quote!((#n.into(), ::keel::UniqueConstraint::new([#(#cols),*]))));
-    let checks = model.checks.iter().map(|(n, expr)| quote!((#n.into(), ::keel::Check { expression: #expr.into() })));
+    let checks = model.checks.iter().map(|(n, expr)| quote!((#n.into(), ::keel::Check { expression: #expr.into(), comment: ::std::option::Option::None })));
     let foreign_keys = model.foreign_keys.iter().map(|fk| {
         let (n, cols, target_schema, target, referenced) =
             (&fk.name, &fk.columns, &fk.schema, &fk.table, &fk.referenced);
@@ -39,6 +40,7 @@ pub fn table(model: &TableModel) -> TokenStream {
             on_update: #on_update,
             deferrable: #deferrable,
             match_full: false,
+            comment: ::std::option::Option::None,
         }))
     });
     let indexes = model.indexes.iter().map(index);
@@ -198,6 +200,7 @@ fn index(index: &IndexModel) -> TokenStream {
             nulls_not_distinct: false,
             storage: ::std::collections::BTreeMap::new(),
             invalid: false,
+            comment: ::std::option::Option::None,
         })
     }
 }

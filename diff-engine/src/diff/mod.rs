@@ -4,6 +4,7 @@
 mod composites;
 mod domains;
 mod functions;
+mod object_comments;
 mod policies;
 mod renames;
 mod table;

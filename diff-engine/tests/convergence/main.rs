@@ -6,6 +6,7 @@ mod harness;
 mod support;
 
 mod columns;
+mod comments;
 mod composites;
 mod constraints;
 mod direct;

@@ -7,6 +7,7 @@ mod composites;
 mod constraints;
 mod domains;
 mod functions;
+mod object_comments;
 mod policies;
 mod triggers;
 mod types;
@@ -211,6 +212,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::AlterAttributeType { .. }
         | Change::RecreateComposite { .. }
         | Change::CommentComposite { .. } => composites::composite_steps(change),
+        Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
     }
 }
 
