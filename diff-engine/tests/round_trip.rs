@@ -311,13 +311,16 @@ fn keys_schema() -> Schema {
         "accounts_pkey",
         &["id"],
     );
+    if let Some(pk) = &mut accounts.primary_key {
+        pk.comment = Some("The account's id".into());
+    }
     accounts.unique_constraints.insert(
         "accounts_email_key".into(),
         UniqueConstraint {
             columns: strings(&["email"]),
             nulls_not_distinct: false,
             deferrable: Default::default(),
-            comment: None,
+            comment: Some("One account per email".into()),
         },
     );
     accounts.unique_constraints.insert(
@@ -414,7 +417,11 @@ fn foreign_keys_schema() -> Schema {
     }
     children.foreign_keys.insert(
         "children_deferred_fkey".into(),
-        ForeignKey { deferrable: Deferrable::InitiallyDeferred, ..fk(&["deferred_id"], "public", "parents", &["id"]) },
+        ForeignKey {
+            deferrable: Deferrable::InitiallyDeferred,
+            comment: Some("Checked at commit".into()),
+            ..fk(&["deferred_id"], "public", "parents", &["id"])
+        },
     );
     children.foreign_keys.insert(
         "children_immediate_fkey".into(),
@@ -598,7 +605,8 @@ fn indexes_schema() -> Schema {
     }
     // An index in another schema, on a table of that schema.
     let mut events = table(vec![col("at", ColumnType::TIMESTAMPTZ), col("kind", T::Text)]);
-    events.indexes.insert("events_kind_at_idx".into(), Index::on_columns(["kind", "at"]));
+    let comment = Some("Events by kind".into());
+    events.indexes.insert("events_kind_at_idx".into(), Index { comment, ..Index::on_columns(["kind", "at"]) });
     schema(vec![("public", namespace(vec![("items", items)])), ("audit", namespace(vec![("events", events)]))])
 }
 
@@ -659,7 +667,8 @@ fn quoting_schema() -> Schema {
         "Display Name not empty".into(),
         Check { expression: "(length(\"Display Name\") > 0)".into(), comment: None },
     );
-    t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into(), comment: None });
+    let comment = Some("it's the \"weird\" check".into());
+    t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into(), comment });
     t.indexes.insert(
         "Odd \"lower\" index".into(),
         Index {
@@ -671,7 +680,7 @@ fn quoting_schema() -> Schema {
             nulls_not_distinct: false,
             storage: Default::default(),
             invalid: false,
-            comment: None,
+            comment: Some("an index's comment".into()),
         },
     );
     let mut ns = Namespace { comment: Some("it's a \\ backslash".into()), ..Namespace::default() };
