@@ -920,6 +920,7 @@ fn collect_assembles_every_registered_item() {
             "public.file_versions",
             "public.files",
             "public.folders",
+            "public.notes",
             "public.type_zoos",
             "public.users",
         ]
@@ -927,4 +928,29 @@ fn collect_assembles_every_registered_item() {
     let enums: Vec<String> = schema.enums().map(|(n, _)| n.to_string()).collect();
     assert_eq!(enums, ["app.visibility_level", "public.file_status"]);
     assert_eq!(schema.table("public", "files"), Some(&File::definition().table));
+}
+
+#[derive(Table)]
+#[keel(
+    primary_key(columns = "id", comment = "The note's id"),
+    unique(columns = "title", comment = "One note per title"),
+    check(name = "notes_title_check", expr = "length(title) > 0", comment = "Not empty"),
+    foreign_key(columns = "file_id", references = "files(id)", comment = "The file it annotates"),
+    index(columns = "file_id", comment = "Notes of a file")
+)]
+struct Note {
+    id: i64,
+    title: String,
+    file_id: Uuid,
+}
+
+#[test]
+fn comments_on_table_level_constraints_and_indexes() {
+    let notes = Note::definition().table;
+    let comment = |c: &Option<String>| c.clone().unwrap_or_default();
+    assert_eq!(comment(&notes.primary_key.as_ref().expect("a primary key").comment), "The note's id");
+    assert_eq!(comment(&notes.unique_constraints["notes_title_key"].comment), "One note per title");
+    assert_eq!(comment(&notes.checks["notes_title_check"].comment), "Not empty");
+    assert_eq!(comment(&notes.foreign_keys["notes_file_id_fkey"].comment), "The file it annotates");
+    assert_eq!(comment(&notes.indexes["idx_notes_file_id"].comment), "Notes of a file");
 }
