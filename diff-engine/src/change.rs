@@ -467,4 +467,9 @@ pub enum Change {
         name: String,
         comment: Option<String>,
     },
+    /// A check or foreign key left `NOT VALID`, declared valid.
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
 }

@@ -126,6 +126,7 @@ fn fk(columns: &[&str], schema: &str, table: &str, referenced: &[&str]) -> Forei
         deferrable: Deferrable::NotDeferrable,
         match_full: false,
         comment: None,
+        not_valid: false,
     }
 }
 
@@ -348,7 +349,7 @@ fn keys_schema() -> Schema {
         ("accounts_status_check", "(status = ANY (ARRAY['active'::text, 'closed'::text]))"),
         ("accounts_dates_check", "((ends_on IS NULL) OR (ends_on >= starts_on))"),
     ] {
-        accounts.checks.insert(name.into(), Check { expression: expression.into(), comment: None });
+        accounts.checks.insert(name.into(), Check { expression: expression.into(), comment: None, not_valid: false });
     }
 
     // Composite primary key listed in an order other than the table's.
@@ -665,10 +666,13 @@ fn quoting_schema() -> Schema {
     );
     t.checks.insert(
         "Display Name not empty".into(),
-        Check { expression: "(length(\"Display Name\") > 0)".into(), comment: None },
+        Check { expression: "(length(\"Display Name\") > 0)".into(), comment: None, not_valid: false },
     );
     let comment = Some("it's the \"weird\" check".into());
-    t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into(), comment });
+    t.checks.insert(
+        "weird check".into(),
+        Check { expression: "(\"weird\"\"col\" <> 0)".into(), comment, not_valid: false },
+    );
     t.indexes.insert(
         "Odd \"lower\" index".into(),
         Index {
@@ -856,8 +860,13 @@ fn files_table(
         "files_pkey",
         &["id"],
     );
-    files.checks.insert("files_size_check".into(), Check { expression: size_check.into(), comment: None });
-    files.checks.insert("files_status_check".into(), Check { expression: status_check.into(), comment: None });
+    files
+        .checks
+        .insert("files_size_check".into(), Check { expression: size_check.into(), comment: None, not_valid: false });
+    files.checks.insert(
+        "files_status_check".into(),
+        Check { expression: status_check.into(), comment: None, not_valid: false },
+    );
     files
         .indexes
         .insert("files_live_idx".into(), Index { predicate: Some(predicate.into()), ..Index::on_columns(["name"]) });

@@ -450,7 +450,7 @@ fn field_checks() {
     let files = File::definition();
     assert_eq!(
         files.table.checks.get("files_size_check"),
-        Some(&Check { expression: "size < 1099511627776".into(), comment: None })
+        Some(&Check { expression: "size < 1099511627776".into(), comment: None, not_valid: false })
     );
 }
 
@@ -467,7 +467,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::Restrict,
             deferrable: Deferrable::InitiallyImmediate,
             match_full: false,
-            comment: None
+            comment: None,
+            not_valid: false
         })
     );
     assert_eq!(
@@ -480,7 +481,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::InitiallyDeferred,
             match_full: false,
-            comment: None
+            comment: None,
+            not_valid: false
         })
     );
 
@@ -496,7 +498,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
-            comment: None
+            comment: None,
+            not_valid: false
         }
     );
 
@@ -517,7 +520,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
-            comment: None
+            comment: None,
+            not_valid: false
         }
     );
     // A table in `public` is named with its schema from another schema.
@@ -704,7 +708,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
-            comment: None
+            comment: None,
+            not_valid: false
         }
     );
     // No `id` column and an explicit primary key: no defaults invented.
@@ -731,7 +736,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_update: ForeignKeyAction::Cascade,
             deferrable: Deferrable::InitiallyDeferred,
             match_full: false,
-            comment: None
+            comment: None,
+            not_valid: false
         }
     );
 }

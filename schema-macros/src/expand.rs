@@ -27,7 +27,7 @@ pub fn table(model: &TableModel) -> TokenStream {
     });
     let checks = model.checks.iter().map(|(n, expr)| {
         let comment = constraint_comment(n);
-        quote!((#n.into(), ::keel::Check { expression: #expr.into(), comment: #comment }))
+        quote!((#n.into(), ::keel::Check { expression: #expr.into(), comment: #comment, not_valid: false }))
     });
     let foreign_keys = model.foreign_keys.iter().map(|fk| {
         let (n, cols, target_schema, target, referenced) =
@@ -48,6 +48,7 @@ pub fn table(model: &TableModel) -> TokenStream {
             on_update: #on_update,
             deferrable: #deferrable,
             match_full: false,
+            not_valid: false,
             comment: #comment,
         }))
     });

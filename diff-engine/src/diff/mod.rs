@@ -9,6 +9,7 @@ mod policies;
 mod renames;
 mod table;
 mod triggers;
+mod validity;
 mod views;
 
 pub(crate) use table::mentions;

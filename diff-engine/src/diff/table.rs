@@ -6,6 +6,7 @@ use super::object_comments::{
 };
 use super::triggers::{create_trigger, trigger_changes};
 use super::uses_enum;
+use super::validity::{settled, validation};
 use crate::change::{Change, Constraint};
 use keel_core::model::{Column, QualifiedName, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -155,12 +156,10 @@ impl Context {
                 constraint: constraint.clone(),
             });
         }
-        for (constraint_name, constraint) in added {
-            out.push(Change::AddConstraint {
-                table: name.clone(),
-                name: constraint_name.clone(),
-                constraint: constraint.clone(),
-            });
+        for constraint_name in added.keys() {
+            // As declared: a constraint declared `NOT VALID` is added so.
+            let constraint = bare_constraint(&new_commented[*constraint_name]);
+            out.push(Change::AddConstraint { table: name.clone(), name: constraint_name.to_string(), constraint });
         }
         for (constraint_name, constraint) in &new_commented {
             let before = match created.contains(constraint_name) {
@@ -171,6 +170,12 @@ impl Context {
                 }
             };
             constraint_comment_change(name, constraint_name, before, constraint_comment(constraint), out);
+            if !created.contains(constraint_name) {
+                let from = renamed_from.get(constraint_name).copied().unwrap_or(constraint_name);
+                if let Some(old_constraint) = old_commented.get(from) {
+                    validation(name, constraint_name, old_constraint, constraint, out);
+                }
+            }
         }
 
         let mut recreated_indexes = BTreeSet::new();
@@ -326,9 +331,9 @@ fn constraints(t: &Table) -> BTreeMap<String, Constraint> {
     all
 }
 
-/// The constraints without their comments.
+/// The constraints without their comments and validity (both change in place).
 fn bare(constraints: &BTreeMap<String, Constraint>) -> BTreeMap<String, Constraint> {
-    constraints.iter().map(|(n, c)| (n.clone(), bare_constraint(c))).collect()
+    constraints.iter().map(|(n, c)| (n.clone(), settled(&bare_constraint(c)))).collect()
 }
 
 /// Pairs of a dropped and an added constraint with the same definition, where that definition occurs once

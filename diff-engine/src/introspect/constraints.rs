@@ -26,6 +26,7 @@ decode_by_name!(ConstraintRow {
     match_type,
     expression,
     comment,
+    not_valid,
 });
 const CONSTRAINTS: &str = "
 SELECT con.conrelid AS table_oid, con.conname::text AS name, con.contype::text AS kind,
@@ -35,6 +36,7 @@ SELECT con.conrelid AS table_oid, con.conname::text AS name, con.contype::text A
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, con.confmatchtype::text AS match_type,
        con.condeferrable AS is_deferrable, con.condeferred AS is_deferred,
        pg_get_expr(con.conbin, con.conrelid) AS expression, obj_description(con.oid, 'pg_constraint') AS comment,
+       NOT con.convalidated AS not_valid,
        COALESCE((SELECT $NULLS_NOT_DISTINCT FROM pg_index ix WHERE ix.indexrelid = con.conindid AND con.contype = 'u'),
                 false) AS nulls_not_distinct
 FROM pg_constraint con
@@ -116,6 +118,7 @@ struct ConstraintRow {
     match_type: String,
     expression: Option<String>,
     comment: Option<String>,
+    not_valid: bool,
 }
 
 impl ConstraintRow {
@@ -142,7 +145,7 @@ impl ConstraintRow {
             }
             "c" => {
                 let expression = self.expression.ok_or_else(|| unexpected("check constraint without expression"))?;
-                table.checks.insert(self.name, Check { expression, comment: self.comment });
+                table.checks.insert(self.name, Check { expression, comment: self.comment, not_valid: self.not_valid });
             }
             "f" => {
                 let deferrable = self.deferrable();
@@ -158,6 +161,7 @@ impl ConstraintRow {
                     deferrable,
                     match_full: self.match_type == "f",
                     comment: self.comment,
+                    not_valid: self.not_valid,
                 };
                 table.foreign_keys.insert(self.name, fk);
             }

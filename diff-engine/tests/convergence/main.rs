@@ -24,4 +24,5 @@ mod smoke;
 mod tables;
 mod triggers;
 mod unmanaged;
+mod validity;
 mod views;

@@ -43,6 +43,10 @@ impl UniqueConstraint {
 pub struct Check {
     /// The boolean SQL expression.
     pub expression: String,
+    /// Added `NOT VALID` and not validated since: rows that were there then were never checked (a failed
+    /// online `VALIDATE` leaves it so). A validated constraint satisfies a `NOT VALID` declaration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
@@ -64,6 +68,10 @@ pub struct ForeignKey {
     /// `MATCH SIMPLE`, accepts it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub match_full: bool,
+    /// Added `NOT VALID` and not validated since: rows that were there then were never checked (a failed
+    /// online `VALIDATE` leaves it so). A validated constraint satisfies a `NOT VALID` declaration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,

@@ -213,6 +213,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::RecreateComposite { .. }
         | Change::CommentComposite { .. } => composites::composite_steps(change),
         Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
+        Change::ValidateConstraint { .. } => constraints::validate_steps(change),
     }
 }
 
