@@ -479,4 +479,21 @@ pub enum Change {
         name: QualifiedName,
         comment: Option<String>,
     },
+
+    /// `table`: the table or materialized view the index is on.
+    CommentIndex {
+        table: QualifiedName,
+        name: String,
+        comment: Option<String>,
+    },
+    CommentConstraint {
+        table: QualifiedName,
+        name: String,
+        comment: Option<String>,
+    },
+    /// A check or foreign key left `NOT VALID`, declared valid.
+    ValidateConstraint {
+        table: QualifiedName,
+        name: String,
+    },
 }

@@ -69,12 +69,14 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
     }
     for (name, table) in schema.tables() {
         out.extend(table_comments(&name, table));
+        out.extend(constraint_and_index_comments(&name, table));
     }
     for (name, view) in views_in_dependency_order(schema) {
         out.push(create_view(&name, view));
         for (index_name, index) in &view.indexes {
             out.push(create_index(&name, index_name, index));
         }
+        out.extend(index_comments(&name, &view.indexes));
         out.extend(view.comment.as_ref().map(|c| comment_on(view.keyword(), &qualified(&name), Some(c))));
     }
     for (name, table) in schema.tables() {
@@ -469,4 +471,31 @@ pub fn policy_roles(roles: &[String]) -> String {
         .map(|r| if r == "public" { "PUBLIC".to_string() } else { quote_ident(r) })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// `"name" ON schema.table`, what `COMMENT ON CONSTRAINT` names.
+pub fn constraint_target(table: &QualifiedName, name: &str) -> String {
+    format!("{} ON {}", quote_ident(name), qualified(table))
+}
+
+/// `COMMENT ON CONSTRAINT` and `COMMENT ON INDEX` for the constraints and indexes of a table that carry one.
+pub fn constraint_and_index_comments(name: &QualifiedName, table: &Table) -> Vec<String> {
+    let mut constraints: Vec<(&String, &Option<String>)> = Vec::new();
+    constraints.extend(table.primary_key.iter().map(|pk| (&pk.name, &pk.comment)));
+    constraints.extend(table.unique_constraints.iter().map(|(n, u)| (n, &u.comment)));
+    constraints.extend(table.checks.iter().map(|(n, c)| (n, &c.comment)));
+    constraints.extend(table.foreign_keys.iter().map(|(n, f)| (n, &f.comment)));
+    constraints.extend(table.exclusions.iter().map(|(n, x)| (n, &x.comment)));
+    let mut out: Vec<String> = constraints
+        .into_iter()
+        .filter_map(|(n, c)| c.as_ref().map(|c| comment_on("CONSTRAINT", &constraint_target(name, n), Some(c))))
+        .collect();
+    out.extend(index_comments(name, &table.indexes));
+    out
+}
+
+/// `COMMENT ON INDEX` for the indexes (of a table or materialized view `on`) that carry one.
+pub fn index_comments(on: &QualifiedName, indexes: &std::collections::BTreeMap<String, Index>) -> Vec<String> {
+    let index = |n: &String| qualified(&QualifiedName::new(&on.schema, n));
+    indexes.iter().filter_map(|(n, i)| i.comment.as_ref().map(|c| comment_on("INDEX", &index(n), Some(c)))).collect()
 }

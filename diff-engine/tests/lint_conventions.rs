@@ -1203,6 +1203,7 @@ fn long_names() -> Schema {
             name: "items_pkey".into(),
             columns: vec!["id".into()],
             deferrable: Default::default(),
+            comment: None,
         }),
         ..TableModel::default()
     };

@@ -103,7 +103,12 @@ fn table(columns: Vec<Column>) -> Table {
 }
 
 fn with_pk(mut t: Table, name: &str, columns: &[&str]) -> Table {
-    t.primary_key = Some(PrimaryKey { name: name.into(), columns: strings(columns), deferrable: Default::default() });
+    t.primary_key = Some(PrimaryKey {
+        name: name.into(),
+        columns: strings(columns),
+        deferrable: Default::default(),
+        comment: None,
+    });
     t
 }
 
@@ -120,6 +125,8 @@ fn fk(columns: &[&str], schema: &str, table: &str, referenced: &[&str]) -> Forei
         on_update: ForeignKeyAction::NoAction,
         deferrable: Deferrable::NotDeferrable,
         match_full: false,
+        comment: None,
+        not_valid: false,
     }
 }
 
@@ -305,9 +312,17 @@ fn keys_schema() -> Schema {
         "accounts_pkey",
         &["id"],
     );
+    if let Some(pk) = &mut accounts.primary_key {
+        pk.comment = Some("The account's id".into());
+    }
     accounts.unique_constraints.insert(
         "accounts_email_key".into(),
-        UniqueConstraint { columns: strings(&["email"]), nulls_not_distinct: false, deferrable: Default::default() },
+        UniqueConstraint {
+            columns: strings(&["email"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+            comment: Some("One account per email".into()),
+        },
     );
     accounts.unique_constraints.insert(
         "accounts_tenant_id_handle_key".into(),
@@ -315,6 +330,7 @@ fn keys_schema() -> Schema {
             columns: strings(&["tenant_id", "handle"]),
             nulls_not_distinct: false,
             deferrable: Default::default(),
+            comment: None,
         },
     );
     accounts.unique_constraints.insert(
@@ -323,6 +339,7 @@ fn keys_schema() -> Schema {
             columns: strings(&["handle", "email", "tenant_id"]),
             nulls_not_distinct: false,
             deferrable: Default::default(),
+            comment: None,
         },
     );
     for (name, expression) in [
@@ -332,7 +349,7 @@ fn keys_schema() -> Schema {
         ("accounts_status_check", "(status = ANY (ARRAY['active'::text, 'closed'::text]))"),
         ("accounts_dates_check", "((ends_on IS NULL) OR (ends_on >= starts_on))"),
     ] {
-        accounts.checks.insert(name.into(), Check { expression: expression.into() });
+        accounts.checks.insert(name.into(), Check { expression: expression.into(), comment: None, not_valid: false });
     }
 
     // Composite primary key listed in an order other than the table's.
@@ -361,11 +378,21 @@ fn foreign_keys_schema() -> Schema {
     );
     parents.unique_constraints.insert(
         "parents_code_key".into(),
-        UniqueConstraint { columns: strings(&["code"]), nulls_not_distinct: false, deferrable: Default::default() },
+        UniqueConstraint {
+            columns: strings(&["code"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+            comment: None,
+        },
     );
     parents.unique_constraints.insert(
         "parents_a_b_key".into(),
-        UniqueConstraint { columns: strings(&["a", "b"]), nulls_not_distinct: false, deferrable: Default::default() },
+        UniqueConstraint {
+            columns: strings(&["a", "b"]),
+            nulls_not_distinct: false,
+            deferrable: Default::default(),
+            comment: None,
+        },
     );
 
     let mut columns = vec![col("id", T::BigInt)];
@@ -391,7 +418,11 @@ fn foreign_keys_schema() -> Schema {
     }
     children.foreign_keys.insert(
         "children_deferred_fkey".into(),
-        ForeignKey { deferrable: Deferrable::InitiallyDeferred, ..fk(&["deferred_id"], "public", "parents", &["id"]) },
+        ForeignKey {
+            deferrable: Deferrable::InitiallyDeferred,
+            comment: Some("Checked at commit".into()),
+            ..fk(&["deferred_id"], "public", "parents", &["id"])
+        },
     );
     children.foreign_keys.insert(
         "children_immediate_fkey".into(),
@@ -503,6 +534,7 @@ fn indexes_schema() -> Schema {
         nulls_not_distinct: false,
         storage: Default::default(),
         invalid: false,
+        comment: None,
     };
     let using = |method: IndexMethod, keys: Vec<IndexKey>| Index { method, ..btree(keys) };
     let with_opclass = |key: IndexKey, opclass: &str| IndexKey { opclass: Some(opclass.into()), ..key };
@@ -574,7 +606,8 @@ fn indexes_schema() -> Schema {
     }
     // An index in another schema, on a table of that schema.
     let mut events = table(vec![col("at", ColumnType::TIMESTAMPTZ), col("kind", T::Text)]);
-    events.indexes.insert("events_kind_at_idx".into(), Index::on_columns(["kind", "at"]));
+    let comment = Some("Events by kind".into());
+    events.indexes.insert("events_kind_at_idx".into(), Index { comment, ..Index::on_columns(["kind", "at"]) });
     schema(vec![("public", namespace(vec![("items", items)])), ("audit", namespace(vec![("events", events)]))])
 }
 
@@ -628,10 +661,18 @@ fn quoting_schema() -> Schema {
             columns: strings(&["Display Name", "select"]),
             nulls_not_distinct: false,
             deferrable: Default::default(),
+            comment: None,
         },
     );
-    t.checks.insert("Display Name not empty".into(), Check { expression: "(length(\"Display Name\") > 0)".into() });
-    t.checks.insert("weird check".into(), Check { expression: "(\"weird\"\"col\" <> 0)".into() });
+    t.checks.insert(
+        "Display Name not empty".into(),
+        Check { expression: "(length(\"Display Name\") > 0)".into(), comment: None, not_valid: false },
+    );
+    let comment = Some("it's the \"weird\" check".into());
+    t.checks.insert(
+        "weird check".into(),
+        Check { expression: "(\"weird\"\"col\" <> 0)".into(), comment, not_valid: false },
+    );
     t.indexes.insert(
         "Odd \"lower\" index".into(),
         Index {
@@ -643,6 +684,7 @@ fn quoting_schema() -> Schema {
             nulls_not_distinct: false,
             storage: Default::default(),
             invalid: false,
+            comment: Some("an index's comment".into()),
         },
     );
     let mut ns = Namespace { comment: Some("it's a \\ backslash".into()), ..Namespace::default() };
@@ -818,8 +860,13 @@ fn files_table(
         "files_pkey",
         &["id"],
     );
-    files.checks.insert("files_size_check".into(), Check { expression: size_check.into() });
-    files.checks.insert("files_status_check".into(), Check { expression: status_check.into() });
+    files
+        .checks
+        .insert("files_size_check".into(), Check { expression: size_check.into(), comment: None, not_valid: false });
+    files.checks.insert(
+        "files_status_check".into(),
+        Check { expression: status_check.into(), comment: None, not_valid: false },
+    );
     files
         .indexes
         .insert("files_live_idx".into(), Index { predicate: Some(predicate.into()), ..Index::on_columns(["name"]) });

@@ -295,7 +295,12 @@ fn uuid_id_is_the_primary_key_with_a_generated_default() {
     let users = User::definition();
     assert_eq!(
         users.table.primary_key,
-        Some(PrimaryKey { name: "users_pkey".into(), columns: strings(&["id"]), deferrable: Default::default() })
+        Some(PrimaryKey {
+            name: "users_pkey".into(),
+            columns: strings(&["id"]),
+            deferrable: Default::default(),
+            comment: None
+        })
     );
     assert_eq!(column(&users, "id"), &Column::new("id", ColumnType::Uuid).default("gen_random_uuid()"));
 
@@ -309,7 +314,12 @@ fn integer_identity_id_gets_no_uuid_default() {
     let folders = Folder::definition();
     assert_eq!(
         folders.table.primary_key,
-        Some(PrimaryKey { name: "folders_pkey".into(), columns: strings(&["id"]), deferrable: Default::default() })
+        Some(PrimaryKey {
+            name: "folders_pkey".into(),
+            columns: strings(&["id"]),
+            deferrable: Default::default(),
+            comment: None
+        })
     );
     let id = column(&folders, "id");
     assert_eq!(id.ty, ColumnType::BigInt);
@@ -404,7 +414,8 @@ fn field_unique_constraints() {
         Some(&UniqueConstraint {
             columns: strings(&["email"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     let files = File::definition();
@@ -413,7 +424,8 @@ fn field_unique_constraints() {
         Some(&UniqueConstraint {
             columns: strings(&["storage_key"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
 }
@@ -436,7 +448,10 @@ fn field_indexes() {
 #[test]
 fn field_checks() {
     let files = File::definition();
-    assert_eq!(files.table.checks.get("files_size_check"), Some(&Check { expression: "size < 1099511627776".into() }));
+    assert_eq!(
+        files.table.checks.get("files_size_check"),
+        Some(&Check { expression: "size < 1099511627776".into(), comment: None, not_valid: false })
+    );
 }
 
 #[test]
@@ -452,6 +467,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::Restrict,
             deferrable: Deferrable::InitiallyImmediate,
             match_full: false,
+            comment: None,
+            not_valid: false
         })
     );
     assert_eq!(
@@ -464,6 +481,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::InitiallyDeferred,
             match_full: false,
+            comment: None,
+            not_valid: false
         })
     );
 
@@ -479,6 +498,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
+            comment: None,
+            not_valid: false
         }
     );
 
@@ -499,6 +520,8 @@ fn field_foreign_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
+            comment: None,
+            not_valid: false
         }
     );
     // A table in `public` is named with its schema from another schema.
@@ -517,7 +540,8 @@ fn field_primary_key() {
         Some(PrimaryKey {
             name: "categories_pkey".into(),
             columns: strings(&["code"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     assert_eq!(
@@ -525,7 +549,8 @@ fn field_primary_key() {
         Some(PrimaryKey {
             name: "tag_aliases_pkey".into(),
             columns: strings(&["alias"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
 }
@@ -580,6 +605,7 @@ fn table_indexes() {
             nulls_not_distinct: false,
             storage: Default::default(),
             invalid: false,
+            comment: None
         }
     );
     let desc = IndexKey::column("created_at").desc();
@@ -618,6 +644,7 @@ fn table_indexes() {
             nulls_not_distinct: false,
             storage: Default::default(),
             invalid: false,
+            comment: None
         }
     );
     assert_eq!(
@@ -642,7 +669,8 @@ fn table_unique_constraints_and_checks() {
         UniqueConstraint {
             columns: strings(&["folder_id", "name"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         }
     );
     assert_eq!(
@@ -650,7 +678,8 @@ fn table_unique_constraints_and_checks() {
         UniqueConstraint {
             columns: strings(&["storage_key", "checksum"]),
             nulls_not_distinct: false,
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         }
     );
     assert_eq!(files.table.checks.keys().collect::<Vec<_>>(), ["files_positive_size", "files_size_check"]);
@@ -665,7 +694,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
         Some(PrimaryKey {
             name: "file_tags_pkey".into(),
             columns: strings(&["file_id", "tag"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     assert_eq!(
@@ -678,6 +708,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_update: ForeignKeyAction::NoAction,
             deferrable: Deferrable::NotDeferrable,
             match_full: false,
+            comment: None,
+            not_valid: false
         }
     );
     // No `id` column and an explicit primary key: no defaults invented.
@@ -689,7 +721,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
         Some(PrimaryKey {
             name: "file_versions_pk".into(),
             columns: strings(&["file_id", "number"]),
-            deferrable: Default::default()
+            deferrable: Default::default(),
+            comment: None
         })
     );
     assert_eq!(versions.table.foreign_keys.keys().collect::<Vec<_>>(), ["file_versions_file_id_file_version_fkey"]);
@@ -703,6 +736,8 @@ fn table_foreign_keys_and_composite_primary_keys() {
             on_update: ForeignKeyAction::Cascade,
             deferrable: Deferrable::InitiallyDeferred,
             match_full: false,
+            comment: None,
+            not_valid: false
         }
     );
 }
@@ -892,6 +927,7 @@ fn collect_assembles_every_registered_item() {
             "public.files",
             "public.folders",
             "public.measurements",
+            "public.notes",
             "public.type_zoos",
             "public.users",
         ]
@@ -915,4 +951,29 @@ fn partition_by_is_the_key_as_postgres_prints_it() {
     assert_eq!(def.table.partition_by.as_deref(), Some("RANGE (created_at)"));
     assert!(def.table.partitions.is_empty(), "partitions are declared in SQL files");
     assert_eq!(File::definition().table.partition_by, None);
+}
+
+#[derive(Table)]
+#[keel(
+    primary_key(columns = "id", comment = "The note's id"),
+    unique(columns = "title", comment = "One note per title"),
+    check(name = "notes_title_check", expr = "length(title) > 0", comment = "Not empty"),
+    foreign_key(columns = "file_id", references = "files(id)", comment = "The file it annotates"),
+    index(columns = "file_id", comment = "Notes of a file")
+)]
+struct Note {
+    id: i64,
+    title: String,
+    file_id: Uuid,
+}
+
+#[test]
+fn comments_on_table_level_constraints_and_indexes() {
+    let notes = Note::definition().table;
+    let comment = |c: &Option<String>| c.clone().unwrap_or_default();
+    assert_eq!(comment(&notes.primary_key.as_ref().expect("a primary key").comment), "The note's id");
+    assert_eq!(comment(&notes.unique_constraints["notes_title_key"].comment), "One note per title");
+    assert_eq!(comment(&notes.checks["notes_title_check"].comment), "Not empty");
+    assert_eq!(comment(&notes.foreign_keys["notes_file_id_fkey"].comment), "The file it annotates");
+    assert_eq!(comment(&notes.indexes["idx_notes_file_id"].comment), "Notes of a file");
 }

@@ -65,6 +65,8 @@ impl FromMeta for RlsAttr {
 pub struct KeysAttr {
     pub columns: LitStr,
     pub name: Option<SpannedValue<String>>,
+    /// `COMMENT ON CONSTRAINT`.
+    pub comment: Option<String>,
 }
 
 /// `index(columns = "user_id, created_at DESC", name = "...", unique, method = "gin", predicate = "...", include = "a")`.
@@ -76,6 +78,7 @@ pub struct TableIndex {
     pub method: Option<LitStr>,
     pub predicate: Option<String>,
     pub include: Option<LitStr>,
+    pub comment: Option<String>,
 }
 
 /// `check(name = "positive_size", expr = "size >= 0")`.
@@ -83,6 +86,7 @@ pub struct TableIndex {
 pub struct TableCheck {
     pub name: SpannedValue<String>,
     pub expr: String,
+    pub comment: Option<String>,
 }
 
 /// `foreign_key(columns = "a, b", references = "other(x, y)", on_delete = "cascade", ...)`.
@@ -91,6 +95,7 @@ pub struct TableForeignKey {
     pub columns: LitStr,
     pub references: LitStr,
     pub name: Option<SpannedValue<String>>,
+    pub comment: Option<String>,
     #[darling(flatten)]
     pub actions: ForeignKeyOptions,
 }

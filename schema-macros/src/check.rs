@@ -24,6 +24,8 @@ pub struct TableModel {
     pub checks: Vec<(String, String)>,
     pub foreign_keys: Vec<ForeignKeyModel>,
     pub indexes: Vec<IndexModel>,
+    /// Comments of constraints declared on the struct, by constraint name.
+    pub constraint_comments: BTreeMap<String, String>,
     pub insert_derive: Vec<syn::Path>,
     /// `#[keel(touch_updated_at)]`: a trigger keeps `updated_at` current.
     pub touch_updated_at: bool,
@@ -96,6 +98,7 @@ pub struct IndexModel {
     pub keys: Vec<KeySpec>,
     pub include: Vec<String>,
     pub predicate: Option<String>,
+    pub comment: Option<String>,
 }
 
 type Errors = darling::error::Accumulator;
@@ -188,6 +191,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
                 keys: vec![key],
                 include: Vec::new(),
                 predicate: spec.predicate.clone(),
+                comment: None,
             };
             indexes.push((model, index.span()));
         }
@@ -214,6 +218,11 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
     }
 
     let primary_key = primary_key(&mut errors, &input, &name, &mut columns, primary_fields);
+    let mut constraint_comments = BTreeMap::new();
+    if let (Some((n, _, _)), Some(comment)) = (&primary_key, input.primary_key.as_ref().and_then(|p| p.comment.clone()))
+    {
+        constraint_comments.insert(n.clone(), comment);
+    }
     let known: Vec<String> = columns.iter().map(|c| c.name.clone()).collect();
     let known_column = |errors: &mut Errors, lit: &LitStr, column: &str| {
         if !known.iter().any(|k| k == column) {
@@ -229,10 +238,16 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             cols.iter().for_each(|c| known_column(&mut errors, &unique.columns, c));
             let refs: Vec<&str> = cols.iter().map(String::as_str).collect();
             let n = unique.name.as_ref().map_or_else(|| naming::unique_name(&name, &refs), |n| n.as_str().to_string());
+            if let Some(comment) = &unique.comment {
+                constraint_comments.insert(n.clone(), comment.clone());
+            }
             uniques.push((n, cols, unique.span()));
         }
     }
     for check in &input.check {
+        if let Some(comment) = &check.comment {
+            constraint_comments.insert(check.name.as_str().to_string(), comment.clone());
+        }
         checks.push((check.name.as_str().to_string(), check.expr.clone(), check.name.span()));
     }
     for fk in &input.foreign_key {
@@ -241,6 +256,9 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             if let Some(model) =
                 foreign_key(&mut errors, &schema, &name, cols, &fk.references, fk.name.as_ref(), &fk.actions)
             {
+                if let Some(comment) = &fk.comment {
+                    constraint_comments.insert(model.name.clone(), comment.clone());
+                }
                 foreign_keys.push((model, fk.span()));
             }
         }
@@ -282,6 +300,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
             keys,
             include,
             predicate: index.predicate.clone(),
+            comment: index.comment.clone(),
         };
         indexes.push((model, index.span()));
     }
@@ -365,6 +384,7 @@ pub fn table(mut input: TableInput) -> darling::Result<TableModel> {
         checks: checks.into_iter().map(|(n, e, _)| (n, e)).collect(),
         foreign_keys: foreign_keys.into_iter().map(|(fk, _)| fk).collect(),
         indexes: indexes.into_iter().map(|(i, _)| i).collect(),
+        constraint_comments,
         insert_derive,
         touch_updated_at,
         row_level_security: match input.rls.as_deref() {

@@ -11,16 +11,24 @@ pub fn table(model: &TableModel) -> TokenStream {
     let (schema, name) = (&model.schema, &model.name);
     let column_names: Vec<&String> = model.columns.iter().map(|c| &c.name).collect();
     let columns = model.columns.iter().map(column);
+    let constraint_comment = |n: &String| option_string(model.constraint_comments.get(n));
     let primary_key = option(model.primary_key.as_ref().map(|(n, cols)| {
+        let comment = constraint_comment(n);
         quote!(::keel::PrimaryKey {
             name: #n.into(),
             columns: ::std::vec![#(#cols.into()),*],
             deferrable: ::keel::Deferrable::NotDeferrable,
+            comment: #comment,
         })
     }));
-    let uniques =
-        model.uniques.iter().map(|(n, cols)| quote!((#n.into(), ::keel::UniqueConstraint::new([#(#cols),*]))));
-    let checks = model.checks.iter().map(|(n, expr)| quote!((#n.into(), ::keel::Check { expression: #expr.into() })));
+    let uniques = model.uniques.iter().map(|(n, cols)| {
+        let comment = constraint_comment(n);
+        quote!((#n.into(), ::keel::UniqueConstraint { comment: #comment, ..::keel::UniqueConstraint::new([#(#cols),*]) }))
+    });
+    let checks = model.checks.iter().map(|(n, expr)| {
+        let comment = constraint_comment(n);
+        quote!((#n.into(), ::keel::Check { expression: #expr.into(), comment: #comment, not_valid: false }))
+    });
     let foreign_keys = model.foreign_keys.iter().map(|fk| {
         let (n, cols, target_schema, target, referenced) =
             (&fk.name, &fk.columns, &fk.schema, &fk.table, &fk.referenced);
@@ -31,6 +39,7 @@ pub fn table(model: &TableModel) -> TokenStream {
             Some(false) => quote!(::keel::Deferrable::InitiallyImmediate),
             Some(true) => quote!(::keel::Deferrable::InitiallyDeferred),
         };
+        let comment = constraint_comment(n);
         quote!((#n.into(), ::keel::ForeignKey {
             columns: ::std::vec![#(#cols.into()),*],
             references: ::keel::QualifiedName::new(#target_schema, #target),
@@ -39,6 +48,8 @@ pub fn table(model: &TableModel) -> TokenStream {
             on_update: #on_update,
             deferrable: #deferrable,
             match_full: false,
+            not_valid: false,
+            comment: #comment,
         }))
     });
     let indexes = model.indexes.iter().map(index);
@@ -191,6 +202,7 @@ fn index(index: &IndexModel) -> TokenStream {
     });
     let include = &index.include;
     let predicate = option_string(index.predicate.as_ref());
+    let comment = option_string(index.comment.as_ref());
     quote! {
         (#name.into(), ::keel::Index {
             unique: #unique,
@@ -201,6 +213,7 @@ fn index(index: &IndexModel) -> TokenStream {
             nulls_not_distinct: false,
             storage: ::std::collections::BTreeMap::new(),
             invalid: false,
+            comment: #comment,
         })
     }
 }

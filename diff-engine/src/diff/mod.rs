@@ -4,11 +4,13 @@
 mod composites;
 mod domains;
 mod functions;
+mod object_comments;
 mod partitions;
 mod policies;
 mod renames;
 mod table;
 mod triggers;
+mod validity;
 mod views;
 
 pub(crate) use table::mentions;

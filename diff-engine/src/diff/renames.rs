@@ -150,7 +150,8 @@ fn implied_index_renames(
         let names: Vec<String> = table.indexes.keys().cloned().collect();
         for name in names {
             let candidate = name.replacen(from.as_str(), to, 1);
-            let unchanged = wanted.indexes.get(&candidate) == table.indexes.get(&name);
+            let unchanged =
+                super::object_comments::same_index(wanted.indexes.get(&candidate), table.indexes.get(&name));
             if candidate == name
                 || wanted.indexes.contains_key(&name)
                 || table.indexes.contains_key(&candidate)

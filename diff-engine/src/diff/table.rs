@@ -1,8 +1,12 @@
 //! Tables: columns, constraints, indexes and comments of a table that exists on one side or both.
 
 use super::functions::Rebuilt;
+use super::object_comments::{
+    bare_constraint, constraint_comment, constraint_comment_change, index_comments, same_index,
+};
 use super::triggers::{create_trigger, trigger_changes};
 use super::uses_enum;
+use super::validity::{settled, validation};
 use crate::change::{Change, Constraint};
 use keel_core::model::{Column, QualifiedName, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
@@ -89,6 +93,10 @@ impl Context {
                 comment: column.comment.clone(),
             });
         }
+        for (constraint_name, constraint) in constraints(table) {
+            constraint_comment_change(name, &constraint_name, None, constraint_comment(&constraint), out);
+        }
+        index_comments(name, &BTreeMap::new(), &table.indexes, |_| true, out);
     }
 
     pub(super) fn drop_table(&self, name: &QualifiedName, table: &Table, out: &mut Vec<Change>) {
@@ -116,7 +124,9 @@ impl Context {
             }
         }
 
-        let (old_constraints, new_constraints) = (constraints(old), constraints(new));
+        // Compared without comments: a comment alone is set in place (below).
+        let (old_commented, new_commented) = (constraints(old), constraints(new));
+        let (old_constraints, new_constraints) = (bare(&old_commented), bare(&new_commented));
         let mut dropped: BTreeMap<&String, &Constraint> = BTreeMap::new();
         let mut added: BTreeMap<&String, &Constraint> = BTreeMap::new();
         for (constraint_name, constraint) in &old_constraints {
@@ -132,11 +142,14 @@ impl Context {
         }
         // A constraint that only changes its name (a table rename leaves `a_pkey` on table `b`) is renamed:
         // nothing about it changes, so nothing is guessed.
+        let mut renamed_from: BTreeMap<&String, &String> = BTreeMap::new();
         for (from, to) in renamed_constraints(&dropped, &added, |c| self.must_rebuild(name, c)) {
             dropped.remove(&from);
             added.remove(&to);
+            renamed_from.insert(to, from);
             out.push(Change::RenameConstraint { table: name.clone(), from: from.clone(), to: to.clone() });
         }
+        let created: BTreeSet<String> = added.keys().map(|n| n.to_string()).collect();
         for (constraint_name, constraint) in dropped {
             out.push(Change::DropConstraint {
                 table: name.clone(),
@@ -144,27 +157,44 @@ impl Context {
                 constraint: constraint.clone(),
             });
         }
-        for (constraint_name, constraint) in added {
-            out.push(Change::AddConstraint {
-                table: name.clone(),
-                name: constraint_name.clone(),
-                constraint: constraint.clone(),
-            });
+        for constraint_name in added.keys() {
+            // As declared: a constraint declared `NOT VALID` is added so.
+            let constraint = bare_constraint(&new_commented[*constraint_name]);
+            out.push(Change::AddConstraint { table: name.clone(), name: constraint_name.to_string(), constraint });
+        }
+        for (constraint_name, constraint) in &new_commented {
+            let before = match created.contains(constraint_name) {
+                true => None,
+                false => {
+                    let from = renamed_from.get(constraint_name).copied().unwrap_or(constraint_name);
+                    old_commented.get(from).and_then(constraint_comment)
+                }
+            };
+            constraint_comment_change(name, constraint_name, before, constraint_comment(constraint), out);
+            if !created.contains(constraint_name) {
+                let from = renamed_from.get(constraint_name).copied().unwrap_or(constraint_name);
+                if let Some(old_constraint) = old_commented.get(from) {
+                    validation(name, constraint_name, old_constraint, constraint, out);
+                }
+            }
         }
 
+        let mut recreated_indexes = BTreeSet::new();
         for (index_name, index) in &old.indexes {
             let rebuild = self.touches(name, index.columns(), &index.expressions());
-            if new.indexes.get(index_name) != Some(index) || rebuild {
+            if !same_index(new.indexes.get(index_name), Some(index)) || rebuild {
                 out.push(Change::DropIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
             }
         }
         for (index_name, index) in &new.indexes {
             let existing = old.indexes.get(index_name);
             let rebuild = existing.is_some_and(|i| self.touches(name, i.columns(), &i.expressions()));
-            if existing != Some(index) || rebuild {
+            if !same_index(existing, Some(index)) || rebuild {
+                recreated_indexes.insert(index_name.clone());
                 out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
             }
         }
+        index_comments(name, &old.indexes, &new.indexes, |n| recreated_indexes.contains(n), out);
 
         // PostgreSQL refuses to retype a column a trigger names (`UPDATE OF`, `WHEN`) while the trigger exists.
         let rebuild_trigger = |t: &keel_core::model::Trigger| {
@@ -302,6 +332,11 @@ fn constraints(t: &Table) -> BTreeMap<String, Constraint> {
     all
 }
 
+/// The constraints without their comments and validity (both change in place).
+fn bare(constraints: &BTreeMap<String, Constraint>) -> BTreeMap<String, Constraint> {
+    constraints.iter().map(|(n, c)| (n.clone(), settled(&bare_constraint(c)))).collect()
+}
+
 /// Pairs of a dropped and an added constraint with the same definition, where that definition occurs once
 /// on each side, and that need no rebuild.
 fn renamed_constraints<'a>(
@@ -335,7 +370,7 @@ fn same_definition(a: &Constraint, b: &Constraint) -> bool {
 /// The unique constraints and unique indexes a foreign key could depend on that do not survive: a foreign
 /// key that references their columns is dropped before them and added again after.
 fn dropped_backings(name: &QualifiedName, old: &Table, new: &Table, out: &mut BTreeSet<(QualifiedName, Vec<String>)>) {
-    let (old_constraints, new_constraints) = (constraints(old), constraints(new));
+    let (old_constraints, new_constraints) = (bare(&constraints(old)), bare(&constraints(new)));
     for constraint in old_constraints.values() {
         let columns = match constraint {
             Constraint::PrimaryKey(pk) => &pk.columns,
@@ -348,7 +383,7 @@ fn dropped_backings(name: &QualifiedName, old: &Table, new: &Table, out: &mut BT
     }
     for (index_name, index) in &old.indexes {
         let Some(columns) = index.unique_columns() else { continue };
-        if new.indexes.get(index_name) != Some(index) {
+        if !same_index(new.indexes.get(index_name), Some(index)) {
             out.insert((name.clone(), sorted(&columns)));
         }
     }

@@ -5,6 +5,7 @@
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
 use super::functions::Rebuilt;
+use super::object_comments::{index_comments, same_index};
 use crate::change::Change;
 use keel_core::model::{QualifiedName, Schema, View};
 use std::collections::BTreeSet;
@@ -70,15 +71,17 @@ pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
 /// A materialized view kept as it is: indexes added, dropped, or rebuilt when they differ.
 fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Change>) {
     for (index_name, index) in &old.indexes {
-        if new.indexes.get(index_name) != Some(index) {
+        if !same_index(new.indexes.get(index_name), Some(index)) {
             out.push(Change::DropIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
         }
     }
     for (index_name, index) in &new.indexes {
-        if old.indexes.get(index_name) != Some(index) {
+        if !same_index(old.indexes.get(index_name), Some(index)) {
             out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
         }
     }
+    let recreated = |n: &str| !same_index(old.indexes.get(n), new.indexes.get(n));
+    index_comments(name, &old.indexes, &new.indexes, recreated, out);
 }
 
 /// A view created (again), with its comment and, for a materialized view, its indexes.
@@ -87,6 +90,7 @@ fn create(name: &QualifiedName, view: &View, out: &mut Vec<Change>) {
     for (index_name, index) in &view.indexes {
         out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
     }
+    index_comments(name, &Default::default(), &view.indexes, |_| true, out);
     if view.comment.is_some() {
         out.push(Change::CommentView {
             name: name.clone(),

@@ -25,6 +25,8 @@ decode_by_name!(ConstraintRow {
     nulls_not_distinct,
     match_type,
     expression,
+    comment,
+    not_valid,
 });
 const CONSTRAINTS: &str = "
 SELECT con.conrelid AS table_oid, con.conname::text AS name, con.contype::text AS kind,
@@ -33,7 +35,8 @@ SELECT con.conrelid AS table_oid, con.conname::text AS name, con.contype::text A
        COALESCE(con.confkey, '{}') AS ref_column_numbers,
        con.confdeltype::text AS on_delete, con.confupdtype::text AS on_update, con.confmatchtype::text AS match_type,
        con.condeferrable AS is_deferrable, con.condeferred AS is_deferred,
-       pg_get_expr(con.conbin, con.conrelid) AS expression,
+       pg_get_expr(con.conbin, con.conrelid) AS expression, obj_description(con.oid, 'pg_constraint') AS comment,
+       NOT con.convalidated AS not_valid,
        COALESCE((SELECT $NULLS_NOT_DISTINCT FROM pg_index ix WHERE ix.indexrelid = con.conindid AND con.contype = 'u'),
                 false) AS nulls_not_distinct
 FROM pg_constraint con
@@ -116,6 +119,8 @@ struct ConstraintRow {
     nulls_not_distinct: bool,
     match_type: String,
     expression: Option<String>,
+    comment: Option<String>,
+    not_valid: bool,
 }
 
 impl ConstraintRow {
@@ -132,17 +137,17 @@ impl ConstraintRow {
         match self.kind.as_str() {
             "p" => {
                 let deferrable = self.deferrable();
-                table.primary_key = Some(PrimaryKey { name: self.name, columns, deferrable });
+                table.primary_key = Some(PrimaryKey { name: self.name, columns, deferrable, comment: self.comment });
             }
             "u" => {
                 let deferrable = self.deferrable();
                 let nulls_not_distinct = self.nulls_not_distinct;
-                let unique = UniqueConstraint { columns, nulls_not_distinct, deferrable };
+                let unique = UniqueConstraint { columns, nulls_not_distinct, deferrable, comment: self.comment };
                 table.unique_constraints.insert(self.name, unique);
             }
             "c" => {
                 let expression = self.expression.ok_or_else(|| unexpected("check constraint without expression"))?;
-                table.checks.insert(self.name, Check { expression });
+                table.checks.insert(self.name, Check { expression, comment: self.comment, not_valid: self.not_valid });
             }
             "f" => {
                 let deferrable = self.deferrable();
@@ -157,6 +162,8 @@ impl ConstraintRow {
                     on_update: action(&self.on_update)?,
                     deferrable,
                     match_full: self.match_type == "f",
+                    comment: self.comment,
+                    not_valid: self.not_valid,
                 };
                 table.foreign_keys.insert(self.name, fk);
             }

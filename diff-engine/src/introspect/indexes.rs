@@ -26,6 +26,8 @@ decode_by_name!(IndexRow {
     collation_oids,
     storage,
     invalid,
+    comment,
+    constraint_comment,
 });
 
 /// Indexes no constraint owns (primary keys, unique and exclusion constraints carry their own).
@@ -39,11 +41,14 @@ SELECT i.indrelid AS table_oid, ic.relname::text AS name, i.indisunique AS is_un
        string_to_array(i.indclass::text, ' ')::oid[] AS opclass_oids,
        string_to_array(i.indcollation::text, ' ')::oid[] AS collation_oids,
        COALESCE(ic.reloptions, '{}') AS storage, NOT i.indisvalid AS invalid,
+       obj_description(i.indexrelid, 'pg_class') AS comment,
        pg_get_expr(i.indpred, i.indrelid) AS predicate,
        (SELECT ARRAY(SELECT o.oprname::text FROM unnest(con.conexclop) WITH ORDINALITY x(op, ord)
                      JOIN pg_operator o ON o.oid = x.op ORDER BY x.ord)
         FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid
-             AND con.contype = 'x') AS exclusion_operators
+             AND con.contype = 'x') AS exclusion_operators,
+       (SELECT obj_description(con.oid, 'pg_constraint') FROM pg_constraint con
+        WHERE con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype = 'x') AS constraint_comment
 FROM pg_index i
 JOIN pg_index ix ON ix.indexrelid = i.indexrelid
 JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -122,6 +127,9 @@ struct IndexRow {
     collation_oids: Vec<Oid>,
     storage: Vec<String>,
     invalid: bool,
+    comment: Option<String>,
+    /// The comment of the exclusion constraint that owns this index.
+    constraint_comment: Option<String>,
 }
 
 impl IndexRow {
@@ -176,11 +184,13 @@ impl IndexRow {
             nulls_not_distinct: self.nulls_not_distinct,
             storage,
             invalid: self.invalid,
+            comment: self.comment,
         })
     }
 
     fn into_exclusion(self, operators: Vec<String>, names: &Names) -> Result<Exclusion, IntrospectError> {
         let name = self.name.clone();
+        let comment = self.constraint_comment.clone();
         let index = self.into_index(names)?;
         if operators.len() != index.keys.len() {
             return Err(unexpected(&format!(
@@ -196,6 +206,6 @@ impl IndexRow {
                 Ok(ExclusionElement { key, operator })
             })
             .collect::<Result<_, IntrospectError>>()?;
-        Ok(Exclusion { method: index.method, elements, include: index.include, predicate: index.predicate })
+        Ok(Exclusion { method: index.method, elements, include: index.include, predicate: index.predicate, comment })
     }
 }

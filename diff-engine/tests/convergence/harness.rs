@@ -213,7 +213,7 @@ async fn drop_pools_of_finished_runs() {
 
 /// Resets a database for the next case, or drops it when the reset does not give a new database's state
 /// (a case built something the reset does not know).
-async fn release(database: ScratchDatabase) {
+pub(crate) async fn release(database: ScratchDatabase) {
     let mut conn = database.connect().await.expect("connect to a finished case's database");
     sqlx::raw_sql(RESET).execute(&mut conn).await.expect("reset a scratch database");
     let state = introspect(&mut conn, None).await.expect("introspect a reset database");

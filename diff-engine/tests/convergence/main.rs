@@ -6,6 +6,7 @@ mod harness;
 mod support;
 
 mod columns;
+mod comments;
 mod composites;
 mod constraints;
 mod direct;
@@ -24,4 +25,5 @@ mod smoke;
 mod tables;
 mod triggers;
 mod unmanaged;
+mod validity;
 mod views;

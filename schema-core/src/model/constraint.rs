@@ -8,6 +8,9 @@ pub struct PrimaryKey {
     pub columns: Vec<String>,
     #[serde(default, skip_serializing_if = "Deferrable::is_default")]
     pub deferrable: Deferrable,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +22,9 @@ pub struct UniqueConstraint {
     pub nulls_not_distinct: bool,
     #[serde(default, skip_serializing_if = "Deferrable::is_default")]
     pub deferrable: Deferrable,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl UniqueConstraint {
@@ -27,6 +33,7 @@ impl UniqueConstraint {
             columns: columns.into_iter().map(Into::into).collect(),
             nulls_not_distinct: false,
             deferrable: Deferrable::NotDeferrable,
+            comment: None,
         }
     }
 }
@@ -36,6 +43,13 @@ impl UniqueConstraint {
 pub struct Check {
     /// The boolean SQL expression.
     pub expression: String,
+    /// Added `NOT VALID` and not validated since: rows that were there then were never checked (a failed
+    /// online `VALIDATE` leaves it so). A validated constraint satisfies a `NOT VALID` declaration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,6 +68,13 @@ pub struct ForeignKey {
     /// `MATCH SIMPLE`, accepts it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub match_full: bool,
+    /// Added `NOT VALID` and not validated since: rows that were there then were never checked (a failed
+    /// online `VALIDATE` leaves it so). A validated constraint satisfies a `NOT VALID` declaration.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 /// `ON DELETE` / `ON UPDATE` behaviour of a foreign key.
@@ -133,6 +154,9 @@ pub struct Exclusion {
     pub include: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
+    /// `COMMENT ON CONSTRAINT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Exclusion {

@@ -26,6 +26,9 @@ pub struct Index {
     /// every write. Never declared, so it differs from the declaration and is rebuilt.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub invalid: bool,
+    /// `COMMENT ON INDEX`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 impl Index {
@@ -40,6 +43,7 @@ impl Index {
             nulls_not_distinct: false,
             storage: BTreeMap::new(),
             invalid: false,
+            comment: None,
         }
     }
 }

@@ -141,6 +141,11 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             let rank = if matches!(constraint, Constraint::ForeignKey(_)) { 180 } else { 160 };
             let lock =
                 if matches!(constraint, Constraint::Check(_)) && existing_table { vec![LOCK] } else { Vec::new() };
+            if declared_not_valid(constraint) {
+                // Declared so: existing rows are not checked, now or later.
+                let summary = format!("{summary} (not valid)");
+                return vec![base(rank, format!("{add} NOT VALID"), summary).hazards(&lock).creates([constraint_key])];
+            }
             if !online {
                 let mut hazards = lock;
                 if existing_table {
@@ -234,6 +239,29 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             vec![base(160, add, summary).hazards(&hazards).creates([constraint_key, index_key])]
         }
     }
+}
+
+fn declared_not_valid(constraint: &Constraint) -> bool {
+    matches!(constraint, Constraint::Check(c) if c.not_valid)
+        || matches!(constraint, Constraint::ForeignKey(f) if f.not_valid)
+}
+
+/// `VALIDATE CONSTRAINT` of a check or foreign key left `NOT VALID`: it scans the table under a SHARE UPDATE
+/// EXCLUSIVE lock (reads and writes go on) and fails if a row breaks the rule.
+pub(super) fn validate_steps(change: &Change) -> Vec<Step> {
+    let Change::ValidateConstraint { table, name } = change else {
+        unreachable!("validate_steps called with {change:?}")
+    };
+    let mut step = Step::new(
+        185,
+        format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(name)),
+        format!("validate constraint {name} on {table}"),
+    )
+    .hazards(&[Hazard::MayFailOnData])
+    .requires([rel(table), Key::Constraint(table.clone(), name.clone())]);
+    // Its own transaction: the scan must not run under another statement's lock.
+    step.commit_after = true;
+    vec![step]
 }
 
 /// The name an index is built under while the object it replaces still holds `name`: `name_new` (or

@@ -7,6 +7,7 @@ mod composites;
 mod constraints;
 mod domains;
 mod functions;
+mod object_comments;
 mod partitions;
 mod policies;
 mod triggers;
@@ -223,6 +224,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropPartition { .. }
         | Change::SetPartitionBound { .. }
         | Change::CommentPartition { .. } => partitions::partition_steps(change, cx),
+        Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
+        Change::ValidateConstraint { .. } => constraints::validate_steps(change),
     }
 }
 
