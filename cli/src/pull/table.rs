@@ -103,6 +103,7 @@ pub fn generate(input: &TableInput, types: &mut TypeContext, warnings: &mut Vec<
             "exclusion constraint {name} cannot be declared with the derives (they have no EXCLUDE); left out"
         ));
     }
+    lost_comments_and_validity(&mut g, input.table);
     for (name, trigger) in &input.table.triggers {
         if !is_touch_updated_at(name, trigger) {
             g.warn(format!(
@@ -121,6 +122,37 @@ pub fn generate(input: &TableInput, types: &mut TypeContext, warnings: &mut Vec<
     }
     let source = g.source();
     TableOutput { source, uses_no_default: g.uses_no_default }
+}
+
+/// What the generated attributes do not carry: comments on keys, checks, foreign keys and indexes, and
+/// constraints left `NOT VALID` (the derives declare every constraint valid).
+fn lost_comments_and_validity(g: &mut Generator<'_, '_>, table: &keel_core::model::Table) {
+    let mut commented: Vec<(&str, &str)> = Vec::new();
+    commented
+        .extend(table.primary_key.iter().filter(|pk| pk.comment.is_some()).map(|pk| ("primary key", pk.name.as_str())));
+    commented.extend(
+        table
+            .unique_constraints
+            .iter()
+            .filter(|(_, u)| u.comment.is_some())
+            .map(|(n, _)| ("unique constraint", n.as_str())),
+    );
+    commented.extend(table.checks.iter().filter(|(_, c)| c.comment.is_some()).map(|(n, _)| ("check", n.as_str())));
+    commented.extend(
+        table.foreign_keys.iter().filter(|(_, f)| f.comment.is_some()).map(|(n, _)| ("foreign key", n.as_str())),
+    );
+    commented.extend(table.indexes.iter().filter(|(_, i)| i.comment.is_some()).map(|(n, _)| ("index", n.as_str())));
+    for (kind, name) in commented {
+        g.warn(format!(
+            "{kind} {name}: its comment is not written (add `comment = \"...\"` to its attribute); left out"
+        ));
+    }
+    let not_valid = table.checks.iter().filter(|(_, c)| c.not_valid).map(|(n, _)| ("check", n));
+    let not_valid =
+        not_valid.chain(table.foreign_keys.iter().filter(|(_, f)| f.not_valid).map(|(n, _)| ("foreign key", n)));
+    for (kind, name) in not_valid {
+        g.warn(format!("{kind} {name} is NOT VALID, which the derives cannot say; it is declared valid"));
+    }
 }
 
 /// The trigger `#[keel(touch_updated_at)]` declares, exactly.

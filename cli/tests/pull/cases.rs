@@ -348,6 +348,7 @@ CREATE TABLE warn.bookings (
     FOREIGN KEY (target_a, target_b) REFERENCES warn.targets (a, b) MATCH FULL
 );
 CREATE INDEX bookings_room ON warn.bookings (room) WITH (fillfactor = 70);
+COMMENT ON INDEX warn.bookings_room IS 'by room';
 CREATE INDEX bookings_code_c ON warn.bookings ((code) COLLATE "C");
 CREATE UNIQUE INDEX bookings_other_code ON warn.bookings (other_code) NULLS NOT DISTINCT;
 CREATE TABLE warn.deferred_keys (a integer PRIMARY KEY DEFERRABLE INITIALLY DEFERRED);
@@ -360,6 +361,7 @@ CREATE VIEW warn.open_tickets AS SELECT id FROM warn.tickets;
 CREATE MATERIALIZED VIEW warn.ticket_count AS SELECT count(*) AS n FROM warn.tickets;
 CREATE FUNCTION warn.stamp() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER stamp BEFORE UPDATE ON warn.tickets FOR EACH ROW EXECUTE FUNCTION warn.stamp();
+ALTER TABLE warn.tickets ADD CONSTRAINT tickets_id_check CHECK (id > 0) NOT VALID;
 ALTER TABLE warn.tickets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY recent ON warn.tickets USING (id > 100);
 ALTER TABLE warn.handles FORCE ROW LEVEL SECURITY;

@@ -8,7 +8,7 @@ use keel_core::model::{Function, FunctionId, QualifiedName, Schema};
 use std::collections::BTreeSet;
 
 /// The functions that do not survive the plan as they are: dropped, or dropped and created again. Defaults,
-/// checks, indexes, triggers and views that call one are dropped before it and created again after.
+/// checks, indexes, triggers, views and policies that call one are dropped before it and created again after.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rebuilt(BTreeSet<QualifiedName>);
 
