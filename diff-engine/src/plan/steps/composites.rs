@@ -1,7 +1,8 @@
 //! Statements for composite types: `CREATE TYPE ... AS`, `ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE`, and the
-//! recreation of a type whose columns must be cast (see `domains::cast_usages`).
+//! recreation of a type whose columns must be cast (see `types::cast_usages`).
 
-use super::domains::{ALTER_RANK, CREATE_RANK, DROP_RANK, cast_usages, rename_away};
+use super::domains::{ALTER_RANK, CREATE_RANK, DROP_RANK};
+use super::types::{cast_usages, rename_away};
 use super::{Key, Step, type_keys};
 use crate::change::Change;
 use crate::hazard::Hazard;
@@ -80,7 +81,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                     .requires(attribute_types(composite))
                     .creates([Key::Type(name.clone())]),
             );
-            out.extend(cast_usages(name, &old_name, usages));
+            out.extend(cast_usages(name, &old_name, usages, true, &[]));
             out.push(Step::new(100, format!("DROP TYPE {renamed}"), format!("drop the replaced type {old_name}")));
             if composite.comment.is_some() {
                 let sql = comment_on("TYPE", &qualified(name), composite.comment.as_ref());

@@ -1,12 +1,13 @@
 //! Statements for domains. Changes in place are `ALTER DOMAIN`; a recreated domain is renamed away, created
 //! anew, its columns cast, and the old one dropped (as enums are recreated).
 
-use super::{Context, Key, LOCK, Step, alter_table, col, rel, type_keys, using};
-use crate::change::{Change, EnumUsage};
+use super::types::{cast_usages, rename_away};
+use super::{Context, Key, Step, type_keys};
+use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, qualified};
 use crate::render_types::{add_domain_check, create_domain};
-use keel_core::model::{ColumnType, QualifiedName};
+use keel_core::model::QualifiedName;
 use keel_core::sql::quote_ident;
 
 /// Domains go up with the other types, before tables, and come down after what uses them.
@@ -113,7 +114,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     .creates([Key::Type(name.clone())]),
             );
             out.extend(statements.map(|sql| Step::new(100, sql, format!("add a NOT VALID check to domain {name}"))));
-            out.extend(cast_usages(name, &old_name, usages));
+            out.extend(cast_usages(name, &old_name, usages, true, &[]));
             out.push(Step::new(
                 100,
                 format!("DROP DOMAIN {}", qualified(&QualifiedName::new(&name.schema, &old_name))),
@@ -145,66 +146,4 @@ fn alter(name: &QualifiedName, action: &str, summary: String) -> Step {
 /// `: checks every value of public.t.c, ...` for statements that read every column of the type.
 fn checks_every(columns: &[String]) -> String {
     if columns.is_empty() { String::new() } else { format!(" (checks every value of {})", columns.join(", ")) }
-}
-
-/// `ALTER {kind} name RENAME TO old_name`, making way for the new type of the same name.
-pub(super) fn rename_away(name: &QualifiedName, kind: &str, old_name: &str) -> Step {
-    Step::new(
-        100,
-        format!("ALTER {kind} {} RENAME TO {}", qualified(name), quote_ident(old_name)),
-        format!("rename {} {name} to {old_name} to replace it", kind.to_lowercase()),
-    )
-    .drops([Key::Type(name.clone())])
-    .teardown_off()
-}
-
-/// Casts every column of a recreated type (now renamed to `old_name`) to the new type through its text
-/// form; a default is dropped before (it may name the old type) and set again after.
-pub(super) fn cast_usages(name: &QualifiedName, old_name: &str, usages: &[EnumUsage]) -> Vec<Step> {
-    let old = ColumnType::named(&name.schema, old_name);
-    let mut out = Vec::new();
-    for usage in usages {
-        let (table, column) = (&usage.table, &usage.column);
-        let key = col(table, column);
-        if usage.drop_default {
-            out.push(
-                Step::new(
-                    100,
-                    format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
-                    format!("drop default of {table}.{column} for the cast"),
-                )
-                .hazards(&[LOCK])
-                .requires([rel(table)]),
-            );
-        }
-        let old_ty = usage.ty.clone().with_scalar(old.clone());
-        let mut cast = Step::new(
-            100,
-            format!(
-                "{} ALTER COLUMN {} TYPE {} USING {}",
-                alter_table(table),
-                quote_ident(column),
-                usage.ty,
-                using(column, &old_ty, &usage.ty)
-            ),
-            format!("cast {table}.{column} to the new {name}"),
-        )
-        .hazards(&[LOCK, Hazard::RewritesTable, Hazard::MayFailOnData])
-        .requires([rel(table), Key::Type(name.clone())])
-        .modifies([key.clone()]);
-        cast.affects.push((table.clone(), Some(column.clone())));
-        out.push(cast);
-        if let Some(default) = &usage.default {
-            out.push(
-                Step::new(
-                    100,
-                    format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
-                    format!("restore default of {table}.{column}"),
-                )
-                .hazards(&[LOCK])
-                .requires([rel(table), key]),
-            );
-        }
-    }
-    out
 }

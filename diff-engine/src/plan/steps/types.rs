@@ -1,7 +1,7 @@
 //! Steps for schemas, extensions, enums and sequences.
 
 use super::{Context, Key, LOCK, Step, alter_table, col, rel, using};
-use crate::change::{Change, SequenceRestart, ValuePosition};
+use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hazard::Hazard;
 use crate::plan::Measure;
 use crate::render::{self, qualified};
@@ -263,20 +263,29 @@ fn recreate_enum(
     let old_name = keel_core::naming::object_name(&name.name, None, "keel_old");
     let old = QualifiedName::new(&name.schema, &old_name);
     let ty = Key::Type(name.clone());
-    let mut out = vec![
-        Step::new(
-            100,
-            format!("ALTER TYPE {} RENAME TO {}", qualified(name), quote_ident(&old_name)),
-            format!("rename type {name} to {old_name} to replace it"),
-        )
-        .drops([ty.clone()])
-        .teardown_off(),
-    ];
+    let mut out = vec![rename_away(name, "TYPE", &old_name)];
     let e = keel_core::Enum { values: values.to_vec(), ..Default::default() };
     out.push(
         Step::new(100, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values"))
             .creates([ty.clone()]),
     );
+    out.extend(cast_usages(name, &old_name, usages, !removed.is_empty(), removed));
+    out.push(Step::new(100, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
+    out
+}
+
+/// Casts every column of a recreated type (now renamed to `old_name`) to the new type through its text
+/// form; a default is dropped before (it may name the old type) and set again after. `may_fail`: some
+/// values may not fit the new type; `removed`: enum labels that go, whose rows the cast counts.
+pub(super) fn cast_usages(
+    name: &QualifiedName,
+    old_name: &str,
+    usages: &[EnumUsage],
+    may_fail: bool,
+    removed: &[String],
+) -> Vec<Step> {
+    let old = ColumnType::named(&name.schema, old_name);
+    let mut out = Vec::new();
     for usage in usages {
         let (table, column) = (&usage.table, &usage.column);
         let key = col(table, column);
@@ -291,9 +300,9 @@ fn recreate_enum(
                 .requires([rel(table)]),
             );
         }
-        let old_ty = usage.ty.clone().with_scalar(ColumnType::named(&old.schema, &old.name));
+        let old_ty = usage.ty.clone().with_scalar(old.clone());
         let mut hazards = vec![LOCK, Hazard::RewritesTable];
-        if !removed.is_empty() {
+        if may_fail {
             hazards.push(Hazard::MayFailOnData);
         }
         let mut cast = Step::new(
@@ -308,7 +317,7 @@ fn recreate_enum(
             format!("cast {table}.{column} to the new {name}"),
         )
         .hazards(&hazards)
-        .requires([rel(table), ty.clone()])
+        .requires([rel(table), Key::Type(name.clone())])
         .modifies([key.clone()]);
         if !removed.is_empty() {
             cast.measure =
@@ -328,6 +337,16 @@ fn recreate_enum(
             );
         }
     }
-    out.push(Step::new(100, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
     out
+}
+
+/// `ALTER {kind} name RENAME TO old_name`, making way for the new type of the same name.
+pub(super) fn rename_away(name: &QualifiedName, kind: &str, old_name: &str) -> Step {
+    Step::new(
+        100,
+        format!("ALTER {kind} {} RENAME TO {}", qualified(name), quote_ident(old_name)),
+        format!("rename {} {name} to {old_name} to replace it", kind.to_lowercase()),
+    )
+    .drops([Key::Type(name.clone())])
+    .teardown_off()
 }
