@@ -71,12 +71,8 @@ pub(super) async fn read(
     only: &Option<Vec<String>>,
     schema: &mut Schema,
 ) -> Result<(), IntrospectError> {
-    // Types in signatures are printed schema-qualified with only pg_catalog on the path, so the statement
-    // means the same under any search_path a migration runs with (bodies are kept as written).
-    sqlx::raw_sql("SET LOCAL search_path = pg_catalog").execute(&mut *conn).await?;
-    let rows = sqlx::query(FUNCTIONS).bind(only).fetch_all(&mut *conn).await?;
-    sqlx::raw_sql("SET LOCAL search_path = pg_catalog, public").execute(&mut *conn).await?;
-    let rows = rows.iter().map(FunctionRow::decode).collect::<Result<Vec<_>, _>>()?;
+    // Types in the signature come out schema-qualified; bodies are kept as written.
+    let rows: Vec<FunctionRow> = super::fetch_qualified(conn, FUNCTIONS, only).await?;
     if rows.is_empty() {
         return Ok(());
     }

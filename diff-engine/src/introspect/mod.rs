@@ -10,12 +10,18 @@ use sqlx::postgres::types::Oid;
 use sqlx::{Connection, PgConnection, Row};
 use std::collections::BTreeMap;
 
-/// `decode(row)` reading each field from the column of the same name.
+/// `decode(row)` (and `FromRow`) reading each field from the column of the same name.
 macro_rules! decode_by_name {
     ($row:ident { $($field:ident),* $(,)? }) => {
         impl $row {
             fn decode(row: &PgRow) -> Result<Self, sqlx::Error> {
                 Ok($row { $($field: row.try_get(stringify!($field))?),* })
+            }
+        }
+
+        impl<'r> sqlx::FromRow<'r, PgRow> for $row {
+            fn from_row(row: &'r PgRow) -> Result<Self, sqlx::Error> {
+                Self::decode(row)
             }
         }
     };
@@ -138,7 +144,7 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
     // PostgreSQL renders stored expressions (defaults, checks, index predicates) with names qualified only
     // when they are not on the search_path: a role with its own search_path would read `nextval('seq')`
     // where a scratch database reads `nextval('app.seq')`. One fixed path makes both sides render alike.
-    sqlx::raw_sql("SET LOCAL search_path = pg_catalog, public").execute(&mut *tx).await?;
+    sqlx::raw_sql(SEARCH_PATH).execute(&mut *tx).await?;
     let schema = read(&mut tx, only).await?;
     tx.rollback().await?;
     Ok(schema)
@@ -225,6 +231,26 @@ fn sequence_from_row(row: &PgRow) -> Result<(String, String, Sequence), sqlx::Er
     };
     let sequence = Sequence { data_type, options, owned_by, comment: row.try_get(11)? };
     Ok((row.try_get(0)?, row.try_get(1)?, sequence))
+}
+
+/// The search path every catalog query runs with (see `introspect`).
+const SEARCH_PATH: &str = "SET LOCAL search_path = pg_catalog, public";
+
+/// Runs `query`, bound to the schemas looked at, with only `pg_catalog` on the search path: every name it
+/// prints (relations in view queries and policies, types in function signatures) is then schema-qualified,
+/// so the statement keel writes from it means the same under any search_path a migration runs with.
+async fn fetch_qualified<T>(
+    conn: &mut PgConnection,
+    query: &'static str,
+    only: &Option<Vec<String>>,
+) -> Result<Vec<T>, IntrospectError>
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow>,
+{
+    sqlx::raw_sql("SET LOCAL search_path = pg_catalog").execute(&mut *conn).await?;
+    let rows = sqlx::query(query).bind(only).fetch_all(&mut *conn).await;
+    sqlx::raw_sql(SEARCH_PATH).execute(&mut *conn).await?;
+    Ok(rows?.iter().map(T::from_row).collect::<Result<Vec<T>, _>>()?)
 }
 
 pub(super) fn unexpected(what: &str) -> IntrospectError {

@@ -56,11 +56,7 @@ pub(super) async fn read(
         }
     }
 
-    // As for views: with only pg_catalog on the path, every relation a policy's subquery names is printed
-    // schema-qualified, so the CREATE POLICY keel writes means the same under any search_path.
-    sqlx::raw_sql("SET LOCAL search_path = pg_catalog").execute(&mut *conn).await?;
-    let rows: Vec<Row> = sqlx::query_as(POLICIES).bind(only).fetch_all(&mut *conn).await?;
-    sqlx::raw_sql("SET LOCAL search_path = pg_catalog, public").execute(&mut *conn).await?;
+    let rows: Vec<Row> = super::fetch_qualified(conn, POLICIES, only).await?;
     if rows.is_empty() {
         return Ok(());
     }

@@ -47,11 +47,7 @@ pub(super) async fn read(
     nulls_not_distinct: &str,
     schema: &mut Schema,
 ) -> Result<(), IntrospectError> {
-    // With only pg_catalog on the path every relation a query names is printed schema-qualified: the
-    // CREATE VIEW keel writes then means the same under any search_path a migration runs with.
-    sqlx::raw_sql("SET LOCAL search_path = pg_catalog").execute(&mut *conn).await?;
-    let rows: Vec<Row> = sqlx::query_as(VIEWS).bind(only).fetch_all(&mut *conn).await?;
-    sqlx::raw_sql("SET LOCAL search_path = pg_catalog, public").execute(&mut *conn).await?;
+    let rows: Vec<Row> = super::fetch_qualified(conn, VIEWS, only).await?;
     if rows.is_empty() {
         return Ok(());
     }
