@@ -49,3 +49,9 @@ mod twins;
 
 #[path = "e2e/sql_folder.rs"]
 mod sql_folder;
+
+#[path = "e2e/exactly_once.rs"]
+mod exactly_once;
+
+#[path = "e2e/out_of_order.rs"]
+mod out_of_order;

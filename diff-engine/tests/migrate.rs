@@ -24,3 +24,9 @@ mod connecting;
 
 #[path = "migrate/reading.rs"]
 mod reading;
+
+#[path = "migrate/exactly_once.rs"]
+mod exactly_once;
+
+#[path = "migrate/safety.rs"]
+mod safety;

@@ -75,6 +75,47 @@ pub enum MigrateError {
     #[error("{0}")]
     Failed(Box<MigrationFailure>),
 
+    #[error(
+        "migration {file}:{line}:{column}: `{statement}` cannot run in this migration: {reason}, which also records \
+         the migration in the tracking table; remove it (each migration is committed with its row), or, if the \
+         file must control transactions itself, start it with `-- no-transaction`. Nothing was run"
+    )]
+    TransactionControl { file: String, line: usize, column: usize, statement: String, reason: String },
+
+    #[error(
+        "{} pending migration{} older than the latest applied one ({latest}): {}; they were probably merged \
+         from another branch after newer migrations were applied. Check that they still make sense after the newer \
+         ones, then run again with --allow-out-of-order (or give them new versions)",
+        .files.len(),
+        if .files.len() == 1 { " is" } else { "s are" },
+        .files.join(", ")
+    )]
+    OutOfOrder { latest: i64, files: Vec<String> },
+
+    #[error(
+        "the connection to the database was lost while migration {file} was running ({error}): {}",
+        if *.no_transaction {
+            "it ran without a transaction, so some or all of it may have taken effect, and it was not recorded; \
+             check the database (and record or undo it by hand) before running again"
+        } else {
+            "PostgreSQL rolled it back when the session ended, and the migration lock ended with it; run again"
+        }
+    )]
+    ConnectionLost { file: String, no_transaction: bool, error: String },
+
+    #[error(
+        "migration lock {lock_id} is no longer held by the migrating session {during} (a migration released it?): \
+         stopped so that another runner cannot apply the same migration; {effect}"
+    )]
+    LockLost { lock_id: i64, during: String, effect: String },
+
+    #[error("stopped {during}")]
+    Interrupted {
+        /// The migration that was running (and was canceled), if any.
+        version: Option<i64>,
+        during: String,
+    },
+
     #[error("the overall timeout of {} elapsed {during}; raise --timeout", seconds(.timeout))]
     Timeout {
         timeout: Duration,

@@ -19,6 +19,7 @@ mod replay;
 mod runner;
 mod status;
 mod table;
+mod tx_control;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -27,9 +28,10 @@ pub use error::{MigrateError, MigrationFailure, locate as line_and_column};
 pub use files::read_migrations;
 pub use lock::default_lock_id;
 pub use replay::replay;
-pub use runner::{migrate, migrate_with};
+pub use runner::{migrate, migrate_until, migrate_with};
 pub use status::{State, Status, StatusEntry, status};
 pub use table::locate as locate_table;
+pub use tx_control::{TransactionControl, transaction_control};
 
 /// The tracking table sqlx uses, and keel by default.
 pub const DEFAULT_TABLE: &str = "_sqlx_migrations";
@@ -70,6 +72,11 @@ pub struct MigrateOptions {
     pub wait_for_db: Duration,
     /// Lock and verify, report what would be applied, change nothing (not even create the table).
     pub dry_run: bool,
+    /// `lock_timeout` of the migrating session, set before each migration (a file's own `SET lock_timeout`
+    /// runs after, so it wins); `None` leaves the server's setting.
+    pub lock_timeout: Option<Duration>,
+    /// Apply a pending migration whose version is lower than an applied one's instead of refusing.
+    pub allow_out_of_order: bool,
 }
 
 impl Default for MigrateOptions {
@@ -81,6 +88,8 @@ impl Default for MigrateOptions {
             timeout: Duration::from_secs(5 * 60),
             wait_for_db: Duration::ZERO,
             dry_run: false,
+            lock_timeout: None,
+            allow_out_of_order: false,
         }
     }
 }

@@ -34,6 +34,18 @@ pub async fn migrate(
     migrate_with(connect::options(database_url)?, migrations, options, on_event).await
 }
 
+/// [`migrate_with`], stopped when `stop` completes.
+pub async fn migrate_until(
+    connect_options: PgConnectOptions,
+    migrations: &[Migration],
+    options: &MigrateOptions,
+    on_event: &mut (dyn FnMut(&Event) + Send),
+    stop: impl Future<Output = ()> + Send,
+) -> Result<Report, MigrateError> {
+    let _ = stop;
+    migrate_with(connect_options, migrations, options, on_event).await
+}
+
 /// [`migrate`] for apps that build their connection options themselves (TLS certificates, tokens).
 pub async fn migrate_with(
     connect_options: PgConnectOptions,

@@ -21,6 +21,8 @@ pub struct StatusEntry {
     pub state: State,
     /// When it was recorded, RFC 3339 in UTC (`2024-01-01T12:00:00Z`); `None` when pending.
     pub installed_on: Option<String>,
+    /// Pending, with a lower version than an applied migration: `migrate` refuses it unless allowed.
+    pub out_of_order: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -64,6 +66,7 @@ impl Status {
                 file: Some(migration.file_name.clone()),
                 state: State::Pending,
                 installed_on: None,
+                out_of_order: false,
             });
         }
         let checksums: BTreeMap<i64, &[u8]> = migrations.iter().map(|m| (m.version, m.checksum.as_slice())).collect();
@@ -80,6 +83,7 @@ impl Status {
                 file: None,
                 state,
                 installed_on: None,
+                out_of_order: false,
             });
             entry.state = state;
             entry.installed_on = Some(row.installed_on.clone());

@@ -148,3 +148,38 @@ pub async fn backend_pid(conn: &mut PgConnection) -> i32 {
 pub async fn database_name(conn: &mut PgConnection) -> String {
     sqlx::query_scalar("SELECT current_database()").fetch_one(conn).await.unwrap()
 }
+
+/// Backends of this database whose statement waits for a heavyweight lock (e.g. on a table the test locked).
+pub async fn lock_waiters(conn: &mut PgConnection) -> Vec<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() \
+         AND wait_event_type = 'Lock' ORDER BY pid",
+    )
+    .fetch_all(conn)
+    .await
+    .expect("read pg_stat_activity")
+}
+
+/// Polls `lock_waiters` until `done` says so (bounded: about 10 s), returning the last answer.
+pub async fn until_waiters(conn: &mut PgConnection, done: impl Fn(&[i32]) -> bool) -> Vec<i32> {
+    let mut waiters = Vec::new();
+    for _ in 0..200 {
+        waiters = lock_waiters(conn).await;
+        if done(&waiters) {
+            return waiters;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the expected lock waits never came: {waiters:?}");
+}
+
+/// The backend holding a granted advisory lock in this database, if any.
+pub async fn advisory_holder(conn: &mut PgConnection) -> Option<i32> {
+    sqlx::query_scalar(
+        "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted \
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .fetch_optional(conn)
+    .await
+    .expect("read pg_locks")
+}

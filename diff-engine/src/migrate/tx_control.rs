@@ -1,0 +1,145 @@
+//! Transaction control in SQL that keel runs inside a transaction of its own: a transactional migration
+//! (keel commits it together with its tracking row) or a declared schema `.sql` file (one query, one
+//! implicit transaction). A `COMMIT` there commits half a migration that keel then reports as rolled back;
+//! a `ROLLBACK` silently discards what came before it. Found with squawk's parser, so strings, dollar
+//! quotes and function bodies (`CREATE PROCEDURE ... COMMIT` inside a body) are not mistaken for statements.
+
+use squawk_syntax::ast::AstNode;
+use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
+
+/// A transaction control statement, where it is in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransactionControl {
+    /// 1-based line and column (in characters) of the statement's first keyword.
+    pub line: usize,
+    pub column: usize,
+    /// The statement's text, on one line (`COMMIT`, `ROLLBACK TO SAVEPOINT b`).
+    pub statement: String,
+    /// Why it cannot run here.
+    pub reason: &'static str,
+}
+
+const ENDS: &str = "it ends the transaction keel runs the file in";
+const STARTS: &str = "it starts a transaction inside the one keel runs the file in";
+const PREPARED: &str = "two-phase commit cannot run inside the transaction keel runs the file in";
+const NO_SAVEPOINT: &str = "no SAVEPOINT of that name comes before it in the file";
+
+/// Every top-level transaction control statement of `sql`: `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
+/// `ROLLBACK`, `ABORT`, `PREPARE TRANSACTION`, `COMMIT PREPARED`, `ROLLBACK PREPARED`, and `RELEASE` or
+/// `ROLLBACK TO` a savepoint the file did not create before. `SAVEPOINT` itself, with its own `RELEASE`
+/// and `ROLLBACK TO`, stays inside the transaction and is fine.
+pub fn transaction_control(sql: &str) -> Vec<TransactionControl> {
+    let parse = SourceFile::parse(sql);
+    let mut savepoints: Vec<String> = Vec::new();
+    let mut found = Vec::new();
+    for stmt in parse.tree().stmts() {
+        let node = stmt.syntax();
+        let reason = match node.kind() {
+            SyntaxKind::BEGIN => Some(STARTS),
+            SyntaxKind::COMMIT_TRANSACTION | SyntaxKind::ROLLBACK_TRANSACTION => Some(ENDS),
+            SyntaxKind::PREPARE_TRANSACTION | SyntaxKind::COMMIT_PREPARED | SyntaxKind::ROLLBACK_PREPARED => {
+                Some(PREPARED)
+            }
+            SyntaxKind::SAVEPOINT_CREATE => {
+                savepoints.extend(name(node, SyntaxKind::SAVEPOINT));
+                None
+            }
+            SyntaxKind::RELEASE_SAVEPOINT | SyntaxKind::ROLLBACK_TO_SAVEPOINT => {
+                let released = node.kind() == SyntaxKind::RELEASE_SAVEPOINT;
+                match name(node, SyntaxKind::SAVEPOINT_REF)
+                    .and_then(|n| savepoints.iter().rposition(|s| *s == n).map(|at| (n, at)))
+                {
+                    // RELEASE destroys it and every later one; ROLLBACK TO keeps it, destroys the later ones.
+                    Some((_, at)) => {
+                        savepoints.truncate(if released { at } else { at + 1 });
+                        None
+                    }
+                    None => Some(NO_SAVEPOINT),
+                }
+            }
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            let start = first_token_offset(node);
+            let (line, column) = line_and_column(sql, start);
+            let statement = node.text().to_string();
+            let statement = statement.trim_end_matches(';').split_whitespace().collect::<Vec<_>>().join(" ");
+            found.push(TransactionControl { line, column, statement, reason });
+        }
+    }
+    found
+}
+
+/// The savepoint name in a statement, read as PostgreSQL reads identifiers.
+fn name(node: &SyntaxNode, kind: SyntaxKind) -> Option<String> {
+    let text = node.descendants().find(|n| n.kind() == kind)?.text().to_string();
+    let text = text.trim();
+    Some(match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => text.to_ascii_lowercase(),
+    })
+}
+
+/// Byte offset of the statement's first token that is not a comment or whitespace.
+fn first_token_offset(node: &SyntaxNode) -> usize {
+    node.descendants_with_tokens()
+        .filter_map(|e| e.into_token())
+        .find(|t| !matches!(t.kind(), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT))
+        .map_or_else(|| usize::from(node.text_range().start()), |t| usize::from(t.text_range().start()))
+}
+
+fn line_and_column(sql: &str, offset: usize) -> (usize, usize) {
+    let before = &sql[..offset.min(sql.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(sql: &str) -> Vec<(usize, usize, String)> {
+        transaction_control(sql).into_iter().map(|t| (t.line, t.column, t.statement)).collect()
+    }
+
+    #[test]
+    fn finds_every_transaction_control_statement() {
+        let sql = "CREATE TABLE a (id int);\nCOMMIT;\n  end;\nROLLBACK;\nabort;\nBEGIN;\nSTART TRANSACTION;\n\
+                   PREPARE TRANSACTION 'x';\nCOMMIT PREPARED 'x';\nROLLBACK PREPARED 'x';\n";
+        let statements: Vec<String> = found(sql).into_iter().map(|f| f.2).collect();
+        assert_eq!(
+            statements,
+            [
+                "COMMIT",
+                "end",
+                "ROLLBACK",
+                "abort",
+                "BEGIN",
+                "START TRANSACTION",
+                "PREPARE TRANSACTION 'x'",
+                "COMMIT PREPARED 'x'",
+                "ROLLBACK PREPARED 'x'"
+            ]
+        );
+        assert_eq!(found(sql)[1], (3, 3, "end".to_string()));
+        assert_eq!(found("-- c\n/* d */ COMMIT;")[0].0, 2);
+    }
+
+    #[test]
+    fn strings_bodies_and_savepoints_are_fine() {
+        let sql = "INSERT INTO t VALUES ('COMMIT;');\n\
+                   DO $$ BEGIN COMMIT; END $$;\n\
+                   CREATE PROCEDURE p() LANGUAGE plpgsql AS $body$ BEGIN COMMIT; ROLLBACK; END $body$;\n\
+                   -- COMMIT;\n\
+                   SAVEPOINT a;\nSAVEPOINT \"B\";\nROLLBACK TO SAVEPOINT \"B\";\nRELEASE \"B\";\nRELEASE SAVEPOINT A;\n";
+        assert_eq!(found(sql), []);
+    }
+
+    #[test]
+    fn savepoints_the_file_did_not_create_are_refused() {
+        assert_eq!(found("SAVEPOINT a;\nRELEASE a;\nROLLBACK TO a;\n"), [(3, 1, "ROLLBACK TO a".to_string())]);
+        assert_eq!(found("RELEASE SAVEPOINT x;")[0].2, "RELEASE SAVEPOINT x");
+        assert_eq!(found("SAVEPOINT a; SAVEPOINT b; RELEASE a; RELEASE b;").len(), 1);
+    }
+}
