@@ -15,7 +15,7 @@ const MAX_DELAY: Duration = Duration::from_secs(5);
 /// The URL's options, named `keel migrate` in `pg_stat_activity` unless the URL names the application.
 /// sqlx's statement logging is off: progress is reported through events, and a migration's whole text
 /// (or a "slow statement" warning for every long one) does not belong in an app's log.
-pub(crate) fn options(database_url: &str) -> Result<PgConnectOptions, MigrateError> {
+pub fn options(database_url: &str) -> Result<PgConnectOptions, MigrateError> {
     let scheme = database_url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
     if !matches!(scheme.as_deref(), Some("postgres" | "postgresql")) {
         return Err(MigrateError::BadUrl("expected postgres://user@host:port/database".to_string()));

@@ -76,8 +76,8 @@ pub enum MigrateError {
     Failed(Box<MigrationFailure>),
 
     #[error(
-        "migration {file}:{line}:{column}: `{statement}` cannot run in this migration: {reason}, which also records \
-         the migration in the tracking table; remove it (each migration is committed with its row), or, if the \
+        "{file}:{line}:{column}: `{statement}` is refused: {reason}. keel runs each migration in a transaction \
+         of its own and commits it together with its row in the tracking table: remove the statement, or, if the \
          file must control transactions itself, start it with `-- no-transaction`. Nothing was run"
     )]
     TransactionControl { file: String, line: usize, column: usize, statement: String, reason: String },
@@ -196,6 +196,14 @@ impl MigrationFailure {
                     (failure.line, failure.column, failure.line_text) = (Some(line), Some(column), Some(text));
                 }
             }
+        }
+        if failure.code.as_deref() == Some("55P03") && failure.hint.is_none() {
+            failure.hint = Some(
+                "another session holds a lock this migration needs, and it waited longer than lock_timeout (keel.toml \
+                 `[migrate] lock_timeout_ms`, or the file's own `SET lock_timeout`): run it again once that session \
+                 is done"
+                    .to_string(),
+            );
         }
         if no_transaction && failure.code.as_deref() == Some("25001") && failure.hint.is_none() {
             failure.hint = Some(

@@ -1,5 +1,6 @@
-//! The migration lock: a session advisory lock, taken with `pg_try_advisory_lock` on a connection of its
-//! own and polled, so a wait can be bounded and reported.
+//! The migration lock: a session advisory lock, taken with `pg_try_advisory_lock` by the session that runs
+//! the migrations (a lock on a session of its own could lapse while a migration still runs) and polled, so
+//! a wait can be bounded and reported.
 
 use super::{Event, MigrateError};
 use sqlx::PgConnection;
@@ -90,11 +91,28 @@ pub(crate) async fn release(conn: &mut PgConnection, lock_id: i64) {
     let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(lock_id).execute(conn).await;
 }
 
+/// Whether this session holds the lock (a migration may have released it: `pg_advisory_unlock_all()`).
+pub(crate) async fn held(conn: &mut PgConnection, lock_id: i64) -> Result<bool, sqlx::Error> {
+    let (high, low) = halves(lock_id);
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 \
+         AND pid = pg_backend_pid() AND classid::bigint = $1 AND objid::bigint = $2)",
+    )
+    .bind(high)
+    .bind(low)
+    .fetch_one(conn)
+    .await
+}
+
+/// A bigint advisory lock shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
+fn halves(lock_id: i64) -> (i64, i64) {
+    let bits = lock_id as u64;
+    (i64::from((bits >> 32) as u32), i64::from(bits as u32))
+}
+
 /// The backend holding the advisory lock in this database, with its application name.
 async fn holder(conn: &mut PgConnection, lock_id: i64) -> Result<Option<(i32, Option<String>)>, MigrateError> {
-    // A bigint advisory lock shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
-    let bits = lock_id as u64;
-    let (high, low) = (i64::from((bits >> 32) as u32), i64::from(bits as u32));
+    let (high, low) = halves(lock_id);
     let row: Option<(Option<i32>, Option<String>)> = sqlx::query_as(
         "SELECT l.pid, NULLIF(a.application_name, '') FROM pg_locks l \
          LEFT JOIN pg_stat_activity a ON a.pid = l.pid \

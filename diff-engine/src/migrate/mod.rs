@@ -3,10 +3,12 @@
 //! migrate at start-up.
 //!
 //! - [`read_migrations`] reads the directory exactly as sqlx does (same versions, descriptions, checksums).
-//! - [`migrate`] connects (retrying transient errors), takes `pg_try_advisory_lock` on a dedicated connection,
-//!   verifies what was applied (refusing edited, missing or failed migrations), then applies each pending
-//!   migration in its own transaction together with its row in the tracking table. An overall timeout
-//!   cancels a running statement server-side.
+//! - [`migrate`] connects (retrying transient errors), takes `pg_try_advisory_lock` on the session that
+//!   runs the migrations (so the lock cannot lapse while one runs: if that session dies, so does its
+//!   statement), verifies what was applied (refusing edited, missing, failed and out-of-order migrations, and
+//!   transaction control in transactional files), then applies each pending migration in its own
+//!   transaction together with its row in the tracking table. The overall timeout and a stop request
+//!   ([`migrate_until`]) cancel a running statement server-side, from a second session.
 //! - [`status`] compares the directory with the tracking table without changing anything.
 //!
 //! Nothing here prints: progress is reported through the `on_event` callback.
@@ -17,13 +19,17 @@ mod files;
 mod lock;
 mod replay;
 mod runner;
+mod session;
 mod status;
 mod table;
 mod tx_control;
+mod watchdog;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The connection options `migrate` uses for a URL (for [`migrate_until`]).
+pub use connect::options as connect_options;
 pub use error::{MigrateError, MigrationFailure, locate as line_and_column};
 pub use files::read_migrations;
 pub use lock::default_lock_id;

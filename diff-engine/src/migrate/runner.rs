@@ -3,8 +3,11 @@
 use super::connect;
 use super::files::ordered;
 use super::lock;
+use super::session;
 use super::status::{State, Status};
 use super::table::{self, TableName};
+use super::tx_control;
+use super::watchdog::{StopRequest, Watchdog};
 use super::{Applied, Event, MigrateError, MigrateOptions, Migration, Report};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -13,18 +16,19 @@ use std::future::Future;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// How long a statement gets to stop after it was canceled at the timeout.
-const CANCEL_GRACE: Duration = Duration::from_secs(10);
 /// How long closing a connection may take.
 const CLOSE_WAIT: Duration = Duration::from_secs(5);
 
 /// Applies the pending migrations of `migrations` to the database at `database_url`, each in its own
 /// transaction together with its row in the tracking table (or without a transaction when the file starts
-/// with `-- no-transaction`), in version order, under the migration advisory lock.
+/// with `-- no-transaction`), in version order, under the migration advisory lock held by the session that
+/// runs them.
 ///
-/// Refuses to run when the tracking table has a failed row, or when an applied migration's file was edited
-/// or is missing. No pending migrations is a success. Progress goes to `on_event`; nothing is printed.
-/// Callable by apps at start-up.
+/// Refuses to run when the tracking table has a failed row, when an applied migration's file was edited
+/// or is missing, when a pending migration is older than an applied one (unless
+/// [`MigrateOptions::allow_out_of_order`]), or when a transactional file controls transactions itself. No
+/// pending migrations is a success. Progress goes to `on_event`; nothing is printed. Callable by apps at
+/// start-up.
 pub async fn migrate(
     database_url: &str,
     migrations: &[Migration],
@@ -34,18 +38,6 @@ pub async fn migrate(
     migrate_with(connect::options(database_url)?, migrations, options, on_event).await
 }
 
-/// [`migrate_with`], stopped when `stop` completes.
-pub async fn migrate_until(
-    connect_options: PgConnectOptions,
-    migrations: &[Migration],
-    options: &MigrateOptions,
-    on_event: &mut (dyn FnMut(&Event) + Send),
-    stop: impl Future<Output = ()> + Send,
-) -> Result<Report, MigrateError> {
-    let _ = stop;
-    migrate_with(connect_options, migrations, options, on_event).await
-}
-
 /// [`migrate`] for apps that build their connection options themselves (TLS certificates, tokens).
 pub async fn migrate_with(
     connect_options: PgConnectOptions,
@@ -53,15 +45,35 @@ pub async fn migrate_with(
     options: &MigrateOptions,
     on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<Report, MigrateError> {
+    migrate_until(connect_options, migrations, options, on_event, std::future::pending()).await
+}
+
+/// [`migrate_with`], stopped when `stop` completes (e.g. on SIGTERM): a running statement is canceled
+/// server-side and has ended (its transaction rolled back) when [`MigrateError::Interrupted`] is returned.
+pub async fn migrate_until(
+    connect_options: PgConnectOptions,
+    migrations: &[Migration],
+    options: &MigrateOptions,
+    on_event: &mut (dyn FnMut(&Event) + Send),
+    stop: impl Future<Output = ()> + Send,
+) -> Result<Report, MigrateError> {
     let deadline = Instant::now() + options.timeout;
     let table = TableName::parse(&options.table)?;
     let migrations = ordered(migrations)?;
-    let mut lock_conn =
-        connect::connect(&connect_options, options.wait_for_db, deadline, options.timeout, on_event).await?;
+    let mut stop = std::pin::pin!(stop);
+    let connecting = connect::connect(&connect_options, options.wait_for_db, deadline, options.timeout, on_event);
+    let mut conn = tokio::select! {
+        conn = connecting => conn?,
+        () = stop.as_mut() => return Err(interrupted("while connecting to the database")),
+    };
     let run = Run { options, table: &table, migrations: &migrations, connect_options: &connect_options, deadline };
-    let result = run.locked(&mut lock_conn, on_event).await;
-    close(lock_conn).await;
+    let result = run.locked(&mut conn, stop.as_mut(), on_event).await;
+    close(conn).await;
     result
+}
+
+fn interrupted(during: &str) -> MigrateError {
+    MigrateError::Interrupted { version: None, during: during.to_string() }
 }
 
 struct Run<'a> {
@@ -73,64 +85,74 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Takes the lock on the migrating session `conn`, runs, releases it.
     async fn locked(
         &self,
-        lock_conn: &mut PgConnection,
+        conn: &mut PgConnection,
+        mut stop: StopRequest<'_>,
         on_event: &mut (dyn FnMut(&Event) + Send),
     ) -> Result<Report, MigrateError> {
         let lock_id = match self.options.lock_id {
             Some(id) => id,
-            None => lock::default_lock_id(&lock::current_database(lock_conn).await?),
+            None => lock::default_lock_id(&lock::current_database(conn).await?),
         };
-        lock::acquire(lock_conn, lock_id, self.options.lock_wait, self.deadline, self.options.timeout, on_event)
-            .await?;
-        let result = self.with_connection(lock_conn, on_event).await;
-        lock::release(lock_conn, lock_id).await;
+        let acquiring =
+            lock::acquire(conn, lock_id, self.options.lock_wait, self.deadline, self.options.timeout, on_event);
+        tokio::select! {
+            locked = acquiring => locked?,
+            () = stop.as_mut() => {
+                return Err(interrupted(&format!("while waiting for migration lock {lock_id}")));
+            }
+        }
+        let result = self.holding(conn, lock_id, stop, on_event).await;
+        // Best effort (the session may be gone, and the lock with it).
+        lock::release(conn, lock_id).await;
         result
     }
 
-    /// Runs the migrations on a second connection; the lock connection watches the clock.
-    async fn with_connection(
+    /// Under the lock: a watchdog session, then the migrations.
+    async fn holding(
         &self,
-        lock_conn: &mut PgConnection,
+        conn: &mut PgConnection,
+        lock_id: i64,
+        stop: StopRequest<'_>,
         on_event: &mut (dyn FnMut(&Event) + Send),
     ) -> Result<Report, MigrateError> {
+        session::prepare(conn).await?;
+        let table = table::resolve(conn, self.table).await?;
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(MigrateError::database("reading the backend pid"))?;
         let mut quiet = |_: &Event| {};
-        let mut conn = connect::connect(
-            self.connect_options,
-            self.options.wait_for_db,
-            self.deadline,
-            self.options.timeout,
-            &mut quiet,
-        )
-        .await?;
-        let result = self.apply_all(&mut conn, lock_conn, on_event).await;
-        close(conn).await;
+        let options = self.options;
+        let watchdog_conn =
+            connect::connect(self.connect_options, options.wait_for_db, self.deadline, options.timeout, &mut quiet)
+                .await?;
+        let mut watchdog =
+            Watchdog::new(watchdog_conn, self.connect_options, pid, self.deadline, options.timeout, stop);
+        let result = self.apply_all(conn, &table, lock_id, &mut watchdog, on_event).await;
+        watchdog.close().await;
         result
     }
 
     async fn apply_all(
         &self,
         conn: &mut PgConnection,
-        lock_conn: &mut PgConnection,
+        table: &TableName,
+        lock_id: i64,
+        watchdog: &mut Watchdog<'_>,
         on_event: &mut (dyn FnMut(&Event) + Send),
     ) -> Result<Report, MigrateError> {
-        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(MigrateError::database("reading the backend pid"))?;
-        let mut watchdog = Watchdog { lock_conn, pid, deadline: self.deadline, timeout: self.options.timeout };
-
         let rows = watchdog
-            .guard(read_rows(conn, self.table, self.options.dry_run), None, || {
-                format!("while reading {}", self.table.text)
-            })
+            .guard(read_rows(conn, table, self.options.dry_run), None, || format!("while reading {}", table.text))
             .await?;
         let status = Status::build(&rows, self.migrations);
         self.verify(&status)?;
         let recorded: HashSet<i64> = rows.iter().map(|r| r.version).collect();
         let pending: Vec<&Migration> =
             self.migrations.iter().copied().filter(|m| !recorded.contains(&m.version)).collect();
+        tx_control::refuse(pending.iter().copied())?;
         on_event(&Event::Pending { count: pending.len(), applied: rows.len() });
 
         let mut report = Report { applied: Vec::new(), already_applied: rows.len(), dry_run: self.options.dry_run };
@@ -141,25 +163,26 @@ impl Run<'_> {
             return Ok(report);
         }
         for (done, migration) in pending.iter().enumerate() {
+            let before = || {
+                format!(
+                    "before migration {} ({done} applied by this run, {} still pending)",
+                    migration.file_name,
+                    pending.len() - done
+                )
+            };
+            if watchdog.stopped() {
+                return Err(interrupted(&before()));
+            }
             if Instant::now() >= self.deadline {
-                return Err(MigrateError::Timeout {
-                    timeout: self.options.timeout,
-                    version: None,
-                    during: format!(
-                        "before migration {} ({done} applied by this run, {} still pending)",
-                        migration.file_name,
-                        pending.len() - done
-                    ),
-                });
+                return Err(MigrateError::Timeout { timeout: self.options.timeout, version: None, during: before() });
             }
             on_event(&Event::Applying {
                 version: migration.version,
                 description: migration.description.clone(),
                 no_transaction: migration.no_transaction,
             });
-            let elapsed = watchdog
-                .guard(apply_one(conn, self.table, migration), Some(migration.version), || running(migration))
-                .await?;
+            let applying = self.apply_one(conn, table, lock_id, migration);
+            let elapsed = watchdog.guard(applying, Some(migration.version), || running(migration)).await?;
             let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
             on_event(&Event::Applied {
                 version: migration.version,
@@ -175,8 +198,90 @@ impl Run<'_> {
         Ok(report)
     }
 
+    /// One migration and its row: in one transaction, or (`-- no-transaction`) the file as one query, then
+    /// the row; each time only while this session still holds the lock. Returns the execution time recorded.
+    async fn apply_one(
+        &self,
+        conn: &mut PgConnection,
+        table: &TableName,
+        lock_id: i64,
+        migration: &Migration,
+    ) -> Result<Duration, MigrateError> {
+        let file = &migration.file_name;
+        // The session's failures: a lost session, else PostgreSQL rejecting the file.
+        let failure = |e: sqlx::Error| {
+            if session::is_lost(&e) {
+                MigrateError::ConnectionLost {
+                    file: file.clone(),
+                    no_transaction: migration.no_transaction,
+                    error: e.to_string(),
+                }
+            } else {
+                MigrateError::failed(migration, &e)
+            }
+        };
+        let before = || format!("before migration {file}");
+        ensure_locked(conn, lock_id, None, before, "it did not run").await?;
+        if let Some(timeout) = self.options.lock_timeout {
+            session::set_lock_timeout(conn, timeout)
+                .await
+                .map_err(MigrateError::database(format!("setting lock_timeout before migration {file}")))?;
+        }
+        let started = std::time::Instant::now();
+        // The file's own text, run with the simple protocol so a file may hold many statements.
+        let sql = AssertSqlSafe(migration.sql.as_str());
+        if migration.no_transaction {
+            sqlx::raw_sql(sql).execute(&mut *conn).await.map_err(failure)?;
+            let elapsed = started.elapsed();
+            let unrecorded = "it ran without a transaction and took effect, and it was not recorded: record it by \
+                              hand (or undo it) before running again";
+            ensure_locked(conn, lock_id, Some(migration), || format!("after migration {file} ran"), unrecorded).await?;
+            table::record(conn, table, migration, elapsed).await.map_err(MigrateError::database(format!(
+                "recording migration {file} in {} ({unrecorded})",
+                table.text
+            )))?;
+            return Ok(elapsed);
+        }
+        let mut tx = conn.begin().await.map_err(MigrateError::database("starting a transaction"))?;
+        if let Err(e) = sqlx::raw_sql(sql).execute(&mut *tx).await {
+            let _ = tx.rollback().await;
+            return Err(failure(e));
+        }
+        let elapsed = started.elapsed();
+        if let Err(e) = ensure_locked(
+            &mut tx,
+            lock_id,
+            Some(migration),
+            || format!("after migration {file} ran"),
+            "it was rolled back",
+        )
+        .await
+        {
+            let _ = tx.rollback().await;
+            return Err(e);
+        }
+        table::record(&mut tx, table, migration, elapsed)
+            .await
+            .map_err(MigrateError::database(format!("recording migration {file} in {}", table.text)))?;
+        tx.commit().await.map_err(|e| {
+            if session::is_lost(&e) {
+                MigrateError::Database {
+                    context: format!(
+                        "committing migration {file}: the session was lost during the commit, so it is either \
+                         applied and recorded in {} or not at all; check that table",
+                        table.text
+                    ),
+                    source: e,
+                }
+            } else {
+                MigrateError::failed(migration, &e)
+            }
+        })?;
+        Ok(elapsed)
+    }
+
     /// Refuses failed rows first (the database may be half-migrated), then the first edited or missing
-    /// migration by version.
+    /// migration by version, then out-of-order pending migrations unless they are allowed.
     fn verify(&self, status: &Status) -> Result<(), MigrateError> {
         let table = self.table.text.clone();
         if let Some(e) = status.entries.iter().find(|e| e.state == State::Failed) {
@@ -187,7 +292,16 @@ impl Run<'_> {
                 Err(MigrateError::Edited { version: e.version, file: e.file.clone().unwrap_or_default(), table })
             }
             Some(e) => Err(MigrateError::Missing { version: e.version, description: e.description.clone(), table }),
-            None => Ok(()),
+            None if self.options.allow_out_of_order => Ok(()),
+            None => {
+                let files: Vec<String> =
+                    status.out_of_order().iter().map(|e| e.file.clone().unwrap_or_default()).collect();
+                let latest = status.entries.iter().filter(|e| e.installed_on.is_some()).map(|e| e.version).max();
+                match latest {
+                    Some(latest) if !files.is_empty() => Err(MigrateError::OutOfOrder { latest, files }),
+                    _ => Ok(()),
+                }
+            }
         }
     }
 }
@@ -208,40 +322,6 @@ async fn read_rows(
     table::rows(conn, table).await
 }
 
-/// One migration and its row: in one transaction, or (`-- no-transaction`) the file as one query, then
-/// the row. Returns the execution time recorded.
-async fn apply_one(
-    conn: &mut PgConnection,
-    table: &TableName,
-    migration: &Migration,
-) -> Result<Duration, MigrateError> {
-    let started = std::time::Instant::now();
-    let failure = |e: sqlx::Error| MigrateError::failed(migration, &e);
-    // The file's own text, run with the simple protocol so a file may hold many statements.
-    let sql = AssertSqlSafe(migration.sql.as_str());
-    if migration.no_transaction {
-        sqlx::raw_sql(sql).execute(&mut *conn).await.map_err(failure)?;
-        let elapsed = started.elapsed();
-        table::record(conn, table, migration, elapsed).await.map_err(MigrateError::database(format!(
-            "recording migration {} in {} (it ran without a transaction and took effect: record it by hand or \
-             undo it before running again)",
-            migration.file_name, table.text
-        )))?;
-        return Ok(elapsed);
-    }
-    let mut tx = conn.begin().await.map_err(MigrateError::database("starting a transaction"))?;
-    if let Err(e) = sqlx::raw_sql(sql).execute(&mut *tx).await {
-        let _ = tx.rollback().await;
-        return Err(failure(e));
-    }
-    let elapsed = started.elapsed();
-    table::record(&mut tx, table, migration, elapsed)
-        .await
-        .map_err(MigrateError::database(format!("recording migration {} in {}", migration.file_name, table.text)))?;
-    tx.commit().await.map_err(failure)?;
-    Ok(elapsed)
-}
-
 fn running(migration: &Migration) -> String {
     let effect = if migration.no_transaction {
         "it ran without a transaction, so check what it changed (a canceled CREATE INDEX CONCURRENTLY leaves an \
@@ -252,43 +332,31 @@ fn running(migration: &Migration) -> String {
     format!("while migration {} was running: it was canceled, {effect}, and not recorded", migration.file_name)
 }
 
-/// Cancels what the migration connection runs when the overall deadline comes, from the lock connection.
-struct Watchdog<'a> {
-    lock_conn: &'a mut PgConnection,
-    /// Backend pid of the migration connection.
-    pid: i32,
-    deadline: Instant,
-    timeout: Duration,
-}
-
-impl Watchdog<'_> {
-    /// `work`'s result, unless the deadline comes first: then its statement is canceled server-side and,
-    /// once it has stopped, a timeout is reported. Work that completes despite the cancel (it was between
-    /// statements, or committing) counts as done.
-    async fn guard<T>(
-        &mut self,
-        work: impl Future<Output = Result<T, MigrateError>>,
-        version: Option<i64>,
-        during: impl FnOnce() -> String,
-    ) -> Result<T, MigrateError> {
-        let mut work = std::pin::pin!(work);
-        if let Ok(result) = tokio::time::timeout_at(self.deadline, work.as_mut()).await {
-            return result;
-        }
-        let _ = sqlx::query("SELECT pg_cancel_backend($1)").bind(self.pid).execute(&mut *self.lock_conn).await;
-        // Let the statement end so its transaction is rolled back before the connection closes.
-        match tokio::time::timeout(CANCEL_GRACE, work.as_mut()).await {
-            Ok(Ok(value)) => Ok(value),
-            // It failed by itself, not because it was canceled (SQLSTATE 57014, query_canceled).
-            Ok(Err(MigrateError::Failed(f))) if f.code.as_deref() != Some("57014") => Err(MigrateError::Failed(f)),
-            Ok(Err(_)) => Err(MigrateError::Timeout { timeout: self.timeout, version, during: during() }),
-            Err(_) => {
-                // Deaf to the cancel: end its session, so nothing still runs once the lock is released.
-                let _ =
-                    sqlx::query("SELECT pg_terminate_backend($1)").bind(self.pid).execute(&mut *self.lock_conn).await;
-                Err(MigrateError::Timeout { timeout: self.timeout, version, during: during() })
-            }
-        }
+/// Refuses to go on when this session no longer holds the migration lock (a migration released it), so
+/// another runner that may have taken it cannot apply the same migration; `effect` says what became of the
+/// migration.
+/// `ran`: the migration that has run in this session (a lost session is reported as losing it).
+async fn ensure_locked(
+    conn: &mut PgConnection,
+    lock_id: i64,
+    ran: Option<&Migration>,
+    during: impl FnOnce() -> String,
+    effect: &str,
+) -> Result<(), MigrateError> {
+    match lock::held(conn, lock_id).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(MigrateError::LockLost { lock_id, during: during(), effect: effect.to_string() }),
+        Err(e) => match ran {
+            Some(m) if session::is_lost(&e) => Err(MigrateError::ConnectionLost {
+                file: m.file_name.clone(),
+                no_transaction: m.no_transaction,
+                error: e.to_string(),
+            }),
+            _ => Err(MigrateError::Database {
+                context: format!("checking migration lock {lock_id} {}", during()),
+                source: e,
+            }),
+        },
     }
 }
 

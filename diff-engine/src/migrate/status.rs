@@ -52,6 +52,11 @@ impl Status {
         self.entries.iter().filter(|e| matches!(e.state, State::Edited | State::Missing | State::Failed)).collect()
     }
 
+    /// Pending migrations older than an applied one, which `migrate` refuses unless allowed.
+    pub fn out_of_order(&self) -> Vec<&StatusEntry> {
+        self.entries.iter().filter(|e| e.out_of_order).collect()
+    }
+
     /// Recorded entries whose file is as applied.
     pub fn applied(&self) -> Vec<&StatusEntry> {
         self.entries.iter().filter(|e| e.state == State::Applied).collect()
@@ -87,6 +92,12 @@ impl Status {
             });
             entry.state = state;
             entry.installed_on = Some(row.installed_on.clone());
+        }
+        // A pending migration below the newest recorded one: merged after newer ones were applied.
+        if let Some(latest) = rows.iter().map(|r| r.version).max() {
+            for entry in entries.values_mut() {
+                entry.out_of_order = entry.state == State::Pending && entry.version < latest;
+            }
         }
         Status { entries: entries.into_values().collect() }
     }
@@ -134,5 +145,6 @@ mod tests {
         assert_eq!(status.pending().len(), 1);
         assert_eq!(status.problems().len(), 3);
         assert_eq!(status.applied().len(), 1);
+        assert_eq!(status.out_of_order().iter().map(|e| e.version).collect::<Vec<_>>(), [4]);
     }
 }

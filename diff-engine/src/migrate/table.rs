@@ -88,6 +88,31 @@ impl TableName {
     }
 }
 
+/// The table with its schema fixed as this session resolves it now (where it is, else where `CREATE TABLE`
+/// would put it: `current_schema()`), so that a migration's `SET search_path` cannot hide it afterwards.
+pub(crate) async fn resolve(conn: &mut PgConnection, table: &TableName) -> Result<TableName, MigrateError> {
+    if table.schema.is_some() {
+        return Ok(table.clone());
+    }
+    let schema: Option<String> = sqlx::query_scalar(
+        "SELECT COALESCE((SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.oid = to_regclass($1)), current_schema()::text)",
+    )
+    .bind(table.quoted())
+    .fetch_one(conn)
+    .await
+    .map_err(MigrateError::database(format!("looking for {}", table.text)))?;
+    match schema {
+        Some(schema) => Ok(TableName { text: table.text.clone(), schema: Some(schema), name: table.name.clone() }),
+        None => Err(MigrateError::BadTableName {
+            name: table.text.clone(),
+            reason: "the session's search_path names no schema that exists to create it in; qualify it \
+                     (`schema.table`)"
+                .to_string(),
+        }),
+    }
+}
+
 /// One row of the tracking table.
 #[derive(Debug, Clone)]
 pub(crate) struct AppliedRow {

@@ -4,6 +4,7 @@
 //! a `ROLLBACK` silently discards what came before it. Found with squawk's parser, so strings, dollar
 //! quotes and function bodies (`CREATE PROCEDURE ... COMMIT` inside a body) are not mistaken for statements.
 
+use super::{MigrateError, Migration};
 use squawk_syntax::ast::AstNode;
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
 
@@ -68,6 +69,22 @@ pub fn transaction_control(sql: &str) -> Vec<TransactionControl> {
         }
     }
     found
+}
+
+/// Refuses the first transaction control statement in a migration that runs in a transaction.
+pub(crate) fn refuse<'m>(migrations: impl IntoIterator<Item = &'m Migration>) -> Result<(), MigrateError> {
+    for migration in migrations.into_iter().filter(|m| !m.no_transaction) {
+        if let Some(found) = transaction_control(&migration.sql).into_iter().next() {
+            return Err(MigrateError::TransactionControl {
+                file: migration.file_name.clone(),
+                line: found.line,
+                column: found.column,
+                statement: found.statement,
+                reason: found.reason.to_string(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The savepoint name in a statement, read as PostgreSQL reads identifiers.
