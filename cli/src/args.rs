@@ -187,6 +187,10 @@ pub enum Command {
         /// Give up after this many seconds overall, cancelling a running statement (default 300).
         #[arg(long, value_name = "SECS")]
         timeout: Option<u64>,
+        /// Apply pending migrations older than the newest applied one (merged from another branch later)
+        /// instead of refusing (exit 2).
+        #[arg(long)]
+        allow_out_of_order: bool,
         #[command(flatten)]
         project: ProjectArgs,
         #[command(flatten)]
@@ -277,5 +281,8 @@ pub enum Command {
     Rehash {
         #[command(flatten)]
         project: ProjectArgs,
+        /// With a database: say whether it applied the migrations whose sums change.
+        #[command(flatten)]
+        database: DatabaseArgs,
     },
 }

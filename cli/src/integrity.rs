@@ -18,15 +18,58 @@ pub fn render(migrations: &[Migration]) -> String {
     let mut chain = [0u8; 32];
     let mut lines = String::new();
     for m in migrations {
-        let mut hasher = Sha256::new();
-        hasher.update(chain);
-        hasher.update(m.file_name.as_bytes());
-        hasher.update([0]);
-        hasher.update(Sha256::digest(m.sql.as_bytes()));
-        chain = hasher.finalize().into();
+        chain = link(&chain, m);
         lines.push_str(&format!("{} h1:{}\n", m.file_name, hex(&chain)));
     }
     format!("{HEADER}total h1:{}\n{lines}", hex(&chain))
+}
+
+/// The chain after `m`, from the chain before it.
+fn link(chain: &[u8; 32], m: &Migration) -> [u8; 32] {
+    let mut hasher = Sha256::new();
+    hasher.update(chain);
+    hasher.update(m.file_name.as_bytes());
+    hasher.update([0]);
+    hasher.update(Sha256::digest(m.sql.as_bytes()));
+    hasher.finalize().into()
+}
+
+/// What rewriting the sum file would change, file by file: migrations whose text differs from the one
+/// the sum file recorded (each checked against the chain recorded before it, so an edit is not blamed on
+/// the files after it), and files it lists that are gone. Added files are not listed. Empty when there is
+/// no sum file to compare with.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub edited: Vec<String>,
+    pub gone: Vec<String>,
+}
+
+pub fn changes(dir: &Path, migrations: &[Migration]) -> Changes {
+    let Ok(recorded) = std::fs::read_to_string(dir.join(SUM_FILE)) else { return Changes::default() };
+    let mut changes = Changes::default();
+    let mut before = [0u8; 32];
+    for line in recorded.lines().filter(|l| !l.starts_with('#') && !l.starts_with("total ")) {
+        let Some((file, hash)) = line.rsplit_once(' ') else { continue };
+        let Some(after) = hash.strip_prefix("h1:").and_then(unhex) else { continue };
+        match migrations.iter().find(|m| m.file_name == file) {
+            Some(m) if link(&before, m) != after => changes.edited.push(file.to_string()),
+            Some(_) => {}
+            None => changes.gone.push(file.to_string()),
+        }
+        before = after;
+    }
+    changes
+}
+
+fn unhex(text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    if text.len() != 64 {
+        return None;
+    }
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
 }
 
 pub fn write(dir: &Path, migrations: &[Migration]) -> anyhow::Result<()> {
@@ -141,6 +184,10 @@ mod tests {
         assert!(problems(&dir, &edited)[0].contains("1_a.sql"));
         let added = [migration("1_a.sql", "select 1"), migration("2_b.sql", "select 1")];
         assert!(problems(&dir, &added)[0].contains("2_b.sql is not in keel.sum"));
+        write(&dir, &added).expect("write");
+        let edited_first = [migration("1_a.sql", "select 3"), migration("3_c.sql", "select 1")];
+        let expected = Changes { edited: vec!["1_a.sql".into()], gone: vec!["2_b.sql".into()] };
+        assert_eq!(changes(&dir, &edited_first), expected, "the file after an edit is not blamed");
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

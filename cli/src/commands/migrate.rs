@@ -6,8 +6,9 @@ use crate::integrity;
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
-use anyhow::{Context, bail};
-use keel_diff::migrate::{Event, MigrateOptions, migrate, read_migrations};
+use anyhow::{Context, anyhow, bail};
+use keel_diff::migrate::{Event, MigrateError, MigrateOptions, connect_options, migrate_until, read_migrations};
+use std::sync::Mutex;
 use std::time::Duration;
 
 pub struct Options {
@@ -15,6 +16,7 @@ pub struct Options {
     pub wait_for_db: Option<u64>,
     pub lock_wait: Option<u64>,
     pub timeout: Option<u64>,
+    pub allow_out_of_order: bool,
 }
 
 pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> anyhow::Result<Outcome> {
@@ -33,6 +35,9 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         timeout: Duration::from_secs(options.timeout.or(config.timeout_secs).unwrap_or(300)),
         wait_for_db: Duration::from_secs(options.wait_for_db.unwrap_or(0)),
         dry_run: options.dry_run,
+        // Every migration's session, hand-written ones too (a file's own `SET lock_timeout` wins).
+        lock_timeout: config.lock_timeout_ms.filter(|ms| *ms > 0).map(Duration::from_millis),
+        allow_out_of_order: options.allow_out_of_order,
     };
     let (json, verbose) = (session.json(), session.global.verbose);
     let mut on_event = |event: &Event| {
@@ -66,13 +71,58 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         };
         eprintln!("{line}");
     };
-    let report = migrate(&url, &migrations, &runner, &mut on_event)
-        .await
-        .with_context(|| format!("migrating with {}", dir.display()))?;
+    // SIGINT/SIGTERM: the running statement is canceled server-side and has ended before keel exits.
+    let received = Mutex::new(None);
+    let stop = async {
+        let name = signal().await;
+        *received.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(name);
+    };
+    let result = migrate_until(connect_options(&url)?, &migrations, &runner, &mut on_event, stop).await;
+    let report = match result {
+        Ok(report) => report,
+        Err(error @ MigrateError::OutOfOrder { .. }) => {
+            // Refused, as a difference is: exit 2.
+            let message = format!("refusing to migrate: {error}");
+            if json {
+                print_json(&serde_json::json!({ "error": message }))?;
+            }
+            eprintln!("{} {message}", console::style("error:").red().bold());
+            return Ok(Outcome::Attention);
+        }
+        Err(error @ MigrateError::Interrupted { .. }) => {
+            let name = received.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).unwrap_or("a signal");
+            return Err(anyhow!(error).context(format!("interrupted by {name}")));
+        }
+        Err(error) => return Err(anyhow!(error).context(format!("migrating with {}", dir.display()))),
+    };
     if json {
         print_json(&report)?;
     } else if !report.applied.is_empty() {
         println!("applied {}", crate::output::count(report.applied.len(), "migration"));
     }
     Ok(Outcome::Done)
+}
+
+/// The first SIGINT or SIGTERM (Ctrl-C elsewhere), by name. Never completes when the handlers cannot be
+/// installed: keel then dies as it did without them.
+async fn signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
+        else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = interrupt.recv() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return std::future::pending().await;
+        }
+        "Ctrl-C"
+    }
 }

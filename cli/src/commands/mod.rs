@@ -49,8 +49,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let options = generate::Options { name, custom, online, force };
             generate::run(Session::new(global, &database)?, &project, &sql, &renames, options).await
         }
-        Command::Migrate { dry_run, wait_for_db, lock_wait, timeout, project, database } => {
-            let options = migrate::Options { dry_run, wait_for_db, lock_wait, timeout };
+        Command::Migrate { dry_run, wait_for_db, lock_wait, timeout, allow_out_of_order, project, database } => {
+            let options = migrate::Options { dry_run, wait_for_db, lock_wait, timeout, allow_out_of_order };
             migrate::run(Session::new(global, &database)?, &project, options).await
         }
         Command::Push { force, strict, online, dry_run, project, sql, renames, database } => {
@@ -68,7 +68,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Lint { files, project, sql, database } => {
             lint::run(Session::new(global, &database)?, &project, &sql, &files).await
         }
-        Command::Rehash { project } => rehash::run(Session::new(global, &Default::default())?, &project),
+        Command::Rehash { project, database } => rehash::run(Session::new(global, &database)?, &project).await,
     }
 }
 

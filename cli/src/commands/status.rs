@@ -18,13 +18,25 @@ pub async fn run(session: Session, project: &ProjectArgs) -> anyhow::Result<Outc
         for entry in &status.entries {
             let state = match entry.state {
                 State::Applied => console::style("applied").green(),
+                State::Pending if entry.out_of_order => console::style("OUT OF ORDER").red().bold(),
                 State::Pending => console::style("pending").yellow(),
                 State::Edited => console::style("EDITED").red().bold(),
                 State::Missing => console::style("MISSING").red().bold(),
                 State::Failed => console::style("FAILED").red().bold(),
             };
             let when = entry.installed_on.as_deref().unwrap_or("");
-            println!("{:>16}  {:<8}  {:<40}  {when}", entry.version, state, entry.description);
+            println!("{:>16}  {:<12}  {:<40}  {when}", entry.version, state, entry.description);
+        }
+        let late = status.out_of_order();
+        if let Some(first) = late.first() {
+            let latest = status.entries.iter().filter(|e| e.installed_on.is_some()).map(|e| e.version).max();
+            eprintln!(
+                "{} pending out of order (older than the newest applied migration{}, e.g. {}): `keel migrate` \
+                 refuses them unless --allow-out-of-order",
+                crate::output::count(late.len(), "migration"),
+                latest.map(|v| format!(", {v}")).unwrap_or_default(),
+                first.file.as_deref().unwrap_or(&first.description)
+            );
         }
         if status.entries.is_empty() {
             println!("no migrations in {}", dir.display());

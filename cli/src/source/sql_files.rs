@@ -6,6 +6,7 @@
 use anyhow::{Context, bail};
 // PostgreSQL's error position, as the migration runner reports it.
 use keel_diff::migrate::line_and_column as locate;
+use keel_diff::migrate::transaction_control;
 use keel_diff::normalize::SqlFile;
 use std::collections::HashSet;
 use std::fmt;
@@ -48,13 +49,25 @@ impl SqlFiles {
         self.given.is_empty()
     }
 
-    /// Every file's text, named by its path for messages.
+    /// Every file's text, named by its path for messages. A file that controls transactions is refused:
+    /// each runs as one query, one transaction, so a `ROLLBACK` would silently discard what came before it.
     pub fn read(&self) -> anyhow::Result<Vec<SqlFile>> {
         self.files
             .iter()
             .map(|path| {
                 let sql = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-                Ok(SqlFile { name: path.display().to_string(), sql })
+                let name = path.display().to_string();
+                if let Some(found) = transaction_control(&sql).into_iter().next() {
+                    bail!(
+                        "{name}:{}:{}: `{}` is refused: {}; a declared SQL file runs as one query in one \
+                         transaction: remove it",
+                        found.line,
+                        found.column,
+                        found.statement,
+                        found.reason
+                    );
+                }
+                Ok(SqlFile { name, sql })
             })
             .collect()
     }
