@@ -155,6 +155,10 @@ fn sql_files_go_with_a_json_schema_and_only_with_declared_ones() {
     // An entry that expands to nothing names no file.
     let sql = export("").expect(0).stdout;
     assert!(!sql.contains("idx_notes_title") && sql.contains("\"notes\""), "{sql}");
+    // A ROLLBACK would silently discard what came before it (a file runs as one transaction): refused.
+    project.write("app/db/20_undo.sql", "CREATE TABLE extra (id int);\n  ROLLBACK;\n");
+    export("db").expect(1).says("20_undo.sql:2:3").says("`ROLLBACK` is refused");
+    std::fs::remove_file(project.join("app/db/20_undo.sql")).expect("remove the file");
 
     // The project's schema on either side of a diff carries the files; another source does not.
     let run =
