@@ -6,7 +6,7 @@ use crate::integrity;
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
-use anyhow::{Context, anyhow, bail};
+use anyhow::{anyhow, bail};
 use keel_diff::migrate::{Event, MigrateError, MigrateOptions, connect_options, migrate_until, read_migrations};
 use std::sync::Mutex;
 use std::time::Duration;
