@@ -105,8 +105,9 @@ impl Run<'_> {
             }
         }
         let result = self.holding(conn, lock_id, stop, on_event).await;
-        // Best effort (the session may be gone, and the lock with it).
-        lock::release(conn, lock_id).await;
+        // Best effort, bounded: the session may be gone (and the lock with it), or still busy with a statement
+        // that ignored the cancel; closing it then ends the lock.
+        let _ = tokio::time::timeout(CLOSE_WAIT, lock::release(conn, lock_id)).await;
         result
     }
 

@@ -102,6 +102,38 @@ async fn terminating_the_watchdog_session_keeps_the_lock() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_timeout_cancels_even_after_the_watchdog_session_was_terminated() {
+    with_database(|url| async move {
+        let dir = Dir::new(&[TABLES]);
+        run_ok(&url, &dir.migrations()).await;
+        dir.write(ONCE.0, ONCE.1);
+        let mut gate = connect(&url).await;
+        let mut tx = gate.begin().await.unwrap();
+        sqlx::query("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+
+        let a = spawn_runner(&url, &dir, MigrateOptions { timeout: Duration::from_secs(3), ..Default::default() });
+        let mut watcher = connect(&url).await;
+        let a_pid = until_waiters(&mut watcher, |w| w.len() == 1).await[0];
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() \
+             AND application_name = 'keel migrate' AND pid <> $1",
+        )
+        .bind(a_pid)
+        .execute(&mut watcher)
+        .await
+        .unwrap();
+        let error = a.await.unwrap().expect_err("the timeout elapses");
+        assert!(matches!(error, MigrateError::Timeout { version: Some(2), .. }), "{error:?}");
+        // Canceled on the server from a fresh session while the table is still locked.
+        until_waiters(&mut watcher, |w| w.is_empty()).await;
+        tx.commit().await.unwrap();
+        assert_eq!(scalar_i64(&url, "SELECT count(*) FROM runs").await, 0);
+        watcher.close().await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stop_request_cancels_the_running_statement() {
     with_database(|url| async move {
         let dir = Dir::new(&[TABLES]);
