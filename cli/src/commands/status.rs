@@ -25,7 +25,7 @@ pub async fn run(session: Session, project: &ProjectArgs) -> anyhow::Result<Outc
                 State::Failed => console::style("FAILED").red().bold(),
             };
             let when = entry.installed_on.as_deref().unwrap_or("");
-            println!("{:>16}  {:<12}  {:<40}  {when}", entry.version, state, entry.description);
+            println!("{:>16}  {:<8}  {:<40}  {when}", entry.version, state, entry.description);
         }
         let late = status.out_of_order();
         if let Some(first) = late.first() {
