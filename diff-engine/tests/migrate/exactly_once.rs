@@ -169,3 +169,20 @@ async fn a_stop_request_cancels_the_running_statement() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_migration_that_releases_the_lock_is_rolled_back_and_stops_the_run() {
+    with_database(|url| async move {
+        let dir = Dir::new(&[
+            ("1_unlock.sql", "CREATE TABLE unlocked (a int);\nSELECT pg_advisory_unlock_all();\n"),
+            ("2_after.sql", "CREATE TABLE after_unlock (a int);\n"),
+        ]);
+        let (result, _) = crate::harness::run(&url, &dir.migrations(), &MigrateOptions::default()).await;
+        let error = result.expect_err("the lock was released by the migration");
+        assert!(matches!(error, MigrateError::LockLost { .. }), "{error:?}");
+        assert!(error.to_string().contains("1_unlock.sql") && error.to_string().contains("rolled back"), "{error}");
+        assert!(!crate::harness::exists(&url, "unlocked").await && !crate::harness::exists(&url, "after_unlock").await);
+        assert_eq!(tracking_rows(&url, "_sqlx_migrations").await.len(), 0);
+    })
+    .await;
+}
