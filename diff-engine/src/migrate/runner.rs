@@ -41,6 +41,7 @@ pub async fn migrate_with(
     options: &MigrateOptions,
     on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<Report, MigrateError> {
+    options.check_durations()?;
     let deadline = Instant::now() + options.timeout;
     let table = TableName::parse(&options.table)?;
     let migrations = ordered(migrations)?;
