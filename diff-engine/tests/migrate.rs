@@ -24,3 +24,6 @@ mod connecting;
 
 #[path = "migrate/reading.rs"]
 mod reading;
+
+#[path = "migrate/hostile.rs"]
+mod hostile;
