@@ -75,6 +75,15 @@ fn role_statements_are_refused_in_replayed_sql_and_leave_no_role() {
             .says("other.sql:2")
             .says("cluster-wide");
     }
+    // The schema folder beside the tables is normalized in a scratch database too.
+    project.write("empty.json", "{\"format_version\": 1, \"schemas\": {}}\n");
+    project.write("schema/roles.sql", &format!("CREATE TABLE v (id int);\n\nCREATE USER {role};\n"));
+    keel(project.path(), &["export", "--schema", "empty.json", "--sql", "schema"])
+        .dev()
+        .run()
+        .expect(1)
+        .says("roles.sql:3")
+        .says("cluster-wide");
     assert!(!role_exists(&role));
     assert_eq!(admin_int("SELECT count(*) FROM pg_database WHERE datname = 'keel_hostile_db'"), 0);
 
