@@ -173,7 +173,8 @@ impl Session {
     pub fn ignored_migration_files(&self, dir: &Path) -> Option<String> {
         let ignored = migrate::ignored_files(dir).ok().filter(|names| !names.is_empty())?;
         Some(format!(
-            "{} in {} not read as {}: {}; a migration is named <version>_<description>.sql (e.g.              20240101120000_create_users.sql, lower-case .sql), as sqlx reads them",
+            "{} in {} not read as {}: {}; a migration is named <version>_<description>.sql (e.g. \
+             20240101120000_create_users.sql, lower-case .sql), as sqlx reads them",
             if ignored.len() == 1 { "a .sql file" } else { "these .sql files" },
             dir.display(),
             if ignored.len() == 1 { "a migration" } else { "migrations" },

@@ -29,7 +29,8 @@ impl Source {
         }
         let path = PathBuf::from(text);
         // A URL, or what was meant as one (`user:password@host/db`, no scheme): never echoed, never a path.
-        if text.contains("://") || (text.contains('@') && !path.exists()) {
+        let credentials = text.split_once('@').is_some_and(|(user, _)| user.contains(':'));
+        if text.contains("://") || (credentials && !path.exists()) {
             return Ok(Source::Database(crate::db_url::parse(text, "the schema source")?));
         }
         match path.extension().and_then(|e| e.to_str()) {
