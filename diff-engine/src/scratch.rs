@@ -111,6 +111,16 @@ impl Server {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         // Named (and remembered for a signal) before it exists: a signal during CREATE DATABASE drops it too.
         let name = cleanup::new_name(&self.admin_url, NEXT.fetch_add(1, Ordering::Relaxed));
+        let created = self.create_named(&name).await;
+        if created.is_err() {
+            cleanup::forget(&name);
+        }
+        created?;
+        Ok(ScratchDatabase { url: with_database(&self.admin_url, &name), name, admin_url: self.admin_url.clone() })
+    }
+
+    /// `CREATE DATABASE name`, copying the template by files on a throwaway cluster.
+    async fn create_named(&self, name: &str) -> Result<(), ScratchError> {
         let mut admin = PgConnection::connect(&self.admin_url).await?;
         // PostgreSQL 15 copies the template through the WAL by default, which costs a throwaway cluster (no
         // fsync, nothing else running) twice what copying its files does; on anyone else's server the
@@ -130,10 +140,10 @@ impl Server {
             }
         };
         let strategy = if file_copy { " STRATEGY FILE_COPY" } else { "" };
-        let sql = format!("CREATE DATABASE {}{strategy}", keel_core::sql::quote_ident(&name));
+        let sql = format!("CREATE DATABASE {}{strategy}", keel_core::sql::quote_ident(name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await?;
         admin.close().await?;
-        Ok(ScratchDatabase { url: with_database(&self.admin_url, &name), name, admin_url: self.admin_url.clone() })
+        Ok(())
     }
 
     /// Where a PostgreSQL client program (`pg_dump`, `psql`) is: the throwaway cluster's binaries, else the
