@@ -35,6 +35,11 @@ fn lint_help() -> String {
     )
 }
 
+/// A number of seconds up to a year (`keel_diff::migrate::MAX_DURATION`): the error names the flag and range.
+fn seconds() -> clap::builder::RangedU64ValueParser<u64> {
+    clap::value_parser!(u64).range(0..=keel_diff::migrate::MAX_DURATION.as_secs())
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "keel",
@@ -179,13 +184,13 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         /// Keep retrying the connection this many seconds (a database that is still starting).
-        #[arg(long, value_name = "SECS")]
+        #[arg(long, value_name = "SECS", value_parser = seconds())]
         wait_for_db: Option<u64>,
         /// Wait this many seconds for another runner's lock (keel.toml `[migrate] lock_wait_secs`; default 60).
-        #[arg(long, value_name = "SECS")]
+        #[arg(long, value_name = "SECS", value_parser = seconds())]
         lock_wait: Option<u64>,
         /// Give up after this many seconds overall, cancelling a running statement (default 300).
-        #[arg(long, value_name = "SECS")]
+        #[arg(long, value_name = "SECS", value_parser = seconds())]
         timeout: Option<u64>,
         /// Apply pending migrations older than the newest applied one (merged from another branch later)
         /// instead of refusing (exit 2).

@@ -49,6 +49,26 @@ pub struct MigrateConfig {
     pub lock_timeout_ms: Option<u64>,
 }
 
+impl MigrateConfig {
+    /// Durations in range: seconds up to a year, `lock_timeout_ms` up to PostgreSQL's largest.
+    fn check(&self) -> anyhow::Result<()> {
+        let max_secs = keel_diff::migrate::MAX_DURATION.as_secs();
+        let settings = [
+            ("lock_wait_secs", self.lock_wait_secs, max_secs),
+            ("timeout_secs", self.timeout_secs, max_secs),
+            ("lock_timeout_ms", self.lock_timeout_ms, i32::MAX as u64),
+        ];
+        for (name, value, max) in settings {
+            if let Some(value) = value
+                && value > max
+            {
+                bail!("[migrate] {name} = {value} is out of range: 0 to {max}");
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Config {
     /// Reads `path`; a missing file is an empty configuration unless it was asked for explicitly.
     pub fn load(path: &Path, explicit: bool) -> anyhow::Result<Config> {
@@ -61,6 +81,7 @@ impl Config {
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
         let mut config: Config = toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+        config.migrate.check().with_context(|| format!("reading {}", path.display()))?;
         config.dir = dir;
         Ok(config)
     }

@@ -5,6 +5,7 @@
 pub mod args;
 pub mod commands;
 pub mod config;
+pub mod db_url;
 pub mod integrity;
 pub mod migration_files;
 pub mod output;
@@ -12,4 +13,5 @@ pub mod prompt;
 pub mod pull;
 pub mod redact;
 pub mod session;
+pub mod signals;
 pub mod source;

@@ -1,8 +1,10 @@
 //! `keel`: schema-as-code for PostgreSQL. See `keel --help`.
 
 use clap::Parser;
-use keel_cli::args::{Cli, Output};
+use keel_cli::args::{Cli, Command, Output};
+use keel_cli::commands::run;
 use keel_cli::output::error_text;
+use keel_cli::signals::until_signal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -17,11 +19,18 @@ fn main() -> ExitCode {
         }
     };
     let json = cli.global.output == Some(Output::Json);
-    let result = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(anyhow::Error::from)
-        .and_then(|runtime| runtime.block_on(keel_cli::commands::run(cli)));
+    // `keel migrate` makes no scratch databases; how a signal ends a migration is the runner's business.
+    let watch_signals = !matches!(cli.command, Command::Migrate { .. });
+    let result = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(anyhow::Error::from).map(
+        |runtime| {
+            runtime.block_on(async { if watch_signals { until_signal(run(cli)).await } else { Ok(run(cli).await) } })
+        },
+    );
+    let result = match result {
+        Ok(Ok(result)) => result,
+        Ok(Err(signalled)) => return signalled,
+        Err(e) => Err(e),
+    };
     match result {
         Ok(outcome) => outcome.exit_code(),
         Err(e) => {

@@ -13,6 +13,14 @@ pub fn register(url: &str) {
     {
         secrets.push(password.to_string());
     }
+    // A password with an unencoded `/` (`postgres://u:pa/ss@host/db`): everything from the user's `:` to
+    // the last `@` may be the password.
+    if let Some(password) = loose_password(url).filter(|p| !p.is_empty())
+        && let Ok(mut secrets) = SECRETS.lock()
+        && !secrets.iter().any(|s| *s == password)
+    {
+        secrets.push(password.to_string());
+    }
     // A percent-encoded password may be printed decoded by a driver; hide that form too.
     if let Some(password) = password(url).map(percent_decode).filter(|p| !p.is_empty())
         && let Ok(mut secrets) = SECRETS.lock()
@@ -44,6 +52,15 @@ fn password(url: &str) -> Option<&str> {
     }
     let query = &url[url.find('?')? + 1..];
     query.split('&').find_map(|pair| pair.strip_prefix("password="))
+}
+
+/// `scheme://user:` up to the last `@` before any `?`, whatever is between.
+fn loose_password(url: &str) -> Option<&str> {
+    let rest = &url[url.find("://")? + 3..];
+    let rest = &rest[..rest.find('?').unwrap_or(rest.len())];
+    let at = rest.rfind('@')?;
+    let colon = rest[..at].find(':')?;
+    Some(&rest[colon + 1..at])
 }
 
 /// `password=...` (a libpq-style parameter, in a URL query or a key/value string) as `password=***`.
@@ -118,6 +135,8 @@ mod tests {
             redact("postgres://app@db/app?password=pw1&sslmode=require"),
             "postgres://app@db/app?password=***&sslmode=require"
         );
+        register("postgres://app:pass/word@db/app");
+        assert_eq!(redact("port pass/word is invalid"), "port *** is invalid");
         register("postgres://app:hunter2%21@db/app");
         assert_eq!(redact("password hunter2! rejected"), "password *** rejected");
     }

@@ -3,7 +3,8 @@
 
 use crate::args::{DatabaseArgs, Global, Output, ProjectArgs, SqlArgs};
 use crate::config::Config;
-use crate::redact::{redact, register};
+use crate::db_url;
+use crate::redact::redact;
 use crate::source::{self, Desired, Source, SqlFiles};
 use anyhow::{Context, anyhow, bail};
 use keel_core::Schema;
@@ -31,16 +32,13 @@ impl Session {
         let config = Config::load(&global.config, explicit)?;
         let nonempty = |url: &Option<String>| url.clone().filter(|u| !u.trim().is_empty());
         let database_url = match nonempty(&database.database_url) {
-            Some(url) => Some(url),
-            None => config.database_url()?,
+            Some(url) => Some(db_url::parse(&url, "--database-url (or DATABASE_URL)")?),
+            None => config.database_url()?.map(|url| db_url::parse(&url, "keel.toml `database_url`")).transpose()?,
         };
         let dev_url = match nonempty(&database.dev_url) {
-            Some(url) => Some(url),
-            None => config.dev_url()?,
+            Some(url) => Some(db_url::parse(&url, "--dev-url (or KEEL_DEV_URL)")?),
+            None => config.dev_url()?.map(|url| db_url::parse(&url, "keel.toml `dev_url`")).transpose()?,
         };
-        for url in database_url.iter().chain(&dev_url) {
-            register(url);
-        }
         Ok(Session { global, config, database_url, dev_url, scratch_target: None, scratch: None })
     }
 
@@ -170,6 +168,27 @@ impl Session {
         }
     }
 
+    /// `.sql` files in the migrations directory that are no migration, in a sentence; `None` when there
+    /// are none (or the directory cannot be read: reading the migrations reports that).
+    pub fn ignored_migration_files(&self, dir: &Path) -> Option<String> {
+        let ignored = migrate::ignored_files(dir).ok().filter(|names| !names.is_empty())?;
+        Some(format!(
+            "{} in {} not read as {}: {}; a migration is named <version>_<description>.sql (e.g. \
+             20240101120000_create_users.sql, lower-case .sql), as sqlx reads them",
+            if ignored.len() == 1 { "a .sql file" } else { "these .sql files" },
+            dir.display(),
+            if ignored.len() == 1 { "a migration" } else { "migrations" },
+            ignored.join(", ")
+        ))
+    }
+
+    /// Warns about the `.sql` files of the migrations directory that are not read as migrations.
+    pub fn warn_ignored_migration_files(&self, dir: &Path) {
+        if let Some(text) = self.ignored_migration_files(dir) {
+            self.say(format!("warning: {text}"));
+        }
+    }
+
     /// The tracking table (keel.toml `migrate.table`; sqlx's by default).
     pub fn migrations_table(&self) -> String {
         self.config.migrate.table.clone().unwrap_or_else(|| migrate::DEFAULT_TABLE.to_string())
@@ -199,6 +218,16 @@ impl Session {
             let server = Server::for_target(self.scratch_target.as_deref(), self.dev_url.as_deref())
                 .await
                 .context("finding a server for scratch databases (--dev-url)")?;
+            // Best effort: a role that may not drop them leaves them to another run.
+            if let Ok(swept) = server.sweep_stale().await
+                && !swept.is_empty()
+            {
+                self.say(format!(
+                    "note: dropped {} that keel runs on this host left behind when they were killed: {}",
+                    crate::output::count(swept.len(), "scratch database"),
+                    swept.join(", ")
+                ));
+            }
             self.scratch = Some(server);
         }
         Ok(self.scratch.as_ref().expect("set above"))

@@ -55,3 +55,6 @@ mod exactly_once;
 
 #[path = "e2e/out_of_order.rs"]
 mod out_of_order;
+
+#[path = "e2e/hostile.rs"]
+mod hostile;

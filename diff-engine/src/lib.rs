@@ -17,7 +17,9 @@ pub mod plan;
 pub mod questions;
 pub mod render;
 pub mod render_types;
+pub mod replayable;
 pub mod scratch;
+pub mod sql_depth;
 pub mod sql_types_first;
 pub mod unmanaged;
 

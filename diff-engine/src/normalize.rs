@@ -16,6 +16,13 @@ pub enum NormalizeError {
     Introspect(#[from] IntrospectError),
     #[error("{file}: {error}")]
     Sql { file: String, error: sqlx::Error },
+    /// A SQL file changes the whole server (roles, tablespaces...): refused before the scratch database.
+    #[error("{file}:{source}")]
+    Unreplayable {
+        file: String,
+        #[source]
+        source: crate::replayable::Unreplayable,
+    },
     /// The SQL files create objects keel does not manage yet: they would be missing from every migration
     /// and every comparison without a word.
     #[error(
@@ -81,6 +88,10 @@ fn carry_hints(declared: &Schema, normalized: &mut Schema) {
 }
 
 async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> Result<Schema, NormalizeError> {
+    for file in files {
+        crate::replayable::check(&file.sql)
+            .map_err(|source| NormalizeError::Unreplayable { file: file.name.clone(), source })?;
+    }
     let database = server.create_database().await?;
     let result = async {
         let mut conn = database.connect().await?;

@@ -5,6 +5,10 @@
 //! watchdog process stops it and removes its directory when the process that started it exits, however
 //! it exits, so a panicking test leaves nothing behind.
 
+mod cleanup;
+
+pub use cleanup::{GRACE, database_name_for, drop_live};
+
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -105,7 +109,18 @@ impl Server {
     /// Creates an empty database with a unique name.
     pub async fn create_database(&self) -> Result<ScratchDatabase, ScratchError> {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!("{DATABASE_PREFIX}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        // Named (and remembered for a signal) before it exists: a signal during CREATE DATABASE drops it too.
+        let name = cleanup::new_name(&self.admin_url, NEXT.fetch_add(1, Ordering::Relaxed));
+        let created = self.create_named(&name).await;
+        if created.is_err() {
+            cleanup::forget(&name);
+        }
+        created?;
+        Ok(ScratchDatabase { url: with_database(&self.admin_url, &name), name, admin_url: self.admin_url.clone() })
+    }
+
+    /// `CREATE DATABASE name`, copying the template by files on a throwaway cluster.
+    async fn create_named(&self, name: &str) -> Result<(), ScratchError> {
         let mut admin = PgConnection::connect(&self.admin_url).await?;
         // PostgreSQL 15 copies the template through the WAL by default, which costs a throwaway cluster (no
         // fsync, nothing else running) twice what copying its files does; on anyone else's server the
@@ -125,10 +140,10 @@ impl Server {
             }
         };
         let strategy = if file_copy { " STRATEGY FILE_COPY" } else { "" };
-        let sql = format!("CREATE DATABASE {}{strategy}", keel_core::sql::quote_ident(&name));
+        let sql = format!("CREATE DATABASE {}{strategy}", keel_core::sql::quote_ident(name));
         sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await?;
         admin.close().await?;
-        Ok(ScratchDatabase { url: with_database(&self.admin_url, &name), name, admin_url: self.admin_url.clone() })
+        Ok(())
     }
 
     /// Where a PostgreSQL client program (`pg_dump`, `psql`) is: the throwaway cluster's binaries, else the
@@ -187,12 +202,18 @@ impl ScratchDatabase {
     }
 
     pub async fn drop_database(self) -> Result<(), ScratchError> {
-        let mut admin = PgConnection::connect(&self.admin_url).await?;
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", keel_core::sql::quote_ident(&self.name));
-        sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await?;
-        admin.close().await?;
-        Ok(())
+        drop_named(&self.admin_url, &self.name).await
     }
+}
+
+/// Drops a database (whoever is connected to it), and forgets it.
+async fn drop_named(admin_url: &str, name: &str) -> Result<(), ScratchError> {
+    let mut admin = PgConnection::connect(admin_url).await?;
+    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", keel_core::sql::quote_ident(name));
+    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut admin).await?;
+    admin.close().await?;
+    cleanup::forget(name);
+    Ok(())
 }
 
 /// `postgres://u@h:p/old?x` with the database replaced.

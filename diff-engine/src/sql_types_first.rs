@@ -10,6 +10,13 @@ use squawk_syntax::ast::{AstNode, Stmt};
 /// `(types, rest)`. A file squawk cannot read is all `rest`: it runs whole, after the tables, and
 /// PostgreSQL reports what is wrong with it.
 pub fn split(sql: &str) -> (String, String) {
+    if crate::sql_depth::too_deep(sql).is_some() {
+        return (blank(sql), sql.to_string());
+    }
+    crate::sql_depth::on_big_stack(|| split_parsed(sql))
+}
+
+fn split_parsed(sql: &str) -> (String, String) {
     let parse = SourceFile::parse(sql);
     if !parse.errors().is_empty() {
         return (blank(sql), sql.to_string());

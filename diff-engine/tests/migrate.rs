@@ -30,3 +30,6 @@ mod exactly_once;
 
 #[path = "migrate/safety.rs"]
 mod safety;
+
+#[path = "migrate/hostile.rs"]
+mod hostile;

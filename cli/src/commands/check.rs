@@ -47,6 +47,7 @@ pub async fn run(
         }
     };
     out.problems.extend(integrity::problems(&dir, &migrations));
+    out.problems.extend(session.ignored_migration_files(&dir));
     let replayed = match session.replay(&migrations).await {
         Ok(schema) => schema,
         Err(e) => {

@@ -55,6 +55,7 @@ pub async fn run(
 ) -> anyhow::Result<Outcome> {
     let dir = session.migrations_dir(project);
     let migrations = existing_migrations(&dir)?;
+    session.warn_ignored_migration_files(&dir);
     let latest = migrations.last().map(|m| m.version);
     if options.custom {
         let name = slug(options.name.as_deref().unwrap_or("custom"));

@@ -23,6 +23,7 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
     let url = session.require_database_url()?.to_string();
     let dir = session.migrations_dir(project);
     let migrations = read_migrations(&dir)?;
+    session.warn_ignored_migration_files(&dir);
     let problems = integrity::problems(&dir, &migrations);
     if dir.join(integrity::SUM_FILE).exists() && !problems.is_empty() {
         bail!("refusing to migrate: {}", problems.join("; "));

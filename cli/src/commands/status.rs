@@ -9,6 +9,7 @@ use keel_diff::migrate::{State, read_migrations, status};
 pub async fn run(session: Session, project: &ProjectArgs) -> anyhow::Result<Outcome> {
     let dir = session.migrations_dir(project);
     let migrations = read_migrations(&dir)?;
+    session.warn_ignored_migration_files(&dir);
     let mut conn = session.connect().await?;
     let status = status(&mut conn, &migrations, &session.migrations_table()).await?;
     let up_to_date = status.entries.iter().all(|e| e.state == State::Applied);

@@ -27,14 +27,12 @@ impl Source {
         if text == "empty" {
             return Ok(Source::Empty);
         }
-        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
-            crate::redact::register(text);
-            return Ok(Source::Database(text.to_string()));
-        }
-        if text.contains("://") {
-            bail!("`{}` is not a PostgreSQL URL (postgres://...)", crate::redact::redact(text));
-        }
         let path = PathBuf::from(text);
+        // A URL, or what was meant as one (`user:password@host/db`, no scheme): never echoed, never a path.
+        let credentials = text.split_once('@').is_some_and(|(user, _)| user.contains(':'));
+        if text.contains("://") || (credentials && !path.exists()) {
+            return Ok(Source::Database(crate::db_url::parse(text, "the schema source")?));
+        }
         match path.extension().and_then(|e| e.to_str()) {
             Some("sql") => return Ok(Source::SqlFile(existing(path)?)),
             Some("json") => return Ok(Source::JsonFile(existing(path)?)),

@@ -56,6 +56,8 @@ impl SqlFiles {
             .iter()
             .map(|path| {
                 let sql = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+                // A byte order mark (some editors write one) is no SQL.
+                let sql = sql.strip_prefix(keel_diff::migrate::BOM).map(str::to_string).unwrap_or(sql);
                 let name = path.display().to_string();
                 if let Some(found) = transaction_control(&sql).into_iter().next() {
                     bail!(

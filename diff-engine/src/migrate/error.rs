@@ -35,6 +35,17 @@ pub enum MigrateError {
     #[error("invalid migrations table name {name:?}: {reason}")]
     BadTableName { name: String, reason: String },
 
+    /// SQL that a replay into a scratch database must not run (roles, tablespaces...): `file:line: why`.
+    #[error("{file}:{source}")]
+    Unreplayable {
+        file: String,
+        #[source]
+        source: crate::replayable::Unreplayable,
+    },
+
+    #[error("invalid migrate option: {0}")]
+    BadOption(String),
+
     #[error("invalid database URL: {0}")]
     BadUrl(String),
 
@@ -263,7 +274,24 @@ pub fn locate(sql: &str, position: usize) -> Option<(usize, usize, String)> {
         }
     }
     let text = sql[line_start..].lines().next().unwrap_or_default();
-    Some((line, column, text.trim_end_matches('\r').to_string()))
+    Some((line, column, excerpt(text.trim_end_matches('\r'), column)))
+}
+
+/// The longest line excerpt a message quotes, in characters.
+const EXCERPT_CHARS: usize = 120;
+
+/// A line as a message quotes it: whole when short, else [`EXCERPT_CHARS`] around the 1-based `column`
+/// with `...` where it was cut (a generated line can be megabytes).
+fn excerpt(line: &str, column: usize) -> String {
+    let count = line.chars().count();
+    if count <= EXCERPT_CHARS {
+        return line.to_string();
+    }
+    let start = column.saturating_sub(1 + EXCERPT_CHARS / 2).min(count - EXCERPT_CHARS);
+    let cut: String = line.chars().skip(start).take(EXCERPT_CHARS).collect();
+    let before = if start > 0 { "..." } else { "" };
+    let after = if start + EXCERPT_CHARS < count { "..." } else { "" };
+    format!("{before}{cut}{after}")
 }
 
 fn plural(n: u32) -> &'static str {
@@ -297,6 +325,19 @@ mod tests {
         assert_eq!(locate(sql, 0), None);
         assert_eq!(locate("SELECT", 7), Some((1, 7, "SELECT".into())));
         assert_eq!(locate(sql, 500), None);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_position() {
+        let line = format!("{}X{}", "a".repeat(1000), "b".repeat(1000));
+        let (_, column, text) = locate(&line, 1001).expect("located");
+        assert_eq!(column, 1001);
+        assert!(text.starts_with("...a") && text.ends_with("b...") && text.contains('X'), "{text}");
+        assert_eq!(text.chars().count(), EXCERPT_CHARS + 6);
+        let (_, _, start) = locate(&line, 1).expect("located");
+        assert!(start.starts_with("aaa") && start.ends_with("..."), "{start}");
+        let (_, _, end) = locate(&line, 2002).expect("the end is a position");
+        assert!(end.starts_with("...") && end.ends_with("bbb"), "{end}");
     }
 
     #[test]

@@ -45,8 +45,14 @@ impl Migration {
     }
 
     fn from_file(version: i64, description: String, file_name: String, path: PathBuf, sql: String) -> Migration {
-        let no_transaction = sql.starts_with("-- no-transaction");
+        // The checksum is the file's, as sqlx computes it; a byte order mark some editors write is no SQL
+        // (PostgreSQL reports a syntax error at an invisible character), so what runs starts after it.
         let checksum = sqlx_checksum(version, &sql);
+        let sql = match sql.strip_prefix(BOM) {
+            Some(stripped) => stripped.to_string(),
+            None => sql,
+        };
+        let no_transaction = sql.starts_with("-- no-transaction");
         Migration { version, description, file_name, path, sql, checksum, no_transaction }
     }
 }
@@ -63,6 +69,25 @@ fn sqlx_checksum(version: i64, sql: &str) -> Vec<u8> {
         false,
     );
     migration.checksum.into_owned()
+}
+
+/// The UTF-8 byte order mark.
+pub const BOM: char = '\u{feff}';
+
+/// `.sql` files of a migrations directory that are no migration (`abc.sql`, `20240101-init.sql`,
+/// `X.SQL`): sqlx and keel skip them, so their names are worth a word. Hidden files are left out.
+pub fn ignored_files(dir: &Path) -> Result<Vec<String>, MigrateError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| MigrateError::Read { path: dir.to_path_buf(), source })?;
+    let mut ignored = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let sql = name.to_ascii_lowercase().ends_with(".sql");
+        if sql && !name.starts_with('.') && matches!(parse_file_name(&name), Ok(None)) && entry.path().is_file() {
+            ignored.push(name);
+        }
+    }
+    ignored.sort();
+    Ok(ignored)
 }
 
 struct FileName {
@@ -138,5 +163,14 @@ mod tests {
         );
         assert!(!Migration::new(1, "x", "1_x.sql", "\n-- no-transaction\n").no_transaction);
         assert_eq!(Migration::new(1, "x", "1_x.sql", "SELECT 1").checksum.len(), 48);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_sent_but_is_checksummed() {
+        let with = Migration::new(1, "x", "1_x.sql", "\u{feff}-- no-transaction\nSELECT 1");
+        let without = Migration::new(1, "x", "1_x.sql", "-- no-transaction\nSELECT 1");
+        assert_eq!(with.sql, without.sql);
+        assert!(with.no_transaction);
+        assert_ne!(with.checksum, without.checksum, "sqlx hashes the file as it is");
     }
 }

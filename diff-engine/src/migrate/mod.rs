@@ -31,7 +31,7 @@ use std::time::Duration;
 /// The connection options `migrate` uses for a URL (for [`migrate_until`]).
 pub use connect::options as connect_options;
 pub use error::{MigrateError, MigrationFailure, locate as line_and_column};
-pub use files::read_migrations;
+pub use files::{BOM, ignored_files, read_migrations};
 pub use lock::default_lock_id;
 pub use replay::replay;
 pub use runner::{migrate, migrate_until, migrate_with};
@@ -83,6 +83,28 @@ pub struct MigrateOptions {
     pub lock_timeout: Option<Duration>,
     /// Apply a pending migration whose version is lower than an applied one's instead of refusing.
     pub allow_out_of_order: bool,
+}
+
+/// The longest `lock_wait`, `timeout` and `wait_for_db` (a year): longer ones are typos, and past some
+/// point a deadline no longer fits in the clock.
+pub const MAX_DURATION: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+impl MigrateOptions {
+    /// Refuses durations over [`MAX_DURATION`], naming the option.
+    pub fn check_durations(&self) -> Result<(), MigrateError> {
+        for (name, value) in
+            [("lock_wait", self.lock_wait), ("timeout", self.timeout), ("wait_for_db", self.wait_for_db)]
+        {
+            if value > MAX_DURATION {
+                return Err(MigrateError::BadOption(format!(
+                    "{name} of {}s is more than the {}s (a year) allowed",
+                    value.as_secs(),
+                    MAX_DURATION.as_secs()
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for MigrateOptions {

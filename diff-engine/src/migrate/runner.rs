@@ -57,6 +57,7 @@ pub async fn migrate_until(
     on_event: &mut (dyn FnMut(&Event) + Send),
     stop: impl Future<Output = ()> + Send,
 ) -> Result<Report, MigrateError> {
+    options.check_durations()?;
     let deadline = Instant::now() + options.timeout;
     let table = TableName::parse(&options.table)?;
     let migrations = ordered(migrations)?;

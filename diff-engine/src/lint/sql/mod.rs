@@ -23,6 +23,13 @@ pub const SQL_SYNTAX: Rule = Rule {
     summary: "squawk's parser cannot read the file, so its safety was not checked",
 };
 
+/// The file nests deeper than squawk's parser can go without overflowing the stack: nothing is checked.
+pub const SQL_TOO_DEEP: Rule = Rule {
+    id: "sql-too-deep",
+    default: Severity::Error,
+    summary: "parentheses or brackets nest deeper than keel reads (1000 levels), so the file was not checked",
+};
+
 pub const NOT_NULL_WITHOUT_DEFAULT: Rule = Rule {
     id: "not-null-without-default",
     default: Severity::Error,
@@ -50,6 +57,7 @@ pub const NO_TRANSACTION_SINGLE_STATEMENT: Rule = Rule {
 /// keel's own SQL rules (squawk's are reported as `squawk/<name>`).
 pub const RULES: &[Rule] = &[
     SQL_SYNTAX,
+    SQL_TOO_DEEP,
     NOT_NULL_WITHOUT_DEFAULT,
     DROP_STILL_READ,
     CONCURRENTLY_IN_TRANSACTION,
@@ -69,6 +77,27 @@ pub fn is_no_transaction(sql: &str) -> bool {
 /// set to run as well (by squawk's name).
 pub fn check(file: SqlFile<'_>, context: SqlContext<'_>, squawk_opt_ins: &[String]) -> Vec<Finding> {
     let source = Source::new(file);
+    if let Some(offset) = crate::sql_depth::too_deep(file.sql) {
+        return vec![Finding::new(
+            &SQL_TOO_DEEP,
+            source.at(offset),
+            format!(
+                "parentheses or brackets nest more than {} levels deep here; keel does not parse this file",
+                crate::sql_depth::MAX_DEPTH
+            ),
+            "nest less deeply (PostgreSQL refuses such nesting too: `stack depth limit exceeded`)",
+        )];
+    }
+    crate::sql_depth::on_big_stack(|| parsed_check(file, &source, context, squawk_opt_ins))
+}
+
+/// [`check`] of a file nested no deeper than the parser goes.
+fn parsed_check(
+    file: SqlFile<'_>,
+    source: &Source<'_>,
+    context: SqlContext<'_>,
+    squawk_opt_ins: &[String],
+) -> Vec<Finding> {
     let parse = SourceFile::parse(file.sql);
     let errors = parse.errors();
     if let Some(first) = errors.first() {
@@ -85,10 +114,10 @@ pub fn check(file: SqlFile<'_>, context: SqlContext<'_>, squawk_opt_ins: &[Strin
     }
     let in_transaction = !is_no_transaction(file.sql);
     let tree = parse.tree();
-    let mut findings = squawk::check(&parse, &source, in_transaction, squawk_opt_ins);
-    findings.extend(not_null::check(&tree, &source));
-    findings.extend(drops::check(&tree, &source, context.previous));
-    findings.extend(transactions::check(&tree, &source, in_transaction));
+    let mut findings = squawk::check(&parse, source, in_transaction, squawk_opt_ins);
+    findings.extend(not_null::check(&tree, source));
+    findings.extend(drops::check(&tree, source, context.previous));
+    findings.extend(transactions::check(&tree, source, in_transaction));
     findings
 }
 
