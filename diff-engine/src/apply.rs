@@ -140,7 +140,9 @@ async fn apply_units(conn: &mut PgConnection, plan: &Plan) -> Result<(), ApplyEr
             match result {
                 Ok(()) => tx.commit().await?,
                 Err(e) => {
-                    tx.rollback().await?;
+                    // A failed rollback means a lost connection: the server rolls back then, and the
+                    // statement's error says more.
+                    let _ = tx.rollback().await;
                     return Err(e);
                 }
             }
