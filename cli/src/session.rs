@@ -332,7 +332,7 @@ impl Session {
 }
 
 impl Session {
-    /// `lock_timeout` for generated migrations and online plans (keel.toml `migrate.lock_timeout_ms`,
+    /// `lock_timeout` for generated migrations and every push (keel.toml `migrate.lock_timeout_ms`,
     /// default 5 s; 0: none).
     pub fn lock_timeout(&self) -> Option<std::time::Duration> {
         match self.config.migrate.lock_timeout_ms.unwrap_or(5_000) {

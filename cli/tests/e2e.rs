@@ -58,3 +58,6 @@ mod out_of_order;
 
 #[path = "e2e/hostile.rs"]
 mod hostile;
+
+#[path = "e2e/push_safety.rs"]
+mod push_safety;

@@ -1,5 +1,6 @@
 //! `keel push`: the development loop. The database is made to match the schema now; statements that
-//! would delete data (measured on the live rows) need a yes on a terminal or `--force`.
+//! would delete data (measured on the live rows) need a yes on a terminal or `--force`, and the apply
+//! stops when a count grew since. Pushes and migration runs take the same advisory lock.
 
 use super::{Outcome, decide_renames};
 use crate::args::{ProjectArgs, RenameArgs, SqlArgs};
@@ -7,8 +8,12 @@ use crate::output::{PlanJson, data_losing, plan_text, print_json};
 use crate::prompt;
 use crate::session::Session;
 use anyhow::Context;
+use keel_core::Schema;
+use keel_diff::locks::Holder;
 use keel_diff::{ApplyError, Plan, PlanOptions};
 use serde::Serialize;
+use sqlx::PgConnection;
+use std::time::Duration;
 
 pub struct Options {
     pub force: bool,
@@ -66,17 +71,51 @@ async fn push(
     options: &Options,
 ) -> anyhow::Result<Outcome> {
     let mut conn = session.connect().await?;
-    let current = session.introspect(&mut conn).await?;
     let desired = session.load(source).await?;
-    let hints = match decide_renames(session, &current, &desired, renames)? {
+    // The migration lock: one push (or migration run) at a time reads, plans and applies, so a second
+    // push plans against what the first applied instead of failing halfway through the same change.
+    let lock_id = keel_diff::locks::migration_lock_id(&mut conn, session.config.migrate.lock_id)
+        .await
+        .context("reading the database name")?;
+    let wait = Duration::from_secs(session.config.migrate.lock_wait_secs.unwrap_or(60));
+    let mut on_wait = |holder: Option<&Holder>| {
+        session.say(format!(
+            "waiting for the migration lock {lock_id} (taken by keel push and keel migrate), {}",
+            keel_diff::locks::held_by(holder)
+        ))
+    };
+    keel_diff::locks::take_advisory(&mut conn, lock_id, wait, &mut on_wait).await.map_err(|e| {
+        anyhow::Error::new(e).context(
+            "another keel push or migration run is working on this database; nothing changed (keel.toml \
+             `[migrate] lock_wait_secs` sets how long push waits)",
+        )
+    })?;
+    let result = locked(session, &mut conn, source, &desired, renames, options).await;
+    keel_diff::locks::release_advisory(&mut conn, lock_id).await;
+    result
+}
+
+/// Reads, plans and applies, under the migration lock.
+async fn locked(
+    session: &mut Session,
+    conn: &mut PgConnection,
+    source: &crate::source::Desired,
+    desired: &Schema,
+    renames: &RenameArgs,
+    options: &Options,
+) -> anyhow::Result<Outcome> {
+    let current = session.introspect(conn).await?;
+    let hints = match decide_renames(session, &current, desired, renames)? {
         Ok(hints) => hints,
         Err(undecided) => return refuse(session, None, undecided),
     };
-    let unmanaged = keel_diff::unmanaged(&mut conn, None).await.context("reading views, triggers and functions")?;
-    let lock_timeout = if options.online { session.lock_timeout() } else { None };
+    let unmanaged = keel_diff::unmanaged(conn, None).await.context("reading views, triggers and functions")?;
+    // Every push gives up waiting for a table lock after the lock timeout, not only online ones: a statement
+    // queued behind a long transaction queues every other query of the table behind itself.
+    let lock_timeout = session.lock_timeout();
     let plan_options = PlanOptions { hints, online: options.online, lock_timeout, unmanaged };
-    let mut plan = keel_diff::plan(&current, &desired, &plan_options)?;
-    keel_diff::measure_data_loss(&mut conn, &mut plan).await.context("measuring what the plan would delete")?;
+    let mut plan = keel_diff::plan(&current, desired, &plan_options)?;
+    keel_diff::measure_data_loss(conn, &mut plan).await.context("measuring what the plan would delete")?;
 
     if plan.is_empty() {
         if session.json() {
@@ -122,8 +161,18 @@ async fn push(
     }
 
     session.trace(&plan.to_sql());
-    if let Err(e) = keel_diff::apply_plan(&mut conn, &plan).await {
-        return Err(partial_failure(&plan, e));
+    // The apply counts again, under the tables' locks, what the destructive statements delete: the
+    // counts shown are what was agreed to.
+    match keel_diff::apply_plan(conn, &plan).await {
+        Ok(()) => {}
+        Err(ApplyError::Grown(grown)) if committed(&plan, grown.number) == 0 => {
+            let reason = format!(
+                "{grown}; nothing changed. Values were written after the plan was measured: run keel push again \
+                 to see the new plan"
+            );
+            return refuse(session, Some(&plan), reason);
+        }
+        Err(e) => return Err(partial_failure(&plan, e)),
     }
     if session.json() {
         print_json(&PushJson { applied: true, refused: None, plan: Some(PlanJson::new(&plan)) })?;
@@ -138,24 +187,8 @@ async fn push(
 /// A failed apply, saying what stayed applied: units before the failing one were committed (an enum value
 /// must be committed before use; CONCURRENTLY runs outside a transaction).
 fn partial_failure(plan: &Plan, error: ApplyError) -> anyhow::Error {
-    let failed = match &error {
-        ApplyError::Statement(s) => Some(s.number),
-        ApplyError::Database(_) => None,
-    };
-    // Statements before the failing one that stay applied: whole units before its unit, and the ones
-    // before it in its unit when that unit runs without a transaction.
-    let committed = failed.map_or(0, |number| {
-        let index = number - 1;
-        let units = plan.units();
-        let before: usize =
-            units.iter().take_while(|u| !u.statements.contains(&index)).map(|u| u.statements.len()).sum();
-        let within = units
-            .iter()
-            .find(|u| u.statements.contains(&index))
-            .filter(|u| !u.transactional)
-            .map_or(0, |u| u.statements.iter().take_while(|&&s| s != index).count());
-        before + within
-    });
+    let failed = error.stopped_at();
+    let committed = failed.map_or(0, |number| committed(plan, number));
     let state = match (committed, failed) {
         (0, Some(_)) => "nothing was changed".to_string(),
         (n, Some(_)) => format!(
@@ -164,7 +197,27 @@ fn partial_failure(plan: &Plan, error: ApplyError) -> anyhow::Error {
         ),
         (_, None) => "the connection failed; run `keel push` again to see what was applied".to_string(),
     };
-    anyhow::Error::new(error).context(format!("applying the plan failed; {state}"))
+    let hint = match &error {
+        ApplyError::LockTimeout(_) => {
+            "; wait for that session to finish (or stop it), or raise keel.toml `[migrate] lock_timeout_ms`"
+        }
+        _ => "",
+    };
+    anyhow::Error::new(error).context(format!("applying the plan failed; {state}{hint}"))
+}
+
+/// How many statements stay applied when the apply stopped at statement `number` (1-based): whole units
+/// before its unit, and the ones before it in its unit when that unit runs without a transaction.
+fn committed(plan: &Plan, number: usize) -> usize {
+    let index = number - 1;
+    let units = plan.units();
+    let before: usize = units.iter().take_while(|u| !u.statements.contains(&index)).map(|u| u.statements.len()).sum();
+    let within = units
+        .iter()
+        .find(|u| u.statements.contains(&index))
+        .filter(|u| !u.transactional)
+        .map_or(0, |u| u.statements.iter().take_while(|&&s| s != index).count());
+    before + within
 }
 
 fn refuse(session: &Session, plan: Option<&Plan>, reason: String) -> anyhow::Result<Outcome> {
