@@ -138,7 +138,7 @@ pub fn random_text() -> impl Strategy<Value = String> {
 }
 
 /// Mutations of `valid` half of the time, random text otherwise.
-pub fn input(valid: &[&str]) -> impl Strategy<Value = String> {
+pub fn input(valid: &[&str]) -> impl Strategy<Value = String> + use<> {
     let valid: Vec<String> = valid.iter().map(|s| s.to_string()).collect();
     prop_oneof![3 => mutated(valid, 4), 1 => random_text()]
 }
