@@ -2,7 +2,10 @@
 //! (never a panic), and a password in a database URL never survives `redact`, whatever shape the URL has.
 
 use keel_cli::config::{Config, expand_env, template};
+use keel_cli::integrity;
+use keel_cli::migration_files::{next_version, slug};
 use keel_cli::redact::{redact, register};
+use keel_diff::migrate::read_migrations;
 use proptest::prelude::*;
 use proptest::test_runner::TestRunner;
 use sqlx::postgres::PgConnectOptions;
@@ -12,6 +15,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 #[path = "../../schema-core/tests/support/mutate.rs"]
 mod mutate;
+
+#[allow(dead_code)]
+#[path = "e2e/harness.rs"]
+mod harness;
 
 fn run<T: std::fmt::Debug>(strategy: impl Strategy<Value = T>, test: impl Fn(T) -> Result<(), TestCaseError>) {
     let mut runner = TestRunner::new(mutate::config());
@@ -72,6 +79,45 @@ fn damaged_config_files_never_panic() {
         let _ = expand_env(&text);
         Ok(())
     });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Migration files keel writes and sums
+// ---------------------------------------------------------------------------------------------------------
+
+/// A damaged `keel.sum` beside migrations is reported, never a panic; names and versions for new files
+/// come from any text and any latest version.
+#[test]
+fn damaged_sum_files_names_and_versions_never_panic() {
+    let project = harness::TempDir::new("fuzz-sum");
+    project.write("migrations/1_a.sql", "CREATE TABLE a (id integer);\n");
+    project.write("migrations/9223372036854775807_last.sql", "-- no-transaction\r\nSELECT 1;");
+    let dir = project.join("migrations");
+    let migrations = read_migrations(&dir).expect("valid migrations");
+    let valid = integrity::render(&migrations);
+    let cases = (mutate::input(&[&valid]), mutate::random_text(), any::<Option<i64>>());
+    run(cases, |(sum, name, latest)| {
+        std::fs::write(dir.join(integrity::SUM_FILE), &sum).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let problems = integrity::problems(&dir, &migrations);
+        prop_assert_eq!(problems.is_empty(), sum == valid, "{:?}", problems);
+        let slug = slug(&name);
+        prop_assert!(!slug.is_empty() && slug.len() <= 60, "{slug:?}");
+        prop_assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'), "{slug:?}");
+        if let (Ok(next), Some(latest)) = (next_version(latest), latest) {
+            prop_assert!(next > latest);
+        }
+        Ok(())
+    });
+}
+
+/// `generate` after a migration numbered `i64::MAX` says why it cannot number the next one.
+#[test]
+fn generate_refuses_to_number_a_migration_after_the_largest_version() {
+    let project = harness::TempDir::new("largest-version");
+    project.write("migrations/9223372036854775807_last.sql", "SELECT 1;\n");
+    harness::keel(project.path(), &["rehash"]).run().expect(0);
+    let run = harness::keel(project.path(), &["generate", "next", "--custom"]).run().expect(1);
+    run.says("no migration version follows 9223372036854775807");
 }
 
 // ---------------------------------------------------------------------------------------------------------
