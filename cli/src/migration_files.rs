@@ -2,6 +2,7 @@
 //! (a unit that must run outside a transaction starts with `-- no-transaction` and holds one statement),
 //! each with a header that lists its statements' hazards.
 
+use anyhow::Context;
 use keel_diff::Plan;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -31,12 +32,22 @@ pub fn slug(text: &str) -> String {
 
 /// The first version to use: now as `YYYYMMDDHHMMSS` (UTC), or one past the latest existing version when
 /// that is later (a clock behind, or two migrations in one second).
-pub fn next_version(latest: Option<i64>) -> i64 {
+pub fn next_version(latest: Option<i64>) -> anyhow::Result<i64> {
     let now = timestamp(SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs()));
     match latest {
-        Some(latest) if latest >= now => latest + 1,
-        _ => now,
+        Some(latest) if latest >= now => after(latest, 1),
+        _ => Ok(now),
     }
+}
+
+/// The version `steps` after `version`, refused past the largest one sqlx can record.
+fn after(version: i64, steps: usize) -> anyhow::Result<i64> {
+    i64::try_from(steps).ok().and_then(|steps| version.checked_add(steps)).with_context(|| {
+        format!(
+            "no migration version follows {version}, the largest there is: give the migrations with the largest \
+             versions smaller ones (timestamps, `YYYYMMDDHHMMSS`) before any of them is applied"
+        )
+    })
 }
 
 /// `YYYYMMDDHHMMSS` of a Unix time, UTC.
@@ -66,7 +77,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// The files for a plan ([`Plan::migration_files`]: one per transactional unit, one per statement outside
 /// a transaction), each with a header naming it and listing its hazards. Versions count up from
 /// `first_version`.
-pub fn plan_files(plan: &Plan, name: &str, first_version: i64, origin: &str) -> Vec<NewFile> {
+pub fn plan_files(plan: &Plan, name: &str, first_version: i64, origin: &str) -> anyhow::Result<Vec<NewFile>> {
     let files = plan.migration_files();
     let count = files.len();
     files
@@ -74,7 +85,7 @@ pub fn plan_files(plan: &Plan, name: &str, first_version: i64, origin: &str) -> 
         .enumerate()
         .map(|(i, file)| {
             let unit = &file.unit;
-            let version = first_version + i as i64;
+            let version = after(first_version, i)?;
             let file_name =
                 if count == 1 { format!("{version}_{name}.sql") } else { format!("{version}_{name}_{}.sql", i + 1) };
             let part = if count == 1 { String::new() } else { format!(", part {} of {count}", i + 1) };
@@ -104,7 +115,7 @@ pub fn plan_files(plan: &Plan, name: &str, first_version: i64, origin: &str) -> 
             for warning in &plan.warnings {
                 header.push_str(&format!("-- Warning: {}\n", comment(warning)));
             }
-            NewFile { version, file_name, content: file.text(&header) }
+            Ok(NewFile { version, file_name, content: file.text(&header) })
         })
         .collect()
 }
@@ -134,7 +145,18 @@ mod tests {
         assert_eq!(timestamp(0), 19700101000000);
         assert_eq!(timestamp(951_782_400), 20000229000000); // a leap day
         assert_eq!(timestamp(1_798_761_599), 20261231235959);
-        assert_eq!(next_version(Some(99_991_231_235_959)), 99_991_231_235_960);
+        assert_eq!(next_version(Some(99_991_231_235_959)).expect("fits"), 99_991_231_235_960);
+    }
+
+    /// Found by the fuzz test: a migration numbered `i64::MAX` made the next version overflow (a panic in
+    /// debug builds, a negative version in release builds).
+    #[test]
+    fn no_version_follows_the_largest_one() {
+        assert!(next_version(Some(i64::MAX)).is_err());
+        assert_eq!(next_version(Some(i64::MAX - 1)).expect("one more fits"), i64::MAX);
+        let options = keel_diff::PlanOptions { online: true, ..Default::default() };
+        let plan = keel_diff::plan(&schema(&[]), &schema(&["a", "b"]), &options).expect("plan");
+        assert!(plan_files(&plan, "two", i64::MAX, "test").is_err(), "the second file has no version");
     }
 
     #[test]
@@ -162,7 +184,7 @@ mod tests {
         let options = keel_diff::PlanOptions { online: true, ..Default::default() };
         let plan = keel_diff::plan(&schema(&[]), &schema(&["a", "b"]), &options).expect("plan");
         assert_eq!(plan.statements.len(), 2, "{}", plan.to_sql());
-        let files = plan_files(&plan, "indexes", 20260101000000, "test");
+        let files = plan_files(&plan, "indexes", 20260101000000, "test").expect("versions fit");
         let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
         assert_eq!(names, ["20260101000000_indexes_1.sql", "20260101000001_indexes_2.sql"]);
         for file in &files {

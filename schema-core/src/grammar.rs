@@ -189,11 +189,24 @@ fn matching_paren(text: &str) -> Option<usize> {
     None
 }
 
+/// The first `wanted` outside double-quoted names (a doubled quote inside a name toggles twice).
+fn find_unquoted(text: &str, wanted: char) -> Option<usize> {
+    let mut quoted = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c == wanted && !quoted => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// `table`, `table(col, ...)`, `schema.table(col, ...)`. Without columns the target is `id`.
 pub fn reference(text: &str) -> Result<Reference, GrammarError> {
     let text = text.trim();
     let expected = "expected `table(column)`, `schema.table(column)` or `table`";
-    let (target, columns) = match text.find('(') {
+    let (target, columns) = match find_unquoted(text, '(') {
         Some(open) => {
             let inner =
                 text[open + 1..].strip_suffix(')').ok_or_else(|| error(format_args!("missing `)`: {expected}")))?;
@@ -202,8 +215,8 @@ pub fn reference(text: &str) -> Result<Reference, GrammarError> {
         None => (text, vec!["id".to_string()]),
     };
     let target = target.trim();
-    let (schema, table) = match target.split_once('.') {
-        Some((s, t)) => (Some(s), t),
+    let (schema, table) = match find_unquoted(target, '.') {
+        Some(dot) => (Some(&target[..dot]), &target[dot + 1..]),
         None => (None, target),
     };
     let table = identifier(table).ok_or_else(|| error(format_args!("`{target}` is not a table name: {expected}")))?;
@@ -254,6 +267,21 @@ mod tests {
         assert_eq!((quoted.schema.as_deref(), quoted.table.as_str()), (Some("auth"), "Users"));
         assert_eq!(quoted.columns, ["id", "tenant id"]);
         assert_eq!(columns("a, \"b, c\"").expect("columns"), ["a", "b, c"]);
+    }
+
+    /// Found by the fuzz test: a `(` or `.` inside a quoted name was taken for the column list or the
+    /// schema separator, so what `keel pull` writes for such a table did not read back.
+    #[test]
+    fn quoted_names_in_references_may_hold_parentheses_and_dots() {
+        let r = reference("\"a.b\".\"c(d\"(\"e)\")").expect("quoted");
+        assert_eq!((r.schema.as_deref(), r.table.as_str()), (Some("a.b"), "c(d"));
+        assert_eq!(r.columns, ["e)"]);
+        let r = reference("\"(\".\"\"\"\"(\"\"\"\")").expect("quoted quotes");
+        assert_eq!(
+            (r.schema.as_deref(), r.table.as_str(), r.columns.as_slice()),
+            (Some("("), "\"", &["\"".to_string()][..])
+        );
+        assert!(reference("\"a(id)").is_err());
     }
 
     /// A known limit that `keel pull` relies on detecting: the expression scan does not skip quotes, so a

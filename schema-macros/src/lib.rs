@@ -5,6 +5,8 @@
 mod attr;
 mod check;
 mod expand;
+#[cfg(test)]
+mod fuzz;
 mod keys;
 mod partition;
 mod pg_enum;

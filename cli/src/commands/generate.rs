@@ -59,7 +59,7 @@ pub async fn run(
     let latest = migrations.last().map(|m| m.version);
     if options.custom {
         let name = slug(options.name.as_deref().unwrap_or("custom"));
-        let file = custom_file(&name, next_version(latest));
+        let file = custom_file(&name, next_version(latest)?);
         let written = write_files(&dir, &[file])?;
         report(&session, &written, None, None, &[])?;
         return Ok(Outcome::Done);
@@ -110,7 +110,7 @@ pub async fn run(
         Some(name) => slug(name),
         None => slug(&plan.statements[0].summary),
     };
-    let mut files = plan_files(&plan, &name, next_version(latest), &source.to_string());
+    let mut files = plan_files(&plan, &name, next_version(latest)?, &source.to_string())?;
     let findings = lint_files(&session, &dir, &mut files, &current, &desired)?;
     let written = write_files(&dir, &files)?;
     report(&session, &written, Some(&plan), None, &findings)?;

@@ -149,7 +149,6 @@ fn check_warnings(generated: &BTreeMap<&str, Generated>, extension: bool) {
         "table warn.bookings: unique constraint bookings_code_key is NULLS NOT DISTINCT",
         "table warn.bookings: unique constraint bookings_code_key is DEFERRABLE INITIALLY IMMEDIATE",
         "table warn.bookings: foreign key bookings_target_a_target_b_fkey is MATCH FULL",
-        "table warn.bookings: foreign key bookings_odd_id_fkey: its table or column names cannot be written",
         "table warn.bookings: index bookings_room has storage parameters (fillfactor=70)",
         "table warn.bookings: index bookings_room: its comment is not written",
         "table warn.tickets: check tickets_id_check is NOT VALID",
@@ -175,6 +174,9 @@ fn check_warnings(generated: &BTreeMap<&str, Generated>, extension: bool) {
         );
     }
     assert_eq!(warnings.len(), expected.len(), "one warning each:\n{}", warnings.join("\n"));
+    // A parenthesis inside a quoted table name is read back as written, so the foreign key is kept.
+    let bookings = &generated["warnings"].files["bookings.rs"];
+    assert!(bookings.contains(r#"references = "\"odd(name\"(id)""#), "{bookings}");
 }
 
 /// The guideline example comes back in the example's own idiom: conventions, not attributes.

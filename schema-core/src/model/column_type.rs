@@ -100,8 +100,16 @@ impl ColumnType {
         if text.is_empty() {
             return Err(ParseTypeError { input: sql.to_string(), reason: "the type is empty" });
         }
-        if let Some(element) = text.strip_suffix("[]") {
-            return Ok(ColumnType::array(ColumnType::parse(element)?));
+        let (element, dimensions) = strip_array_suffixes(text);
+        if dimensions > MAX_ARRAY_DIMENSIONS {
+            return Err(ParseTypeError {
+                input: sql.to_string(),
+                reason: "PostgreSQL arrays have at most 6 dimensions",
+            });
+        }
+        if dimensions > 0 {
+            let element = ColumnType::parse(element)?;
+            return Ok((0..dimensions).fold(element, |ty, _| ColumnType::array(ty)));
         }
         let lower = text.to_ascii_lowercase();
         let (base, args) = split_modifiers(&lower)
@@ -144,12 +152,20 @@ impl ColumnType {
             ("int8" | "bigint", false) => no_args(ColumnType::BigInt)?,
             ("float4" | "real", false) => no_args(ColumnType::Real)?,
             ("float8" | "double precision", false) => no_args(ColumnType::DoublePrecision)?,
-            ("numeric" | "decimal", false) => match args.as_slice() {
-                [] => ColumnType::Numeric { precision: None, scale: None },
-                [p] => ColumnType::Numeric { precision: Some(*p as u16), scale: Some(0) },
-                [p, s] => ColumnType::Numeric { precision: Some(*p as u16), scale: Some(*s as u16) },
-                _ => return Err(bad("numeric takes a precision and a scale")),
-            },
+            ("numeric" | "decimal", false) => {
+                let digits = |n: u32| {
+                    u16::try_from(n)
+                        .ok()
+                        .filter(|n| *n <= MAX_NUMERIC_DIGITS)
+                        .ok_or(bad("numeric precision and scale are at most 1000"))
+                };
+                match args.as_slice() {
+                    [] => ColumnType::Numeric { precision: None, scale: None },
+                    [p] => ColumnType::Numeric { precision: Some(digits(*p)?), scale: Some(0) },
+                    [p, s] => ColumnType::Numeric { precision: Some(digits(*p)?), scale: Some(digits(*s)?) },
+                    _ => return Err(bad("numeric takes a precision and a scale")),
+                }
+            }
             ("text", false) => no_args(ColumnType::Text)?,
             ("varchar" | "character varying", false) => ColumnType::Varchar { length: one(&args)? },
             ("char" | "character" | "bpchar", false) => {
@@ -178,6 +194,22 @@ impl ColumnType {
         };
         Ok(ty)
     }
+}
+
+/// PostgreSQL's `MAXDIM`.
+const MAX_ARRAY_DIMENSIONS: usize = 6;
+/// PostgreSQL's `NUMERIC_MAX_PRECISION`, also the largest scale.
+const MAX_NUMERIC_DIGITS: u16 = 1000;
+
+/// `text[] []` → (`text`, 2), in a loop: a long run of `[]` must not recurse.
+fn strip_array_suffixes(text: &str) -> (&str, usize) {
+    let mut element = text;
+    let mut dimensions = 0;
+    while let Some(inner) = element.strip_suffix("[]") {
+        element = inner.trim_end();
+        dimensions += 1;
+    }
+    (element, dimensions)
 }
 
 /// Why a SQL type name could not be read.
@@ -300,6 +332,21 @@ mod tests {
         for ty in types {
             assert_eq!(ColumnType::parse(&ty.to_string()).unwrap(), ty, "{ty}");
         }
+    }
+
+    /// Found by the fuzz test: each `[]` was one recursive call (a long run overflowed the stack), and a
+    /// numeric modifier past `u16` wrapped around (`numeric(65537)` read as `numeric(1)`).
+    #[test]
+    fn refuses_more_dimensions_or_digits_than_postgres_allows() {
+        let deep = format!("integer{}", "[]".repeat(100_000));
+        assert!(ColumnType::parse(&deep).is_err());
+        assert!(ColumnType::parse("int[][][][][][][]").is_err());
+        assert_eq!(ColumnType::parse("int [] []").unwrap(), ColumnType::array(ColumnType::array(ColumnType::Integer)));
+        assert!(ColumnType::parse("[]").is_err());
+        assert!(ColumnType::parse("numeric(65537)").is_err());
+        assert!(ColumnType::parse("numeric(10, 65538)").is_err());
+        assert!(ColumnType::parse("numeric(1001)").is_err());
+        assert!(ColumnType::parse("numeric(1000, 2)").is_ok());
     }
 
     #[test]
