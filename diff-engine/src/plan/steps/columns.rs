@@ -4,10 +4,11 @@ use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
     Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, function_keys,
-    identity_sequence, identity_sequence_key, rel, type_keys, unique_key, using,
+    identity_sequence, identity_sequence_key, rel, type_keys, unique_key,
 };
+use crate::casts::{self, Conversion};
 use crate::change::{Change, SequenceRestart};
-use crate::hazard::{self, Hazard};
+use crate::hazard::Hazard;
 use crate::plan::Measure;
 use crate::render::{self, qualified};
 use keel_core::model::QualifiedName;
@@ -173,22 +174,37 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     .uses_old(default_keys(old_default.as_deref())),
                 );
             }
-            let (rewrites, may_fail) = hazard::type_change(from, to);
+            let change = casts::type_change(from, to);
             let mut hazards = vec![LOCK];
-            if rewrites {
+            if change.rewrites {
                 hazards.push(Hazard::RewritesTable);
             }
-            if may_fail {
-                hazards.push(Hazard::MayFailOnData);
-            }
+            let (table_name, column_name) = (table.clone(), column.clone());
+            let measure = match change.conversion {
+                Conversion::Lossless => None,
+                Conversion::Checked => {
+                    hazards.push(Hazard::MayFailOnData);
+                    Some(Measure::Unfit { table: table_name, column: column_name, from: from.clone(), to: to.clone() })
+                }
+                Conversion::Lossy => {
+                    // A lossy cast may also meet a value it cannot convert at all (out of range).
+                    hazards.extend([Hazard::AltersData, Hazard::MayFailOnData]);
+                    Some(Measure::Changed {
+                        table: table_name,
+                        column: column_name,
+                        from: from.clone(),
+                        to: to.clone(),
+                    })
+                }
+            };
             let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
             let mut step = Step::new(
                 110,
                 format!(
-                    "{} ALTER COLUMN {} TYPE {to}{collate} USING {}",
+                    "{} ALTER COLUMN {} TYPE {to}{collate}{}",
                     alter_table(table),
                     quote_ident(column),
-                    using(column, from, to)
+                    casts::using_clause(column, from, to)
                 ),
                 format!("change type of {table}.{column} from {from} to {to}"),
             )
@@ -197,6 +213,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .requires(type_keys(to))
             .uses_old(type_keys(from))
             .modifies([column_key.clone()]);
+            step.measure = measure;
             step.affects.push((table.clone(), Some(column.clone())));
             out.push(step);
             if let Some(default) = default {
@@ -259,18 +276,20 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .creates([identity_sequence_key(table, column)]),
         ],
         Change::DropIdentity { table, column } => {
-            vec![
-                alter_column(
-                    table,
-                    column,
-                    115,
-                    "DROP IDENTITY",
-                    format!("drop identity of {table}.{column}"),
-                    &[LOCK],
-                )
-                .drops([identity_sequence_key(table, column)])
-                .teardown_off(),
-            ]
+            // The sequence goes with the identity: numbering the column again starts over, at ids that
+            // rows already hold.
+            let mut step = alter_column(
+                table,
+                column,
+                115,
+                "DROP IDENTITY",
+                format!("drop identity of {table}.{column}"),
+                &[Hazard::DeletesData, LOCK],
+            )
+            .drops([identity_sequence_key(table, column)])
+            .teardown_off();
+            step.measure = Some(Measure::Identity { table: table.clone(), column: column.clone() });
+            vec![step]
         }
         Change::SetIdentityGeneration { table, column, generation } => {
             let g = match generation {

@@ -158,11 +158,15 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 .requires([Key::Schema(name.schema.clone())])
                 .creates([rel(name)]),
         ],
-        Change::DropSequence { name } => vec![
-            Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
-                .hazards(&[Hazard::BreaksClients])
-                .drops([rel(name)]),
-        ],
+        Change::DropSequence { name } => {
+            // What it handed out is lost: a sequence created again starts over, at ids rows already hold.
+            let mut step =
+                Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
+                    .hazards(&[Hazard::DeletesData, Hazard::BreaksClients])
+                    .drops([rel(name)]);
+            step.measure = Some(Measure::Sequence { sequence: name.clone() });
+            vec![step]
+        }
         Change::AlterSequence { name, data_type, options, restart } => {
             let target = quote_literal(&qualified(name));
             let mut clauses = options.alter_clauses(data_type);
