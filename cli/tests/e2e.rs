@@ -49,3 +49,6 @@ mod twins;
 
 #[path = "e2e/sql_folder.rs"]
 mod sql_folder;
+
+#[path = "e2e/lossy.rs"]
+mod lossy;

@@ -26,9 +26,9 @@ pub async fn measure_data_loss(conn: &mut PgConnection, plan: &mut Plan) -> Resu
             Err(sqlx::Error::Database(e)) if e.code().is_some_and(|c| c.starts_with("22")) => {
                 statement.measure_failed = Some(e.message().to_string());
             }
-            // Undefined table, column, function or operator; no cast between the types.
+            // Undefined table, column, type (created later by the plan), function or operator; no cast.
             Err(sqlx::Error::Database(e))
-                if e.code().as_deref().is_some_and(|c| ["42P01", "42703", "42883", "42846"].contains(&c)) => {}
+                if e.code().as_deref().is_some_and(|c| ["42P01", "42703", "42704", "42883", "42846"].contains(&c)) => {}
             Err(e) => return Err(e),
         }
     }
