@@ -237,3 +237,37 @@ async fn dropping_a_used_identity_is_data_loss_measured() {
     .await;
     assert_eq!(statement(&plan, "DROP IDENTITY").data_loss, Some(3), "{}", plan.to_sql());
 }
+
+// ---- domains recreated for a new base type ----
+
+#[tokio::test]
+async fn a_domain_narrowed_under_a_long_value_fails_without_truncating() {
+    let (db, mut conn, planned) = measured(
+        "CREATE DOMAIN code AS varchar(100); CREATE TABLE t (id int PRIMARY KEY, c code)",
+        "INSERT INTO t VALUES (1, 'hello world'), (2, 'hi')",
+        "CREATE DOMAIN code AS varchar(5); CREATE TABLE t (id int PRIMARY KEY, c code)",
+    )
+    .await;
+    let cast = statement(&planned, "ALTER COLUMN \"c\" TYPE");
+    assert!(cast.hazards.contains(&Hazard::MayFailOnData), "{}", planned.to_sql());
+    assert!(!cast.hazards.contains(&Hazard::AltersData), "{}", planned.to_sql());
+    assert_eq!(cast.data_loss, Some(1), "one value does not fit:\n{}", planned.to_sql());
+    assert!(apply_plan(&mut conn, &planned).await.is_err(), "must fail:\n{}", planned.to_sql());
+    assert!(query_bool(&mut conn, "SELECT c = 'hello world' FROM t WHERE id = 1").await, "the value was cut");
+    drop(conn);
+    release(db).await;
+}
+
+#[tokio::test]
+async fn a_domain_losing_scale_alters_data_and_counts() {
+    let plan = case(
+        "CREATE DOMAIN price AS numeric(10, 2); CREATE TABLE t (id int PRIMARY KEY, p price)",
+        "CREATE DOMAIN price AS numeric(10, 0); CREATE TABLE t (id int PRIMARY KEY, p price)",
+    )
+    .data("INSERT INTO t VALUES (1, 12.34), (2, 5), (3, NULL)")
+    .verify("SELECT p = 12 FROM t WHERE id = 1")
+    .expect(Hazard::AltersData)
+    .run()
+    .await;
+    assert_eq!(statement(&plan, "ALTER COLUMN \"p\" TYPE").data_loss, Some(1), "{}", plan.to_sql());
+}
