@@ -18,7 +18,7 @@ pub async fn measure_data_loss(conn: &mut PgConnection, plan: &mut Plan) -> Resu
         // A cast may raise on a value: inside a savepoint (a transaction when there is none), so that an
         // enclosing transaction survives it.
         let mut tx = conn.begin().await?;
-        let counted = count(&mut *tx, measure).await;
+        let counted = count(&mut tx, measure).await;
         tx.rollback().await?;
         match counted {
             Ok(n) => statement.data_loss = n,
