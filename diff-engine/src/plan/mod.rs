@@ -90,7 +90,12 @@ impl Measure {
             Measure::NonNull { .. } => format!("{n} non-null values"),
             Measure::Values { values, .. } => format!("{n} rows hold a removed value ({})", values.join(", ")),
             Measure::Changed { .. } => format!("{n} {values} {}", if count == 1 { "changes" } else { "change" }),
-            Measure::Unfit { to, .. } => format!("{n} {values} do not fit {to}: the statement fails on them"),
+            Measure::Unfit { to, .. } => {
+                format!(
+                    "{n} {values} {} not fit {to}: the statement fails on them",
+                    if count == 1 { "does" } else { "do" }
+                )
+            }
             Measure::Sequence { .. } | Measure::Identity { .. } => {
                 format!("{n} {values} handed out; a new sequence would hand them out again")
             }
@@ -330,4 +335,23 @@ pub fn plan_changes(
         .collect();
     let lock_timeout_ms = options.lock_timeout.map(|d| d.as_millis() as u64);
     Ok(Plan { statements, warnings, lock_timeout_ms })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_describe_what_they_counted() {
+        let table = QualifiedName::new("public", "t");
+        let (from, to) = (ColumnType::Numeric { precision: Some(10), scale: Some(2) }, ColumnType::Integer);
+        let changed = Measure::Changed { table: table.clone(), column: "p".into(), from: from.clone(), to: to.clone() };
+        assert_eq!(changed.effect(1204), "1,204 values change");
+        assert_eq!(changed.effect(1), "1 value changes");
+        let unfit = Measure::Unfit { table: table.clone(), column: "p".into(), from, to };
+        assert_eq!(unfit.effect(1), "1 value does not fit integer: the statement fails on them");
+        let sequence = Measure::Sequence { sequence: table.clone() };
+        assert_eq!(sequence.effect(100000), "100,000 values handed out; a new sequence would hand them out again");
+        assert_eq!(Measure::Rows { table }.effect(2), "deletes 2 rows");
+    }
 }

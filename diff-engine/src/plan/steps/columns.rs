@@ -312,9 +312,15 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("identity {table}.{column}"));
             let sets = clauses.into_iter().map(|c| if c == "RESTART" { c } else { format!("SET {c}") });
             let restarts = *restart == SequenceRestart::Restart;
-            let hazards: &[Hazard] = if restarts { &[LOCK, Hazard::MayFailOnData] } else { &[LOCK] };
+            let hazards: &[Hazard] =
+                if restarts { &[LOCK, Hazard::DeletesData, Hazard::MayFailOnData] } else { &[LOCK] };
             let summary = format!("alter identity sequence of {table}.{column}");
-            out.push(alter_column(table, column, 140, &sets.collect::<Vec<_>>().join(" "), summary, hazards));
+            let mut step = alter_column(table, column, 140, &sets.collect::<Vec<_>>().join(" "), summary, hazards);
+            if restarts {
+                // Like a dropped identity: the restart may hand out again ids that rows hold.
+                step.measure = Some(Measure::Identity { table: table.clone(), column: column.clone() });
+            }
+            out.push(step);
             out
         }
         Change::DropExpression { table, column } => vec![alter_column(

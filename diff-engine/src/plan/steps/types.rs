@@ -172,15 +172,18 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let target = quote_literal(&qualified(name));
             let mut clauses = options.alter_clauses(data_type);
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("sequence {name}"));
-            out.push(
-                Step::new(
-                    40,
-                    format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
-                    format!("alter sequence {name}"),
-                )
-                .hazards(if *restart == SequenceRestart::Restart { &[Hazard::MayFailOnData] } else { &[] })
-                .requires([rel(name)]),
-            );
+            let mut step = Step::new(
+                40,
+                format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
+                format!("alter sequence {name}"),
+            )
+            .requires([rel(name)]);
+            if *restart == SequenceRestart::Restart {
+                // Where it was is lost: a restart may hand out again ids that rows hold (DESIGN, invariant 4).
+                step = step.hazards(&[Hazard::DeletesData, Hazard::MayFailOnData]);
+                step.measure = Some(Measure::Sequence { sequence: name.clone() });
+            }
+            out.push(step);
             out
         }
         Change::SetSequenceOwner { name, owner } => {
