@@ -191,6 +191,15 @@ pub fn explicit_cast(expression: &str, from: &ColumnType, to: &ColumnType) -> St
     }
 }
 
+/// `ty` without a declared length (`varchar(5)[]` is `text[]`): an explicit cast to it cuts nothing, and
+/// assigning its values to a column or domain of the length checks them.
+pub fn without_length(ty: &ColumnType) -> ColumnType {
+    match ty.scalar() {
+        ColumnType::Varchar { length: Some(_) } | ColumnType::Char { .. } => ty.clone().with_scalar(ColumnType::Text),
+        _ => ty.clone(),
+    }
+}
+
 /// The `USING` clause that `ALTER COLUMN ... TYPE to` needs, or nothing where PostgreSQL's assignment cast
 /// converts (and checks) the values.
 pub fn using_clause(column: &str, from: &ColumnType, to: &ColumnType) -> String {

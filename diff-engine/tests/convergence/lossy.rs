@@ -294,3 +294,35 @@ async fn restarting_a_used_identity_is_data_loss_measured() {
     .await;
     assert_eq!(statement(&plan, "RESTART").data_loss, Some(2), "{}", plan.to_sql());
 }
+
+#[tokio::test]
+async fn a_column_retyped_to_a_short_domain_fails_on_a_long_value_without_truncating() {
+    let (db, mut conn, planned) = measured(
+        "CREATE DOMAIN code AS varchar(5); CREATE TABLE t (id int PRIMARY KEY, c varchar(100))",
+        "INSERT INTO t VALUES (1, 'hello world'), (2, 'hi')",
+        "CREATE DOMAIN code AS varchar(5); CREATE TABLE t (id int PRIMARY KEY, c code)",
+    )
+    .await;
+    let retype = statement(&planned, "TYPE");
+    assert!(retype.hazards.contains(&Hazard::MayFailOnData), "{}", planned.to_sql());
+    assert_eq!(retype.data_loss, Some(1), "one value does not fit:\n{}", planned.to_sql());
+    assert!(apply_plan(&mut conn, &planned).await.is_err(), "must fail:\n{}", planned.to_sql());
+    assert!(query_bool(&mut conn, "SELECT c = 'hello world' FROM t WHERE id = 1").await, "the value was cut");
+    drop(conn);
+    release(db).await;
+}
+
+#[tokio::test]
+async fn a_column_retyped_to_a_domain_keeps_fitting_values() {
+    case(
+        "CREATE DOMAIN code AS varchar(5); CREATE DOMAIN amount AS numeric(10, 2) CHECK (VALUE >= 0);
+         CREATE TABLE t (id int PRIMARY KEY, c varchar(100), a text)",
+        "CREATE DOMAIN code AS varchar(5); CREATE DOMAIN amount AS numeric(10, 2) CHECK (VALUE >= 0);
+         CREATE TABLE t (id int PRIMARY KEY, c code, a amount)",
+    )
+    .data("INSERT INTO t VALUES (1, 'hi', '12.5')")
+    .verify("SELECT c = 'hi' AND a = 12.5 FROM t")
+    .both_ways()
+    .run()
+    .await;
+}

@@ -3,7 +3,7 @@
 use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
-    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, function_keys,
+    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, domain_base, function_keys,
     identity_sequence, identity_sequence_key, rel, type_keys, unique_key,
 };
 use crate::casts::{self, Conversion};
@@ -174,38 +174,45 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     .uses_old(default_keys(old_default.as_deref())),
                 );
             }
-            let change = casts::type_change(from, to);
+            // A domain's values convert as its base type's, then meet its checks.
+            let from_base = domain_base(from, cx.current).unwrap_or_else(|| from.clone());
+            let to_domain = domain_base(to, cx.desired);
+            let to_base = to_domain.clone().unwrap_or_else(|| to.clone());
+            let change = casts::type_change(&from_base, &to_base);
             let mut hazards = vec![LOCK];
-            if change.rewrites {
+            if change.rewrites || to_domain.is_some() || from_base != *from {
                 hazards.push(Hazard::RewritesTable);
             }
+            if to_domain.is_some() {
+                hazards.push(Hazard::MayFailOnData);
+            }
+            let using = match &to_domain {
+                // The explicit cast goes to the base type without its length; the assignment to the domain
+                // checks the length (an explicit cast to it would cut).
+                Some(base) if !casts::assignment_cast(&from_base, base) => {
+                    let target = casts::without_length(base);
+                    format!(" USING {}", casts::explicit_cast(&quote_ident(column), &from_base, &target))
+                }
+                Some(_) => String::new(),
+                None => casts::using_clause(column, &from_base, to),
+            };
             let (table_name, column_name) = (table.clone(), column.clone());
             let measure = match change.conversion {
                 Conversion::Lossless => None,
                 Conversion::Checked => {
                     hazards.push(Hazard::MayFailOnData);
-                    Some(Measure::Unfit { table: table_name, column: column_name, from: from.clone(), to: to.clone() })
+                    Some(Measure::Unfit { table: table_name, column: column_name, from: from_base, to: to_base })
                 }
                 Conversion::Lossy => {
                     // A lossy cast may also meet a value it cannot convert at all (out of range).
                     hazards.extend([Hazard::AltersData, Hazard::MayFailOnData]);
-                    Some(Measure::Changed {
-                        table: table_name,
-                        column: column_name,
-                        from: from.clone(),
-                        to: to.clone(),
-                    })
+                    Some(Measure::Changed { table: table_name, column: column_name, from: from_base, to: to_base })
                 }
             };
             let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
             let mut step = Step::new(
                 110,
-                format!(
-                    "{} ALTER COLUMN {} TYPE {to}{collate}{}",
-                    alter_table(table),
-                    quote_ident(column),
-                    casts::using_clause(column, from, to)
-                ),
+                format!("{} ALTER COLUMN {} TYPE {to}{collate}{using}", alter_table(table), quote_ident(column),),
                 format!("change type of {table}.{column} from {from} to {to}"),
             )
             .hazards(&hazards)

@@ -358,14 +358,10 @@ fn domain_cast(
     to: &ColumnType,
     hazards: &mut Vec<Hazard>,
 ) -> (String, Option<Measure>) {
-    let unbounded = match to {
-        ColumnType::Varchar { length: Some(_) } | ColumnType::Char { .. } => ColumnType::Text,
-        other => other.clone(),
-    };
     let (table, column) = (usage.table.clone(), usage.column.clone());
     let (from, to) = (usage.ty.clone().with_scalar(from.clone()), usage.ty.clone().with_scalar(to.clone()));
     // A domain's value casts as a value of its base type.
-    let using = casts::explicit_cast(&quote_ident(&column), &from, &usage.ty.clone().with_scalar(unbounded));
+    let using = casts::explicit_cast(&quote_ident(&column), &from, &casts::without_length(&to));
     let measure = match casts::type_change(&from, &to).conversion {
         Conversion::Lossless => None,
         Conversion::Checked => Some(Measure::Unfit { table, column, from, to }),
