@@ -212,7 +212,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
             let mut step = Step::new(
                 110,
-                format!("{} ALTER COLUMN {} TYPE {to}{collate}{using}", alter_table(table), quote_ident(column),),
+                format!("{} ALTER COLUMN {} TYPE {to}{collate}{using}", alter_table(table), quote_ident(column)),
                 format!("change type of {table}.{column} from {from} to {to}"),
             )
             .hazards(&hazards)
