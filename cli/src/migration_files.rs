@@ -110,6 +110,9 @@ pub fn plan_files(plan: &Plan, name: &str, first_version: i64, origin: &str) -> 
                     for hazard in &statement.hazards {
                         header.push_str(&format!("--        {}: {}\n", hazard.id(), hazard.explain()));
                     }
+                    if let (Some(measure), Some(count)) = (&statement.measure, statement.data_loss) {
+                        header.push_str(&format!("--        measured: {}\n", comment(&measure.effect(count))));
+                    }
                 }
             }
             for warning in &plan.warnings {

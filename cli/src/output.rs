@@ -51,7 +51,7 @@ pub fn plan_text(plan: &Plan, sql: bool) -> String {
     }
     out.push('\n');
     for (i, statement) in plan.statements.iter().enumerate() {
-        let summary = if statement.hazards.contains(&Hazard::DeletesData) {
+        let summary = if loses_data(statement) {
             style(&statement.summary).red().bold().to_string()
         } else {
             statement.summary.clone()
@@ -59,10 +59,12 @@ pub fn plan_text(plan: &Plan, sql: bool) -> String {
         let transaction = if statement.transactional { "" } else { " (outside a transaction)" };
         out.push_str(&format!("{:>4}. {summary}{transaction}\n", i + 1));
         if let Some(loss) = statement.data_loss {
-            let what = statement.measure.as_ref().map(|m| m.describe(loss)).unwrap_or_else(|| loss.to_string());
-            let line = format!("deletes {what}");
+            let line = statement.measure.as_ref().map(|m| m.effect(loss)).unwrap_or_else(|| loss.to_string());
             let line = if loss > 0 { style(line).red().bold() } else { style(line).dim() };
             out.push_str(&format!("        {line}\n"));
+        }
+        if let Some(failed) = &statement.measure_failed {
+            out.push_str(&format!("        {}\n", style(format!("a value does not fit: {failed}")).red().bold()));
         }
         for hazard in &statement.hazards {
             let id = style(hazard.id()).yellow();
@@ -80,9 +82,14 @@ pub fn plan_text(plan: &Plan, sql: bool) -> String {
     redact(&out)
 }
 
-/// Statements that delete data and were not measured as deleting nothing.
+/// Statements that delete data or change stored values (a lossy cast, a used sequence dropped) and were
+/// not measured as losing nothing: they need consent.
 pub fn data_losing(plan: &Plan) -> Vec<&Statement> {
-    plan.statements.iter().filter(|s| s.hazards.contains(&Hazard::DeletesData) && s.data_loss != Some(0)).collect()
+    plan.statements.iter().filter(|s| loses_data(s) && s.data_loss != Some(0)).collect()
+}
+
+fn loses_data(statement: &Statement) -> bool {
+    statement.hazards.iter().any(|h| matches!(h, Hazard::DeletesData | Hazard::AltersData))
 }
 
 /// An error and its causes on one line, `outer: inner`, without the repetition that wrapped driver errors

@@ -61,3 +61,6 @@ mod hostile;
 
 #[path = "e2e/push_safety.rs"]
 mod push_safety;
+
+#[path = "e2e/lossy.rs"]
+mod lossy;

@@ -1,6 +1,5 @@
 //! What can go wrong when a statement runs against a database that is in use.
 
-use keel_core::model::ColumnType;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -8,6 +7,9 @@ use serde::Serialize;
 pub enum Hazard {
     /// Rows or values are deleted and cannot be recovered from the database.
     DeletesData,
+    /// A lossy cast changes stored values (rounds, truncates, drops a part of them): the old values cannot
+    /// be recovered from the database.
+    AltersData,
     /// PostgreSQL writes a new copy of the table (and its indexes).
     RewritesTable,
     /// Holds an ACCESS EXCLUSIVE lock: every read and write of the table waits.
@@ -29,6 +31,7 @@ impl Hazard {
     pub fn id(self) -> &'static str {
         match self {
             Hazard::DeletesData => "deletes_data",
+            Hazard::AltersData => "alters_data",
             Hazard::RewritesTable => "rewrites_table",
             Hazard::AccessExclusiveLock => "access_exclusive_lock",
             Hazard::MayFailOnData => "may_fail_on_data",
@@ -43,6 +46,9 @@ impl Hazard {
     pub fn explain(self) -> &'static str {
         match self {
             Hazard::DeletesData => "deletes data that cannot be recovered from the database",
+            Hazard::AltersData => {
+                "a lossy cast changes stored values (rounds, truncates or drops part of them); the old values cannot be recovered from the database"
+            }
             Hazard::RewritesTable => "rewrites the whole table; takes time and disk proportional to its size",
             Hazard::AccessExclusiveLock => "takes an ACCESS EXCLUSIVE lock: all reads and writes of the table wait",
             Hazard::MayFailOnData => "fails if existing rows violate the new definition",
@@ -64,42 +70,4 @@ impl std::fmt::Display for Hazard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
     }
-}
-
-/// What changing a column's type from `from` to `to` risks: `(rewrites the table, may fail on data)`.
-/// Binary-coercible changes (widening a `varchar`, `varchar` to `text`, more numeric precision at the same
-/// scale, more timestamp precision) neither rewrite nor fail.
-pub fn type_change(from: &ColumnType, to: &ColumnType) -> (bool, bool) {
-    use ColumnType::*;
-    let widened = match (from, to) {
-        (Varchar { length: Some(a) }, Varchar { length: Some(b) }) => b >= a,
-        (Varchar { .. }, Varchar { length: None }) | (Varchar { .. }, Text) | (Text, Varchar { length: None }) => true,
-        (Numeric { precision: Some(p), scale: s }, Numeric { precision: Some(q), scale: t }) => {
-            q >= p && s.unwrap_or(0) == t.unwrap_or(0)
-        }
-        (Numeric { .. }, Numeric { precision: None, scale: None }) => true,
-        (Timestamp { precision: a, with_time_zone: x }, Timestamp { precision: b, with_time_zone: y }) => {
-            x == y && b.unwrap_or(6) >= a.unwrap_or(6)
-        }
-        (Time { precision: a, with_time_zone: x }, Time { precision: b, with_time_zone: y }) => {
-            x == y && b.unwrap_or(6) >= a.unwrap_or(6)
-        }
-        (Cidr, Inet) => true,
-        _ => false,
-    };
-    if widened {
-        return (false, false);
-    }
-    let lossless = matches!(
-        (from, to),
-        (SmallInt, Integer | BigInt | Numeric { precision: None, .. })
-            | (Integer, BigInt | Numeric { precision: None, .. })
-            | (BigInt, Numeric { precision: None, .. })
-            | (Real, DoublePrecision)
-            | (Json, Jsonb)
-            | (Date, Timestamp { .. })
-            | (Timestamp { .. }, Timestamp { .. })
-            | (_, Text)
-    );
-    (true, !lossless)
 }

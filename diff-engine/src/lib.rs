@@ -4,6 +4,7 @@
 
 pub mod apply;
 mod calls;
+pub mod casts;
 pub mod change;
 pub mod diff;
 pub mod hazard;

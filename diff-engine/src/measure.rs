@@ -1,41 +1,56 @@
-//! Measuring, on a live database, what a plan's destructive statements would delete: rows of dropped
-//! tables, non-null values of dropped columns, rows holding removed enum values. The same count is taken
-//! when the plan is shown (the consent) and again when it is applied ([`crate::apply`]).
+//! Measuring, on a live database, what a plan's destructive statements would delete or change: rows of
+//! dropped tables, non-null values of dropped columns, rows holding removed enum values, values a lossy
+//! type change alters or that do not fit a checked one, values a dropped sequence handed out. The same
+//! count is taken when the plan is shown (the consent) and again when it is applied ([`crate::apply`]).
 
+use crate::casts::explicit_cast;
 use crate::plan::{Measure, Plan};
 use crate::render::qualified;
-use keel_core::model::QualifiedName;
+use keel_core::model::{ColumnType, QualifiedName};
 use keel_core::sql::quote_ident;
-use sqlx::{AssertSqlSafe, PgConnection};
+use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
-/// Fills in `data_loss` of every statement that can delete data. A count that cannot be taken (the table
-/// has another name until an earlier statement of the plan renames it) is left empty.
+/// Fills in `data_loss` of every statement that has a measure. A count that cannot be taken (the table
+/// has another name until an earlier statement of the plan renames it, the types cannot be compared) is
+/// left empty; where a stored value makes the cast fail, `measure_failed` says so.
 pub async fn measure_data_loss(conn: &mut PgConnection, plan: &mut Plan) -> Result<(), sqlx::Error> {
     for statement in &mut plan.statements {
         let Some(measure) = &statement.measure else { continue };
-        match measure_statement(conn, measure).await {
-            Ok(n) => statement.data_loss = Some(n),
+        // A cast may raise on a value: inside a savepoint (a transaction when there is none), so that an
+        // enclosing transaction survives it.
+        let mut tx = conn.begin().await?;
+        let counted = measure_statement(&mut tx, measure).await;
+        tx.rollback().await?;
+        match counted {
+            Ok(n) => statement.data_loss = n,
+            // 22: data exception (a value out of range, too long, not parseable).
+            Err(sqlx::Error::Database(e)) if e.code().is_some_and(|c| c.starts_with("22")) => {
+                statement.measure_failed = Some(e.message().to_string());
+            }
+            // Undefined table, column, type (created later by the plan), function or operator; no cast.
             Err(sqlx::Error::Database(e))
-                if e.code().as_deref() == Some("42P01") || e.code().as_deref() == Some("42703") => {}
+                if e.code().as_deref().is_some_and(|c| ["42P01", "42703", "42704", "42883", "42846"].contains(&c)) => {}
             Err(e) => return Err(e),
         }
     }
     Ok(())
 }
 
-/// What one measure counts, now.
-pub async fn measure_statement(conn: &mut PgConnection, measure: &Measure) -> Result<i64, sqlx::Error> {
+/// What one measure counts, now; `None` when there is nothing to count from (the sequence is gone).
+pub async fn measure_statement(conn: &mut PgConnection, measure: &Measure) -> Result<Option<i64>, sqlx::Error> {
     let count = count_query(measure);
-    let query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count.sql));
-    let query = match count.values {
-        Some(values) => query.bind(values),
-        None => query,
-    };
-    query.fetch_one(conn).await
+    let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count.sql));
+    for param in count.params {
+        query = match param {
+            Param::Text(text) => query.bind(text),
+            Param::Texts(texts) => query.bind(texts),
+        };
+    }
+    query.fetch_optional(conn).await
 }
 
 /// The relation a measure reads, which must not change between counting again and the destructive
-/// statement: [`crate::apply`] locks it (ACCESS EXCLUSIVE) first. `None`: nothing to lock.
+/// statement: [`crate::apply`] locks it (ACCESS EXCLUSIVE) first. `None`: nothing to lock (a sequence).
 pub fn measured_relation(measure: &Measure) -> Option<&QualifiedName> {
     count_query(measure).locks
 }
@@ -43,22 +58,24 @@ pub fn measured_relation(measure: &Measure) -> Option<&QualifiedName> {
 /// A measure's query: one `match` over the kinds, so a new kind says at once what it counts, with which
 /// parameters, and what it locks.
 struct Count<'a> {
-    /// Identifiers quoted; values bound as `$1`.
+    /// Identifiers quoted; values and relation names bound as `$1`, `$2`, ...
     sql: String,
-    values: Option<&'a [String]>,
+    params: Vec<Param<'a>>,
     locks: Option<&'a QualifiedName>,
 }
 
+enum Param<'a> {
+    Text(String),
+    Texts(&'a [String]),
+}
+
 fn count_query(measure: &Measure) -> Count<'_> {
+    let on = |table, sql| Count { sql, params: Vec::new(), locks: Some(table) };
     match measure {
-        Measure::Rows { table } => {
-            Count { sql: format!("SELECT count(*) FROM {}", qualified(table)), values: None, locks: Some(table) }
+        Measure::Rows { table } => on(table, format!("SELECT count(*) FROM {}", qualified(table))),
+        Measure::NonNull { table, column } => {
+            on(table, format!("SELECT count({}) FROM {}", quote_ident(column), qualified(table)))
         }
-        Measure::NonNull { table, column } => Count {
-            sql: format!("SELECT count({}) FROM {}", quote_ident(column), qualified(table)),
-            values: None,
-            locks: Some(table),
-        },
         Measure::Values { table, column, values } => Count {
             // `ARRAY[col]::text[]` flattens a scalar and an array column alike.
             sql: format!(
@@ -66,8 +83,50 @@ fn count_query(measure: &Measure) -> Count<'_> {
                 qualified(table),
                 quote_ident(column)
             ),
-            values: Some(values),
+            params: vec![Param::Texts(values)],
+            locks: Some(table),
+        },
+        Measure::Changed { table, column, from, to } => {
+            let col = quote_ident(column);
+            let there = explicit_cast(&col, from, to);
+            let back = explicit_cast(&format!("({there})"), to, from);
+            on(table, format!("SELECT count(*) FROM {} WHERE {col} IS DISTINCT FROM {back}", qualified(table)))
+        }
+        Measure::Unfit { table, column, from, to } => {
+            let col = quote_ident(column);
+            let cast = explicit_cast(&col, from, to);
+            let sql = if has_length(to) {
+                // The explicit cast cuts what the assignment cast would refuse: the text forms differ.
+                format!("SELECT count(*) FROM {} WHERE {col}::text IS DISTINCT FROM ({cast})::text", qualified(table))
+            } else {
+                // The cast raises on the first value that does not fit; otherwise every value fits.
+                format!("SELECT count({col}) - count({cast}) FROM {}", qualified(table))
+            };
+            on(table, sql)
+        }
+        Measure::Sequence { sequence } => Count {
+            sql: sequence_used("$1::regclass"),
+            params: vec![Param::Text(qualified(sequence))],
+            locks: None,
+        },
+        Measure::Identity { table, column } => Count {
+            sql: sequence_used("pg_get_serial_sequence($1, $2)::regclass"),
+            params: vec![Param::Text(qualified(table)), Param::Text(column.clone())],
             locks: Some(table),
         },
     }
+}
+
+fn has_length(ty: &ColumnType) -> bool {
+    matches!(ty.scalar(), ColumnType::Varchar { length: Some(_) } | ColumnType::Char { .. })
+}
+
+/// How many values the sequence that `regclass` (SQL over bound names) names has handed out: 0 when never
+/// called.
+fn sequence_used(regclass: &str) -> String {
+    format!(
+        "SELECT CASE WHEN last_value IS NULL THEN 0 \
+         ELSE GREATEST(1, (last_value - start_value) / increment_by + 1) END \
+         FROM pg_sequences WHERE format('%I.%I', schemaname, sequencename)::regclass = {regclass}"
+    )
 }

@@ -11,7 +11,7 @@ use crate::diff::{self, DiffError};
 use crate::hazard::Hazard;
 use crate::hints::Hints;
 use crate::unmanaged::Unmanaged;
-use keel_core::model::{QualifiedName, Schema};
+use keel_core::model::{ColumnType, QualifiedName, Schema};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -39,7 +39,7 @@ pub enum PlanError {
     Cycle(#[from] CycleError),
 }
 
-/// How to count what a destructive statement would delete.
+/// How to count what a destructive statement would delete or change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Measure {
@@ -49,16 +49,66 @@ pub enum Measure {
     NonNull { table: QualifiedName, column: String },
     /// Rows whose column holds one of the enum values that are removed.
     Values { table: QualifiedName, column: String, values: Vec<String> },
+    /// Values of a column that a lossy type change alters: those that do not come back unchanged when cast
+    /// to the new type and back.
+    Changed {
+        table: QualifiedName,
+        column: String,
+        #[serde(serialize_with = "as_sql")]
+        from: ColumnType,
+        #[serde(serialize_with = "as_sql")]
+        to: ColumnType,
+    },
+    /// Values of a column that do not fit its checked new type (the statement fails on them). Where a value
+    /// makes the cast itself fail, the count cannot be taken and PostgreSQL's message says why.
+    Unfit {
+        table: QualifiedName,
+        column: String,
+        #[serde(serialize_with = "as_sql")]
+        from: ColumnType,
+        #[serde(serialize_with = "as_sql")]
+        to: ColumnType,
+    },
+    /// Values a dropped sequence has handed out (0 when never used): a sequence created again starts over
+    /// and hands out ids that rows already hold.
+    Sequence { sequence: QualifiedName },
+    /// Values the sequence of an identity column that stops being one has handed out.
+    Identity { table: QualifiedName, column: String },
+}
+
+fn as_sql<S: serde::Serializer>(ty: &ColumnType, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(ty)
 }
 
 impl Measure {
     /// `1,204 non-null values`, for a count this measure took.
     pub fn describe(&self, count: i64) -> String {
         let n = thousands(count);
+        let values = if count == 1 { "value" } else { "values" };
         match self {
             Measure::Rows { .. } => format!("{n} rows"),
             Measure::NonNull { .. } => format!("{n} non-null values"),
             Measure::Values { values, .. } => format!("{n} rows hold a removed value ({})", values.join(", ")),
+            Measure::Changed { .. } => format!("{n} {values} {}", if count == 1 { "changes" } else { "change" }),
+            Measure::Unfit { to, .. } => {
+                format!(
+                    "{n} {values} {} not fit {to}: the statement fails on them",
+                    if count == 1 { "does" } else { "do" }
+                )
+            }
+            Measure::Sequence { .. } | Measure::Identity { .. } => {
+                format!("{n} {values} handed out; a new sequence would hand them out again")
+            }
+        }
+    }
+
+    /// What the statement does, for a count this measure took: `deletes 12 rows`, `2 values change`.
+    pub fn effect(&self, count: i64) -> String {
+        match self {
+            Measure::Rows { .. } | Measure::NonNull { .. } | Measure::Values { .. } => {
+                format!("deletes {}", self.describe(count))
+            }
+            _ => self.describe(count),
         }
     }
 }
@@ -87,9 +137,14 @@ pub struct Statement {
     /// What to count to know whether it deletes data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measure: Option<Measure>,
-    /// Filled in by [`crate::measure::measure_data_loss`]: rows or values it would delete.
+    /// Filled in by [`crate::measure::measure_data_loss`]: what the measure counted (rows or values it
+    /// would delete or change, values that do not fit, values a dropped sequence handed out).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_loss: Option<i64>,
+    /// Why the measure could not count: a stored value does not fit the new type (PostgreSQL's message),
+    /// so the statement fails on it and changes nothing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measure_failed: Option<String>,
     #[serde(skip)]
     commit_after: bool,
 }
@@ -274,9 +329,29 @@ pub fn plan_changes(
             transactional: step.transactional,
             measure: step.measure,
             data_loss: None,
+            measure_failed: None,
             commit_after: step.commit_after,
         })
         .collect();
     let lock_timeout_ms = options.lock_timeout.map(|d| d.as_millis() as u64);
     Ok(Plan { statements, warnings, lock_timeout_ms })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_describe_what_they_counted() {
+        let table = QualifiedName::new("public", "t");
+        let (from, to) = (ColumnType::Numeric { precision: Some(10), scale: Some(2) }, ColumnType::Integer);
+        let changed = Measure::Changed { table: table.clone(), column: "p".into(), from: from.clone(), to: to.clone() };
+        assert_eq!(changed.effect(1204), "1,204 values change");
+        assert_eq!(changed.effect(1), "1 value changes");
+        let unfit = Measure::Unfit { table: table.clone(), column: "p".into(), from, to };
+        assert_eq!(unfit.effect(1), "1 value does not fit integer: the statement fails on them");
+        let sequence = Measure::Sequence { sequence: table.clone() };
+        assert_eq!(sequence.effect(100000), "100,000 values handed out; a new sequence would hand them out again");
+        assert_eq!(Measure::Rows { table }.effect(2), "deletes 2 rows");
+    }
 }

@@ -15,6 +15,7 @@ mod enums;
 mod foreign_keys;
 mod functions;
 mod indexes;
+mod lossy;
 mod online;
 mod partitions;
 mod policies;

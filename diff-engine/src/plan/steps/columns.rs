@@ -3,11 +3,12 @@
 use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
-    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, function_keys,
-    identity_sequence, identity_sequence_key, rel, type_keys, unique_key, using,
+    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, domain_base, function_keys,
+    identity_sequence, identity_sequence_key, rel, type_keys, unique_key,
 };
+use crate::casts::{self, Conversion};
 use crate::change::{Change, SequenceRestart};
-use crate::hazard::{self, Hazard};
+use crate::hazard::Hazard;
 use crate::plan::Measure;
 use crate::render::{self, qualified};
 use keel_core::model::QualifiedName;
@@ -173,23 +174,45 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     .uses_old(default_keys(old_default.as_deref())),
                 );
             }
-            let (rewrites, may_fail) = hazard::type_change(from, to);
+            // A domain's values convert as its base type's, then meet its checks.
+            let from_base = domain_base(from, cx.current).unwrap_or_else(|| from.clone());
+            let to_domain = domain_base(to, cx.desired);
+            let to_base = to_domain.clone().unwrap_or_else(|| to.clone());
+            let change = casts::type_change(&from_base, &to_base);
             let mut hazards = vec![LOCK];
-            if rewrites {
+            if change.rewrites || to_domain.is_some() || from_base != *from {
                 hazards.push(Hazard::RewritesTable);
             }
-            if may_fail {
+            if to_domain.is_some() {
                 hazards.push(Hazard::MayFailOnData);
             }
+            let using = match &to_domain {
+                // The explicit cast goes to the base type without its length; the assignment to the domain
+                // checks the length (an explicit cast to it would cut).
+                Some(base) if !casts::assignment_cast(&from_base, base) => {
+                    let target = casts::without_length(base);
+                    format!(" USING {}", casts::explicit_cast(&quote_ident(column), &from_base, &target))
+                }
+                Some(_) => String::new(),
+                None => casts::using_clause(column, &from_base, to),
+            };
+            let (table_name, column_name) = (table.clone(), column.clone());
+            let measure = match change.conversion {
+                Conversion::Lossless => None,
+                Conversion::Checked => {
+                    hazards.push(Hazard::MayFailOnData);
+                    Some(Measure::Unfit { table: table_name, column: column_name, from: from_base, to: to_base })
+                }
+                Conversion::Lossy => {
+                    // A lossy cast may also meet a value it cannot convert at all (out of range).
+                    hazards.extend([Hazard::AltersData, Hazard::MayFailOnData]);
+                    Some(Measure::Changed { table: table_name, column: column_name, from: from_base, to: to_base })
+                }
+            };
             let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
             let mut step = Step::new(
                 110,
-                format!(
-                    "{} ALTER COLUMN {} TYPE {to}{collate} USING {}",
-                    alter_table(table),
-                    quote_ident(column),
-                    using(column, from, to)
-                ),
+                format!("{} ALTER COLUMN {} TYPE {to}{collate}{using}", alter_table(table), quote_ident(column)),
                 format!("change type of {table}.{column} from {from} to {to}"),
             )
             .hazards(&hazards)
@@ -197,6 +220,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .requires(type_keys(to))
             .uses_old(type_keys(from))
             .modifies([column_key.clone()]);
+            step.measure = measure;
             step.affects.push((table.clone(), Some(column.clone())));
             out.push(step);
             if let Some(default) = default {
@@ -259,18 +283,20 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .creates([identity_sequence_key(table, column)]),
         ],
         Change::DropIdentity { table, column } => {
-            vec![
-                alter_column(
-                    table,
-                    column,
-                    115,
-                    "DROP IDENTITY",
-                    format!("drop identity of {table}.{column}"),
-                    &[LOCK],
-                )
-                .drops([identity_sequence_key(table, column)])
-                .teardown_off(),
-            ]
+            // The sequence goes with the identity: numbering the column again starts over, at ids that
+            // rows already hold.
+            let mut step = alter_column(
+                table,
+                column,
+                115,
+                "DROP IDENTITY",
+                format!("drop identity of {table}.{column}"),
+                &[Hazard::DeletesData, LOCK],
+            )
+            .drops([identity_sequence_key(table, column)])
+            .teardown_off();
+            step.measure = Some(Measure::Identity { table: table.clone(), column: column.clone() });
+            vec![step]
         }
         Change::SetIdentityGeneration { table, column, generation } => {
             let g = match generation {
@@ -293,9 +319,15 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("identity {table}.{column}"));
             let sets = clauses.into_iter().map(|c| if c == "RESTART" { c } else { format!("SET {c}") });
             let restarts = *restart == SequenceRestart::Restart;
-            let hazards: &[Hazard] = if restarts { &[LOCK, Hazard::MayFailOnData] } else { &[LOCK] };
+            let hazards: &[Hazard] =
+                if restarts { &[LOCK, Hazard::DeletesData, Hazard::MayFailOnData] } else { &[LOCK] };
             let summary = format!("alter identity sequence of {table}.{column}");
-            out.push(alter_column(table, column, 140, &sets.collect::<Vec<_>>().join(" "), summary, hazards));
+            let mut step = alter_column(table, column, 140, &sets.collect::<Vec<_>>().join(" "), summary, hazards);
+            if restarts {
+                // Like a dropped identity: the restart may hand out again ids that rows hold.
+                step.measure = Some(Measure::Identity { table: table.clone(), column: column.clone() });
+            }
+            out.push(step);
             out
         }
         Change::DropExpression { table, column } => vec![alter_column(

@@ -81,7 +81,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                     .requires(attribute_types(composite))
                     .creates([Key::Type(name.clone())]),
             );
-            out.extend(cast_usages(name, &old_name, usages, true, &[]));
+            out.extend(cast_usages(name, &old_name, usages, true, &[], None));
             out.push(Step::new(100, format!("DROP TYPE {renamed}"), format!("drop the replaced type {old_name}")));
             if composite.comment.is_some() {
                 let sql = comment_on("TYPE", &qualified(name), composite.comment.as_ref());

@@ -114,7 +114,8 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     .creates([Key::Type(name.clone())]),
             );
             out.extend(statements.map(|sql| Step::new(100, sql, format!("add a NOT VALID check to domain {name}"))));
-            out.extend(cast_usages(name, &old_name, usages, true, &[]));
+            let old = cx.current.schemas.get(&name.schema).and_then(|ns| ns.domains.get(&name.name));
+            out.extend(cast_usages(name, &old_name, usages, true, &[], old.map(|o| (&o.base, &domain.base))));
             out.push(Step::new(
                 100,
                 format!("DROP DOMAIN {}", qualified(&QualifiedName::new(&name.schema, &old_name))),

@@ -300,16 +300,17 @@ fn alter_table(table: &QualifiedName) -> String {
     format!("ALTER TABLE {}", qualified(table))
 }
 
-/// `USING` expression that casts a column to a new type. Enums cast through text.
+/// `ty` with a domain (of `schema`) replaced by its base type: values of a domain cast as values of its
+/// base. Other types as they are.
+fn domain_base(ty: &ColumnType, schema: &Schema) -> Option<ColumnType> {
+    let ColumnType::Named { schema: ns, name } = ty.scalar() else { return None };
+    let domain = schema.schemas.get(ns)?.domains.get(name)?;
+    Some(ty.clone().with_scalar(domain.base.clone()))
+}
+
+/// `USING` expression that casts a column to a new type explicitly. Enums cast through text.
 fn using(column: &str, from: &ColumnType, to: &ColumnType) -> String {
-    let through_text =
-        matches!(from.scalar(), ColumnType::Named { .. }) || matches!(to.scalar(), ColumnType::Named { .. });
-    let text = if matches!(from, ColumnType::Array { .. }) { "text[]" } else { "text" };
-    if through_text && from.scalar() != &ColumnType::Text {
-        format!("{}::{text}::{to}", quote_ident(column))
-    } else {
-        format!("{}::{to}", quote_ident(column))
-    }
+    crate::casts::explicit_cast(&quote_ident(column), from, to)
 }
 
 fn alter_column(

@@ -1,6 +1,7 @@
 //! Steps for schemas, extensions, enums and sequences.
 
 use super::{Context, Key, LOCK, Step, alter_table, col, rel, using};
+use crate::casts::{self, Conversion};
 use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hazard::Hazard;
 use crate::plan::Measure;
@@ -158,24 +159,31 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 .requires([Key::Schema(name.schema.clone())])
                 .creates([rel(name)]),
         ],
-        Change::DropSequence { name } => vec![
-            Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
-                .hazards(&[Hazard::BreaksClients])
-                .drops([rel(name)]),
-        ],
+        Change::DropSequence { name } => {
+            // What it handed out is lost: a sequence created again starts over, at ids rows already hold.
+            let mut step =
+                Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
+                    .hazards(&[Hazard::DeletesData, Hazard::BreaksClients])
+                    .drops([rel(name)]);
+            step.measure = Some(Measure::Sequence { sequence: name.clone() });
+            vec![step]
+        }
         Change::AlterSequence { name, data_type, options, restart } => {
             let target = quote_literal(&qualified(name));
             let mut clauses = options.alter_clauses(data_type);
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("sequence {name}"));
-            out.push(
-                Step::new(
-                    40,
-                    format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
-                    format!("alter sequence {name}"),
-                )
-                .hazards(if *restart == SequenceRestart::Restart { &[Hazard::MayFailOnData] } else { &[] })
-                .requires([rel(name)]),
-            );
+            let mut step = Step::new(
+                40,
+                format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
+                format!("alter sequence {name}"),
+            )
+            .requires([rel(name)]);
+            if *restart == SequenceRestart::Restart {
+                // Where it was is lost: a restart may hand out again ids that rows hold (DESIGN, invariant 4).
+                step = step.hazards(&[Hazard::DeletesData, Hazard::MayFailOnData]);
+                step.measure = Some(Measure::Sequence { sequence: name.clone() });
+            }
+            out.push(step);
             out
         }
         Change::SetSequenceOwner { name, owner } => {
@@ -269,20 +277,22 @@ fn recreate_enum(
         Step::new(100, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values"))
             .creates([ty.clone()]),
     );
-    out.extend(cast_usages(name, &old_name, usages, !removed.is_empty(), removed));
+    out.extend(cast_usages(name, &old_name, usages, !removed.is_empty(), removed, None));
     out.push(Step::new(100, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
     out
 }
 
 /// Casts every column of a recreated type (now renamed to `old_name`) to the new type through its text
 /// form; a default is dropped before (it may name the old type) and set again after. `may_fail`: some
-/// values may not fit the new type; `removed`: enum labels that go, whose rows the cast counts.
+/// values may not fit the new type; `removed`: enum labels that go, whose rows the cast counts. `bases`:
+/// a domain's old and new base types, which say what the cast does to the values.
 pub(super) fn cast_usages(
     name: &QualifiedName,
     old_name: &str,
     usages: &[EnumUsage],
     may_fail: bool,
     removed: &[String],
+    bases: Option<(&ColumnType, &ColumnType)>,
 ) -> Vec<Step> {
     let old = ColumnType::named(&name.schema, old_name);
     let mut out = Vec::new();
@@ -305,20 +315,19 @@ pub(super) fn cast_usages(
         if may_fail {
             hazards.push(Hazard::MayFailOnData);
         }
+        let (using, measure) = match bases {
+            Some((from, to)) => domain_cast(usage, from, to, &mut hazards),
+            None => (using(column, &old_ty, &usage.ty), None),
+        };
         let mut cast = Step::new(
             100,
-            format!(
-                "{} ALTER COLUMN {} TYPE {} USING {}",
-                alter_table(table),
-                quote_ident(column),
-                usage.ty,
-                using(column, &old_ty, &usage.ty)
-            ),
+            format!("{} ALTER COLUMN {} TYPE {} USING {using}", alter_table(table), quote_ident(column), usage.ty),
             format!("cast {table}.{column} to the new {name}"),
         )
         .hazards(&hazards)
         .requires([rel(table), Key::Type(name.clone())])
         .modifies([key.clone()]);
+        cast.measure = measure;
         if !removed.is_empty() {
             cast.measure =
                 Some(Measure::Values { table: table.clone(), column: column.clone(), values: removed.to_vec() });
@@ -338,6 +347,30 @@ pub(super) fn cast_usages(
         }
     }
     out
+}
+
+/// The `USING` expression and measure of a column cast from a domain based on `from` to one based on `to`.
+/// The expression casts explicitly to the new base type without its length (an explicit cast to a length
+/// cuts a longer value), and PostgreSQL's assignment to the domain checks the length: it raises.
+fn domain_cast(
+    usage: &EnumUsage,
+    from: &ColumnType,
+    to: &ColumnType,
+    hazards: &mut Vec<Hazard>,
+) -> (String, Option<Measure>) {
+    let (table, column) = (usage.table.clone(), usage.column.clone());
+    let (from, to) = (usage.ty.clone().with_scalar(from.clone()), usage.ty.clone().with_scalar(to.clone()));
+    // A domain's value casts as a value of its base type.
+    let using = casts::explicit_cast(&quote_ident(&column), &from, &casts::without_length(&to));
+    let measure = match casts::type_change(&from, &to).conversion {
+        Conversion::Lossless => None,
+        Conversion::Checked => Some(Measure::Unfit { table, column, from, to }),
+        Conversion::Lossy => {
+            hazards.push(Hazard::AltersData);
+            Some(Measure::Changed { table, column, from, to })
+        }
+    };
+    (using, measure)
 }
 
 /// `ALTER {kind} name RENAME TO old_name`, making way for the new type of the same name.
