@@ -40,13 +40,7 @@ pub fn check(sql: &str) -> Result<(), Unreplayable> {
 fn first_cluster_wide(sql: &str) -> Option<(usize, &'static str)> {
     SourceFile::parse(sql).tree().stmts().find_map(|stmt| {
         let what = cluster_wide(&stmt)?;
-        let node = stmt.syntax();
-        let start = node
-            .descendants_with_tokens()
-            .filter_map(|element| element.into_token())
-            .find(|token| !token.kind().is_trivia())
-            .map_or(node.text_range().start(), |token| token.text_range().start());
-        Some((start.into(), what))
+        Some((sql_depth::statement_start(stmt.syntax()), what))
     })
 }
 

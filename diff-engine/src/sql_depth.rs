@@ -29,6 +29,16 @@ pub fn on_big_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     }
 }
 
+/// Byte offset of a parsed statement's first token that is not a comment or whitespace: where a message
+/// about the statement points.
+pub fn statement_start(node: &squawk_syntax::SyntaxNode) -> usize {
+    node.descendants_with_tokens()
+        .filter_map(|element| element.into_token())
+        .find(|token| !token.kind().is_trivia())
+        .map_or(node.text_range().start(), |token| token.text_range().start())
+        .into()
+}
+
 /// Where the nesting first passes [`MAX_DEPTH`]: the byte offset of the opening parenthesis or bracket.
 pub fn too_deep(sql: &str) -> Option<usize> {
     let bytes = sql.as_bytes();

@@ -75,8 +75,8 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
     // SIGINT/SIGTERM: the running statement is canceled server-side and has ended before keel exits.
     let received = Mutex::new(None);
     let stop = async {
-        let name = signal().await;
-        *received.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(name);
+        let stop = crate::signals::first().await;
+        *received.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(stop.name());
     };
     let result = migrate_until(connect_options(&url)?, &migrations, &runner, &mut on_event, stop).await;
     let report = match result {
@@ -102,28 +102,4 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         println!("applied {}", crate::output::count(report.applied.len(), "migration"));
     }
     Ok(Outcome::Done)
-}
-
-/// The first SIGINT or SIGTERM (Ctrl-C elsewhere), by name. Never completes when the handlers cannot be
-/// installed: keel then dies as it did without them.
-async fn signal() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate()))
-        else {
-            return std::future::pending().await;
-        };
-        tokio::select! {
-            _ = interrupt.recv() => "SIGINT",
-            _ = terminate.recv() => "SIGTERM",
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        if tokio::signal::ctrl_c().await.is_err() {
-            return std::future::pending().await;
-        }
-        "Ctrl-C"
-    }
 }

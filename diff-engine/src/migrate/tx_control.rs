@@ -29,7 +29,17 @@ const NO_SAVEPOINT: &str = "no SAVEPOINT of that name comes before it in the fil
 /// `ROLLBACK`, `ABORT`, `PREPARE TRANSACTION`, `COMMIT PREPARED`, `ROLLBACK PREPARED`, and `RELEASE` or
 /// `ROLLBACK TO` a savepoint the file did not create before. `SAVEPOINT` itself, with its own `RELEASE`
 /// and `ROLLBACK TO`, stays inside the transaction and is fine.
+///
+/// SQL nested deeper than [`crate::sql_depth::MAX_DEPTH`] is not read (PostgreSQL refuses such nesting
+/// itself); the rest is parsed on a big stack, as everywhere keel parses SQL.
 pub fn transaction_control(sql: &str) -> Vec<TransactionControl> {
+    if crate::sql_depth::too_deep(sql).is_some() {
+        return Vec::new();
+    }
+    crate::sql_depth::on_big_stack(|| parsed_transaction_control(sql))
+}
+
+fn parsed_transaction_control(sql: &str) -> Vec<TransactionControl> {
     let parse = SourceFile::parse(sql);
     let mut savepoints: Vec<String> = Vec::new();
     let mut found = Vec::new();
@@ -61,7 +71,7 @@ pub fn transaction_control(sql: &str) -> Vec<TransactionControl> {
             _ => None,
         };
         if let Some(reason) = reason {
-            let start = first_token_offset(node);
+            let start = crate::sql_depth::statement_start(node);
             let (line, column) = line_and_column(sql, start);
             let statement = node.text().to_string();
             let statement = statement.trim_end_matches(';').split_whitespace().collect::<Vec<_>>().join(" ");
@@ -95,14 +105,6 @@ fn name(node: &SyntaxNode, kind: SyntaxKind) -> Option<String> {
         Some(quoted) => quoted.replace("\"\"", "\""),
         None => text.to_ascii_lowercase(),
     })
-}
-
-/// Byte offset of the statement's first token that is not a comment or whitespace.
-fn first_token_offset(node: &SyntaxNode) -> usize {
-    node.descendants_with_tokens()
-        .filter_map(|e| e.into_token())
-        .find(|t| !matches!(t.kind(), SyntaxKind::WHITESPACE | SyntaxKind::COMMENT))
-        .map_or_else(|| usize::from(node.text_range().start()), |t| usize::from(t.text_range().start()))
 }
 
 fn line_and_column(sql: &str, offset: usize) -> (usize, usize) {
@@ -158,5 +160,15 @@ mod tests {
         assert_eq!(found("SAVEPOINT a;\nRELEASE a;\nROLLBACK TO a;\n"), [(3, 1, "ROLLBACK TO a".to_string())]);
         assert_eq!(found("RELEASE SAVEPOINT x;")[0].2, "RELEASE SAVEPOINT x");
         assert_eq!(found("SAVEPOINT a; SAVEPOINT b; RELEASE a; RELEASE b;").len(), 1);
+    }
+
+    #[test]
+    fn deep_nesting_is_no_crash() {
+        // Test threads have small stacks: without the big-stack parse this overflows and aborts.
+        let not_chain = format!("SELECT {}true;\nCOMMIT;", "NOT ".repeat(3_000));
+        assert_eq!(found(&not_chain).len(), 1);
+        let parens = format!("SELECT {}1{};\nCOMMIT;", "(".repeat(20_000), ")".repeat(20_000));
+        // Not parsed at all: PostgreSQL refuses such nesting itself (`stack depth limit exceeded`).
+        assert_eq!(found(&parens), []);
     }
 }
