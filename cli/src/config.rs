@@ -45,7 +45,8 @@ pub struct MigrateConfig {
     pub lock_id: Option<i64>,
     pub lock_wait_secs: Option<u64>,
     pub timeout_secs: Option<u64>,
-    /// `lock_timeout` written into generated migrations and used by `--online`, in milliseconds; 0: none.
+    /// `lock_timeout` of every migration `migrate` runs and every `push`, also written into generated
+    /// migrations, in milliseconds; 0: none.
     pub lock_timeout_ms: Option<u64>,
 }
 
@@ -178,8 +179,8 @@ pub fn template(schema: &str, migrations: &str, sql: &[String]) -> String {
          # lock_id = 7231\n\
          lock_wait_secs = 60\n\
          timeout_secs = 300\n\
-         # lock_timeout set by every generated migration that runs in a transaction (a `-- no-transaction`\n\
-         # file, e.g. CREATE INDEX CONCURRENTLY, is one statement and cannot set it); 0: none.\n\
+         # lock_timeout of every migration `keel migrate` runs (a file's own SET overrides it), of every\n\
+         # `keel push`, and written into generated migrations; 0: none.\n\
          lock_timeout_ms = 5000\n\
          \n\
          [lint]\n\

@@ -67,11 +67,15 @@ pub async fn relation_holder(
     })
 }
 
+/// A bigint advisory lock shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
+pub(crate) fn halves(lock_id: i64) -> (i64, i64) {
+    let bits = lock_id as u64;
+    (i64::from((bits >> 32) as u32), i64::from(bits as u32))
+}
+
 /// The session holding advisory lock `lock_id` in this database.
 pub async fn advisory_holder(conn: &mut PgConnection, lock_id: i64) -> Result<Option<Holder>, sqlx::Error> {
-    // A bigint advisory lock shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
-    let bits = lock_id as u64;
-    let (high, low) = (i64::from((bits >> 32) as u32), i64::from(bits as u32));
+    let (high, low) = halves(lock_id);
     let row: Option<(Option<i32>, Option<String>)> = sqlx::query_as(
         "SELECT l.pid, NULLIF(a.application_name, '') FROM pg_locks l \
          LEFT JOIN pg_stat_activity a ON a.pid = l.pid \

@@ -142,7 +142,7 @@ async fn locked(
             .iter()
             .map(|s| format!("  {}", s.data_loss_report().unwrap_or_else(|| format!("{} (not measured)", s.summary))))
             .collect();
-        let message = format!("the plan deletes data:\n{}", reports.join("\n"));
+        let message = format!("the plan deletes or changes stored data:\n{}", reports.join("\n"));
         if !(prompt::interactive() && !session.json() && prompt::confirm(&format!("{message}\nApply it?"))?) {
             let reason = format!("{message}\nNothing changed. Rerun with --force to apply it.");
             return refuse(session, Some(&plan), reason);

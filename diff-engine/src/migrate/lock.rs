@@ -88,12 +88,12 @@ pub(crate) async fn acquire(
 
 /// Releases the lock. Best effort: closing the connection releases it anyway.
 pub(crate) async fn release(conn: &mut PgConnection, lock_id: i64) {
-    let _ = sqlx::query("SELECT pg_advisory_unlock($1)").bind(lock_id).execute(conn).await;
+    crate::locks::release_advisory(conn, lock_id).await;
 }
 
 /// Whether this session holds the lock (a migration may have released it: `pg_advisory_unlock_all()`).
 pub(crate) async fn held(conn: &mut PgConnection, lock_id: i64) -> Result<bool, sqlx::Error> {
-    let (high, low) = halves(lock_id);
+    let (high, low) = crate::locks::halves(lock_id);
     sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1 \
          AND pid = pg_backend_pid() AND classid::bigint = $1 AND objid::bigint = $2)",
@@ -104,29 +104,12 @@ pub(crate) async fn held(conn: &mut PgConnection, lock_id: i64) -> Result<bool, 
     .await
 }
 
-/// A bigint advisory lock shows in pg_locks as classid = high 32 bits, objid = low 32 bits, objsubid = 1.
-fn halves(lock_id: i64) -> (i64, i64) {
-    let bits = lock_id as u64;
-    (i64::from((bits >> 32) as u32), i64::from(bits as u32))
-}
-
 /// The backend holding the advisory lock in this database, with its application name.
 async fn holder(conn: &mut PgConnection, lock_id: i64) -> Result<Option<(i32, Option<String>)>, MigrateError> {
-    let (high, low) = halves(lock_id);
-    let row: Option<(Option<i32>, Option<String>)> = sqlx::query_as(
-        "SELECT l.pid, NULLIF(a.application_name, '') FROM pg_locks l \
-         LEFT JOIN pg_stat_activity a ON a.pid = l.pid \
-         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
-           AND l.classid::bigint = $1 AND l.objid::bigint = $2 \
-           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
-         LIMIT 1",
-    )
-    .bind(high)
-    .bind(low)
-    .fetch_optional(conn)
-    .await
-    .map_err(MigrateError::database(format!("looking up who holds migration lock {lock_id}")))?;
-    Ok(row.and_then(|(pid, application)| Some((pid?, application))))
+    let holder = crate::locks::advisory_holder(conn, lock_id)
+        .await
+        .map_err(MigrateError::database(format!("looking up who holds migration lock {lock_id}")))?;
+    Ok(holder.map(|h| (h.pid, h.application)))
 }
 
 #[cfg(test)]
