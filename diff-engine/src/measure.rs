@@ -104,11 +104,9 @@ fn count_query(measure: &Measure) -> Count<'_> {
             };
             on(table, sql)
         }
-        Measure::Sequence { sequence } => Count {
-            sql: sequence_used("$1::regclass"),
-            params: vec![Param::Text(qualified(sequence))],
-            locks: None,
-        },
+        Measure::Sequence { sequence } => {
+            Count { sql: sequence_used("$1::regclass"), params: vec![Param::Text(qualified(sequence))], locks: None }
+        }
         Measure::Identity { table, column } => Count {
             sql: sequence_used("pg_get_serial_sequence($1, $2)::regclass"),
             params: vec![Param::Text(qualified(table)), Param::Text(column.clone())],

@@ -71,8 +71,11 @@ impl Server {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let mut swept = Vec::new();
         for name in unused.into_iter().filter(|name| is_stale(name, now)) {
-            super::drop_named(&self.admin_url, &name).await?;
-            swept.push(name);
+            // Another keel starting at the same moment may be dropping it too: one failure is no reason to
+            // leave the others.
+            if super::drop_named(&self.admin_url, &name).await.is_ok() {
+                swept.push(name);
+            }
         }
         Ok(swept)
     }
