@@ -64,7 +64,12 @@ pub fn plan_text(plan: &Plan, sql: bool) -> String {
             out.push_str(&format!("        {line}\n"));
         }
         if let Some(failed) = &statement.measure_failed {
-            out.push_str(&format!("        {}\n", style(format!("a value does not fit: {failed}")).red().bold()));
+            let line = match statement.measure {
+                Some(keel_diff::Measure::Unfit { .. }) => format!("a value does not fit: {failed}"),
+                // The count converts each value there and back; the way back may be what failed.
+                _ => format!("not counted ({failed}): values may change"),
+            };
+            out.push_str(&format!("        {}\n", style(line).red().bold()));
         }
         for hazard in &statement.hazards {
             let id = style(hazard.id()).yellow();

@@ -32,13 +32,15 @@ pub fn register(url: &str) {
 
 /// `text` with URL passwords and registered secrets replaced by `***`.
 pub fn redact(text: &str) -> String {
-    let mut out = hide_password_parameters(&hide_url_passwords(text));
+    // Registered passwords first: hiding a URL's password changes the text around it, and a password that
+    // holds `@` or a space would no longer be found whole.
+    let mut out = text.to_string();
     if let Ok(secrets) = SECRETS.lock() {
         for secret in secrets.iter().filter(|s| s.len() >= 3) {
             out = out.replace(secret.as_str(), "***");
         }
     }
-    out
+    hide_password_parameters(&hide_url_passwords(&out))
 }
 
 /// The password in `scheme://user:password@host` or in a `password=` query parameter, if any.
@@ -54,10 +56,10 @@ fn password(url: &str) -> Option<&str> {
     query.split('&').find_map(|pair| pair.strip_prefix("password="))
 }
 
-/// `scheme://user:` up to the last `@` before any `?`, whatever is between.
+/// `scheme://user:` up to the last `@`, whatever is between (a password may hold an unencoded `/` or
+/// `?`). It may take in more than the password (an `@` in the query): hiding too much is the safe side.
 fn loose_password(url: &str) -> Option<&str> {
     let rest = &url[url.find("://")? + 3..];
-    let rest = &rest[..rest.find('?').unwrap_or(rest.len())];
     let at = rest.rfind('@')?;
     let colon = rest[..at].find(':')?;
     Some(&rest[colon + 1..at])
@@ -84,17 +86,24 @@ fn hide_url_passwords(text: &str) -> String {
     while let Some(i) = rest.find("://") {
         let (before, after) = rest.split_at(i + 3);
         out.push_str(before);
-        let end = after.find(|c: char| c.is_whitespace() || c == '/' || c == '?' || c == '"' || c == '\'');
-        let authority = &after[..end.unwrap_or(after.len())];
-        match (authority.rfind('@'), authority.find(':')) {
-            (Some(at), Some(colon)) if colon < at => {
-                out.push_str(&authority[..colon]);
+        let token_end = after.find(|c: char| c.is_whitespace() || c == '"' || c == '\'').unwrap_or(after.len());
+        let token = &after[..token_end];
+        let authority = &token[..token.find(['/', '?']).unwrap_or(token.len())];
+        // From the user's `:` to the token's last `@`: a password may hold `@`, `/` or `?` unencoded. An
+        // `@` further on (in the query) hides more than the password: the safe side.
+        let hidden = match (authority.find(':'), token.rfind('@')) {
+            (Some(colon), Some(at)) if colon < at => Some((colon, at)),
+            _ => None,
+        };
+        match hidden {
+            Some((colon, at)) => {
+                out.push_str(&token[..colon]);
                 out.push_str(":***");
-                out.push_str(&authority[at..]);
+                out.push_str(&token[at..]);
             }
-            _ => out.push_str(authority),
+            None => out.push_str(token),
         }
-        rest = &after[authority.len()..];
+        rest = &after[token.len()..];
     }
     out.push_str(rest);
     out

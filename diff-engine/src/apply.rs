@@ -124,6 +124,11 @@ pub async fn apply_plan(conn: &mut PgConnection, plan: &Plan) -> Result<(), Appl
 async fn apply_units(conn: &mut PgConnection, plan: &Plan) -> Result<(), ApplyError> {
     for (k, unit) in plan.units().iter().enumerate() {
         let first = unit.statements[0];
+        if k == 0 && !unit.transactional {
+            // Nothing is committed yet: a count that already grew stops the plan before its first statement.
+            let later = (0..plan.statements.len()).filter(|i| !unit.statements.contains(i));
+            recount(conn, plan, first, later, false).await?;
+        }
         if unit.transactional {
             let mut tx = conn.begin().await?;
             set_lock_timeout(&mut tx, plan).await?;

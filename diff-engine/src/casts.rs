@@ -3,6 +3,9 @@
 //! values are silently changed (lossy: rounded, cut, shifted); whether the table is rewritten; and whether
 //! PostgreSQL has an assignment cast, so that `ALTER COLUMN ... TYPE` needs no `USING`.
 //!
+//! Parsing text is lossy (it normalizes: `'02134'` is 2134), and so is shortening a string type: the
+//! assignment cuts a value too long only by trailing spaces without a word (and fails on any other).
+//!
 //! An explicit cast (`USING col::varchar(5)`) truncates where the assignment cast that a plain
 //! `ALTER COLUMN ... TYPE` applies raises "value too long": `USING` is written only where PostgreSQL has no
 //! assignment cast. Each claim here is checked against a real server by `tests/convergence/lossy.rs`.
@@ -67,9 +70,24 @@ fn conversion(from: &ColumnType, to: &ColumnType) -> Conversion {
         (Array { element: a }, Array { element: b }) => conversion(a, b),
         // Every value has a text form (a `char`'s padding is not part of its value).
         (_, Text | Varchar { length: None }) => Lossless,
+        // A `char`'s padding is no part of its value, so its text fits any length as long.
+        (Char { .. }, Varchar { length: Some(_) } | Char { .. }) if fits(from, to) => Lossless,
+        // Trailing spaces are part of a string's value: the assignment to a shorter length cuts them without
+        // a word (and fails on anything else), and a `char` drops them.
+        (Text | Varchar { .. }, Char { .. }) => Lossy,
+        (Text | Varchar { .. }, Varchar { length: Some(_) }) => {
+            if fits(from, to) {
+                Lossless
+            } else {
+                Lossy
+            }
+        }
         (_, Varchar { length: Some(_) } | Char { .. }) => {
-            let limit = max_length(to);
-            if max_length(from).is_some_and(|m| limit.is_some_and(|n| m <= n)) { Lossless } else { Checked }
+            if fits(from, to) {
+                Lossless
+            } else {
+                Checked
+            }
         }
         (SmallInt | Integer | BigInt, SmallInt | Integer | BigInt) => {
             if digits(to) >= digits(from) {
@@ -131,12 +149,26 @@ fn conversion(from: &ColumnType, to: &ColumnType) -> Conversion {
             Text | Varchar { .. } | Char { .. },
             Timestamp { precision: Some(p), .. } | Time { precision: Some(p), .. },
         ) if *p < 6 => Lossy,
-        // Parsing text, an enum's label, a domain's check: a value that does not fit raises.
-        (Text | Varchar { .. } | Char { .. } | Named { .. }, _) | (_, Named { .. }) => Checked,
+        // An enum's label, a domain's check: a value that does not fit raises.
+        (Named { .. }, _) | (_, Named { .. }) => Checked,
+        // Parsing text normalizes it: `'02134'` becomes 2134, `'yes'` true, an upper-case uuid lower case.
+        (Text | Varchar { .. } | Char { .. }, _) => Lossy,
         // Anything else (integer to boolean, types keel has no structure for): assumed lossy, so that it is
         // measured and needs consent.
         _ => Lossy,
     }
+}
+
+/// Whether every text form of `from` is no longer than `to` allows.
+fn fits(from: &ColumnType, to: &ColumnType) -> bool {
+    max_length(from).is_some_and(|m| max_length(to).is_some_and(|n| m <= n))
+}
+
+/// Whether the change shortens the strings a column may hold: what does not fit fails, or is cut where only
+/// trailing spaces are too many (measured as values that do not fit as they are).
+pub fn shortens_strings(from: &ColumnType, to: &ColumnType) -> bool {
+    use ColumnType::*;
+    matches!((from.scalar(), to.scalar()), (Text | Varchar { .. }, Varchar { length: Some(_) } | Char { .. }))
 }
 
 /// The longest text form a value of `ty` can have, where it is bounded by a declared length.
@@ -247,14 +279,10 @@ mod tests {
     #[test]
     fn narrowing_that_raises_is_checked() {
         for (from, to) in [
-            ("varchar(100)", "varchar(5)"),
             ("char(10)", "char(2)"),
-            ("text", "varchar(5)"),
             ("integer", "varchar(3)"),
             ("bigint", "integer"),
             ("numeric(10,2)", "numeric(6,2)"),
-            ("text", "integer"),
-            ("text", "uuid"),
         ] {
             assert_eq!(class(from, to), Checked, "{from} to {to}");
         }
@@ -277,6 +305,13 @@ mod tests {
             ("inet", "cidr"),
             ("text", "numeric(10,2)"),
             ("integer", "boolean"),
+            // Too long only by trailing spaces is cut without an error; a `char` drops them.
+            ("varchar(100)", "varchar(5)"),
+            ("text", "varchar(5)"),
+            ("varchar(5)", "char(5)"),
+            // Parsing normalizes: '02134' is 2134, an upper-case uuid comes back lower case.
+            ("text", "integer"),
+            ("text", "uuid"),
         ] {
             assert_eq!(class(from, to), Lossy, "{from} to {to}");
         }

@@ -32,6 +32,6 @@ pub use hazard::Hazard;
 pub use hints::{Hints, Rename};
 pub use introspect::{IntrospectError, introspect};
 pub use measure::{measure_data_loss, measure_statement};
-pub use plan::{MigrationFile, Plan, PlanError, PlanOptions, Statement, Unit, plan};
+pub use plan::{Measure, MigrationFile, Plan, PlanError, PlanOptions, Statement, Unit, plan};
 pub use questions::{RenameQuestion, rename_questions};
 pub use unmanaged::{Unmanaged, unmanaged};

@@ -145,6 +145,32 @@ async fn a_grown_count_in_a_later_unit_stops_the_apply_before_the_first_commits(
 }
 
 #[tokio::test]
+async fn a_grown_count_stops_the_apply_before_a_first_unit_without_a_transaction() {
+    let before = "CREATE TABLE t (id int PRIMARY KEY, c text, n int)";
+    let after = "CREATE TABLE t (id int PRIMARY KEY, n int); CREATE INDEX idx_t_n ON t (n)";
+    let (database, mut a) = database(before).await;
+    let (b_db, mut b) = self::database(after).await;
+    let current = introspect(&mut a, None).await.expect("introspect A");
+    let desired = introspect(&mut b, None).await.expect("introspect B");
+    b.close().await.expect("close B");
+    b_db.drop_database().await.expect("drop B");
+    let mut planned = plan(&current, &desired, &PlanOptions { online: true, ..PlanOptions::default() }).expect("plan");
+    measure_data_loss(&mut a, &mut planned).await.expect("measure");
+    assert!(!planned.units()[0].transactional, "CONCURRENTLY first:\n{}", planned.to_sql());
+
+    let mut other = other_session(&database, "filler").await;
+    exec(&mut other, FILL_C).await;
+
+    let error = apply_plan(&mut a, &planned).await.expect_err("the count grew: the apply must stop");
+    assert!(error.to_string().contains("100 non-null values now, 0 when you agreed"), "{error}");
+    assert_eq!(int(&mut a, "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_t_n'").await, 0, "no index built");
+    assert_eq!(int(&mut a, "SELECT count(c) FROM t").await, 100, "the column and its values stay");
+    other.close().await.expect("close");
+    a.close().await.expect("close");
+    database.drop_database().await.expect("drop");
+}
+
+#[tokio::test]
 async fn a_lock_timeout_names_the_session_holding_the_lock() {
     let (database, mut a) = database(TABLE_WITH_C).await;
     let mut planned = measured_plan(&mut a, TABLE_WITHOUT_C).await;

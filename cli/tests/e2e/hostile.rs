@@ -319,10 +319,12 @@ async fn names_of(pid: u32) -> Vec<String> {
     .expect("names")
 }
 
-/// A pid no process has: one that just exited.
+/// A pid no process has: past the largest the kernel hands out (`pid_max` is at most 2^22), so no test
+/// process running beside this one can take it.
 fn dead_pid() -> u32 {
-    let mut child = std::process::Command::new("true").spawn().expect("run true");
-    let pid = child.id();
-    child.wait().expect("wait");
-    pid
+    let pid_max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|max| max.trim().parse().ok())
+        .unwrap_or(1 << 22);
+    pid_max + 1
 }

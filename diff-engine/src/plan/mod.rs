@@ -90,6 +90,10 @@ impl Measure {
             Measure::NonNull { .. } => format!("{n} non-null values"),
             Measure::Values { values, .. } => format!("{n} rows hold a removed value ({})", values.join(", ")),
             Measure::Changed { .. } => format!("{n} {values} {}", if count == 1 { "changes" } else { "change" }),
+            Measure::Unfit { from, to, .. } if crate::casts::shortens_strings(from, to) => format!(
+                "{n} {values} {} not fit {to} as they are: the statement fails on them, or cuts their trailing spaces",
+                if count == 1 { "does" } else { "do" }
+            ),
             Measure::Unfit { to, .. } => {
                 format!(
                     "{n} {values} {} not fit {to}: the statement fails on them",

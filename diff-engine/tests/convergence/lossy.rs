@@ -38,7 +38,7 @@ async fn query_bool(conn: &mut PgConnection, sql: &str) -> bool {
 
 /// A narrowing that a value does not fit: the plan is checked (no `USING` that would truncate), the
 /// measure counts the value, and applying it fails, leaving the value and the type as they were.
-async fn narrowing_fails_without_changing(from: &str, to: &str, value: &str, fits: &str) {
+async fn narrowing_fails_without_changing(from: &str, to: &str, value: &str, fits: &str, cuts_spaces: bool) {
     let (db, mut conn, planned) = measured(
         &table(&format!("s {from}")),
         &format!("INSERT INTO t VALUES (1, {value}), (2, {fits})"),
@@ -48,7 +48,9 @@ async fn narrowing_fails_without_changing(from: &str, to: &str, value: &str, fit
     let retype = statement(&planned, "TYPE");
     assert!(!retype.sql.contains("USING"), "an explicit cast truncates:\n{}", planned.to_sql());
     assert!(retype.hazards.contains(&Hazard::MayFailOnData), "{}", planned.to_sql());
-    assert!(!retype.hazards.contains(&Hazard::AltersData), "a checked change alters nothing:\n{}", planned.to_sql());
+    // A string too long only by trailing spaces is cut without an error (consent is asked once counted); a
+    // `char`'s padding is no part of its value.
+    assert_eq!(retype.hazards.contains(&Hazard::AltersData), cuts_spaces, "{}", planned.to_sql());
     assert_eq!(retype.data_loss, Some(1), "one value does not fit:\n{}", planned.to_sql());
     assert!(apply_plan(&mut conn, &planned).await.is_err(), "must fail:\n{}", planned.to_sql());
     assert!(query_bool(&mut conn, &format!("SELECT s = {value} FROM t WHERE id = 1")).await, "the value was changed");
@@ -69,12 +71,12 @@ fn from_sql_name(ty: &str) -> String {
 
 #[tokio::test]
 async fn narrowing_a_varchar_fails_on_a_long_value_without_truncating() {
-    narrowing_fails_without_changing("varchar(100)", "varchar(5)", "'hello world'", "'hi'").await;
+    narrowing_fails_without_changing("varchar(100)", "varchar(5)", "'hello world'", "'hi'", true).await;
 }
 
 #[tokio::test]
 async fn narrowing_a_char_fails_on_a_long_value_without_truncating() {
-    narrowing_fails_without_changing("char(10)", "char(2)", "'abcdef'", "'ab'").await;
+    narrowing_fails_without_changing("char(10)", "char(2)", "'abcdef'", "'ab'", false).await;
 }
 
 #[tokio::test]
@@ -90,6 +92,45 @@ async fn text_to_a_short_varchar_fails_on_a_long_value_without_truncating() {
     );
     drop(conn);
     release(db).await;
+}
+
+/// Plans A→B over `data`, checks the retype is tagged `alters_data` and counts `changed` values, applies
+/// it (the consent given) and checks `after` holds.
+async fn alters_counted_values(a: &str, data: &str, b: &str, changed: i64, after: &str) {
+    let (db, mut conn, planned) = measured(a, data, b).await;
+    let retype = statement(&planned, "TYPE");
+    assert!(retype.hazards.contains(&Hazard::AltersData), "{}", planned.to_sql());
+    assert_eq!(retype.data_loss, Some(changed), "{}", planned.to_sql());
+    apply_plan(&mut conn, &planned).await.unwrap_or_else(|e| panic!("{e}\n{}", planned.to_sql()));
+    assert!(query_bool(&mut conn, after).await, "{after}");
+    drop(conn);
+    release(db).await;
+}
+
+#[tokio::test]
+async fn narrowing_cuts_trailing_spaces_only_with_consent() {
+    let data = "INSERT INTO t VALUES (1, 'abc' || repeat(' ', 10)), (2, 'hi')";
+    let after = "SELECT s = 'abc  ' AND octet_length(s) = 5 FROM t WHERE id = 1";
+    alters_counted_values(&table("s varchar(20)"), data, &table("s varchar(5)"), 1, after).await;
+}
+
+#[tokio::test]
+async fn varchar_to_char_drops_trailing_spaces_only_with_consent() {
+    let data = "INSERT INTO t VALUES (1, 'ab '), (2, 'cd')";
+    alters_counted_values(
+        &table("s varchar(5)"),
+        data,
+        &table("s char(5)"),
+        1,
+        "SELECT s::text = 'ab' FROM t WHERE id = 1",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn parsing_text_alters_data_and_counts_values_that_change() {
+    let data = "INSERT INTO t VALUES (1, '02134'), (2, '12')";
+    alters_counted_values(&table("s text"), data, &table("s int"), 1, "SELECT s = 2134 FROM t WHERE id = 1").await;
 }
 
 #[tokio::test]
@@ -250,7 +291,8 @@ async fn a_domain_narrowed_under_a_long_value_fails_without_truncating() {
     .await;
     let cast = statement(&planned, "ALTER COLUMN \"c\" TYPE");
     assert!(cast.hazards.contains(&Hazard::MayFailOnData), "{}", planned.to_sql());
-    assert!(!cast.hazards.contains(&Hazard::AltersData), "{}", planned.to_sql());
+    // Too long only by trailing spaces would be cut: consent once counted.
+    assert!(cast.hazards.contains(&Hazard::AltersData), "{}", planned.to_sql());
     assert_eq!(cast.data_loss, Some(1), "one value does not fit:\n{}", planned.to_sql());
     assert!(apply_plan(&mut conn, &planned).await.is_err(), "must fail:\n{}", planned.to_sql());
     assert!(query_bool(&mut conn, "SELECT c = 'hello world' FROM t WHERE id = 1").await, "the value was cut");

@@ -206,7 +206,11 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 Conversion::Lossy => {
                     // A lossy cast may also meet a value it cannot convert at all (out of range).
                     hazards.extend([Hazard::AltersData, Hazard::MayFailOnData]);
-                    Some(Measure::Changed { table: table_name, column: column_name, from: from_base, to: to_base })
+                    Some(if casts::shortens_strings(&from_base, &to_base) {
+                        Measure::Unfit { table: table_name, column: column_name, from: from_base, to: to_base }
+                    } else {
+                        Measure::Changed { table: table_name, column: column_name, from: from_base, to: to_base }
+                    })
                 }
             };
             let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();

@@ -367,7 +367,11 @@ fn domain_cast(
         Conversion::Checked => Some(Measure::Unfit { table, column, from, to }),
         Conversion::Lossy => {
             hazards.push(Hazard::AltersData);
-            Some(Measure::Changed { table, column, from, to })
+            Some(if casts::shortens_strings(&from, &to) {
+                Measure::Unfit { table, column, from, to }
+            } else {
+                Measure::Changed { table, column, from, to }
+            })
         }
     };
     (using, measure)
