@@ -7,7 +7,7 @@ use super::session;
 use super::status::{State, Status};
 use super::table::{self, TableName};
 use super::tx_control;
-use super::watchdog::{StopRequest, Watchdog};
+use super::watchdog::{Phase, Progress, StopRequest, Watchdog};
 use super::{Applied, Event, MigrateError, MigrateOptions, Migration, Report};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
@@ -147,7 +147,9 @@ impl Run<'_> {
         on_event: &mut (dyn FnMut(&Event) + Send),
     ) -> Result<Report, MigrateError> {
         let rows = watchdog
-            .guard(read_rows(conn, table, self.options.dry_run), None, || format!("while reading {}", table.text))
+            .guard(read_rows(conn, table, self.options.dry_run), None, None, |_| {
+                format!("while reading {}", table.text)
+            })
             .await?;
         let status = Status::build(&rows, self.migrations);
         self.verify(&status)?;
@@ -183,8 +185,10 @@ impl Run<'_> {
                 description: migration.description.clone(),
                 no_transaction: migration.no_transaction,
             });
-            let applying = self.apply_one(conn, table, lock_id, migration);
-            let elapsed = watchdog.guard(applying, Some(migration.version), || running(migration)).await?;
+            let progress = Progress::new();
+            let applying = self.apply_one(conn, table, lock_id, migration, &progress);
+            let during = |phase| running(migration, table, phase);
+            let elapsed = watchdog.guard(applying, Some(migration.version), Some(&progress), during).await?;
             let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
             on_event(&Event::Applied {
                 version: migration.version,
@@ -202,12 +206,14 @@ impl Run<'_> {
 
     /// One migration and its row: in one transaction, or (`-- no-transaction`) the file as one query, then
     /// the row; each time only while this session still holds the lock. Returns the execution time recorded.
+    /// `progress` tells the watchdog when the file has taken effect, or is committing.
     async fn apply_one(
         &self,
         conn: &mut PgConnection,
         table: &TableName,
         lock_id: i64,
         migration: &Migration,
+        progress: &Progress,
     ) -> Result<Duration, MigrateError> {
         let file = &migration.file_name;
         // The session's failures: a lost session, else PostgreSQL rejecting the file.
@@ -235,14 +241,14 @@ impl Run<'_> {
         if migration.no_transaction {
             sqlx::raw_sql(sql).execute(&mut *conn).await.map_err(failure)?;
             let elapsed = started.elapsed();
-            let unrecorded = "it ran without a transaction and took effect, and it was not recorded: record it by \
-                              hand (or undo it) before running again";
-            ensure_locked(conn, lock_id, Some(migration), || format!("after migration {file} ran"), unrecorded).await?;
-            table::record(conn, table, migration, elapsed).await.map_err(MigrateError::database(format!(
-                "recording migration {file} in {} ({unrecorded})",
-                table.text
-            )))?;
-            return Ok(elapsed);
+            // It took effect: from now on the watchdog lets its row be written rather than cancel it.
+            progress.set(Phase::Recording);
+            return match record_ran(conn, table, lock_id, migration, elapsed).await {
+                // A cancel sent as the file finished lands here instead; it was meant for the file, so retry.
+                Err(e) if session::is_canceled(&e) => record_ran(conn, table, lock_id, migration, elapsed).await,
+                recorded => recorded,
+            }
+            .map(|()| elapsed);
         }
         let mut tx = conn.begin().await.map_err(MigrateError::database("starting a transaction"))?;
         if let Err(e) = sqlx::raw_sql(sql).execute(&mut *tx).await {
@@ -265,6 +271,7 @@ impl Run<'_> {
         table::record(&mut tx, table, migration, elapsed)
             .await
             .map_err(MigrateError::database(format!("recording migration {file} in {}", table.text)))?;
+        progress.set(Phase::Committing);
         tx.commit().await.map_err(|e| {
             if session::is_lost(&e) {
                 MigrateError::Database {
@@ -324,14 +331,40 @@ async fn read_rows(
     table::rows(conn, table).await
 }
 
-fn running(migration: &Migration) -> String {
+/// Records a `-- no-transaction` migration that ran, if this session still holds the lock.
+async fn record_ran(
+    conn: &mut PgConnection,
+    table: &TableName,
+    lock_id: i64,
+    migration: &Migration,
+    elapsed: Duration,
+) -> Result<(), MigrateError> {
+    let file = &migration.file_name;
+    let unrecorded = "it ran without a transaction and took effect, and it was not recorded: record it by hand (or \
+                      undo it) before running again";
+    ensure_locked(conn, lock_id, Some(migration), || format!("after migration {file} ran"), unrecorded).await?;
+    table::record(conn, table, migration, elapsed)
+        .await
+        .map_err(MigrateError::database(format!("recording migration {file} in {} ({unrecorded})", table.text)))
+}
+
+/// What became of `migration` when the watchdog stopped it in `phase`.
+fn running(migration: &Migration, table: &TableName, phase: Phase) -> String {
+    let file = &migration.file_name;
+    if phase == Phase::Committing {
+        return format!(
+            "while migration {file} was committing: its session was ended, so it is either applied and recorded \
+             in {} or not at all; check that table",
+            table.text
+        );
+    }
     let effect = if migration.no_transaction {
         "it ran without a transaction, so check what it changed (a canceled CREATE INDEX CONCURRENTLY leaves an \
          INVALID index to drop)"
     } else {
         "it was rolled back"
     };
-    format!("while migration {} was running: it was canceled, {effect}, and not recorded", migration.file_name)
+    format!("while migration {file} was running: it was canceled, {effect}, and not recorded")
 }
 
 /// Refuses to go on when this session no longer holds the migration lock (a migration released it), so

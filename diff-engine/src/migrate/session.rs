@@ -45,3 +45,11 @@ pub(crate) fn is_lost(error: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// The statement was canceled (SQLSTATE 57014, query_canceled), e.g. by the watchdog's `pg_cancel_backend`.
+pub(crate) fn is_canceled(error: &MigrateError) -> bool {
+    match error {
+        MigrateError::Database { source: sqlx::Error::Database(db), .. } => db.code().as_deref() == Some("57014"),
+        _ => false,
+    }
+}
