@@ -1,13 +1,18 @@
 //! What keel refuses to replay into a scratch database: statements that change the whole server rather
-//! than the database they run in (roles, role membership, tablespaces, databases, server settings). A
-//! scratch database goes away; a role it created stays on the server (the next replay then fails with
-//! "already exists"), and on a server the user named, keel would have changed something nobody asked it
-//! to. keel does not manage roles yet, so such SQL is refused with its file and line. `keel migrate`
-//! runs it: there the server is the target the user named.
+//! than the database they run in (roles, role membership, ownership and privileges held across databases,
+//! tablespaces, databases, their comments and security labels, server settings), or another server
+//! (subscriptions, which create and drop replication slots on their publisher). A scratch database goes
+//! away; a role it created stays on the server (the next replay then fails with "already exists"), and on
+//! a server the user named, keel would have changed something nobody asked it to. keel does not manage
+//! roles yet, so such SQL is refused with its file and line. `keel migrate` runs it: there the server is
+//! the target the user named.
+//!
+//! Only top-level statements are seen: a `DO` block, a function body or dynamic SQL (`EXECUTE '...'`)
+//! can still change the server when replayed, and is not checked.
 
 use crate::sql_depth::{self, MAX_DEPTH};
-use squawk_syntax::SourceFile;
 use squawk_syntax::ast::{AstNode, Stmt};
+use squawk_syntax::{SourceFile, SyntaxKind};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Unreplayable {
@@ -67,6 +72,38 @@ fn cluster_wide(stmt: &Stmt) -> Option<&'static str> {
         Stmt::AlterDatabase(_) => "ALTER DATABASE",
         Stmt::DropDatabase(_) => "DROP DATABASE",
         Stmt::AlterSystem(_) => "ALTER SYSTEM",
+        // Ownership and privileges of databases and tablespaces go with the role, in every database.
+        Stmt::Reassign(_) => "REASSIGN OWNED",
+        Stmt::DropOwned(_) => "DROP OWNED",
+        // A subscription connects to its publisher and creates (or drops) a replication slot there.
+        Stmt::CreateSubscription(_) => "CREATE SUBSCRIPTION",
+        Stmt::AlterSubscription(_) => "ALTER SUBSCRIPTION",
+        Stmt::DropSubscription(_) => "DROP SUBSCRIPTION",
+        Stmt::Grant(_) | Stmt::Revoke(_) | Stmt::CommentOn(_) | Stmt::SecurityLabel(_) => on_shared_object(stmt)?,
+        _ => return None,
+    })
+}
+
+/// A privilege, comment or security label on a shared object: the keyword right after `ON` names its kind
+/// (`GRANT CONNECT ON DATABASE d`, `COMMENT ON ROLE r`); objects of a database are named otherwise.
+fn on_shared_object(stmt: &Stmt) -> Option<&'static str> {
+    let mut tokens =
+        stmt.syntax().descendants_with_tokens().filter_map(|e| e.into_token()).filter(|t| !t.kind().is_trivia());
+    tokens.find(|token| token.kind() == SyntaxKind::ON_KW)?;
+    let kind = tokens.next()?.kind();
+    Some(match (stmt, kind) {
+        (Stmt::Grant(_), SyntaxKind::DATABASE_KW) => "GRANT ON DATABASE",
+        (Stmt::Grant(_), SyntaxKind::TABLESPACE_KW) => "GRANT ON TABLESPACE",
+        (Stmt::Grant(_), SyntaxKind::PARAMETER_KW) => "GRANT ON PARAMETER",
+        (Stmt::Revoke(_), SyntaxKind::DATABASE_KW) => "REVOKE ON DATABASE",
+        (Stmt::Revoke(_), SyntaxKind::TABLESPACE_KW) => "REVOKE ON TABLESPACE",
+        (Stmt::Revoke(_), SyntaxKind::PARAMETER_KW) => "REVOKE ON PARAMETER",
+        (Stmt::CommentOn(_), SyntaxKind::ROLE_KW) => "COMMENT ON ROLE",
+        (Stmt::CommentOn(_), SyntaxKind::DATABASE_KW) => "COMMENT ON DATABASE",
+        (Stmt::CommentOn(_), SyntaxKind::TABLESPACE_KW) => "COMMENT ON TABLESPACE",
+        (Stmt::SecurityLabel(_), SyntaxKind::ROLE_KW) => "SECURITY LABEL ON ROLE",
+        (Stmt::SecurityLabel(_), SyntaxKind::DATABASE_KW) => "SECURITY LABEL ON DATABASE",
+        (Stmt::SecurityLabel(_), SyntaxKind::TABLESPACE_KW) => "SECURITY LABEL ON TABLESPACE",
         _ => return None,
     })
 }
@@ -101,6 +138,23 @@ mod tests {
             ("CREATE DATABASE d", "CREATE DATABASE"),
             ("DROP DATABASE d", "DROP DATABASE"),
             ("ALTER SYSTEM SET work_mem = '1MB'", "ALTER SYSTEM"),
+            ("REASSIGN OWNED BY old TO new", "REASSIGN OWNED"),
+            ("DROP OWNED BY app CASCADE", "DROP OWNED"),
+            ("GRANT CONNECT ON DATABASE d TO app", "GRANT ON DATABASE"),
+            ("GRANT CREATE ON TABLESPACE ts TO app", "GRANT ON TABLESPACE"),
+            ("GRANT SET ON PARAMETER work_mem TO app", "GRANT ON PARAMETER"),
+            ("REVOKE CONNECT ON DATABASE d FROM PUBLIC", "REVOKE ON DATABASE"),
+            ("REVOKE ALL ON TABLESPACE ts FROM app", "REVOKE ON TABLESPACE"),
+            ("REVOKE ALTER SYSTEM ON PARAMETER work_mem FROM app", "REVOKE ON PARAMETER"),
+            ("COMMENT ON ROLE app IS 'x'", "COMMENT ON ROLE"),
+            ("comment on database d is null", "COMMENT ON DATABASE"),
+            ("COMMENT ON TABLESPACE ts IS 'x'", "COMMENT ON TABLESPACE"),
+            ("SECURITY LABEL ON ROLE app IS 'x'", "SECURITY LABEL ON ROLE"),
+            ("SECURITY LABEL FOR selinux ON DATABASE d IS 'x'", "SECURITY LABEL ON DATABASE"),
+            ("SECURITY LABEL ON TABLESPACE ts IS NULL", "SECURITY LABEL ON TABLESPACE"),
+            ("CREATE SUBSCRIPTION s CONNECTION 'host=p' PUBLICATION pub", "CREATE SUBSCRIPTION"),
+            ("ALTER SUBSCRIPTION s DISABLE", "ALTER SUBSCRIPTION"),
+            ("DROP SUBSCRIPTION IF EXISTS s", "DROP SUBSCRIPTION"),
         ] {
             assert_eq!(refused(sql), Some((1, what)), "{sql}");
         }
@@ -110,6 +164,14 @@ mod tests {
             "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC",
             "CREATE TABLE roles (role text); INSERT INTO roles VALUES ('CREATE ROLE x')",
             "SET ROLE app",
+            "GRANT USAGE ON SCHEMA s TO app",
+            "GRANT SELECT ON ALL TABLES IN SCHEMA s TO app",
+            "GRANT SELECT ON TABLE database TO app",
+            "REVOKE ALL ON FUNCTION f() FROM PUBLIC",
+            "COMMENT ON TABLE t IS 'x'",
+            "COMMENT ON COLUMN t.database IS 'ON DATABASE'",
+            "SECURITY LABEL ON TABLE t IS 'x'",
+            "DROP TABLE owned",
         ] {
             assert_eq!(refused(sql), None, "{sql}");
         }

@@ -4,6 +4,8 @@
 //! large stack ([`on_big_stack`]) for the nesting that needs no parentheses (`NOT NOT ... x`, nested
 //! `CASE`). No real SQL comes near either limit.
 
+use squawk_lexer::TokenKind;
+
 /// The deepest nesting handed to squawk's parser.
 pub const MAX_DEPTH: usize = 1_000;
 
@@ -40,87 +42,25 @@ pub fn statement_start(node: &squawk_syntax::SyntaxNode) -> usize {
 }
 
 /// Where the nesting first passes [`MAX_DEPTH`]: the byte offset of the opening parenthesis or bracket.
+/// The text is split into tokens by squawk's own lexer (the one its parser reads), so what the parser sees
+/// as a string, a quoted identifier, a comment or a dollar quote is exactly what is skipped here. The lexer
+/// is a loop, not a recursion: any nesting is safe to lex.
 pub fn too_deep(sql: &str) -> Option<usize> {
-    let bytes = sql.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'(' | b'[' => {
+    let (mut depth, mut offset) = (0usize, 0usize);
+    for token in squawk_lexer::tokenize(sql) {
+        match token.kind {
+            TokenKind::OpenParen | TokenKind::OpenBracket => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Some(i);
+                    return Some(offset);
                 }
             }
-            b')' | b']' => depth = depth.saturating_sub(1),
-            b'\'' => i = closing(bytes, i + 1, b'\''),
-            b'"' => i = closing(bytes, i + 1, b'"'),
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |n| i + n);
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = block_comment_end(bytes, i + 2),
-            b'$' => {
-                if let Some(end) = dollar_quote_end(sql, i) {
-                    i = end;
-                }
-            }
+            TokenKind::CloseParen | TokenKind::CloseBracket => depth = depth.saturating_sub(1),
             _ => {}
         }
-        i += 1;
+        offset += token.len as usize;
     }
     None
-}
-
-/// The index of the quote closing a quoted text that starts at `from` (a doubled quote is part of it).
-fn closing(bytes: &[u8], mut from: usize, quote: u8) -> usize {
-    while from < bytes.len() {
-        if bytes[from] == quote {
-            if bytes.get(from + 1) == Some(&quote) {
-                from += 2;
-                continue;
-            }
-            return from;
-        }
-        from += 1;
-    }
-    bytes.len()
-}
-
-/// The last index of a (nested) block comment whose text starts at `from`.
-fn block_comment_end(bytes: &[u8], mut from: usize) -> usize {
-    let mut level = 1;
-    while from < bytes.len() {
-        match (bytes[from], bytes.get(from + 1)) {
-            (b'/', Some(b'*')) => {
-                level += 1;
-                from += 1;
-            }
-            (b'*', Some(b'/')) => {
-                level -= 1;
-                from += 1;
-                if level == 0 {
-                    return from;
-                }
-            }
-            _ => {}
-        }
-        from += 1;
-    }
-    bytes.len()
-}
-
-/// The last index of a dollar-quoted string (`$tag$ ... $tag$`) starting at `at`, if one starts there.
-fn dollar_quote_end(sql: &str, at: usize) -> Option<usize> {
-    let rest = &sql[at + 1..];
-    let tag_len = rest.find('$')?;
-    let tag = &rest[..tag_len];
-    if !tag.chars().all(|c| c.is_alphanumeric() || c == '_') || tag.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    let delimiter = &sql[at..at + tag_len + 2];
-    let body = at + delimiter.len();
-    let close = sql[body..].find(delimiter).map_or(sql.len(), |n| body + n + delimiter.len());
-    Some(close - 1)
 }
 
 #[cfg(test)]
@@ -145,6 +85,51 @@ mod tests {
             assert_eq!(too_deep(&quoted), None, "{quoted:.40}");
         }
         assert_eq!(too_deep("SELECT $1, 'it''s', ')'"), None);
+    }
+
+    /// Opening parentheses squawk's parser sees.
+    fn squawk_parens(sql: &str) -> usize {
+        let tree = squawk_syntax::SourceFile::parse(sql).syntax_node();
+        tree.descendants_with_tokens().filter(|e| e.kind() == squawk_syntax::SyntaxKind::L_PAREN).count()
+    }
+
+    #[test]
+    fn reads_strings_and_dollar_quotes_as_squawk_lexes_them() {
+        // Each would hide the parentheses from a scanner that misreads where a string or comment ends.
+        let bypasses = [
+            "SELECT E'\\''; SELECT {}",
+            "SELECT e'\\\\'; SELECT {}",
+            "SELECT x$y$ FROM t; SELECT {}",
+            "SELECT a$b$c FROM t; SELECT {}",
+            "SELECT 1$a$ ' $a$; SELECT {}",
+            "SELECT $a$x$a$$b$ ' $b$; SELECT {}",
+            "SELECT 1.E'\\'; SELECT {}; '",
+            // `.5`, `.`, then an escape string; `1`, `_`, `.`, then an escape string.
+            "SELECT .5.E'\\''; SELECT {}",
+            "SELECT 1_.E'\\''; SELECT {}",
+            "SELECT x.E'\\''; SELECT {}",
+            "SELECT 1; -- c\rSELECT {}",
+        ];
+        let quoted = [
+            "SELECT E'it\\'s {}'",
+            "SELECT E'\\\\' AS \"{}\"",
+            "SELECT somE'\\' AS \"{}\"",
+            "SELECT $\u{e9}t\u{e9}${}$\u{e9}t\u{e9}$",
+            "SELECT $\u{20ac}${}$\u{20ac}$",
+            "SELECT U&'{}'",
+            // `$1`, then a dollar quote.
+            "SELECT $1$a$ {} $a$",
+            "SELECT N'{}', B'1', X'ff'",
+        ];
+        let with = |template: &str, levels: usize| template.replace("{}", &"(".repeat(levels));
+        for template in bypasses {
+            assert_eq!(squawk_parens(&with(template, 3)), 3, "{template}");
+            assert!(too_deep(&with(template, MAX_DEPTH + 1)).is_some(), "{template}");
+        }
+        for template in quoted {
+            assert_eq!(squawk_parens(&with(template, 3)), 0, "{template}");
+            assert_eq!(too_deep(&with(template, MAX_DEPTH + 1)), None, "{template}");
+        }
     }
 
     #[test]

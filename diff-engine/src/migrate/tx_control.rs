@@ -24,17 +24,26 @@ const ENDS: &str = "it ends the transaction keel runs the file in";
 const STARTS: &str = "it starts a transaction inside the one keel runs the file in";
 const PREPARED: &str = "two-phase commit cannot run inside the transaction keel runs the file in";
 const NO_SAVEPOINT: &str = "no SAVEPOINT of that name comes before it in the file";
+const TOO_DEEP: &str =
+    "nested more than 1000 levels deep: keel cannot check it for transaction control; split the expression";
 
 /// Every top-level transaction control statement of `sql`: `BEGIN`, `START TRANSACTION`, `COMMIT`, `END`,
 /// `ROLLBACK`, `ABORT`, `PREPARE TRANSACTION`, `COMMIT PREPARED`, `ROLLBACK PREPARED`, and `RELEASE` or
 /// `ROLLBACK TO` a savepoint the file did not create before. `SAVEPOINT` itself, with its own `RELEASE`
 /// and `ROLLBACK TO`, stays inside the transaction and is fine.
 ///
-/// SQL nested deeper than [`crate::sql_depth::MAX_DEPTH`] is not read (PostgreSQL refuses such nesting
-/// itself); the rest is parsed on a big stack, as everywhere keel parses SQL.
+/// SQL nested deeper than [`crate::sql_depth::MAX_DEPTH`] cannot be parsed, so cannot be shown free of
+/// transaction control: it is one finding itself, at the parenthesis past the limit (PostgreSQL parses
+/// somewhat deeper nesting, so a `COMMIT` after it would run). The rest is parsed on a big stack, as
+/// everywhere keel parses SQL.
 pub fn transaction_control(sql: &str) -> Vec<TransactionControl> {
-    if crate::sql_depth::too_deep(sql).is_some() {
-        return Vec::new();
+    if let Some(offset) = crate::sql_depth::too_deep(sql) {
+        let (line, column) = line_and_column(sql, offset);
+        let line_start = sql[..offset].rfind('\n').map_or(0, |at| at + 1);
+        // The start of the line only: the statement may be megabytes of parentheses.
+        let start: String = sql[line_start..].chars().take_while(|&c| c != '\n').take(40).collect();
+        let statement = format!("{}...", start.split_whitespace().collect::<Vec<_>>().join(" "));
+        return vec![TransactionControl { line, column, statement, reason: TOO_DEEP }];
     }
     crate::sql_depth::on_big_stack(|| parsed_transaction_control(sql))
 }
@@ -117,6 +126,7 @@ fn line_and_column(sql: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sql_depth::MAX_DEPTH;
 
     fn found(sql: &str) -> Vec<(usize, usize, String)> {
         transaction_control(sql).into_iter().map(|t| (t.line, t.column, t.statement)).collect()
@@ -168,7 +178,34 @@ mod tests {
         let not_chain = format!("SELECT {}true;\nCOMMIT;", "NOT ".repeat(3_000));
         assert_eq!(found(&not_chain).len(), 1);
         let parens = format!("SELECT {}1{};\nCOMMIT;", "(".repeat(20_000), ")".repeat(20_000));
-        // Not parsed at all: PostgreSQL refuses such nesting itself (`stack depth limit exceeded`).
-        assert_eq!(found(&parens), []);
+        // Not parsed (squawk would overflow): refused at the parenthesis past the limit, as keel cannot check it.
+        let refused = transaction_control(&parens);
+        assert_eq!(refused.len(), 1);
+        assert_eq!((refused[0].line, refused[0].column), (1, 8 + MAX_DEPTH));
+        assert_eq!(refused[0].reason, TOO_DEEP);
+        assert!(refused[0].statement.starts_with("SELECT (((") && refused[0].statement.len() < 80);
+    }
+
+    #[test]
+    fn nesting_too_deep_to_check_refuses_the_migration() {
+        // PostgreSQL parses 1001 levels, so the COMMIT after them would run.
+        let levels = MAX_DEPTH + 1;
+        let sql = format!("CREATE TABLE t (id int);\nSELECT {}1{};\nCOMMIT;\n", "(".repeat(levels), ")".repeat(levels));
+        let migration = |no_transaction| Migration {
+            version: 1,
+            description: "deep".into(),
+            file_name: "1_deep.sql".into(),
+            path: "1_deep.sql".into(),
+            sql: sql.clone(),
+            checksum: Vec::new(),
+            no_transaction,
+        };
+        let error = refuse([&migration(false)]).unwrap_err();
+        assert!(
+            matches!(&error, MigrateError::TransactionControl { line: 2, column, reason, .. }
+                if *column == 8 + MAX_DEPTH && reason.contains(&format!("nested more than {MAX_DEPTH} levels deep"))),
+            "{error}"
+        );
+        assert!(refuse([&migration(true)]).is_ok());
     }
 }
