@@ -94,7 +94,7 @@ pub async fn run(
     let losing = data_losing(&plan);
     if !losing.is_empty() && !options.force {
         let list: Vec<String> = losing.iter().map(|s| format!("  {}", s.summary)).collect();
-        let message = format!("this migration would delete data:\n{}", list.join("\n"));
+        let message = format!("this migration would delete or change stored data:\n{}", list.join("\n"));
         let consent = prompt::interactive() && !session.json() && {
             session.say(plan_text(&plan, false));
             prompt::confirm(&format!("{message}\nWrite it?"))?
