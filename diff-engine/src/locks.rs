@@ -115,16 +115,16 @@ pub async fn migration_lock_id(conn: &mut PgConnection, configured: Option<i64>)
     }
 }
 
-/// Takes session advisory lock `lock_id` on `conn`, polling for up to `wait`; `on_wait` hears once who
-/// holds it when it is taken.
+/// Takes session advisory lock `lock_id` on `conn`, polling until `give_up`; `on_wait` hears once who holds
+/// it when it is taken. Who holds it is read only to report it, not at every poll.
 pub async fn take_advisory(
     conn: &mut PgConnection,
     lock_id: i64,
-    wait: Duration,
+    give_up: Instant,
     on_wait: &mut (dyn FnMut(Option<&Holder>) + Send),
 ) -> Result<(), AdvisoryError> {
     let database = |source| AdvisoryError::Database { lock_id, source };
-    let give_up = Instant::now() + wait;
+    let started = Instant::now();
     let mut reported = false;
     loop {
         let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
@@ -135,15 +135,16 @@ pub async fn take_advisory(
         if locked {
             return Ok(());
         }
-        let holder = advisory_holder(conn, lock_id).await.map_err(database)?;
-        if Instant::now() >= give_up {
-            return Err(AdvisoryError::Timeout { lock_id, waited: wait, holder });
+        let now = Instant::now();
+        if now >= give_up {
+            let holder = advisory_holder(conn, lock_id).await.map_err(database)?;
+            return Err(AdvisoryError::Timeout { lock_id, waited: now.duration_since(started), holder });
         }
         if !reported {
             reported = true;
-            on_wait(holder.as_ref());
+            on_wait(advisory_holder(conn, lock_id).await.map_err(database)?.as_ref());
         }
-        tokio::time::sleep_until((Instant::now() + POLL).min(give_up)).await;
+        tokio::time::sleep_until((now + POLL).min(give_up)).await;
     }
 }
 

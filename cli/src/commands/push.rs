@@ -84,12 +84,14 @@ async fn push(
             keel_diff::locks::held_by(holder)
         ))
     };
-    keel_diff::locks::take_advisory(&mut conn, lock_id, wait, &mut on_wait).await.map_err(|e| {
-        anyhow::Error::new(e).context(
-            "another keel push or migration run is working on this database; nothing changed (keel.toml \
+    keel_diff::locks::take_advisory(&mut conn, lock_id, tokio::time::Instant::now() + wait, &mut on_wait)
+        .await
+        .map_err(|e| {
+            anyhow::Error::new(e).context(
+                "another keel push or migration run is working on this database; nothing changed (keel.toml \
              `[migrate] lock_wait_secs` sets how long push waits)",
-        )
-    })?;
+            )
+        })?;
     let result = locked(session, &mut conn, source, &desired, renames, options).await;
     keel_diff::locks::release_advisory(&mut conn, lock_id).await;
     result

@@ -3,11 +3,10 @@
 //! a wait can be bounded and reported.
 
 use super::{Event, MigrateError};
+use crate::locks::{self, AdvisoryError, Holder};
 use sqlx::PgConnection;
 use std::time::Duration;
 use tokio::time::Instant;
-
-const POLL: Duration = Duration::from_millis(200);
 
 /// The lock id sqlx's PostgreSQL migrator takes for a database: `0x3d32ad9e` times the CRC-32 (ISO-HDLC,
 /// the zlib one) of the database name. keel takes the same by default, so keel and sqlx runners exclude
@@ -44,45 +43,32 @@ pub(crate) async fn acquire(
     on_event: &mut (dyn FnMut(&Event) + Send),
 ) -> Result<(), MigrateError> {
     let started = Instant::now();
-    let give_up = (started + lock_wait).min(deadline);
-    let mut reported = false;
-    loop {
-        let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-            .bind(lock_id)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(MigrateError::database(format!("taking migration lock {lock_id}")))?;
-        if locked {
+    let mut on_wait =
+        |holder: Option<&Holder>| on_event(&Event::WaitingForLock { lock_id, holder_pid: holder.map(|h| h.pid) });
+    let taken = locks::take_advisory(conn, lock_id, (started + lock_wait).min(deadline), &mut on_wait).await;
+    match taken {
+        Ok(()) => {
             on_event(&Event::Locked { lock_id });
-            return Ok(());
+            Ok(())
         }
-        let now = Instant::now();
-        if now >= give_up {
-            let holder = holder(conn, lock_id).await?;
-            if now >= deadline && started + lock_wait > deadline {
-                return Err(MigrateError::Timeout {
-                    timeout,
-                    version: None,
-                    during: format!(
-                        "while waiting for migration lock {lock_id} held by {}",
-                        holder.as_ref().map_or("another session".to_string(), |(pid, _)| format!("backend pid {pid}"))
-                    ),
-                });
-            }
-            let (holder_pid, holder_application) = holder.unzip();
-            return Err(MigrateError::LockTimeout {
-                lock_id,
-                holder_pid,
-                holder_application: holder_application.flatten(),
-                waited: lock_wait,
-            });
+        // The overall timeout came before the lock wait ended.
+        Err(AdvisoryError::Timeout { holder, .. }) if started + lock_wait > deadline => Err(MigrateError::Timeout {
+            timeout,
+            version: None,
+            during: format!(
+                "while waiting for migration lock {lock_id} held by {}",
+                holder.map_or("another session".to_string(), |h| format!("backend pid {}", h.pid))
+            ),
+        }),
+        Err(AdvisoryError::Timeout { holder, .. }) => Err(MigrateError::LockTimeout {
+            lock_id,
+            holder_pid: holder.as_ref().map(|h| h.pid),
+            holder_application: holder.and_then(|h| h.application),
+            waited: lock_wait,
+        }),
+        Err(AdvisoryError::Database { source, .. }) => {
+            Err(MigrateError::database(format!("taking migration lock {lock_id}"))(source))
         }
-        if !reported {
-            reported = true;
-            let holder_pid = holder(conn, lock_id).await?.map(|(pid, _)| pid);
-            on_event(&Event::WaitingForLock { lock_id, holder_pid });
-        }
-        tokio::time::sleep_until((now + POLL).min(give_up)).await;
     }
 }
 
@@ -102,14 +88,6 @@ pub(crate) async fn held(conn: &mut PgConnection, lock_id: i64) -> Result<bool, 
     .bind(low)
     .fetch_one(conn)
     .await
-}
-
-/// The backend holding the advisory lock in this database, with its application name.
-async fn holder(conn: &mut PgConnection, lock_id: i64) -> Result<Option<(i32, Option<String>)>, MigrateError> {
-    let holder = crate::locks::advisory_holder(conn, lock_id)
-        .await
-        .map_err(MigrateError::database(format!("looking up who holds migration lock {lock_id}")))?;
-    Ok(holder.map(|h| (h.pid, h.application)))
 }
 
 #[cfg(test)]
