@@ -56,15 +56,26 @@ fn spawn_runner(
     })
 }
 
+/// The tables applied and `file` pending, its wait on `gate` blocked: the returned session holds
+/// `gate`'s lock in an open transaction until [`open`].
+async fn pending_behind_a_closed_gate(url: &str, (name, sql): (&str, &str)) -> (Dir, PgConnection) {
+    let dir = Dir::new(&[TABLES]);
+    run_ok(url, &dir.migrations()).await;
+    dir.write(name, sql);
+    let mut gate = connect(url).await;
+    sqlx::raw_sql("BEGIN; LOCK TABLE gate IN ACCESS EXCLUSIVE MODE").execute(&mut gate).await.unwrap();
+    (dir, gate)
+}
+
+/// Ends the transaction holding `gate`'s lock.
+async fn open(gate: &mut PgConnection) {
+    sqlx::raw_sql("COMMIT").execute(gate).await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn terminating_the_lock_session_mid_migration_runs_a_no_transaction_file_once() {
     with_database(|url| async move {
-        let dir = Dir::new(&[TABLES]);
-        run_ok(&url, &dir.migrations()).await;
-        dir.write(ONCE.0, ONCE.1);
-        let mut gate = connect(&url).await;
-        let mut tx = gate.begin().await.unwrap();
-        sqlx::query("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+        let (dir, mut gate) = pending_behind_a_closed_gate(&url, ONCE).await;
 
         let a = spawn_runner(&url, &dir, MigrateOptions::default());
         let mut watcher = connect(&url).await;
@@ -75,7 +86,7 @@ async fn terminating_the_lock_session_mid_migration_runs_a_no_transaction_file_o
         // B starts at once; it may run the file only once A's statement can no longer take effect.
         let b = spawn_runner(&url, &dir, MigrateOptions { lock_wait: PATIENCE, ..Default::default() });
         until_waiters(&mut watcher, |w| w.iter().any(|pid| *pid != a_pid)).await;
-        tx.commit().await.unwrap();
+        open(&mut gate).await;
 
         let a = a.await.unwrap();
         let b = b.await.unwrap().unwrap_or_else(|e| panic!("runner B: {e}"));
@@ -93,12 +104,7 @@ async fn terminating_the_lock_session_mid_migration_runs_a_no_transaction_file_o
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn terminating_the_watchdog_session_keeps_the_lock() {
     with_database(|url| async move {
-        let dir = Dir::new(&[TABLES]);
-        run_ok(&url, &dir.migrations()).await;
-        dir.write(ONCE.0, ONCE.1);
-        let mut gate = connect(&url).await;
-        let mut tx = gate.begin().await.unwrap();
-        sqlx::query("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+        let (dir, mut gate) = pending_behind_a_closed_gate(&url, ONCE).await;
 
         let a = spawn_runner(&url, &dir, MigrateOptions::default());
         let mut watcher = connect(&url).await;
@@ -108,7 +114,7 @@ async fn terminating_the_watchdog_session_keeps_the_lock() {
         let options = MigrateOptions { lock_wait: Duration::from_millis(500), timeout: PATIENCE, ..Default::default() };
         let b = spawn_runner(&url, &dir, options).await.unwrap();
         assert!(matches!(b, Err(MigrateError::LockTimeout { holder_pid: Some(pid), .. }) if pid == a_pid), "{b:?}");
-        tx.commit().await.unwrap();
+        open(&mut gate).await;
         let a = a.await.unwrap().unwrap_or_else(|e| panic!("runner A: {e}"));
         assert_eq!(versions(&a), [2]);
         assert_eq!(scalar_i64(&url, "SELECT count(*) FROM runs").await, 1, "the file ran once");
@@ -120,12 +126,7 @@ async fn terminating_the_watchdog_session_keeps_the_lock() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_timeout_cancels_even_after_the_watchdog_session_was_terminated() {
     with_database(|url| async move {
-        let dir = Dir::new(&[TABLES]);
-        run_ok(&url, &dir.migrations()).await;
-        dir.write(ONCE.0, ONCE.1);
-        let mut gate = connect(&url).await;
-        let mut tx = gate.begin().await.unwrap();
-        sqlx::query("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+        let (dir, mut gate) = pending_behind_a_closed_gate(&url, ONCE).await;
 
         // Long enough to connect, lock and reach the file on a loaded machine; checked below.
         let timeout = Duration::from_secs(20);
@@ -139,7 +140,7 @@ async fn the_timeout_cancels_even_after_the_watchdog_session_was_terminated() {
         assert!(matches!(error, MigrateError::Timeout { version: Some(2), .. }), "{error:?}");
         // Canceled on the server from a fresh session while the table is still locked.
         until_waiters(&mut watcher, |w| w.is_empty()).await;
-        tx.commit().await.unwrap();
+        open(&mut gate).await;
         assert_eq!(scalar_i64(&url, "SELECT count(*) FROM runs").await, 0);
         watcher.close().await.unwrap();
     })
@@ -149,12 +150,8 @@ async fn the_timeout_cancels_even_after_the_watchdog_session_was_terminated() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_stop_request_cancels_the_running_statement() {
     with_database(|url| async move {
-        let dir = Dir::new(&[TABLES]);
-        run_ok(&url, &dir.migrations()).await;
-        dir.write("2_waits.sql", "INSERT INTO runs VALUES (1);\nINSERT INTO runs SELECT count(*) FROM gate;\n");
-        let mut gate = connect(&url).await;
-        let mut tx = gate.begin().await.unwrap();
-        sqlx::query("LOCK TABLE gate IN ACCESS EXCLUSIVE MODE").execute(&mut *tx).await.unwrap();
+        let waits = ("2_waits.sql", "INSERT INTO runs VALUES (1);\nINSERT INTO runs SELECT count(*) FROM gate;\n");
+        let (dir, mut gate) = pending_behind_a_closed_gate(&url, waits).await;
 
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let (task_url, migrations) = (url.clone(), dir.migrations());
@@ -175,7 +172,7 @@ async fn a_stop_request_cancels_the_running_statement() {
         assert!(error.to_string().contains("rolled back"), "{error}");
         // Canceled on the server while the table was still locked: nothing waits any more.
         until_waiters(&mut watcher, |w| w.is_empty()).await;
-        tx.commit().await.unwrap();
+        open(&mut gate).await;
         assert_eq!(scalar_i64(&url, "SELECT count(*) FROM runs").await, 0);
         assert_eq!(tracking_rows(&url, "_sqlx_migrations").await.len(), 1);
         watcher.close().await.unwrap();
