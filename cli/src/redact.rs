@@ -7,40 +7,59 @@ static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Remembers the password of a URL keel was given, so it is hidden wherever it shows up.
 pub fn register(url: &str) {
-    if let Some(password) = password(url).filter(|p| !p.is_empty())
-        && let Ok(mut secrets) = SECRETS.lock()
-        && !secrets.iter().any(|s| *s == password)
-    {
-        secrets.push(password.to_string());
+    let Ok(mut secrets) = SECRETS.lock() else { return };
+    for candidate in candidates(url) {
+        // A percent-encoded password may be printed decoded by a driver; hide that form too.
+        let decoded = percent_decode(candidate);
+        for secret in [candidate.to_string(), decoded] {
+            if !secret.is_empty() && !secrets.contains(&secret) {
+                secrets.push(secret);
+            }
+        }
     }
-    // A password with an unencoded `/` (`postgres://u:pa/ss@host/db`): everything from the user's `:` to
-    // the last `@` may be the password.
-    if let Some(password) = loose_password(url).filter(|p| !p.is_empty())
-        && let Ok(mut secrets) = SECRETS.lock()
-        && !secrets.iter().any(|s| *s == password)
-    {
-        secrets.push(password.to_string());
+}
+
+/// Every span that may be the password of `url`: the parsed one, and, because a password may hold an
+/// unencoded `@`, `/` or `?` (`postgres://u:@pa/ss@host/db`), each span from the user's `:` to one of the
+/// `@` that follow it. Some spans take in more than the password: hiding too much is the safe side.
+fn candidates(url: &str) -> Vec<&str> {
+    let mut found: Vec<&str> = password(url).into_iter().collect();
+    if let Some(scheme_end) = url.find("://") {
+        let rest = &url[scheme_end + 3..];
+        // The user's `:` comes before the first `@`; a `:` after it is a port's.
+        if let Some(colon) = rest.find(':').filter(|&colon| rest.find('@').is_some_and(|at| colon < at)) {
+            let after = &rest[colon + 1..];
+            found.extend(after.match_indices('@').map(|(at, _)| &after[..at]));
+        }
     }
-    // A percent-encoded password may be printed decoded by a driver; hide that form too.
-    if let Some(password) = password(url).map(percent_decode).filter(|p| !p.is_empty())
-        && let Ok(mut secrets) = SECRETS.lock()
-        && !secrets.contains(&password)
-    {
-        secrets.push(password);
-    }
+    found
 }
 
 /// `text` with URL passwords and registered secrets replaced by `***`.
 pub fn redact(text: &str) -> String {
-    // Registered passwords first: hiding a URL's password changes the text around it, and a password that
-    // holds `@` or a space would no longer be found whole.
-    let mut out = text.to_string();
-    if let Ok(secrets) = SECRETS.lock() {
-        for secret in secrets.iter().filter(|s| s.len() >= 3) {
-            out = out.replace(secret.as_str(), "***");
+    // Each finder reads the original text and the spans are merged: hiding one never changes the text
+    // another one reads (a registered password inside a URL would otherwise break the URL's shape).
+    let mut spans = secret_spans(text);
+    spans.extend(url_password_spans(text));
+    spans.extend(parameter_spans(text));
+    spans.sort_unstable();
+    // Spans that overlap or touch become one `***`.
+    let mut merged: Vec<(usize, usize)> = Vec::new();
+    for (start, end) in spans {
+        match merged.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
         }
     }
-    hide_password_parameters(&hide_url_passwords(&out))
+    let mut out = String::with_capacity(text.len());
+    let mut written = 0;
+    for (start, end) in merged {
+        out.push_str(&text[written..start]);
+        out.push_str("***");
+        written = end;
+    }
+    out.push_str(&text[written..]);
+    out
 }
 
 /// The password in `scheme://user:password@host` or in a `password=` query parameter, if any.
@@ -56,57 +75,40 @@ fn password(url: &str) -> Option<&str> {
     query.split('&').find_map(|pair| pair.strip_prefix("password="))
 }
 
-/// `scheme://user:` up to the last `@`, whatever is between (a password may hold an unencoded `/` or
-/// `?`). It may take in more than the password (an `@` in the query): hiding too much is the safe side.
-fn loose_password(url: &str) -> Option<&str> {
-    let rest = &url[url.find("://")? + 3..];
-    let at = rest.rfind('@')?;
-    let colon = rest[..at].find(':')?;
-    Some(&rest[colon + 1..at])
+/// Where a registered password occurs in `text`.
+fn secret_spans(text: &str) -> Vec<(usize, usize)> {
+    let Ok(secrets) = SECRETS.lock() else { return Vec::new() };
+    // Shorter than three characters, a password would hide ordinary words.
+    let long_enough = secrets.iter().filter(|s| s.len() >= 3);
+    long_enough.flat_map(|secret| text.match_indices(secret.as_str()).map(|(at, s)| (at, at + s.len()))).collect()
 }
 
-/// `password=...` (a libpq-style parameter, in a URL query or a key/value string) as `password=***`.
-fn hide_password_parameters(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("password=") {
-        let (before, after) = rest.split_at(i + "password=".len());
-        out.push_str(before);
-        let end = after.find(|c: char| c.is_whitespace() || c == '&' || c == '"' || c == '\'').unwrap_or(after.len());
-        out.push_str(if end > 0 { "***" } else { "" });
-        rest = &after[end..];
-    }
-    out.push_str(rest);
-    out
+/// The value of each `password=...` (a libpq-style parameter, in a URL query or a key/value string).
+fn parameter_spans(text: &str) -> Vec<(usize, usize)> {
+    let value_end = |value: &str| value.find(|c: char| c.is_whitespace() || c == '&' || c == '"' || c == '\'');
+    text.match_indices("password=")
+        .map(|(at, key)| at + key.len())
+        .map(|start| (start, start + value_end(&text[start..]).unwrap_or(text.len() - start)))
+        .filter(|(start, end)| start < end)
+        .collect()
 }
 
-fn hide_url_passwords(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("://") {
-        let (before, after) = rest.split_at(i + 3);
-        out.push_str(before);
-        let token_end = after.find(|c: char| c.is_whitespace() || c == '"' || c == '\'').unwrap_or(after.len());
-        let token = &after[..token_end];
+/// In each `scheme://...` of `text`, from the user's `:` to the last `@`: a password may hold `@`, `/` or
+/// `?` unencoded. An `@` further on (in the query) hides more than the password: the safe side.
+fn url_password_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    for (scheme_end, _) in text.match_indices("://") {
+        let start = scheme_end + 3;
+        let after = &text[start..];
+        let token = &after[..after.find(|c: char| c.is_whitespace() || c == '"' || c == '\'').unwrap_or(after.len())];
         let authority = &token[..token.find(['/', '?']).unwrap_or(token.len())];
-        // From the user's `:` to the token's last `@`: a password may hold `@`, `/` or `?` unencoded. An
-        // `@` further on (in the query) hides more than the password: the safe side.
-        let hidden = match (authority.find(':'), token.rfind('@')) {
-            (Some(colon), Some(at)) if colon < at => Some((colon, at)),
-            _ => None,
-        };
-        match hidden {
-            Some((colon, at)) => {
-                out.push_str(&token[..colon]);
-                out.push_str(":***");
-                out.push_str(&token[at..]);
-            }
-            None => out.push_str(token),
+        if let (Some(colon), Some(at)) = (authority.find(':'), token.rfind('@'))
+            && colon + 1 < at
+        {
+            spans.push((start + colon + 1, start + at));
         }
-        rest = &after[token.len()..];
     }
-    out.push_str(rest);
-    out
+    spans
 }
 
 fn percent_decode(text: &str) -> String {
@@ -146,6 +148,10 @@ mod tests {
         );
         register("postgres://app:pass/word@db/app");
         assert_eq!(redact("port pass/word is invalid"), "port *** is invalid");
+        // A password that starts with `@` and holds `/`: the parser reads it as the host; every span up
+        // to an `@` is hidden.
+        register("postgres://user:@s3cretPW/@db/app?options=-c%20x%3D@s3cretPW/");
+        assert_eq!(redact("options x=@s3cretPW/ rejected"), "options x=*** rejected");
         register("postgres://app:hunter2%21@db/app");
         assert_eq!(redact("password hunter2! rejected"), "password *** rejected");
     }
