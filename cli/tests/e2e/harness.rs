@@ -248,7 +248,7 @@ pub struct App {
 
 impl App {
     /// The crate with `lib` as src/lib.rs, and the workspace's Cargo.lock so versions resolve as in the
-    /// workspace, without the network.
+    /// workspace (cargo downloads what it lacks).
     pub fn new(lib: &str) -> App {
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let name = format!("e2e_app_{}", NEXT.fetch_add(1, Ordering::Relaxed));

@@ -78,8 +78,10 @@ thiserror = "2"
     main.push_str("    println!(\"{}\", serde_json::Value::Object(out));\n}\n");
     dir.write("src/main.rs", &main);
 
+    // Not `--offline`: the block crate enables features the workspace does not (sqlx `derive`, tokio
+    // `macros`), whose crates a fresh machine has not downloaded yet; the copied Cargo.lock pins versions.
     let output = Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "--offline"])
+        .args(["run", "--quiet"])
         .current_dir(dir.path())
         .env("CARGO_TARGET_DIR", app_target_dir())
         .env_remove("RUSTFLAGS")

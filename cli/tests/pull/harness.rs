@@ -75,22 +75,17 @@ impl ScratchCrate {
         );
     }
 
-    /// Builds the crate (offline first: the copied Cargo.lock pins every version) and runs its dump target.
+    /// Builds the crate and runs its dump target. Not `--offline`: on a fresh machine the crates the copied
+    /// Cargo.lock pins may not be downloaded yet.
     pub fn build_and_collect(&self) -> String {
         let target = workspace().join("target").join("pull-scratch");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-        let build = |offline: bool| {
-            let mut command = Command::new(&cargo);
-            command.current_dir(&self.dir).env("CARGO_TARGET_DIR", &target).args(["build", "--bin", "keel-schema"]);
-            if offline {
-                command.arg("--offline");
-            }
-            command.output().expect("run cargo")
-        };
-        let mut output = build(true);
-        if !output.status.success() && String::from_utf8_lossy(&output.stderr).contains("offline") {
-            output = build(false);
-        }
+        let output = Command::new(&cargo)
+            .current_dir(&self.dir)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["build", "--bin", "keel-schema"])
+            .output()
+            .expect("run cargo");
         assert!(
             output.status.success(),
             "the generated code does not compile:\n{}",
