@@ -12,6 +12,9 @@ mod harness;
 #[path = "guide/markdown.rs"]
 mod markdown;
 
+#[path = "guide/output.rs"]
+mod output;
+
 #[path = "guide/rust_blocks.rs"]
 mod rust_blocks;
 
@@ -133,11 +136,22 @@ fn chapters_run_as_written() {
         visit(chapter, &by_name, &mut order);
     }
     for chapter in order {
-        let sandbox = match chapter.start_from.as_deref().and_then(|f| sandboxes.get(f)) {
-            Some(from) => Sandbox::copy_of(from, &chapter.name),
+        let start = chapter.start_from.as_deref().and_then(|name| Some((name, sandboxes.get(name)?)));
+        let mut sandbox = match start {
+            Some((from_name, from)) => match Sandbox::copy_of(from, &chapter.name) {
+                Ok(sandbox) => sandbox,
+                Err(e) => {
+                    failures.push(format!("docs/{}: starting from {from_name}: {e}", chapter.name));
+                    continue;
+                }
+            },
             None => Sandbox::new(&chapter.name),
         };
-        failures.extend(sandbox::run(chapter, &sandbox));
+        failures.extend(sandbox::run(chapter, &mut sandbox));
+        // Renamed, so each chapter starting from this one copies it under the name its DATABASE_URL gives.
+        if let Err(e) = sandbox.park_database(&chapter.name) {
+            failures.push(format!("docs/{}: {e}", chapter.name));
+        }
         sandboxes.insert(chapter.name.clone(), sandbox);
     }
     let failed = !failures.is_empty();

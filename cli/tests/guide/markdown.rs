@@ -38,7 +38,7 @@ pub enum Kind {
     File { path: PathBuf },
     /// Run with bash in the sandbox; must end with `exit`.
     Sh { exit: i32 },
-    /// Lines the preceding `sh` block must print.
+    /// What the preceding `sh` block prints (see `output.rs`).
     Output,
 }
 
@@ -145,8 +145,8 @@ fn order_errors(blocks: &[Block]) -> Vec<String> {
                 "{}: a `sql schema` block must follow the `rust` block whose declarations it shows",
                 block.place
             )),
-            Kind::Output if !matches!(previous, Some(Kind::Sh { .. }) | Some(Kind::Output)) => errors.push(format!(
-                "{}: a `text` block is the expected output of the `sh` block before it, and there is none",
+            Kind::Output if !matches!(previous, Some(Kind::Sh { .. })) => errors.push(format!(
+                "{}: a `text` block is the whole output of the `sh` block just before it, and there is none",
                 block.place
             )),
             _ => {}

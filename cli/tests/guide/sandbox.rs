@@ -1,40 +1,57 @@
-//! A chapter run top to bottom, as a reader would: its own directory and database, files written where
-//! the chapter says, shell blocks run with the built `keel` on PATH, SQL run in the database, printed
+//! A chapter run top to bottom, as a reader would: its own directory, files written where the chapter
+//! says, shell blocks run in one terminal's environment (the built `keel` on PATH, and only what the
+//! chapter's blocks exported: the chapter creates its database), SQL run in the chapter's database, printed
 //! output compared with the chapter's `text` blocks.
 
-use crate::harness::{KEEL, TempDir, app_target_dir, block_on, dev_url, server, workspace};
+use crate::harness::{KEEL, TempDir, app_target_dir, block_on, server, workspace};
 use crate::markdown::{Chapter, Kind};
+use crate::output::expect_output;
+use sqlx::postgres::PgConnectOptions;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-/// A chapter's directory and database; kept until the run ends, for chapters that start from it.
+/// A chapter's directory and the environment of its terminal; kept until the run ends, for chapters that
+/// start from it.
 pub struct Sandbox {
     pub dir: TempDir,
-    pub database: String,
+    /// The harness's own files (each block's environment as it ended), outside the reader's project.
+    state: TempDir,
+    /// What a reader's terminal holds: a few basics (see [`reader_env`]), then what the chapter's blocks
+    /// exported. The harness adds no database: the chapter makes its own and exports `DATABASE_URL`.
+    pub env: BTreeMap<String, String>,
+    blocks_run: usize,
+    /// The name the chapter's database was given when the chapter ended (see [`Sandbox::park_database`]).
+    parked: Option<String>,
 }
 
 impl Sandbox {
-    fn url(&self) -> String {
-        server().url(&self.database)
-    }
-
-    /// A fresh sandbox: an empty directory and database.
+    /// A fresh sandbox: an empty directory, and a terminal as a reader opens one.
     pub fn new(chapter: &str) -> Sandbox {
-        let database = format!("keel_guide_{}_{}", stem(chapter), std::process::id());
-        admin(&format!("CREATE DATABASE {}", quote(&database)));
-        Sandbox { dir: TempDir::new(&format!("guide-{}", stem(chapter))), database }
+        Sandbox {
+            dir: TempDir::new(&format!("guide-{}", stem(chapter))),
+            state: TempDir::new(&format!("guide-state-{}", stem(chapter))),
+            env: reader_env(),
+            blocks_run: 0,
+            parked: None,
+        }
     }
 
-    /// A copy of `from` (directory without build outputs, database as a template), for `chapter`. The
-    /// crate is renamed: cargo takes two path packages of one name and version for one another when they
-    /// share a target directory (its library keeps its name, so the chapter's code still compiles).
-    pub fn copy_of(from: &Sandbox, chapter: &str) -> Sandbox {
-        let database = format!("keel_guide_{}_{}", stem(chapter), std::process::id());
-        admin(&format!("CREATE DATABASE {} TEMPLATE {}", quote(&database), quote(&from.database)));
-        let dir = TempDir::new(&format!("guide-{}", stem(chapter)));
-        copy_dir(from.dir.path(), dir.path());
-        let manifest = dir.join("Cargo.toml");
+    /// A copy of `from` for `chapter`: its directory without build outputs, its environment, and its
+    /// database, copied under the name the chapter's `DATABASE_URL` gives it (the original was parked by
+    /// [`Sandbox::park_database`]). The crate is renamed: cargo takes two path packages of one name and
+    /// version for one another when they share a target directory (its library keeps its name, so the
+    /// chapter's code still compiles).
+    pub fn copy_of(from: &Sandbox, chapter: &str) -> Result<Sandbox, String> {
+        let mut sandbox = Sandbox::new(chapter);
+        sandbox.env = from.env.clone();
+        if let Some(parked) = &from.parked {
+            let database = database_of(from.env.get("DATABASE_URL").expect("a parked database has a URL"))?;
+            admin(&format!("CREATE DATABASE {} TEMPLATE {}", quote(&database), quote(parked)))?;
+        }
+        copy_dir(from.dir.path(), sandbox.dir.path());
+        let manifest = sandbox.dir.join("Cargo.toml");
         if manifest.exists() {
             let mut cargo: toml::Table = toml::from_str(&std::fs::read_to_string(&manifest).expect("read Cargo.toml"))
                 .expect("the sandbox's Cargo.toml parses");
@@ -45,16 +62,73 @@ impl Sandbox {
             lib.as_table_mut().expect("[lib]").entry("name").or_insert(name.replace('-', "_").into());
             std::fs::write(&manifest, toml::to_string(&cargo).expect("serialize")).expect("write Cargo.toml");
         }
-        Sandbox { dir, database }
+        Ok(sandbox)
     }
 
+    /// The chapter's database (the one its `DATABASE_URL` names), on the harness's server.
+    fn database_url(&self) -> Result<String, String> {
+        let url = self.env.get("DATABASE_URL").ok_or(
+            "a `sql` block before the chapter exports DATABASE_URL: a reader would not know which database it is",
+        )?;
+        Ok(server().url(&database_of(url)?))
+    }
+
+    /// Renames the database the chapter ended with (`DATABASE_URL`'s) to one of the harness's, so the
+    /// chapters that start from this one each copy it under the name their inherited `DATABASE_URL` gives.
+    pub fn park_database(&mut self, chapter: &str) -> Result<(), String> {
+        let Some(url) = self.env.get("DATABASE_URL") else { return Ok(()) };
+        let database = database_of(url)?;
+        let parked = format!("keel_guide_{}_{}", stem(chapter).replace('-', "_"), std::process::id());
+        admin(&format!("ALTER DATABASE {} RENAME TO {}", quote(&database), quote(&parked)))
+            .map_err(|e| format!("after the chapter, its database: {e}"))?;
+        self.parked = Some(parked);
+        Ok(())
+    }
+
+    /// Drops the chapter's parked database.
     pub fn drop_database(&self) {
-        admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(&self.database)));
+        if let Some(parked) = &self.parked {
+            let _ = admin(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote(parked)));
+        }
     }
 }
 
+/// The environment of a terminal on a machine with Rust and a local PostgreSQL: `PATH` (with the built
+/// `keel` first), `HOME`, the toolchain's `CARGO_HOME`/`RUSTUP_HOME` when set, `PGHOST`/`PGPORT`/`PGUSER` (the
+/// harness's server, where a reader's libpq defaults would find theirs), `NO_COLOR`, and `CARGO_TARGET_DIR`
+/// (only so the chapters' crates share one build cache).
+fn reader_env() -> BTreeMap<String, String> {
+    let keel_dir = Path::new(KEEL).parent().expect("the binary's directory");
+    let path = std::env::join_paths(
+        std::iter::once(keel_dir.to_path_buf())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
+    )
+    .expect("a PATH");
+    let server: PgConnectOptions = server().url("postgres").parse().expect("the server's URL parses");
+    let mut env = BTreeMap::from([
+        ("PATH".to_string(), path.to_string_lossy().into_owned()),
+        ("NO_COLOR".to_string(), "1".to_string()),
+        ("CARGO_TARGET_DIR".to_string(), app_target_dir().display().to_string()),
+        ("PGHOST".to_string(), server.get_host().to_string()),
+        ("PGPORT".to_string(), server.get_port().to_string()),
+        ("PGUSER".to_string(), server.get_username().to_string()),
+    ]);
+    for name in ["HOME", "CARGO_HOME", "RUSTUP_HOME", "TMPDIR"] {
+        if let Ok(value) = std::env::var(name) {
+            env.insert(name.to_string(), value);
+        }
+    }
+    env
+}
+
+/// The database a `postgres://` URL names.
+fn database_of(url: &str) -> Result<String, String> {
+    let options: PgConnectOptions = url.parse().map_err(|e| format!("DATABASE_URL `{url}`: {e}"))?;
+    options.get_database().map(str::to_string).ok_or(format!("DATABASE_URL `{url}` names no database"))
+}
+
 /// Runs every block of `chapter` that is not compiled elsewhere; returns the failures, each with its place.
-pub fn run(chapter: &Chapter, sandbox: &Sandbox) -> Vec<String> {
+pub fn run(chapter: &Chapter, sandbox: &mut Sandbox) -> Vec<String> {
     let mut failures = Vec::new();
     let mut last_output: Option<String> = None;
     for block in &chapter.blocks {
@@ -122,7 +196,7 @@ fn keel_toml(sandbox: &Sandbox, text: &str) -> Result<(), String> {
 }
 
 fn sql(sandbox: &Sandbox, text: &str, expected_error: Option<&str>) -> Result<(), String> {
-    let url = sandbox.url();
+    let url = sandbox.database_url()?;
     let result = block_on(async {
         let mut conn = PgConnection::connect(&url).await?;
         let result = sqlx::raw_sql(AssertSqlSafe(text.to_string())).execute(&mut conn).await.map(|_| ());
@@ -142,70 +216,45 @@ fn sql(sandbox: &Sandbox, text: &str, expected_error: Option<&str>) -> Result<()
     }
 }
 
-/// Runs a shell block; returns what it printed, stdout and stderr interleaved as on a terminal.
-fn sh(sandbox: &Sandbox, script: &str, expected_exit: i32) -> Result<String, String> {
-    let keel_dir = Path::new(KEEL).parent().expect("the binary's directory");
-    let path = std::env::join_paths(
-        std::iter::once(keel_dir.to_path_buf())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
-    )
-    .expect("a PATH");
+/// Runs a shell block in the chapter's terminal; returns what it printed, stdout and stderr interleaved as
+/// on a terminal. What the block exported stays for the next blocks, as in one terminal.
+fn sh(sandbox: &mut Sandbox, script: &str, expected_exit: i32) -> Result<String, String> {
+    sandbox.blocks_run += 1;
+    let env_file = sandbox.state.join(&format!("env-{}", sandbox.blocks_run));
+    let env_path = env_file.to_str().filter(|p| !p.contains(['\'', '"', '$', '`', '\\'])).expect("a plain path");
     let output = Command::new("bash")
         .arg("-c")
-        .arg(format!("set -euo pipefail\nexec 2>&1\n{script}"))
+        .arg(format!("set -euo pipefail\nexec 2>&1\ntrap 'env -0 > \"{env_path}\"' EXIT\n{script}"))
         .current_dir(sandbox.dir.path())
-        .env("PATH", path)
-        .env("DATABASE_URL", sandbox.url())
-        .env("KEEL_DEV_URL", dev_url())
-        .env("CARGO_TARGET_DIR", app_target_dir())
-        .env("NO_COLOR", "1")
-        .env_remove("TEST_DATABASE_URL")
+        .env_clear()
+        .envs(&sandbox.env)
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("running bash: {e}"))?;
     let printed = String::from_utf8_lossy(&output.stdout).into_owned();
     let code = output.status.code().unwrap_or(-1);
-    if code == expected_exit {
-        Ok(printed)
-    } else {
-        Err(format!("the block exits with {code}, the guide says {expected_exit}; it printed:\n{printed}"))
+    if code != expected_exit {
+        return Err(format!("the block exits with {code}, the guide says {expected_exit}; it printed:\n{printed}"));
     }
+    let exported = std::fs::read(&env_file).map_err(|e| format!("reading the environment the block left: {e}"))?;
+    sandbox.env = String::from_utf8_lossy(&exported)
+        .split('\0')
+        .filter_map(|pair| pair.split_once('='))
+        // Variables bash keeps for itself: a terminal's next prompt resets them.
+        .filter(|(name, _)| !["_", "SHLVL", "PWD", "OLDPWD"].contains(name))
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    Ok(printed)
 }
 
-/// Every non-blank line of `expected` appears, in order, within the lines of `printed`; `[..]` matches
-/// anything.
-pub fn expect_output(printed: &str, expected: &str) -> Result<(), String> {
-    let mut lines = printed.lines();
-    for wanted in expected.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        if !lines.by_ref().any(|line| matches_line(line, wanted)) {
-            return Err(format!("the output has no line like `{wanted}` (in this order); it printed:\n{printed}"));
-        }
-    }
-    Ok(())
-}
-
-fn matches_line(line: &str, pattern: &str) -> bool {
-    let mut parts = pattern.split("[..]");
-    let first = parts.next().unwrap_or_default();
-    let Some(start) = line.find(first) else { return false };
-    let mut rest = &line[start + first.len()..];
-    for part in parts {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
-fn admin(sql: &str) {
+fn admin(sql: &str) -> Result<(), String> {
     let url = server().url("postgres");
     block_on(async {
         let mut conn = PgConnection::connect(&url).await?;
         sqlx::raw_sql(AssertSqlSafe(sql.to_string())).execute(&mut conn).await?;
         conn.close().await
     })
-    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    .map_err(|e| format!("{sql}: {e}"))
 }
 
 fn quote(name: &str) -> String {
@@ -234,14 +283,23 @@ fn copy_dir(from: &Path, to: &Path) {
 
 #[cfg(test)]
 mod tests {
-    use super::{expect_output, matches_line};
+    use super::{Sandbox, run};
+    use crate::markdown::chapter;
 
+    /// A reader's terminal has only what the chapter's own blocks exported (and what any shell has).
     #[test]
-    fn output_lines_match_in_order_with_wildcards() {
-        assert!(matches_line("wrote migrations/20260101000000_init.sql", "wrote migrations/[..]_init.sql"));
-        assert!(!matches_line("wrote migrations/2026_init.txt", "wrote migrations/[..]_init.sql"));
-        let printed = "a one\nb two\nc three\n";
-        assert!(expect_output(printed, "one\n\nthree\n").is_ok());
-        assert!(expect_output(printed, "three\none\n").is_err());
+    fn a_block_sees_only_what_earlier_blocks_of_the_chapter_exported() {
+        let relies_on_the_harness = chapter("t.md", "```sh\necho \"$DATABASE_URL\"\n```\n").expect("a chapter");
+        let mut sandbox = Sandbox::new("t.md");
+        assert_eq!(run(&relies_on_the_harness, &mut sandbox).len(), 1, "DATABASE_URL is the chapter's to set");
+        let exports = chapter(
+            "t.md",
+            "```sh\ntest -z \"${KEEL_DEV_URL:-}\"\nexport GREETING=hello\n```\n\n```sh\necho \"$GREETING\"\n```\n\n\
+             ```text\nhello\n```\n",
+        )
+        .expect("a chapter");
+        let mut sandbox = Sandbox::new("t.md");
+        let failures = run(&exports, &mut sandbox);
+        assert!(failures.is_empty(), "{failures:?}");
     }
 }
