@@ -64,3 +64,6 @@ mod push_safety;
 
 #[path = "e2e/lossy.rs"]
 mod lossy;
+
+#[path = "e2e/removed_values.rs"]
+mod removed_values;

@@ -31,7 +31,7 @@ pub use diff::{DiffError, diff};
 pub use hazard::Hazard;
 pub use hints::{Hints, Rename};
 pub use introspect::{IntrospectError, introspect};
-pub use measure::{measure_data_loss, measure_statement};
+pub use measure::{measure_data_loss, measure_statement, removed_values_held};
 pub use plan::{Measure, MigrationFile, Plan, PlanError, PlanOptions, Statement, Unit, plan};
 pub use questions::{RenameQuestion, rename_questions};
 pub use unmanaged::{Unmanaged, unmanaged};

@@ -10,6 +10,7 @@ mod migrate;
 mod pull;
 mod push;
 mod rehash;
+mod removed_values;
 mod status;
 
 use crate::args::{Cli, Command, RenameArgs};

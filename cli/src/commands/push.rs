@@ -130,7 +130,19 @@ async fn locked(
     if !session.json() {
         session.say(format!("plan: database → {source}\n{}", plan_text(&plan, session.global.verbose)));
     }
+    // Rows holding an enum value the plan removes make its cast fail, whatever was agreed: refuse first.
+    let held = super::removed_values::held(conn, &plan).await.context("counting the rows that hold removed values")?;
+    if !held.is_empty() && !options.dry_run {
+        return refuse(
+            session,
+            Some(&plan),
+            super::removed_values::refusal(&held, &current, desired) + "\nNothing changed.",
+        );
+    }
     if options.dry_run {
+        if !held.is_empty() && !session.json() {
+            session.say(format!("note: {}", super::removed_values::refusal(&held, &current, desired)));
+        }
         if session.json() {
             print_json(&PushJson { applied: false, refused: None, plan: Some(PlanJson::new(&plan)) })?;
         }

@@ -88,7 +88,11 @@ impl Measure {
         match self {
             Measure::Rows { .. } => format!("{n} rows"),
             Measure::NonNull { .. } => format!("{n} non-null values"),
-            Measure::Values { values, .. } => format!("{n} rows hold a removed value ({})", values.join(", ")),
+            Measure::Values { values, .. } => format!(
+                "{n} {} a removed value ({})",
+                if count == 1 { "row holds" } else { "rows hold" },
+                values.join(", ")
+            ),
             Measure::Changed { .. } => format!("{n} {values} {}", if count == 1 { "changes" } else { "change" }),
             Measure::Unfit { from, to, .. } if crate::casts::shortens_strings(from, to) => format!(
                 "{n} {values} {} not fit {to} as they are: the statement fails on them, or cuts their trailing spaces",
@@ -109,9 +113,9 @@ impl Measure {
     /// What the statement does, for a count this measure took: `deletes 12 rows`, `2 values change`.
     pub fn effect(&self, count: i64) -> String {
         match self {
-            Measure::Rows { .. } | Measure::NonNull { .. } | Measure::Values { .. } => {
-                format!("deletes {}", self.describe(count))
-            }
+            Measure::Rows { .. } | Measure::NonNull { .. } => format!("deletes {}", self.describe(count)),
+            // The cast refuses a removed value: it deletes nothing, it fails.
+            Measure::Values { .. } if count > 0 => format!("fails: {}", self.describe(count)),
             _ => self.describe(count),
         }
     }
