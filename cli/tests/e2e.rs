@@ -67,3 +67,6 @@ mod lossy;
 
 #[path = "e2e/removed_values.rs"]
 mod removed_values;
+
+#[path = "e2e/migrate_report.rs"]
+mod migrate_report;

@@ -94,7 +94,17 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
             let name = received.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).unwrap_or("a signal");
             return Err(anyhow!(error).context(format!("interrupted by {name}")));
         }
-        Err(error) => return Err(anyhow!(error).context(format!("migrating with {}", dir.display()))),
+        Err(MigrateError::Failed(failure)) if failure.schema_without_history => {
+            let database = connect_options(&url)?.get_database().unwrap_or("the database").to_string();
+            return Err(anyhow!(
+                "applying the migrations in {}: {failure}\n  a development database: `dropdb {database} && createdb \
+                 {database}` (connection options as in the database URL), then `keel migrate`\n  a database to keep: \
+                 record the migrations as applied, as \"A database built by keel push\" in docs/troubleshooting.md \
+                 shows",
+                dir.display()
+            ));
+        }
+        Err(error) => return Err(anyhow!(error).context(format!("applying the migrations in {}", dir.display()))),
     };
     if json {
         print_json(&report)?;

@@ -179,7 +179,13 @@ pub struct MigrationFailure {
     pub column: Option<usize>,
     /// The text of that line.
     pub line_text: Option<String>,
+    /// The migration creates what the database already holds while the tracking table records no migration:
+    /// the schema was made another way (`keel push`, by hand), and the hint says what to do.
+    pub schema_without_history: bool,
 }
+
+/// SQLSTATEs of creating what already exists: duplicate table, object, column, schema, function.
+const ALREADY_EXISTS: &[&str] = &["42P07", "42710", "42701", "42P06", "42723"];
 
 impl MigrationFailure {
     pub(crate) fn new(version: i64, file: &str, sql: &str, no_transaction: bool, error: &sqlx::Error) -> Self {
@@ -194,6 +200,7 @@ impl MigrationFailure {
             line: None,
             column: None,
             line_text: None,
+            schema_without_history: false,
         };
         if let Some(db) = error.as_database_error() {
             failure.code = db.code().map(|c| c.into_owned());
@@ -224,6 +231,25 @@ impl MigrationFailure {
             );
         }
         failure
+    }
+
+    /// Called for the first migration of a run when `table` recorded none: a failure because an object
+    /// already exists then means the schema was built without migrations, which the hint says.
+    pub(crate) fn on_empty_history(&mut self, table: &str) {
+        if !self.code.as_deref().is_some_and(|code| ALREADY_EXISTS.contains(&code)) {
+            return;
+        }
+        self.schema_without_history = true;
+        let hint = format!(
+            "the database already holds this schema, but no migration is recorded in {table}: it was probably \
+             built by `keel push` (or by hand); recreate a development database empty and migrate it, or, for a \
+             database to keep, record the migrations it already matches as applied in {table} instead of running \
+             them (keel has no command for that yet)"
+        );
+        self.hint = Some(match self.hint.take() {
+            Some(server) => format!("{server}; {hint}"),
+            None => hint,
+        });
     }
 }
 
