@@ -178,9 +178,15 @@ pub enum Command {
     },
     /// Apply pending migrations (production runner: advisory lock, retries, timeout, checksums).
     #[command(after_help = "Examples:\n  keel migrate\n  keel migrate --wait-for-db 60 --timeout 600\n  \
-                            keel migrate --dry-run --output json")]
+                            keel migrate --dry-run --output json\n\n\
+                            --dry-run --output json prints {\"dry_run\": true, \"applied\": [], \
+                            \"already_applied\": N, \"pending\": [{\"version\", \"name\", \"file\", \
+                            \"no_transaction\", \"hazards_declared\", \"hazards\": [{\"statement\", \
+                            \"hazards\", \"measured\"}], \"lint\": [findings as keel lint]}]}; \
+                            hazards_declared is false for a file without keel generate's header.")]
     Migrate {
-        /// Show what would be applied; change nothing.
+        /// Show each pending migration with the hazards its header declares and its lint findings; change
+        /// nothing. Exit 2 when migrations are pending (like `keel status`), 0 when none are.
         #[arg(long)]
         dry_run: bool,
         /// Keep retrying the connection this many seconds (a database that is still starting).

@@ -41,7 +41,13 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         allow_out_of_order: options.allow_out_of_order,
     };
     let (json, verbose) = (session.json(), session.global.verbose);
+    // The runner's pending migrations, in its order: a dry run reports each.
+    let mut would_apply = Vec::new();
     let mut on_event = |event: &Event| {
+        if let Event::WouldApply { version, .. } = event {
+            would_apply.push(*version);
+            return;
+        }
         if json {
             return;
         }
@@ -68,7 +74,7 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
                 format!("applying {version} {description}{how}")
             }
             Event::Applied { version, elapsed_ms, .. } => format!("applied {version} in {elapsed_ms} ms"),
-            Event::WouldApply { version, description } => format!("would apply {version} {description}"),
+            Event::WouldApply { .. } => return,
         };
         eprintln!("{line}");
     };
@@ -106,6 +112,17 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         }
         Err(error) => return Err(anyhow!(error).context(format!("applying the migrations in {}", dir.display()))),
     };
+    if options.dry_run {
+        let pending = super::dry_run::pending(&migrations, &would_apply, &session.config.lint);
+        let outcome = if pending.is_empty() { Outcome::Done } else { Outcome::Attention };
+        if json {
+            print_json(&super::dry_run::json(&report, pending))?;
+        } else {
+            print!("{}", super::dry_run::text(&pending));
+        }
+        // Like `status`: exit 2 while migrations are pending.
+        return Ok(outcome);
+    }
     if json {
         print_json(&report)?;
     } else if !report.applied.is_empty() {

@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod dry_run;
 mod export;
 mod generate;
 mod init;
