@@ -366,6 +366,34 @@ mod tests {
         assert!(end.starts_with("...") && end.ends_with("bbb"), "{end}");
     }
 
+    fn failure(code: &str) -> MigrationFailure {
+        MigrationFailure {
+            version: 1,
+            file: "1_init.sql".into(),
+            no_transaction: false,
+            code: Some(code.into()),
+            message: "relation \"notes\" already exists".into(),
+            detail: None,
+            hint: None,
+            line: None,
+            column: None,
+            line_text: None,
+            schema_without_history: false,
+        }
+    }
+
+    #[test]
+    fn only_objects_that_exist_already_point_at_a_pushed_database() {
+        let mut exists = failure("42P07");
+        exists.on_empty_history("_sqlx_migrations");
+        assert!(exists.schema_without_history);
+        let text = exists.to_string();
+        assert!(text.contains("no migration is recorded in _sqlx_migrations") && text.contains("keel push"), "{text}");
+        let mut other = failure("42703");
+        other.on_empty_history("_sqlx_migrations");
+        assert!(!other.schema_without_history && other.hint.is_none(), "{other}");
+    }
+
     #[test]
     fn formats_durations() {
         assert_eq!(seconds(&Duration::from_secs(60)), "60s");
