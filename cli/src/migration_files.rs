@@ -14,7 +14,11 @@ pub struct NewFile {
     pub content: String,
 }
 
-/// `add_file_descriptions` from any text: lowercase ASCII letters, digits and `_`, at most 60 bytes.
+/// The longest slug: file names stay readable in a listing.
+const SLUG_MAX: usize = 60;
+
+/// `add_file_descriptions` from any text: lowercase ASCII letters, digits and `_`, at most 60 bytes, cut
+/// after a whole word (a single word longer than that is cut where the limit falls).
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
@@ -25,8 +29,12 @@ pub fn slug(text: &str) -> String {
         }
     }
     let mut out = out.trim_end_matches('_').to_string();
-    out.truncate(60);
-    let out = out.trim_end_matches('_').to_string();
+    if out.len() > SLUG_MAX {
+        // ASCII only, so every byte index is a char boundary. At `_` or at the end of a word exactly at the limit.
+        let cut =
+            if out.as_bytes()[SLUG_MAX] == b'_' { SLUG_MAX } else { out[..SLUG_MAX].rfind('_').unwrap_or(SLUG_MAX) };
+        out.truncate(cut);
+    }
     if out.is_empty() { "migration".to_string() } else { out }
 }
 
@@ -168,6 +176,35 @@ mod tests {
         assert_eq!(slug("create table public.files"), "create_table_public_files");
         assert_eq!(slug("../../etc"), "etc");
         assert_eq!(slug("—"), "migration");
+    }
+
+    /// The issue: `alter_column_email_of_table_users_type_to_varchar_from_character_varying_5_t`, cut in a word.
+    #[test]
+    fn long_slugs_are_cut_after_a_whole_word() {
+        let summary = "alter column email of table public.users: type to varchar from character varying(5) text";
+        let name = slug(summary);
+        assert_eq!(name, "alter_column_email_of_table_public_users_type_to_varchar");
+        assert!(name.len() <= SLUG_MAX);
+        // A word ending exactly at the limit is kept whole.
+        let exact = format!("{} tail", "a".repeat(SLUG_MAX));
+        assert_eq!(slug(&exact), "a".repeat(SLUG_MAX));
+        // One word longer than the limit has no boundary to cut at.
+        assert_eq!(slug(&"b".repeat(100)), "b".repeat(SLUG_MAX));
+    }
+
+    /// Any text: the slug is a prefix of the uncut one made of whole words (or the limit's worth of one word).
+    #[test]
+    fn slugs_never_end_inside_a_word() {
+        use proptest::prelude::*;
+        proptest!(|(words in proptest::collection::vec("[a-z0-9]{1,15}", 1..20))| {
+            let text = words.join(" ");
+            let full = words.join("_");
+            let name = slug(&text);
+            prop_assert!(name.len() <= SLUG_MAX);
+            prop_assert!(full.starts_with(&name));
+            let whole = full.len() == name.len() || full.as_bytes()[name.len()] == b'_';
+            prop_assert!(whole || (!name.contains('_') && name.len() == SLUG_MAX), "{name} from {full}");
+        });
     }
 
     fn schema(indexed: &[&str]) -> keel_core::Schema {
