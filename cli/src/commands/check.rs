@@ -70,7 +70,7 @@ pub async fn run(
             if !plan.is_empty() {
                 out.problems.push(format!(
                     "{source} has {} missing from the migrations: run `keel generate`",
-                    crate::output::count(plan.statements.len(), "change")
+                    keel_diff::counts::count(plan.statements.len(), "change", "changes")
                 ));
                 out.missing_sql = Some(plan.to_sql());
             }
@@ -110,7 +110,7 @@ pub async fn run(
                 out.problems.push(format!(
                     "the database has drifted from its applied migrations ({}); drift_sql is what was changed \
                      by hand",
-                    crate::output::count(drift.statements.len(), "difference")
+                    keel_diff::counts::count(drift.statements.len(), "difference", "differences")
                 ));
                 out.drift_sql = Some(drift.to_sql());
             }
@@ -150,7 +150,10 @@ fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
         if let Some(status) = &out.status {
             let pending = status.entries.iter().filter(|e| e.state == State::Pending).count();
             if pending > 0 {
-                text.push_str(&format!("{} pending in the database\n", crate::output::count(pending, "migration")));
+                text.push_str(&format!(
+                    "{} pending in the database\n",
+                    keel_diff::counts::count(pending, "migration", "migrations")
+                ));
             }
         }
         if out.ok {

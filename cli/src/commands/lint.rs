@@ -8,6 +8,7 @@ use crate::session::Session;
 use crate::source::{self, Desired, Source};
 use anyhow::{Context, bail};
 use keel_core::Schema;
+use keel_diff::counts::count;
 use keel_diff::lint::{Finding, LintConfig, Severity, SqlContext, SqlFile, lint_schema, lint_sql};
 use keel_diff::migrate::{Migration, read_migrations};
 use serde::Serialize;
@@ -116,6 +117,11 @@ fn report(session: &Session, findings: &[Finding]) -> anyhow::Result<()> {
         println!("{}", redact(&styled));
     }
     let infos = findings.len() - errors - warnings;
-    println!("{errors} errors, {warnings} warnings, {infos} notes");
+    println!(
+        "{}, {}, {}",
+        count(errors, "error", "errors"),
+        count(warnings, "warning", "warnings"),
+        count(infos, "note", "notes")
+    );
     Ok(())
 }

@@ -76,3 +76,14 @@ fn lint_checks_sql_files_and_generate_writes_findings_into_the_migration() {
     let drop = again.iter().find(|f| f["rule"] == "drop-still-read").unwrap_or_else(|| panic!("{report:#}"));
     assert_eq!(drop["location"]["line"].as_u64(), Some(line as u64), "{report:#}");
 }
+
+/// The summary counts in words that agree with the count: "1 warning", not "1 warnings".
+#[test]
+fn the_summary_says_one_warning() {
+    let project = TempDir::new("lint-one");
+    project.write("index.sql", "CREATE INDEX CONCURRENTLY idx_notes_body ON notes (body);\n");
+    let rules = r#"rules = { "concurrently-in-transaction" = "warning", "squawk/require-lock-timeout" = "off" }"#;
+    project.write("keel.toml", &format!("[lint]\n{rules}\n"));
+    let run = keel(project.path(), &["lint", "index.sql"]).run().expect(0);
+    assert!(run.stdout.lines().any(|line| line == "0 errors, 1 warning, 0 notes"), "{}", run.describe());
+}
