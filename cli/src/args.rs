@@ -26,7 +26,7 @@ fn lint_help() -> String {
     let ids = |rules: &[keel_diff::lint::Rule]| rules.iter().map(|r| r.id).collect::<Vec<_>>().join(", ");
     format!(
         "Examples:\n  keel lint\n  keel lint migrations/20260101120000_add_index.sql --output json\n  keel lint --schema \
-         schema.json\n\nSchema rules: {}.\nSQL rules: {}, and squawk's default rules as squawk/<name> (PostgreSQL 15, in a \
+         schema.json\n  keel lint --accept   # accept today's findings (lint-baseline.toml); later runs show new ones\n\nSchema rules: {}.\nSQL rules: {}, and squawk's default rules as squawk/<name> (PostgreSQL 15, in a \
          transaction unless the file starts with `-- no-transaction`); off unless configured: {}.\nSeverities and \
          per-table/column/file overrides: [lint] in keel.toml (see `keel init`).",
         ids(conventions::RULES),
@@ -309,6 +309,11 @@ pub enum Command {
     Lint {
         /// SQL files to check (default: the schema source's conventions and every file in migrations/).
         files: Vec<PathBuf>,
+        /// Accept this run's findings: write them to lint-baseline.toml beside keel.toml, and later runs of
+        /// lint and check leave them out (until their statement changes). Without FILES the baseline becomes
+        /// exactly this run's findings; with FILES theirs are added.
+        #[arg(long)]
+        accept: bool,
         #[command(flatten)]
         schema: SchemaArg,
         #[command(flatten)]
@@ -348,7 +353,7 @@ mod tests {
         ("check", &["database-url", "dev-url", "hints", "migrations", "schema", "sql"]),
         ("status", &["database-url", "migrations"]),
         ("export", &["dev-url", "schema", "sql"]),
-        ("lint", &["dev-url", "migrations", "schema", "sql"]),
+        ("lint", &["accept", "dev-url", "migrations", "schema", "sql"]),
         ("rehash", &["database-url", "migrations"]),
     ];
 

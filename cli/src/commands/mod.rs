@@ -81,9 +81,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             let session = Session::new(global, &database(None, dev_url.dev_url))?;
             export::run(session, &project(schema.schema, None), &sql).await
         }
-        Command::Lint { files, schema, migrations, sql, dev_url } => {
+        Command::Lint { files, accept, schema, migrations, sql, dev_url } => {
             let session = Session::new(global, &database(None, dev_url.dev_url))?;
-            lint::run(session, &project(schema.schema, migrations.migrations), &sql, &files).await
+            lint::run(session, &project(schema.schema, migrations.migrations), &sql, &files, accept).await
         }
         Command::Rehash { migrations, database_url } => {
             let session = Session::new(global, &database(database_url.database_url, None))?;

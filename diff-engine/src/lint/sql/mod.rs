@@ -8,10 +8,12 @@ mod names;
 mod not_null;
 mod plan;
 mod squawk;
+mod statement;
 mod transactions;
 
 pub use plan::{PlanFile, lint_plan, plan_files};
 pub use squawk::{OFF_BY_DEFAULT as SQUAWK_OFF_BY_DEFAULT, SQUAWK_PREFIX};
+pub use statement::statement_at;
 
 use super::{Finding, Location, Rule, Severity, SqlContext, SqlFile};
 use squawk_syntax::{SourceFile, SyntaxNode};
