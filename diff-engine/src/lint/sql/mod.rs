@@ -105,7 +105,7 @@ fn parsed_check(
     if let Some(first) = errors.first() {
         let more = match errors.len() {
             1 => String::new(),
-            n => format!(" (and {} more syntax error{})", n - 1, if n == 2 { "" } else { "s" }),
+            n => format!(" (and {} more)", crate::counts::count(n - 1, "syntax error", "syntax errors")),
         };
         return vec![Finding::new(
             &SQL_SYNTAX,
