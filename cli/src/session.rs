@@ -8,6 +8,7 @@ use crate::redact::redact;
 use crate::source::{self, Desired, Source, SqlFiles};
 use anyhow::{Context, anyhow, bail};
 use keel_core::Schema;
+use keel_diff::counts::{count, plural};
 use keel_diff::migrate::{self, Migration};
 use keel_diff::normalize::NormalizeError;
 use keel_diff::scratch::Server;
@@ -175,9 +176,9 @@ impl Session {
         Some(format!(
             "{} in {} not read as {}: {}; a migration is named <version>_<description>.sql (e.g. \
              20240101120000_create_users.sql, lower-case .sql), as sqlx reads them",
-            if ignored.len() == 1 { "a .sql file" } else { "these .sql files" },
+            plural(ignored.len(), "a .sql file", "these .sql files"),
             dir.display(),
-            if ignored.len() == 1 { "a migration" } else { "migrations" },
+            plural(ignored.len(), "a migration", "migrations"),
             ignored.join(", ")
         ))
     }
@@ -224,7 +225,7 @@ impl Session {
             {
                 self.say(format!(
                     "note: dropped {} that keel runs on this host left behind when they were killed: {}",
-                    crate::output::count(swept.len(), "scratch database"),
+                    count(swept.len(), "scratch database", "scratch databases"),
                     swept.join(", ")
                 ));
             }

@@ -6,6 +6,7 @@ pub mod apply;
 mod calls;
 pub mod casts;
 pub mod change;
+pub mod counts;
 pub mod diff;
 pub mod hazard;
 pub mod hints;

@@ -4,6 +4,7 @@
 use super::{Outcome, decide_renames, lint};
 use crate::args::{ProjectArgs, RenameArgs, SqlArgs};
 use crate::integrity;
+use crate::lint_baseline::{self, Baseline};
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
@@ -26,6 +27,8 @@ struct CheckJson {
     /// errors in a migration are problems only while it is pending in the database (`--database-url`): one
     /// already applied cannot be changed, and failing every later run for it would help nobody.
     lint: Vec<Finding>,
+    /// Lint findings left out because lint-baseline.toml accepts them (`keel lint --accept`).
+    lint_accepted: usize,
 }
 
 pub async fn run(
@@ -58,11 +61,16 @@ pub async fn run(
     let source = session.desired(project, sql)?;
     let desired = session.load(&source).await?;
     let config = lint::checked_config(&session)?;
-    out.lint = lint_schema(&desired, &config);
+    let texts = lint::sql_texts(&migrations);
+    let baseline = Baseline::load(lint::baseline_path(&session))?;
+    let (schema_findings, accepted) = baseline.filter(lint_schema(&desired, &config), &texts);
+    out.lint = schema_findings;
+    out.lint_accepted = accepted;
     for finding in out.lint.iter().filter(|f| f.severity == Severity::Error) {
         out.problems.push(format!("lint: {}", lint::finding_text(finding).replace("\n    ", " ")));
     }
-    let migration_findings = lint::lint_migrations(&migrations, &config);
+    let (migration_findings, accepted) = baseline.filter(lint::lint_migrations(&migrations, &config), &texts);
+    out.lint_accepted += accepted;
     match decide_renames(&session, &replayed, &desired, renames)? {
         Err(undecided) => out.problems.push(format!("{source} has changes missing from the migrations; {undecided}")),
         Ok(hints) => {
@@ -70,7 +78,7 @@ pub async fn run(
             if !plan.is_empty() {
                 out.problems.push(format!(
                     "{source} has {} missing from the migrations: run `keel generate`",
-                    crate::output::count(plan.statements.len(), "change")
+                    keel_diff::counts::count(plan.statements.len(), "change", "changes")
                 ));
                 out.missing_sql = Some(plan.to_sql());
             }
@@ -110,7 +118,7 @@ pub async fn run(
                 out.problems.push(format!(
                     "the database has drifted from its applied migrations ({}); drift_sql is what was changed \
                      by hand",
-                    crate::output::count(drift.statements.len(), "difference")
+                    keel_diff::counts::count(drift.statements.len(), "difference", "differences")
                 ));
                 out.drift_sql = Some(drift.to_sql());
             }
@@ -150,8 +158,17 @@ fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
         if let Some(status) = &out.status {
             let pending = status.entries.iter().filter(|e| e.state == State::Pending).count();
             if pending > 0 {
-                text.push_str(&format!("{} pending in the database\n", crate::output::count(pending, "migration")));
+                text.push_str(&format!(
+                    "{} pending in the database\n",
+                    keel_diff::counts::count(pending, "migration", "migrations")
+                ));
             }
+        }
+        if out.lint_accepted > 0 {
+            text.push_str(&format!(
+                "lint: {}\n",
+                lint_baseline::hidden_note(out.lint_accepted, &lint::baseline_path(&session))
+            ));
         }
         if out.ok {
             text.push_str("ok\n");

@@ -90,7 +90,7 @@ pub fn text(pending: &[Pending]) -> String {
     if !pending.is_empty() {
         out.push_str(&format!(
             "{} pending; nothing was applied (dry run)\n",
-            crate::output::count(pending.len(), "migration")
+            keel_diff::counts::count(pending.len(), "migration", "migrations")
         ));
     }
     redact(&out)

@@ -63,7 +63,10 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
             }
             Event::Locked { .. } => return,
             Event::Pending { count: 0, applied } => {
-                format!("up to date: {} applied, none pending", crate::output::count(*applied, "migration"))
+                format!(
+                    "up to date: {} applied, none pending",
+                    keel_diff::counts::count(*applied, "migration", "migrations")
+                )
             }
             Event::Pending { count, applied } => format!("{count} pending ({applied} already applied)"),
             Event::Applying { version, description, no_transaction } => {
@@ -126,7 +129,7 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
     if json {
         print_json(&report)?;
     } else if !report.applied.is_empty() {
-        println!("applied {}", crate::output::count(report.applied.len(), "migration"));
+        println!("applied {}", keel_diff::counts::count(report.applied.len(), "migration", "migrations"));
     }
     Ok(Outcome::Done)
 }

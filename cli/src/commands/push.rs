@@ -193,7 +193,7 @@ async fn locked(
     } else {
         let units = plan.units().len();
         let note = if units > 1 { format!(" in {units} units") } else { " in one transaction".to_string() };
-        println!("applied {}{note}", crate::output::count(plan.statements.len(), "statement"));
+        println!("applied {}{note}", keel_diff::counts::count(plan.statements.len(), "statement", "statements"));
     }
     Ok(Outcome::Done)
 }

@@ -36,8 +36,8 @@ pub async fn held(conn: &mut PgConnection, plan: &Plan) -> Result<Vec<Held>, sql
 pub fn refusal(held: &[Held], current: &Schema, desired: &Schema) -> String {
     let mut out = String::from("the plan removes enum values that rows still hold, and converting those rows fails:\n");
     for h in held {
-        let rows = if h.rows == 1 { "1 row".to_string() } else { format!("{} rows", h.rows) };
-        let verb = if h.rows == 1 { "holds" } else { "hold" };
+        let rows = keel_diff::counts::count(h.rows, "row", "rows");
+        let verb = keel_diff::counts::plural(h.rows, "holds", "hold");
         out.push_str(&format!("  {rows} of {}.{} {verb} {}\n", h.table, h.column, quote_literal(&h.value)));
     }
     out.push_str("Update those rows first, to a value that stays (or delete them), then push again, e.g.:\n");

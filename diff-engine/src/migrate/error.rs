@@ -1,6 +1,7 @@
 //! What can go wrong reading, verifying and applying migrations; every message is one line that says what
 //! to do.
 
+use crate::counts::plural;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -49,7 +50,7 @@ pub enum MigrateError {
     #[error("invalid database URL: {0}")]
     BadUrl(String),
 
-    #[error("cannot connect to the database (gave up after {attempts} attempt{}): {error}{hint}", plural(*.attempts))]
+    #[error("cannot connect to the database (gave up after {attempts} attempt{}): {error}{hint}", plural(*.attempts, "", "s"))]
     Connect {
         attempts: u32,
         error: String,
@@ -98,7 +99,7 @@ pub enum MigrateError {
          from another branch after newer migrations were applied. Check that they still make sense after the newer \
          ones, then run again with --allow-out-of-order (or give them new versions)",
         .files.len(),
-        if .files.len() == 1 { " is" } else { "s are" },
+        plural(.files.len(), " is", "s are"),
         .files.join(", ")
     )]
     OutOfOrder { latest: i64, files: Vec<String> },
@@ -318,10 +319,6 @@ fn excerpt(line: &str, column: usize) -> String {
     let before = if start > 0 { "..." } else { "" };
     let after = if start + EXCERPT_CHARS < count { "..." } else { "" };
     format!("{before}{cut}{after}")
-}
-
-fn plural(n: u32) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 fn seconds(d: &Duration) -> String {
