@@ -64,3 +64,6 @@ mod push_safety;
 
 #[path = "e2e/lossy.rs"]
 mod lossy;
+
+#[path = "e2e/first_build.rs"]
+mod first_build;
