@@ -67,3 +67,6 @@ mod lossy;
 
 #[path = "e2e/first_build.rs"]
 mod first_build;
+
+#[path = "e2e/scratch_server.rs"]
+mod scratch_server;

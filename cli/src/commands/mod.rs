@@ -59,7 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         }
         Command::Pull { out, force, database } => pull::run(Session::new(global, &database)?, &out, force).await,
         Command::Check { project, sql, renames, database } => {
-            check::run(Session::new(global, &database)?, &project, &sql, &renames).await
+            check::run(Session::for_check(global, &database)?, &project, &sql, &renames).await
         }
         Command::Status { project, database } => status::run(Session::new(global, &database)?, &project).await,
         Command::Export { project, sql, database } => {
