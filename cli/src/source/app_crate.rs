@@ -113,7 +113,7 @@ struct DumpOutput {
 
 /// `cargo run`s the dump target. cargo's stderr goes through to keel's (its "Compiling" lines are the
 /// progress of a build that can take minutes) without the lines it prints on every run, and keel says what
-/// is being built before cargo's first "Compiling"; stdout is the schema, read here.
+/// is being built before cargo starts building; stdout is the schema, read here.
 fn run_dump(cargo: &std::ffi::OsStr, dir: &Path, bin: &str, announce: &str) -> anyhow::Result<DumpOutput> {
     let mut child = Command::new(cargo)
         .args(["run", "--bin", bin, "--manifest-path"])
@@ -136,8 +136,11 @@ fn run_dump(cargo: &std::ffi::OsStr, dir: &Path, bin: &str, announce: &str) -> a
     Ok(DumpOutput { status, stdout })
 }
 
+/// cargo's status words when it fetches or compiles something (a fresh build prints none of them).
+const BUILD_STEPS: [&str; 5] = ["Updating ", "Locking ", "Downloading ", "Downloaded ", "Compiling "];
+
 /// Copies cargo's stderr to keel's, line by line, leaving out `Finished` and `Running` (printed on every
-/// run, built or not) and saying `announce` before the first `Compiling`.
+/// run, built or not) and saying `announce` before the first line of a build ([`BUILD_STEPS`]).
 fn relay_cargo_stderr(stderr: impl std::io::Read, announce: &str) -> std::io::Result<()> {
     let mut lines = std::io::BufReader::new(stderr);
     let mut out = std::io::stderr();
@@ -149,7 +152,7 @@ fn relay_cargo_stderr(stderr: impl std::io::Read, announce: &str) -> std::io::Re
         let status = status.trim_start();
         let per_run = status.starts_with("Finished ") || status.starts_with("Running `");
         if !per_run {
-            if !announced && status.starts_with("Compiling ") {
+            if !announced && BUILD_STEPS.iter().any(|step| status.starts_with(step)) {
                 writeln!(out, "{announce}")?;
                 announced = true;
             }

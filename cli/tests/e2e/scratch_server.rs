@@ -54,3 +54,19 @@ fn check_makes_no_scratch_database_on_the_server_it_checks() {
     // The role's grants go with the database.
     drop(db);
 }
+
+/// `push`'s database is a development one: without a dev server its scratch databases go on that
+/// database's server (faster than starting a cluster), and push says so.
+#[test]
+fn push_says_its_scratch_databases_go_beside_its_database() {
+    let project = TempDir::new("scratch-push");
+    project.write("v1.sql", "CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL);");
+    let db = Db::new();
+    let run = keel(project.path(), &["push", "--schema", "v1.sql"]).db(&db.url).run().expect(0);
+    run.says("scratch databases go on the server of the database pushed to (a development database)");
+    assert!(db.has_table("notes"), "{}", run.describe());
+
+    // A dev server given: that one, without a word.
+    let run = keel(project.path(), &["push", "--schema", "v1.sql"]).db(&db.url).dev().run().expect(0);
+    assert!(!run.all().contains("database pushed to"), "{}", run.describe());
+}
