@@ -126,7 +126,7 @@ fn run_dump(cargo: &std::ffi::OsStr, dir: &Path, bin: &str, announce: &str) -> a
         .with_context(|| format!("running `{} run` (is the Rust toolchain installed?)", cargo.to_string_lossy()))?;
     let stderr = child.stderr.take().context("cargo's stderr")?;
     let announce = announce.to_string();
-    let relay = std::thread::spawn(move || relay_cargo_stderr(stderr, &announce));
+    let relay = std::thread::spawn(move || relay_cargo_stderr(stderr, std::io::stderr(), &announce));
     let mut stdout = Vec::new();
     let read = child.stdout.take().context("cargo's stdout")?.read_to_end(&mut stdout);
     let status = child.wait().context("waiting for `cargo run`")?;
@@ -141,9 +141,8 @@ const BUILD_STEPS: [&str; 5] = ["Updating ", "Locking ", "Downloading ", "Downlo
 
 /// Copies cargo's stderr to keel's, line by line, leaving out `Finished` and `Running` (printed on every
 /// run, built or not) and saying `announce` before the first line of a build ([`BUILD_STEPS`]).
-fn relay_cargo_stderr(stderr: impl std::io::Read, announce: &str) -> std::io::Result<()> {
+fn relay_cargo_stderr(stderr: impl Read, mut out: impl Write, announce: &str) -> std::io::Result<()> {
     let mut lines = std::io::BufReader::new(stderr);
-    let mut out = std::io::stderr();
     let mut announced = false;
     let mut line = Vec::new();
     while lines.read_until(b'\n', &mut line)? > 0 {
@@ -265,4 +264,29 @@ fn touch(path: &Path) -> anyhow::Result<()> {
         .open(path)
         .and_then(|f| f.set_modified(std::time::SystemTime::now()))
         .with_context(|| format!("updating the modification time of {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relay_cargo_stderr;
+
+    fn relayed(cargo: &str) -> String {
+        let mut out = Vec::new();
+        relay_cargo_stderr(cargo.as_bytes(), &mut out, "building").expect("relay");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_build_is_announced_and_shown_and_a_fresh_run_is_silent() {
+        let built = "   Compiling notes v0.1.0 (/app)\nwarning: unused import\n    Finished `dev` profile in 2.1s\n     \
+                     Running `target/debug/keel-schema`\n";
+        assert_eq!(relayed(built), "building\n   Compiling notes v0.1.0 (/app)\nwarning: unused import\n");
+        assert_eq!(relayed("    Finished `dev` profile in 0.1s\n     Running `target/debug/keel-schema`\n"), "");
+        // A warning cargo replays on a fresh run is shown, and is no build.
+        assert_eq!(relayed("warning: unused import\n    Finished `dev`\n"), "warning: unused import\n");
+        // CARGO_TERM_COLOR=always.
+        let coloured =
+            "\u{1b}[1m\u{1b}[32m    Finished\u{1b}[0m `dev`\n\u{1b}[1m\u{1b}[32m   Compiling\u{1b}[0m a v1\n";
+        assert_eq!(relayed(coloured), "building\n\u{1b}[1m\u{1b}[32m   Compiling\u{1b}[0m a v1\n");
+    }
 }
