@@ -71,6 +71,10 @@ fn check_reads_a_database_only_from_its_flag() {
     let drift = drift.unwrap_or_else(|| panic!("the report lists the drift check\n{report:#}"));
     assert_eq!(drift["ran"], false, "{report:#}");
 
+    let help = keel(project.path(), &["check", "--help"]).run().expect(0);
+    let help = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("Without --database-url, check connects to no database of yours"), "{help}");
+
     // Named with the flag: checked, and reported.
     let run = keel(project.path(), &["check", "--schema", "v1.sql"]).db(&db.url).dev().run().expect(2);
     run.says("the database has drifted").says("checked: drift of the database");

@@ -51,6 +51,9 @@ fn check_makes_no_scratch_database_on_the_server_it_checks() {
 
     let run = keel(project.path(), &["check", "--schema", "v1.sql"]).db(&target).run().expect(0);
     run.says("scratch database on a throwaway cluster");
+    let help = keel(project.path(), &["--help"]).run().expect(0);
+    let help = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("never on the server of a database named only as a target"), "{help}");
     // The role's grants go with the database.
     drop(db);
 }
