@@ -69,11 +69,11 @@ pub async fn run(
     out.problems.extend(integrity::problems(&dir, &migrations));
     out.problems.extend(session.ignored_migration_files(&dir));
     out.ran("integrity", format!("{} and the migrations' checksums", dir.join(integrity::SUM_FILE).display()));
+    // No server for scratch databases is an error (exit 1), not a problem of the migrations.
+    session.scratch().await?;
+    let place = session.scratch_place().unwrap_or_default();
+    out.ran("replay", format!("the migrations replay cleanly (scratch database on {place})"));
     let replay = session.replay(&migrations).await;
-    if let Some(place) = session.scratch_place() {
-        let what = format!("the migrations replay cleanly (scratch database on {place})");
-        out.ran("replay", what);
-    }
     let replayed = match replay {
         Ok(schema) => schema,
         Err(e) => {
