@@ -17,7 +17,13 @@ SQL files beside the structs (keel.toml `sql`; --sql on generate, push, check, e
   the tables of a crate or .json source, in file-name order: the desired schema is the union.
   `keel diff` adds keel.toml's files to the side that is the project's schema (`--to .`).
 
-Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml.
+Scratch databases (replayed migrations, declared schemas as PostgreSQL stores them) go on the dev
+server (--dev-url, KEEL_DEV_URL, keel.toml `dev_url`) when one is given, else on a throwaway cluster
+keel starts from the local PostgreSQL binaries; never on the server of a database named only as a
+target, except that `push` uses its (development) database's server when the role may create databases.
+
+Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml;
+`check` reads a database only from --database-url.
 Exit codes: 0 success (or nothing to do), 2 differences found or a change refused, 1 error.";
 
 /// `keel lint --help`'s epilogue, from the rule lists themselves so it cannot fall behind.
@@ -88,8 +94,24 @@ pub struct DatabaseUrlArg {
 #[derive(Args, Debug, Clone, Default)]
 pub struct DevUrlArg {
     /// A server for scratch databases (normalizing declared schemas, replaying migrations) (env
-    /// KEEL_DEV_URL; keel.toml `dev_url`). Default: the database's own server when its role may create
-    /// databases, else a throwaway local cluster.
+    /// KEEL_DEV_URL; keel.toml `dev_url`). Without one, keel starts a throwaway cluster from the local
+    /// PostgreSQL binaries; a database named only as a target is never used for them, except by `push`
+    /// (a development database), on its server when its role may create databases.
+    #[arg(long, env = "KEEL_DEV_URL", value_name = "URL", hide_env_values = true)]
+    pub dev_url: Option<String>,
+}
+
+/// `keel check`'s database: from the flag only, so `check` checks the same things wherever it runs.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CheckDatabaseArgs {
+    /// A database to check too: the migrations it applied are intact and it has not drifted from them.
+    /// Only this flag names it: check reads no DATABASE_URL (environment, ./.env) nor keel.toml
+    /// `database_url`. Its server never holds check's scratch databases.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A server for scratch databases (replaying migrations, normalizing declared schemas) (env
+    /// KEEL_DEV_URL; keel.toml `dev_url`). Without one, keel starts a throwaway cluster from the local
+    /// PostgreSQL binaries.
     #[arg(long, env = "KEEL_DEV_URL", value_name = "URL", hide_env_values = true)]
     pub dev_url: Option<String>,
 }
@@ -275,8 +297,12 @@ pub enum Command {
         #[command(flatten)]
         database_url: DatabaseUrlArg,
     },
-    /// For CI: integrity file, checksums, clean replay, schema changes missing from migrations, drift.
-    #[command(after_help = "Examples:\n  keel check\n  keel check --database-url \"$STAGING_URL\" --output json")]
+    /// For CI: integrity file, checksums, clean replay, lint, schema changes missing from migrations;
+    /// with --database-url, also the database's applied migrations and drift.
+    #[command(after_help = "Without --database-url, check connects to no database of yours: DATABASE_URL is not \
+                            read, so check means the same on a laptop and in CI. The output lists what was checked \
+                            and where the scratch databases were.\n\nExamples:\n  keel check\n  keel check \
+                            --database-url \"$STAGING_URL\" --output json")]
     Check {
         #[command(flatten)]
         schema: SchemaArg,
@@ -287,9 +313,7 @@ pub enum Command {
         #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
-        database_url: DatabaseUrlArg,
-        #[command(flatten)]
-        dev_url: DevUrlArg,
+        database: CheckDatabaseArgs,
     },
     /// Applied, pending, edited and missing migrations of a database (exit 2 when not up to date).
     #[command(after_help = "Examples:\n  keel status\n  keel status --output json")]

@@ -70,3 +70,9 @@ mod migrate_report;
 
 #[path = "e2e/removed_values.rs"]
 mod removed_values;
+
+#[path = "e2e/first_build.rs"]
+mod first_build;
+
+#[path = "e2e/scratch_server.rs"]
+mod scratch_server;

@@ -71,8 +71,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Pull { out, force, database_url } => {
             pull::run(Session::new(global, &database(database_url.database_url, None))?, &out, force).await
         }
-        Command::Check { schema, migrations, sql, renames, database_url, dev_url } => {
-            let session = Session::new(global, &database(database_url.database_url, dev_url.dev_url))?;
+        Command::Check { schema, migrations, sql, renames, database } => {
+            let session = Session::for_check(global, &database)?;
             check::run(session, &project(schema.schema, migrations.migrations), &sql, &renames).await
         }
         Command::Status { migrations, database_url } => {

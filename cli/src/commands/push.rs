@@ -42,7 +42,7 @@ pub async fn run(
     // With no database given, push to a throwaway one: the demo works on a machine with nothing set up.
     let throwaway = match session.database_url.clone() {
         Some(url) => {
-            session.scratch_near(&url);
+            session.scratch_beside_push_target(&url);
             None
         }
         None => {
