@@ -17,7 +17,13 @@ SQL files beside the structs (keel.toml `sql`; --sql on generate, push, check, e
   the tables of a crate or .json source, in file-name order: the desired schema is the union.
   `keel diff` adds keel.toml's files to the side that is the project's schema (`--to .`).
 
-Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml.
+Scratch databases (replayed migrations, declared schemas as PostgreSQL stores them) go on the dev
+server (--dev-url, KEEL_DEV_URL, keel.toml `dev_url`) when one is given, else on a throwaway cluster
+keel starts from the local PostgreSQL binaries; never on the server of a database named only as a
+target, except that `push` uses its (development) database's server when the role may create databases.
+
+Configuration: flags, then the environment (DATABASE_URL, also read from ./.env), then keel.toml;
+`check` reads a database only from --database-url.
 Exit codes: 0 success (or nothing to do), 2 differences found or a change refused, 1 error.";
 
 /// `keel lint --help`'s epilogue, from the rule lists themselves so it cannot fall behind.
@@ -26,7 +32,7 @@ fn lint_help() -> String {
     let ids = |rules: &[keel_diff::lint::Rule]| rules.iter().map(|r| r.id).collect::<Vec<_>>().join(", ");
     format!(
         "Examples:\n  keel lint\n  keel lint migrations/20260101120000_add_index.sql --output json\n  keel lint --schema \
-         schema.json\n\nSchema rules: {}.\nSQL rules: {}, and squawk's default rules as squawk/<name> (PostgreSQL 15, in a \
+         schema.json\n  keel lint --accept   # accept today's findings (lint-baseline.toml); later runs show new ones\n\nSchema rules: {}.\nSQL rules: {}, and squawk's default rules as squawk/<name> (PostgreSQL 15, in a \
          transaction unless the file starts with `-- no-transaction`); off unless configured: {}.\nSeverities and \
          per-table/column/file overrides: [lint] in keel.toml (see `keel init`).",
         ids(conventions::RULES),
@@ -76,27 +82,68 @@ pub enum Output {
     Sql,
 }
 
-/// Where the database and the scratch server are.
+/// `--database-url`: the database a command reads or changes.
 #[derive(Args, Debug, Clone, Default)]
-pub struct DatabaseArgs {
+pub struct DatabaseUrlArg {
     /// The database (env DATABASE_URL; keel.toml `database_url`).
     #[arg(long, env = "DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub database_url: Option<String>,
+}
+
+/// `--dev-url`: where scratch databases go, for commands that make them.
+#[derive(Args, Debug, Clone, Default)]
+pub struct DevUrlArg {
     /// A server for scratch databases (normalizing declared schemas, replaying migrations) (env
-    /// KEEL_DEV_URL; keel.toml `dev_url`). Default: the database's own server when its role may create
-    /// databases, else a throwaway local cluster.
+    /// KEEL_DEV_URL; keel.toml `dev_url`). Without one, keel starts a throwaway cluster from the local
+    /// PostgreSQL binaries; a database named only as a target is never used for them, except by `push`
+    /// (a development database), on its server when its role may create databases.
     #[arg(long, env = "KEEL_DEV_URL", value_name = "URL", hide_env_values = true)]
     pub dev_url: Option<String>,
 }
 
-/// Where the schema and the migrations are.
+/// `keel check`'s database: from the flag only, so `check` checks the same things wherever it runs.
 #[derive(Args, Debug, Clone, Default)]
-pub struct ProjectArgs {
+pub struct CheckDatabaseArgs {
+    /// A database to check too: the migrations it applied are intact and it has not drifted from them.
+    /// Only this flag names it: check reads no DATABASE_URL (environment, ./.env) nor keel.toml
+    /// `database_url`. Its server never holds check's scratch databases.
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// A server for scratch databases (replaying migrations, normalizing declared schemas) (env
+    /// KEEL_DEV_URL; keel.toml `dev_url`). Without one, keel starts a throwaway cluster from the local
+    /// PostgreSQL binaries.
+    #[arg(long, env = "KEEL_DEV_URL", value_name = "URL", hide_env_values = true)]
+    pub dev_url: Option<String>,
+}
+
+/// `--schema`: the desired schema.
+#[derive(Args, Debug, Clone, Default)]
+pub struct SchemaArg {
     /// The desired schema (keel.toml `schema`; default: the current directory's crate).
     #[arg(long, value_name = "SRC")]
     pub schema: Option<String>,
+}
+
+/// `--migrations`: the migrations directory.
+#[derive(Args, Debug, Clone, Default)]
+pub struct MigrationsArg {
     /// The migrations directory (keel.toml `migrations`; default ./migrations).
     #[arg(long, value_name = "DIR")]
+    pub migrations: Option<PathBuf>,
+}
+
+/// Where the database and the scratch server are, as far as a command takes them (a command without
+/// `--database-url` or `--dev-url` leaves it `None`: keel.toml and the environment still apply).
+#[derive(Debug, Clone, Default)]
+pub struct DatabaseArgs {
+    pub database_url: Option<String>,
+    pub dev_url: Option<String>,
+}
+
+/// Where the schema and the migrations are, as far as a command takes them.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectArgs {
+    pub schema: Option<String>,
     pub migrations: Option<PathBuf>,
 }
 
@@ -127,7 +174,9 @@ pub enum Command {
     )]
     Init {
         #[command(flatten)]
-        project: ProjectArgs,
+        schema: SchemaArg,
+        #[command(flatten)]
+        migrations: MigrationsArg,
         #[command(flatten)]
         sql: SqlArgs,
         /// Overwrite an existing keel.toml.
@@ -150,7 +199,7 @@ pub enum Command {
         #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
-        database: DatabaseArgs,
+        dev_url: DevUrlArg,
     },
     /// Write the next migration: replay migrations/, diff with the schema, write <timestamp>_<name>.sql.
     #[command(after_help = "Examples:\n  keel generate add_file_descriptions\n  keel generate --online \
@@ -168,19 +217,27 @@ pub enum Command {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
-        project: ProjectArgs,
+        schema: SchemaArg,
+        #[command(flatten)]
+        migrations: MigrationsArg,
         #[command(flatten)]
         sql: SqlArgs,
         #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
-        database: DatabaseArgs,
+        dev_url: DevUrlArg,
     },
     /// Apply pending migrations (production runner: advisory lock, retries, timeout, checksums).
     #[command(after_help = "Examples:\n  keel migrate\n  keel migrate --wait-for-db 60 --timeout 600\n  \
-                            keel migrate --dry-run --output json")]
+                            keel migrate --dry-run --output json\n\n\
+                            --dry-run --output json prints {\"dry_run\": true, \"applied\": [], \
+                            \"already_applied\": N, \"pending\": [{\"version\", \"name\", \"file\", \
+                            \"no_transaction\", \"hazards_declared\", \"hazards\": [{\"statement\", \
+                            \"hazards\", \"measured\"}], \"lint\": [findings as keel lint]}]}; \
+                            hazards_declared is false for a file without keel generate's header.")]
     Migrate {
-        /// Show what would be applied; change nothing.
+        /// Show each pending migration with the hazards its header declares and its lint findings; change
+        /// nothing. Exit 2 when migrations are pending (like `keel status`), 0 when none are.
         #[arg(long)]
         dry_run: bool,
         /// Keep retrying the connection this many seconds (a database that is still starting).
@@ -197,9 +254,9 @@ pub enum Command {
         #[arg(long)]
         allow_out_of_order: bool,
         #[command(flatten)]
-        project: ProjectArgs,
+        migrations: MigrationsArg,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database_url: DatabaseUrlArg,
     },
     /// Make the database match the schema now (development). Asks before deleting data.
     #[command(after_help = "Examples:\n  keel push\n  keel push --dry-run\n  keel push --force   # CI/dev \
@@ -218,13 +275,15 @@ pub enum Command {
         #[arg(long)]
         dry_run: bool,
         #[command(flatten)]
-        project: ProjectArgs,
+        schema: SchemaArg,
         #[command(flatten)]
         sql: SqlArgs,
         #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database_url: DatabaseUrlArg,
+        #[command(flatten)]
+        dev_url: DevUrlArg,
     },
     /// Write the database's tables and enums as Rust structs using keel's derives.
     #[command(after_help = "Examples:\n  keel pull --out src/schema")]
@@ -236,58 +295,129 @@ pub enum Command {
         #[arg(long)]
         force: bool,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database_url: DatabaseUrlArg,
     },
-    /// For CI: integrity file, checksums, clean replay, schema changes missing from migrations, drift.
-    #[command(after_help = "Examples:\n  keel check\n  keel check --database-url \"$STAGING_URL\" --output json")]
+    /// For CI: integrity file, checksums, clean replay, lint, schema changes missing from migrations;
+    /// with --database-url, also the database's applied migrations and drift.
+    #[command(after_help = "Without --database-url, check connects to no database of yours: DATABASE_URL is not \
+                            read, so check means the same on a laptop and in CI. The output lists what was checked \
+                            and where the scratch databases were.\n\nExamples:\n  keel check\n  keel check \
+                            --database-url \"$STAGING_URL\" --output json")]
     Check {
         #[command(flatten)]
-        project: ProjectArgs,
+        schema: SchemaArg,
+        #[command(flatten)]
+        migrations: MigrationsArg,
         #[command(flatten)]
         sql: SqlArgs,
         #[command(flatten)]
         renames: RenameArgs,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database: CheckDatabaseArgs,
     },
     /// Applied, pending, edited and missing migrations of a database (exit 2 when not up to date).
     #[command(after_help = "Examples:\n  keel status\n  keel status --output json")]
     Status {
         #[command(flatten)]
-        project: ProjectArgs,
+        migrations: MigrationsArg,
         #[command(flatten)]
-        database: DatabaseArgs,
+        database_url: DatabaseUrlArg,
     },
     /// Print the full DDL of a schema source (or its JSON with --output json).
     #[command(after_help = "Examples:\n  keel export\n  keel export --schema \"$DATABASE_URL\" --output json > \
                             schema.json")]
     Export {
         #[command(flatten)]
-        project: ProjectArgs,
+        schema: SchemaArg,
         #[command(flatten)]
         sql: SqlArgs,
         #[command(flatten)]
-        database: DatabaseArgs,
+        dev_url: DevUrlArg,
     },
     /// Check the team's conventions on the schema and migration safety on SQL (exit 2 on errors).
     #[command(after_help = lint_help())]
     Lint {
         /// SQL files to check (default: the schema source's conventions and every file in migrations/).
         files: Vec<PathBuf>,
+        /// Accept this run's findings: write them to lint-baseline.toml beside keel.toml, and later runs of
+        /// lint and check leave them out (until their statement changes). Without FILES the baseline becomes
+        /// exactly this run's findings; with FILES theirs are added.
+        #[arg(long)]
+        accept: bool,
         #[command(flatten)]
-        project: ProjectArgs,
+        schema: SchemaArg,
+        #[command(flatten)]
+        migrations: MigrationsArg,
         #[command(flatten)]
         sql: SqlArgs,
         #[command(flatten)]
-        database: DatabaseArgs,
+        dev_url: DevUrlArg,
     },
     /// Rewrite migrations/keel.sum after editing a migration that has not been applied anywhere.
     #[command(after_help = "Examples:\n  keel rehash\n  keel rehash --migrations db/migrations")]
     Rehash {
         #[command(flatten)]
-        project: ProjectArgs,
+        migrations: MigrationsArg,
         /// With a database: say whether it applied the migrations whose sums change.
         #[command(flatten)]
-        database: DatabaseArgs,
+        database_url: DatabaseUrlArg,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::{CommandFactory, Parser};
+
+    /// Each command's own flags (the global ones aside): exactly those its code reads.
+    const FLAGS: [(&str, &[&str]); 11] = [
+        ("init", &["force", "migrations", "schema", "sql"]),
+        ("diff", &["dev-url", "from", "hints", "online", "to"]),
+        ("generate", &["custom", "dev-url", "force", "hints", "migrations", "online", "schema", "sql"]),
+        (
+            "migrate",
+            &["allow-out-of-order", "database-url", "dry-run", "lock-wait", "migrations", "timeout", "wait-for-db"],
+        ),
+        ("push", &["database-url", "dev-url", "dry-run", "force", "hints", "online", "schema", "sql", "strict"]),
+        ("pull", &["database-url", "force", "out"]),
+        ("check", &["database-url", "dev-url", "hints", "migrations", "schema", "sql"]),
+        ("status", &["database-url", "migrations"]),
+        ("export", &["dev-url", "schema", "sql"]),
+        ("lint", &["accept", "dev-url", "migrations", "schema", "sql"]),
+        ("rehash", &["database-url", "migrations"]),
+    ];
+
+    #[test]
+    fn each_command_lists_only_the_flags_it_reads() {
+        let cli = Cli::command();
+        let commands: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+        assert_eq!(commands, FLAGS.map(|(name, _)| name), "every command has a row");
+        for (name, expected) in FLAGS {
+            let command = cli.find_subcommand(name).expect("listed");
+            let mut flags: Vec<&str> = command
+                .get_arguments()
+                .filter(|a| !a.is_global_set())
+                .filter_map(|a| a.get_long())
+                .filter(|long| *long != "help")
+                .collect();
+            flags.sort_unstable();
+            assert_eq!(flags, expected, "keel {name}");
+        }
+    }
+
+    /// A flag a command does not take is a usage error, not silently ignored.
+    #[test]
+    fn a_flag_of_another_command_is_refused() {
+        for args in [
+            ["keel", "migrate", "--schema", "schema.sql"],
+            ["keel", "migrate", "--dev-url", "postgres://localhost/postgres"],
+            ["keel", "status", "--schema", "schema.sql"],
+            ["keel", "generate", "--database-url", "postgres://localhost/app"],
+            ["keel", "export", "--migrations", "migrations"],
+        ] {
+            let error = Cli::try_parse_from(args).expect_err(&args.join(" "));
+            assert_eq!(error.kind(), clap::error::ErrorKind::UnknownArgument, "{}", args.join(" "));
+        }
+        Cli::try_parse_from(["keel", "migrate", "--migrations", "db/migrations"]).expect("migrate reads --migrations");
+    }
 }

@@ -163,10 +163,12 @@ pub fn template(schema: &str, migrations: &str, sql: &[String]) -> String {
          # tables, a file, or a list of both (`[\"schema/types.sql\", \"schema/views\"]`). The desired schema is\n\
          # the union. Read only when set here or given as --sql; it needs `schema` to be a crate or a .json.\n\
          {sql}\n\
-         # Read from the environment (and ./.env) so no password is committed.\n\
+         # Read from the environment (and ./.env) so no password is committed. `keel check` does not read it:\n\
+         # it checks a database only when --database-url names one.\n\
          database_url = \"${{DATABASE_URL}}\"\n\
-         # A server for scratch databases; default: the database's server if its role may create databases,\n\
-         # else a throwaway local cluster.\n\
+         # A server where keel may create and drop scratch databases (never production); default: a throwaway\n\
+         # cluster from the local PostgreSQL binaries (`push`: its database's server, if the role may create\n\
+         # databases). Also KEEL_DEV_URL, --dev-url.\n\
          # dev_url = \"postgres://localhost/postgres\"\n\
          \n\
          [migrate]\n\

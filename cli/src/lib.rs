@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod db_url;
 pub mod integrity;
+pub mod lint_baseline;
 pub mod migration_files;
 pub mod output;
 pub mod prompt;

@@ -3,6 +3,7 @@
 
 use crate::redact::redact;
 use console::style;
+use keel_diff::counts::count;
 use keel_diff::{Hazard, Plan, Statement, Unit};
 use serde::Serialize;
 
@@ -40,8 +41,7 @@ pub fn print_json(value: &impl Serialize) -> anyhow::Result<()> {
 pub fn plan_text(plan: &Plan, sql: bool) -> String {
     let mut out = String::new();
     let hazardous = plan.statements.iter().filter(|s| !s.hazards.is_empty()).count();
-    let noun = if plan.statements.len() == 1 { "statement" } else { "statements" };
-    out.push_str(&format!("{} {noun}", plan.statements.len()));
+    out.push_str(&count(plan.statements.len(), "statement", "statements"));
     if hazardous > 0 {
         out.push_str(&format!(", {hazardous} with hazards"));
     }
@@ -116,11 +116,6 @@ fn strip_source_line(text: &str) -> String {
         Some(i) if text[i + 9..].chars().all(|c| c.is_ascii_digit()) && text.len() > i + 9 => text[..i].to_string(),
         _ => text.to_string(),
     }
-}
-
-/// `1 migration`, `2 migrations`: a count with its noun.
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
 }
 
 #[cfg(test)]

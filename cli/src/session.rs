@@ -1,16 +1,17 @@
 //! One command's run: the configuration, where the database and the scratch server are, and loading
 //! schema sources into comparable models.
 
-use crate::args::{DatabaseArgs, Global, Output, ProjectArgs, SqlArgs};
+use crate::args::{CheckDatabaseArgs, DatabaseArgs, Global, Output, ProjectArgs, SqlArgs};
 use crate::config::Config;
 use crate::db_url;
 use crate::redact::redact;
 use crate::source::{self, Desired, Source, SqlFiles};
 use anyhow::{Context, anyhow, bail};
 use keel_core::Schema;
+use keel_diff::counts::{count, plural};
 use keel_diff::migrate::{self, Migration};
 use keel_diff::normalize::NormalizeError;
-use keel_diff::scratch::Server;
+use keel_diff::scratch::{ScratchError, Server};
 use sqlx::{Connection, PgConnection};
 use std::path::{Path, PathBuf};
 
@@ -19,27 +20,47 @@ pub struct Session {
     pub config: Config,
     pub database_url: Option<String>,
     dev_url: Option<String>,
-    /// The database whose server may hold scratch databases (DESIGN, Normalization). Only commands that
-    /// change or compare with that database set it: `generate` must not create databases on whatever
-    /// server DATABASE_URL happens to name.
-    scratch_target: Option<String>,
+    /// `push`'s database, whose server may hold scratch databases when no dev server is given: a
+    /// development database by definition. No other command's target does (DESIGN, Normalization).
+    push_target: Option<String>,
     scratch: Option<Server>,
+    /// Where the scratch databases are, for output; set with `scratch`.
+    scratch_place: Option<String>,
 }
 
 impl Session {
     pub fn new(global: Global, database: &DatabaseArgs) -> anyhow::Result<Session> {
+        Session::open(global, database.database_url.as_deref(), database.dev_url.as_deref(), true)
+    }
+
+    /// `keel check`'s session: the database comes from `--database-url` only, never from the environment
+    /// or keel.toml, so check checks the same things wherever it runs.
+    pub fn for_check(global: Global, database: &CheckDatabaseArgs) -> anyhow::Result<Session> {
+        Session::open(global, database.database_url.as_deref(), database.dev_url.as_deref(), false)
+    }
+
+    fn open(
+        global: Global,
+        database_url: Option<&str>,
+        dev_url: Option<&str>,
+        configured_database: bool,
+    ) -> anyhow::Result<Session> {
         let explicit = global.config != std::path::Path::new("keel.toml");
         let config = Config::load(&global.config, explicit)?;
-        let nonempty = |url: &Option<String>| url.clone().filter(|u| !u.trim().is_empty());
-        let database_url = match nonempty(&database.database_url) {
-            Some(url) => Some(db_url::parse(&url, "--database-url (or DATABASE_URL)")?),
-            None => config.database_url()?.map(|url| db_url::parse(&url, "keel.toml `database_url`")).transpose()?,
+        let nonempty = |url: Option<&str>| url.filter(|u| !u.trim().is_empty()).map(str::to_string);
+        let database_url = match nonempty(database_url) {
+            Some(url) if configured_database => Some(db_url::parse(&url, "--database-url (or DATABASE_URL)")?),
+            Some(url) => Some(db_url::parse(&url, "--database-url")?),
+            None if configured_database => {
+                config.database_url()?.map(|url| db_url::parse(&url, "keel.toml `database_url`")).transpose()?
+            }
+            None => None,
         };
-        let dev_url = match nonempty(&database.dev_url) {
+        let dev_url = match nonempty(dev_url) {
             Some(url) => Some(db_url::parse(&url, "--dev-url (or KEEL_DEV_URL)")?),
             None => config.dev_url()?.map(|url| db_url::parse(&url, "keel.toml `dev_url`")).transpose()?,
         };
-        Ok(Session { global, config, database_url, dev_url, scratch_target: None, scratch: None })
+        Ok(Session { global, config, database_url, dev_url, push_target: None, scratch: None, scratch_place: None })
     }
 
     pub fn json(&self) -> bool {
@@ -175,9 +196,9 @@ impl Session {
         Some(format!(
             "{} in {} not read as {}: {}; a migration is named <version>_<description>.sql (e.g. \
              20240101120000_create_users.sql, lower-case .sql), as sqlx reads them",
-            if ignored.len() == 1 { "a .sql file" } else { "these .sql files" },
+            plural(ignored.len(), "a .sql file", "these .sql files"),
             dir.display(),
-            if ignored.len() == 1 { "a migration" } else { "migrations" },
+            plural(ignored.len(), "a migration", "migrations"),
             ignored.join(", ")
         ))
     }
@@ -206,31 +227,68 @@ impl Session {
         PgConnection::connect(url).await.with_context(|| format!("connecting to {}", redact(url)))
     }
 
-    /// Lets scratch databases go on this database's server (when its role may create databases).
-    pub fn scratch_near(&mut self, url: &str) {
-        self.scratch_target = Some(url.to_string());
+    /// Lets `push`'s scratch databases go on its database's server (when its role may create databases
+    /// and no dev server is given): that database is a development one, and a server nearby is faster
+    /// than starting a cluster.
+    pub fn scratch_beside_push_target(&mut self, url: &str) {
+        self.push_target = Some(url.to_string());
     }
 
-    /// The server scratch databases are made on, started on first use: `--dev-url`, else the target's
-    /// server (see [`Session::scratch_near`]), else a throwaway local cluster.
+    /// The server scratch databases are made on, started on first use: the dev server (`--dev-url`,
+    /// KEEL_DEV_URL, keel.toml `dev_url`), else `push`'s database's server (see
+    /// [`Session::scratch_beside_push_target`]), else a throwaway cluster from the local binaries.
     pub async fn scratch(&mut self) -> anyhow::Result<&Server> {
         if self.scratch.is_none() {
-            let server = Server::for_target(self.scratch_target.as_deref(), self.dev_url.as_deref())
-                .await
-                .context("finding a server for scratch databases (--dev-url)")?;
+            let (server, place) = self.choose_scratch_server().await?;
             // Best effort: a role that may not drop them leaves them to another run.
             if let Ok(swept) = server.sweep_stale().await
                 && !swept.is_empty()
             {
                 self.say(format!(
                     "note: dropped {} that keel runs on this host left behind when they were killed: {}",
-                    crate::output::count(swept.len(), "scratch database"),
+                    count(swept.len(), "scratch database", "scratch databases"),
                     swept.join(", ")
                 ));
             }
             self.scratch = Some(server);
+            self.scratch_place = Some(place);
         }
         Ok(self.scratch.as_ref().expect("set above"))
+    }
+
+    /// Where the scratch databases of this run are (once [`Session::scratch`] chose), for output.
+    pub fn scratch_place(&self) -> Option<&str> {
+        self.scratch_place.as_deref()
+    }
+
+    async fn choose_scratch_server(&self) -> anyhow::Result<(Server, String)> {
+        if let Some(url) = &self.dev_url {
+            return Ok((Server::from_url(url), format!("the dev server {}", redact(url))));
+        }
+        if let Some(url) = &self.push_target {
+            let may_create =
+                Server::may_create_databases(url).await.with_context(|| format!("connecting to {}", redact(url)))?;
+            if may_create {
+                self.say(
+                    "scratch databases go on the server of the database pushed to (a development database); \
+                     --dev-url or KEEL_DEV_URL names another server",
+                );
+                return Ok((Server::from_url(url), "the server of the database pushed to".to_string()));
+            }
+        }
+        match Server::start_local() {
+            Ok(server) => {
+                Ok((server, "a throwaway cluster keel started from the local PostgreSQL binaries".to_string()))
+            }
+            Err(ScratchError::NoPostgres) => bail!(
+                "no server for scratch databases (keel replays migrations and normalizes declared schemas in \
+                 them): set KEEL_DEV_URL (or --dev-url, or keel.toml `dev_url`) to a server where keel may create \
+                 and drop databases, never a production one, or install the PostgreSQL server binaries (initdb, \
+                 pg_ctl; e.g. `apt-get install postgresql`) so keel can start a throwaway cluster. keel makes no \
+                 scratch databases on a server named only as a target"
+            ),
+            Err(e) => Err(anyhow::Error::new(e).context("starting a throwaway cluster for scratch databases")),
+        }
     }
 
     /// A source as a model that compares with an introspected database: declared schemas are normalized

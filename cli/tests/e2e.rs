@@ -64,3 +64,15 @@ mod push_safety;
 
 #[path = "e2e/lossy.rs"]
 mod lossy;
+
+#[path = "e2e/migrate_report.rs"]
+mod migrate_report;
+
+#[path = "e2e/removed_values.rs"]
+mod removed_values;
+
+#[path = "e2e/first_build.rs"]
+mod first_build;
+
+#[path = "e2e/scratch_server.rs"]
+mod scratch_server;

@@ -27,6 +27,23 @@ pub enum Hazard {
 }
 
 impl Hazard {
+    pub const ALL: [Hazard; 9] = [
+        Hazard::DeletesData,
+        Hazard::AltersData,
+        Hazard::RewritesTable,
+        Hazard::AccessExclusiveLock,
+        Hazard::MayFailOnData,
+        Hazard::IndexBuild,
+        Hazard::BreaksClients,
+        Hazard::UpdatesExtension,
+        Hazard::ChangesAccess,
+    ];
+
+    /// The hazard of an [`id`](Hazard::id), as a migration header names it.
+    pub fn from_id(id: &str) -> Option<Hazard> {
+        Hazard::ALL.into_iter().find(|h| h.id() == id)
+    }
+
     /// The id used in JSON and migration headers.
     pub fn id(self) -> &'static str {
         match self {
@@ -69,5 +86,18 @@ impl Hazard {
 impl std::fmt::Display for Hazard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_read_back() {
+        for hazard in Hazard::ALL {
+            assert_eq!(Hazard::from_id(hazard.id()), Some(hazard));
+        }
+        assert_eq!(Hazard::from_id("nope"), None);
     }
 }

@@ -49,6 +49,23 @@ pub async fn measure_statement(conn: &mut PgConnection, measure: &Measure) -> Re
     query.fetch_optional(conn).await
 }
 
+/// For a [`Measure::Values`]: how many rows hold each removed enum value, now, in the measure's order of
+/// values, leaving out values no row holds (a row of an array column counts once per value it holds).
+/// Empty for any other measure.
+pub async fn removed_values_held(
+    conn: &mut PgConnection,
+    measure: &Measure,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let Measure::Values { table, column, values } = measure else { return Ok(Vec::new()) };
+    let sql = format!(
+        "SELECT r.value, count(*) FROM {} AS t, unnest($1::text[]) WITH ORDINALITY AS r(value, i) \
+         WHERE r.value = ANY (ARRAY[t.{}]::text[]) GROUP BY r.value, r.i ORDER BY r.i",
+        qualified(table),
+        quote_ident(column)
+    );
+    sqlx::query_as::<_, (String, i64)>(AssertSqlSafe(sql)).bind(values).fetch_all(conn).await
+}
+
 /// The relation a measure reads, which must not change between counting again and the destructive
 /// statement: [`crate::apply`] locks it (ACCESS EXCLUSIVE) first. `None`: nothing to lock (a sequence).
 pub fn measured_relation(measure: &Measure) -> Option<&QualifiedName> {

@@ -68,26 +68,16 @@ impl Server {
         Server { admin_url: url.to_string(), cluster: None, file_copy: Default::default() }
     }
 
-    /// Where to normalize a declared schema for a target database (DESIGN, Normalization): the dev URL
-    /// if given; else the target's own server when its role may create databases; else a throwaway local
-    /// cluster.
-    pub async fn for_target(target_url: Option<&str>, dev_url: Option<&str>) -> Result<Server, ScratchError> {
-        if let Some(url) = dev_url {
-            return Ok(Server::from_url(url));
-        }
-        if let Some(url) = target_url {
-            let mut conn = PgConnection::connect(url).await?;
-            let may_create: bool =
-                sqlx::query_scalar("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
-                    .fetch_optional(&mut conn)
-                    .await?
-                    .unwrap_or(false);
-            conn.close().await?;
-            if may_create {
-                return Ok(Server::from_url(url));
-            }
-        }
-        Server::start_local()
+    /// Whether the role of a URL may create databases on its server.
+    pub async fn may_create_databases(url: &str) -> Result<bool, ScratchError> {
+        let mut conn = PgConnection::connect(url).await?;
+        let may_create: bool =
+            sqlx::query_scalar("SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user")
+                .fetch_optional(&mut conn)
+                .await?
+                .unwrap_or(false);
+        conn.close().await?;
+        Ok(may_create)
     }
 
     /// Starts a throwaway cluster from the local PostgreSQL binaries.

@@ -1,9 +1,12 @@
 //! `keel check`: for CI. The migrations directory is intact (integrity file, clean replay), the schema has
-//! no changes missing from it, and with a database: its migrations are intact and it has not drifted.
+//! no changes missing from it, and with `--database-url` (only: check reads no DATABASE_URL, so it means the
+//! same everywhere): the database's migrations are intact and it has not drifted. The report lists what
+//! was checked and against what.
 
 use super::{Outcome, decide_renames, lint};
 use crate::args::{ProjectArgs, RenameArgs, SqlArgs};
 use crate::integrity;
+use crate::lint_baseline::{self, Baseline};
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
@@ -26,6 +29,29 @@ struct CheckJson {
     /// errors in a migration are problems only while it is pending in the database (`--database-url`): one
     /// already applied cannot be changed, and failing every later run for it would help nobody.
     lint: Vec<Finding>,
+    /// Lint findings left out because lint-baseline.toml accepts them (`keel lint --accept`).
+    lint_accepted: usize,
+    /// What was checked, in order, and what needs a database and was not (`ran: false`).
+    checks: Vec<CheckRun>,
+}
+
+/// One check of the report: `check` names it (integrity, replay, missing, lint, database, drift), `what`
+/// says what it looked at, or why it did not run.
+#[derive(Serialize)]
+struct CheckRun {
+    check: &'static str,
+    ran: bool,
+    what: String,
+}
+
+impl CheckJson {
+    fn ran(&mut self, check: &'static str, what: String) {
+        self.checks.push(CheckRun { check, ran: true, what: redact(&what) });
+    }
+
+    fn skipped(&mut self, check: &'static str, what: String) {
+        self.checks.push(CheckRun { check, ran: false, what: redact(&what) });
+    }
 }
 
 pub async fn run(
@@ -35,9 +61,6 @@ pub async fn run(
     renames: &RenameArgs,
 ) -> anyhow::Result<Outcome> {
     let mut out = CheckJson::default();
-    if let Some(url) = session.database_url.clone() {
-        session.scratch_near(&url);
-    }
     let dir = session.migrations_dir(project);
     let migrations: Vec<Migration> = match read_migrations(&dir) {
         Ok(m) => m,
@@ -48,7 +71,13 @@ pub async fn run(
     };
     out.problems.extend(integrity::problems(&dir, &migrations));
     out.problems.extend(session.ignored_migration_files(&dir));
-    let replayed = match session.replay(&migrations).await {
+    out.ran("integrity", format!("{} and the migrations' checksums", dir.join(integrity::SUM_FILE).display()));
+    // No server for scratch databases is an error (exit 1), not a problem of the migrations.
+    session.scratch().await?;
+    let place = session.scratch_place().unwrap_or_default();
+    out.ran("replay", format!("the migrations replay cleanly (scratch database on {place})"));
+    let replay = session.replay(&migrations).await;
+    let replayed = match replay {
         Ok(schema) => schema,
         Err(e) => {
             out.problems.push(format!("the migrations do not replay cleanly: {e:#}"));
@@ -58,11 +87,18 @@ pub async fn run(
     let source = session.desired(project, sql)?;
     let desired = session.load(&source).await?;
     let config = lint::checked_config(&session)?;
-    out.lint = lint_schema(&desired, &config);
+    let texts = lint::sql_texts(&migrations);
+    let baseline = Baseline::load(lint::baseline_path(&session))?;
+    let (schema_findings, accepted) = baseline.filter(lint_schema(&desired, &config), &texts);
+    out.lint = schema_findings;
+    out.lint_accepted = accepted;
     for finding in out.lint.iter().filter(|f| f.severity == Severity::Error) {
         out.problems.push(format!("lint: {}", lint::finding_text(finding).replace("\n    ", " ")));
     }
-    let migration_findings = lint::lint_migrations(&migrations, &config);
+    let (migration_findings, accepted) = baseline.filter(lint::lint_migrations(&migrations, &config), &texts);
+    out.lint_accepted += accepted;
+    out.ran("lint", "lint of the schema and of the migrations".to_string());
+    out.ran("missing", format!("changes in {source} missing from the migrations"));
     match decide_renames(&session, &replayed, &desired, renames)? {
         Err(undecided) => out.problems.push(format!("{source} has changes missing from the migrations; {undecided}")),
         Ok(hints) => {
@@ -70,15 +106,16 @@ pub async fn run(
             if !plan.is_empty() {
                 out.problems.push(format!(
                     "{source} has {} missing from the migrations: run `keel generate`",
-                    crate::output::count(plan.statements.len(), "change")
+                    keel_diff::counts::count(plan.statements.len(), "change", "changes")
                 ));
                 out.missing_sql = Some(plan.to_sql());
             }
         }
     }
 
-    if session.database_url.is_some() {
+    if let Some(url) = session.database_url.clone() {
         let mut conn = session.connect().await?;
+        out.ran("database", format!("the migrations applied by the database {url}"));
         let status = status(&mut conn, &migrations, &session.migrations_table()).await?;
         for entry in &status.entries {
             let file = entry.file.as_deref().unwrap_or(&entry.description);
@@ -105,15 +142,18 @@ pub async fn run(
             let expected =
                 if applied.len() == migrations.len() { replayed.clone() } else { session.replay(&applied).await? };
             let live = session.introspect(&mut conn).await?;
+            out.ran("drift", format!("drift of the database {url} from its applied migrations"));
             let drift: Plan = keel_diff::plan(&expected, &live, &PlanOptions::default())?;
             if !drift.is_empty() {
                 out.problems.push(format!(
                     "the database has drifted from its applied migrations ({}); drift_sql is what was changed \
                      by hand",
-                    crate::output::count(drift.statements.len(), "difference")
+                    keel_diff::counts::count(drift.statements.len(), "difference", "differences")
                 ));
                 out.drift_sql = Some(drift.to_sql());
             }
+        } else {
+            out.skipped("drift", "drift (the database's migrations have problems, listed below)".to_string());
         }
         for finding in migration_findings.iter().filter(|f| f.severity == Severity::Error) {
             let pending = status.entries.iter().filter(|e| e.state == State::Pending).any(|e| {
@@ -127,6 +167,9 @@ pub async fn run(
             }
         }
         out.status = Some(status);
+    } else {
+        out.skipped("database", "the database's migrations (no --database-url)".to_string());
+        out.skipped("drift", "drift (no --database-url)".to_string());
     }
     out.lint.extend(migration_findings);
     finish(session, out)
@@ -138,6 +181,10 @@ fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
         print_json(&out)?;
     } else {
         let mut text = String::new();
+        for check in &out.checks {
+            let verdict = if check.ran { "checked" } else { "not checked" };
+            text.push_str(&format!("{verdict}: {}\n", check.what));
+        }
         for problem in &out.problems {
             text.push_str(&format!("problem: {problem}\n"));
         }
@@ -150,8 +197,17 @@ fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
         if let Some(status) = &out.status {
             let pending = status.entries.iter().filter(|e| e.state == State::Pending).count();
             if pending > 0 {
-                text.push_str(&format!("{} pending in the database\n", crate::output::count(pending, "migration")));
+                text.push_str(&format!(
+                    "{} pending in the database\n",
+                    keel_diff::counts::count(pending, "migration", "migrations")
+                ));
             }
+        }
+        if out.lint_accepted > 0 {
+            text.push_str(&format!(
+                "lint: {}\n",
+                lint_baseline::hidden_note(out.lint_accepted, &lint::baseline_path(&session))
+            ));
         }
         if out.ok {
             text.push_str("ok\n");

@@ -15,12 +15,6 @@ pub async fn run(
     renames: &RenameArgs,
 ) -> anyhow::Result<Outcome> {
     let (from, to) = (Source::parse(from)?, Source::parse(to)?);
-    if let Some(url) = [&from, &to].into_iter().find_map(|s| match s {
-        Source::Database(url) => Some(url.clone()),
-        _ => None,
-    }) {
-        session.scratch_near(&url);
-    }
     // keel.toml's SQL files go with the side that is the project's schema (`--to .`).
     let (from, to) = (session.diff_side(from)?, session.diff_side(to)?);
     let current = session.load(&from).await?;

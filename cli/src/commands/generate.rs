@@ -66,7 +66,11 @@ pub async fn run(
     }
 
     let source = session.desired(project, sql)?;
-    session.say(format!("replaying {} from {}", crate::output::count(migrations.len(), "migration"), dir.display()));
+    session.say(format!(
+        "replaying {} from {}",
+        keel_diff::counts::count(migrations.len(), "migration", "migrations"),
+        dir.display()
+    ));
     let current = session.replay(&migrations).await?;
     session.say(format!("reading the schema from {source}"));
     let desired = session.load(&source).await?;

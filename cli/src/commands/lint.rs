@@ -2,22 +2,28 @@
 
 use super::Outcome;
 use crate::args::{ProjectArgs, SqlArgs};
+use crate::lint_baseline::{self, Baseline, SqlTexts};
 use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
 use crate::source::{self, Desired, Source};
 use anyhow::{Context, bail};
 use keel_core::Schema;
+use keel_diff::counts::count;
 use keel_diff::lint::{Finding, LintConfig, Severity, SqlContext, SqlFile, lint_schema, lint_sql};
 use keel_diff::migrate::{Migration, read_migrations};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Serialize)]
 struct LintJson<'a> {
     errors: usize,
     warnings: usize,
     findings: &'a [Finding],
+    /// Findings left out because the baseline accepts them.
+    accepted: usize,
+    /// The baseline file, when there is one.
+    baseline: Option<String>,
 }
 
 pub async fn run(
@@ -25,9 +31,11 @@ pub async fn run(
     project: &ProjectArgs,
     sql: &SqlArgs,
     files: &[PathBuf],
+    accept: bool,
 ) -> anyhow::Result<Outcome> {
     let config = checked_config(&session)?;
     let mut findings = Vec::new();
+    let mut texts = SqlTexts::default();
     if files.is_empty() || project.schema.is_some() || !sql.paths.is_empty() {
         match session.schema_source(project) {
             Ok(source) => {
@@ -44,17 +52,55 @@ pub async fn run(
     if files.is_empty() {
         let dir = session.migrations_dir(project);
         if dir.exists() {
-            findings.extend(lint_migrations(&read_migrations(&dir)?, &config));
+            let migrations = read_migrations(&dir)?;
+            findings.extend(lint_migrations(&migrations, &config));
+            texts = sql_texts(&migrations);
         }
     }
     for path in files {
         let sql = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         let name = path.display().to_string();
         findings.extend(lint_sql(SqlFile { name: &name, sql: &sql }, SqlContext::default(), &config));
+        texts.insert(name, sql);
     }
-    report(&session, &findings)?;
+    let mut baseline = Baseline::load(baseline_path(&session))?;
+    if accept {
+        // A whole run replaces the baseline (findings fixed since leave it); named files add to it.
+        if files.is_empty() {
+            baseline.clear();
+        }
+        baseline.accept(&findings, &texts);
+        baseline.write()?;
+        let accepted = keel_diff::counts::count(findings.len(), "finding", "findings");
+        if session.json() {
+            print_json(&serde_json::json!({
+                "accepted": findings.len(),
+                "baseline": baseline.path.display().to_string(),
+            }))?;
+        } else {
+            println!("accepted {accepted} in {} ({} in all)", baseline.path.display(), baseline.len());
+        }
+        session.finish();
+        return Ok(Outcome::Done);
+    }
+    let (findings, accepted) = baseline.filter(findings, &texts);
+    report(&session, &findings, accepted, &baseline)?;
     session.finish();
     Ok(if has_errors(&findings) { Outcome::Attention } else { Outcome::Done })
+}
+
+/// `lint-baseline.toml` beside keel.toml.
+pub fn baseline_path(session: &Session) -> PathBuf {
+    session.config.path(Path::new(lint_baseline::FILE_NAME))
+}
+
+/// The migrations' texts by the file names their findings carry.
+pub fn sql_texts(migrations: &[Migration]) -> SqlTexts {
+    let mut texts = SqlTexts::default();
+    for m in migrations {
+        texts.insert(m.path.display().to_string(), m.sql.clone());
+    }
+    texts
 }
 
 /// `[lint]` of keel.toml, refusing rule ids no rule has (a typo would silence nothing, silently).
@@ -101,11 +147,12 @@ pub fn finding_text(finding: &Finding) -> String {
     )
 }
 
-fn report(session: &Session, findings: &[Finding]) -> anyhow::Result<()> {
+fn report(session: &Session, findings: &[Finding], accepted: usize, baseline: &Baseline) -> anyhow::Result<()> {
     let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
     let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
     if session.json() {
-        return print_json(&LintJson { errors, warnings, findings });
+        let baseline = (!baseline.is_empty()).then(|| baseline.path.display().to_string());
+        return print_json(&LintJson { errors, warnings, findings, accepted, baseline });
     }
     for finding in findings {
         let styled = match finding.severity {
@@ -116,6 +163,14 @@ fn report(session: &Session, findings: &[Finding]) -> anyhow::Result<()> {
         println!("{}", redact(&styled));
     }
     let infos = findings.len() - errors - warnings;
-    println!("{errors} errors, {warnings} warnings, {infos} notes");
+    println!(
+        "{}, {}, {}",
+        count(errors, "error", "errors"),
+        count(warnings, "warning", "warnings"),
+        count(infos, "note", "notes")
+    );
+    if accepted > 0 {
+        println!("{}", lint_baseline::hidden_note(accepted, &baseline.path));
+    }
     Ok(())
 }

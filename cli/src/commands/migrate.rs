@@ -41,7 +41,13 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         allow_out_of_order: options.allow_out_of_order,
     };
     let (json, verbose) = (session.json(), session.global.verbose);
+    // The runner's pending migrations, in its order: a dry run reports each.
+    let mut would_apply = Vec::new();
     let mut on_event = |event: &Event| {
+        if let Event::WouldApply { version, .. } = event {
+            would_apply.push(*version);
+            return;
+        }
         if json {
             return;
         }
@@ -57,7 +63,10 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
             }
             Event::Locked { .. } => return,
             Event::Pending { count: 0, applied } => {
-                format!("up to date: {} applied, none pending", crate::output::count(*applied, "migration"))
+                format!(
+                    "up to date: {} applied, none pending",
+                    keel_diff::counts::count(*applied, "migration", "migrations")
+                )
             }
             Event::Pending { count, applied } => format!("{count} pending ({applied} already applied)"),
             Event::Applying { version, description, no_transaction } => {
@@ -68,7 +77,7 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
                 format!("applying {version} {description}{how}")
             }
             Event::Applied { version, elapsed_ms, .. } => format!("applied {version} in {elapsed_ms} ms"),
-            Event::WouldApply { version, description } => format!("would apply {version} {description}"),
+            Event::WouldApply { .. } => return,
         };
         eprintln!("{line}");
     };
@@ -94,12 +103,33 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
             let name = received.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).unwrap_or("a signal");
             return Err(anyhow!(error).context(format!("interrupted by {name}")));
         }
-        Err(error) => return Err(anyhow!(error).context(format!("migrating with {}", dir.display()))),
+        Err(MigrateError::Failed(failure)) if failure.schema_without_history => {
+            let database = connect_options(&url)?.get_database().unwrap_or("the database").to_string();
+            return Err(anyhow!(
+                "applying the migrations in {}: {failure}\n  a development database: `dropdb {database} && createdb \
+                 {database}` (connection options as in the database URL), then `keel migrate`\n  a database to keep: \
+                 record the migrations as applied, as \"A database built by keel push\" in docs/troubleshooting.md \
+                 shows",
+                dir.display()
+            ));
+        }
+        Err(error) => return Err(anyhow!(error).context(format!("applying the migrations in {}", dir.display()))),
     };
+    if options.dry_run {
+        let pending = super::dry_run::pending(&migrations, &would_apply, &session.config.lint);
+        let outcome = if pending.is_empty() { Outcome::Done } else { Outcome::Attention };
+        if json {
+            print_json(&super::dry_run::json(&report, pending))?;
+        } else {
+            print!("{}", super::dry_run::text(&pending));
+        }
+        // Like `status`: exit 2 while migrations are pending.
+        return Ok(outcome);
+    }
     if json {
         print_json(&report)?;
     } else if !report.applied.is_empty() {
-        println!("applied {}", crate::output::count(report.applied.len(), "migration"));
+        println!("applied {}", keel_diff::counts::count(report.applied.len(), "migration", "migrations"));
     }
     Ok(Outcome::Done)
 }

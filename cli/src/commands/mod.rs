@@ -2,6 +2,7 @@
 
 mod check;
 mod diff;
+mod dry_run;
 mod export;
 mod generate;
 mod init;
@@ -10,9 +11,10 @@ mod migrate;
 mod pull;
 mod push;
 mod rehash;
+mod removed_values;
 mod status;
 
-use crate::args::{Cli, Command, RenameArgs};
+use crate::args::{Cli, Command, DatabaseArgs, ProjectArgs, RenameArgs};
 use crate::prompt;
 use crate::session::Session;
 use anyhow::Context;
@@ -40,35 +42,55 @@ impl Outcome {
 
 pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
     let global = cli.global;
+    // Each command's flags, gathered; what a command does not take stays `None`.
+    let project = |schema, migrations| ProjectArgs { schema, migrations };
+    let database = |database_url, dev_url| DatabaseArgs { database_url, dev_url };
     match cli.command {
-        Command::Init { project, sql, force } => init::run(global, project, &sql, force),
-        Command::Diff { from, to, online, renames, database } => {
-            diff::run(Session::new(global, &database)?, &from, &to, online, &renames).await
+        Command::Init { schema, migrations, sql, force } => {
+            init::run(global, project(schema.schema, migrations.migrations), &sql, force)
         }
-        Command::Generate { name, custom, online, force, project, sql, renames, database } => {
+        Command::Diff { from, to, online, renames, dev_url } => {
+            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            diff::run(session, &from, &to, online, &renames).await
+        }
+        Command::Generate { name, custom, online, force, schema, migrations, sql, renames, dev_url } => {
             let options = generate::Options { name, custom, online, force };
-            generate::run(Session::new(global, &database)?, &project, &sql, &renames, options).await
+            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            generate::run(session, &project(schema.schema, migrations.migrations), &sql, &renames, options).await
         }
-        Command::Migrate { dry_run, wait_for_db, lock_wait, timeout, allow_out_of_order, project, database } => {
+        Command::Migrate { dry_run, wait_for_db, lock_wait, timeout, allow_out_of_order, migrations, database_url } => {
             let options = migrate::Options { dry_run, wait_for_db, lock_wait, timeout, allow_out_of_order };
-            migrate::run(Session::new(global, &database)?, &project, options).await
+            let session = Session::new(global, &database(database_url.database_url, None))?;
+            migrate::run(session, &project(None, migrations.migrations), options).await
         }
-        Command::Push { force, strict, online, dry_run, project, sql, renames, database } => {
+        Command::Push { force, strict, online, dry_run, schema, sql, renames, database_url, dev_url } => {
             let options = push::Options { force, strict, online, dry_run };
-            push::run(Session::new(global, &database)?, &project, &sql, &renames, options).await
+            let session = Session::new(global, &database(database_url.database_url, dev_url.dev_url))?;
+            push::run(session, &project(schema.schema, None), &sql, &renames, options).await
         }
-        Command::Pull { out, force, database } => pull::run(Session::new(global, &database)?, &out, force).await,
-        Command::Check { project, sql, renames, database } => {
-            check::run(Session::new(global, &database)?, &project, &sql, &renames).await
+        Command::Pull { out, force, database_url } => {
+            pull::run(Session::new(global, &database(database_url.database_url, None))?, &out, force).await
         }
-        Command::Status { project, database } => status::run(Session::new(global, &database)?, &project).await,
-        Command::Export { project, sql, database } => {
-            export::run(Session::new(global, &database)?, &project, &sql).await
+        Command::Check { schema, migrations, sql, renames, database } => {
+            let session = Session::for_check(global, &database)?;
+            check::run(session, &project(schema.schema, migrations.migrations), &sql, &renames).await
         }
-        Command::Lint { files, project, sql, database } => {
-            lint::run(Session::new(global, &database)?, &project, &sql, &files).await
+        Command::Status { migrations, database_url } => {
+            let session = Session::new(global, &database(database_url.database_url, None))?;
+            status::run(session, &project(None, migrations.migrations)).await
         }
-        Command::Rehash { project, database } => rehash::run(Session::new(global, &database)?, &project).await,
+        Command::Export { schema, sql, dev_url } => {
+            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            export::run(session, &project(schema.schema, None), &sql).await
+        }
+        Command::Lint { files, accept, schema, migrations, sql, dev_url } => {
+            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            lint::run(session, &project(schema.schema, migrations.migrations), &sql, &files, accept).await
+        }
+        Command::Rehash { migrations, database_url } => {
+            let session = Session::new(global, &database(database_url.database_url, None))?;
+            rehash::run(session, &project(None, migrations.migrations)).await
+        }
     }
 }
 

@@ -42,7 +42,7 @@ pub async fn run(
     // With no database given, push to a throwaway one: the demo works on a machine with nothing set up.
     let throwaway = match session.database_url.clone() {
         Some(url) => {
-            session.scratch_near(&url);
+            session.scratch_beside_push_target(&url);
             None
         }
         None => {
@@ -130,7 +130,19 @@ async fn locked(
     if !session.json() {
         session.say(format!("plan: database → {source}\n{}", plan_text(&plan, session.global.verbose)));
     }
+    // Rows holding an enum value the plan removes make its cast fail, whatever was agreed: refuse first.
+    let held = super::removed_values::held(conn, &plan).await.context("counting the rows that hold removed values")?;
+    if !held.is_empty() && !options.dry_run {
+        return refuse(
+            session,
+            Some(&plan),
+            super::removed_values::refusal(&held, &current, desired) + "\nNothing changed.",
+        );
+    }
     if options.dry_run {
+        if !held.is_empty() && !session.json() {
+            session.say(format!("note: {}", super::removed_values::refusal(&held, &current, desired)));
+        }
         if session.json() {
             print_json(&PushJson { applied: false, refused: None, plan: Some(PlanJson::new(&plan)) })?;
         }
@@ -181,7 +193,7 @@ async fn locked(
     } else {
         let units = plan.units().len();
         let note = if units > 1 { format!(" in {units} units") } else { " in one transaction".to_string() };
-        println!("applied {}{note}", crate::output::count(plan.statements.len(), "statement"));
+        println!("applied {}{note}", keel_diff::counts::count(plan.statements.len(), "statement", "statements"));
     }
     Ok(Outcome::Done)
 }

@@ -46,7 +46,7 @@ pub async fn run(session: Session, project: &ProjectArgs) -> anyhow::Result<Outc
             "gone": changes.gone,
         }))?;
     } else {
-        println!("wrote {path} ({})", crate::output::count(migrations.len(), "migration"));
+        println!("wrote {path} ({})", keel_diff::counts::count(migrations.len(), "migration", "migrations"));
     }
     Ok(Outcome::Done)
 }

@@ -34,7 +34,7 @@ pub async fn run(session: Session, project: &ProjectArgs) -> anyhow::Result<Outc
             eprintln!(
                 "{} pending out of order (older than the newest applied migration{}, e.g. {}): `keel migrate` \
                  refuses them unless --allow-out-of-order",
-                crate::output::count(late.len(), "migration"),
+                keel_diff::counts::count(late.len(), "migration", "migrations"),
                 latest.map(|v| format!(", {v}")).unwrap_or_default(),
                 first.file.as_deref().unwrap_or(&first.description)
             );

@@ -4,6 +4,7 @@
 
 use anyhow::{Context, bail};
 use keel_core::dump;
+use std::io::{BufRead, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -59,23 +60,22 @@ fn missing_target_help(dir: &Path) -> anyhow::Result<String> {
 pub fn dump(dir: &Path) -> anyhow::Result<keel_core::Schema> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let metadata = CrateMetadata::read(&cargo, dir)?;
-    let Some(bin) = metadata.dump_target else {
+    let Some(bin) = metadata.dump_target.clone() else {
         bail!(missing_target_help(dir)?);
     };
     // Dump targets of different crates may share a binary path in one target directory (every
     // `src/bin/keel-schema.rs` is `<target>/debug/keel-schema`): two keel processes building different crates
     // would run each other's binary. One at a time per target directory.
     let _lock = lock_target_dir(&metadata.target_directory)?;
-    let run = || {
-        Command::new(&cargo)
-            .args(["run", "--quiet", "--bin", &bin, "--manifest-path"])
-            .arg(dir.join("Cargo.toml"))
-            .env(dump::FOR_ENV, std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()))
-            .stdin(Stdio::null())
-            .stderr(Stdio::inherit())
-            .output()
-            .with_context(|| format!("running `{} run` (is the Rust toolchain installed?)", cargo.to_string_lossy()))
+    let announce = if metadata.built(&bin) {
+        format!("building the crate's schema dump (`{bin}`)")
+    } else {
+        format!(
+            "building the crate's schema dump (`{bin}`) for the first time: cargo compiles the crate's dependencies, \
+             which can take minutes; later runs reuse the build"
+        )
     };
+    let run = || run_dump(&cargo, dir, &bin, &announce);
     let mut output = run()?;
     if output.status.code() == Some(dump::BUILT_ELSEWHERE) {
         // Another crate of the same name and version built into this target directory after this one, and
@@ -105,6 +105,82 @@ pub fn dump(dir: &Path) -> anyhow::Result<keel_core::Schema> {
     })
 }
 
+/// What `cargo run` of the dump target printed on stdout, and how it ended.
+struct DumpOutput {
+    status: std::process::ExitStatus,
+    stdout: Vec<u8>,
+}
+
+/// `cargo run`s the dump target. cargo's stderr goes through to keel's (its "Compiling" lines are the
+/// progress of a build that can take minutes) without the lines it prints on every run, and keel says what
+/// is being built before cargo starts building; stdout is the schema, read here.
+fn run_dump(cargo: &std::ffi::OsStr, dir: &Path, bin: &str, announce: &str) -> anyhow::Result<DumpOutput> {
+    let mut child = Command::new(cargo)
+        .args(["run", "--bin", bin, "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env(dump::FOR_ENV, std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("running `{} run` (is the Rust toolchain installed?)", cargo.to_string_lossy()))?;
+    let stderr = child.stderr.take().context("cargo's stderr")?;
+    let announce = announce.to_string();
+    let relay = std::thread::spawn(move || relay_cargo_stderr(stderr, std::io::stderr(), &announce));
+    let mut stdout = Vec::new();
+    let read = child.stdout.take().context("cargo's stdout")?.read_to_end(&mut stdout);
+    let status = child.wait().context("waiting for `cargo run`")?;
+    // A relay that failed (stderr closed) loses messages, never the schema.
+    let _ = relay.join();
+    read.context("reading what the dump target printed")?;
+    Ok(DumpOutput { status, stdout })
+}
+
+/// cargo's status words when it fetches or compiles something (a fresh build prints none of them).
+const BUILD_STEPS: [&str; 5] = ["Updating ", "Locking ", "Downloading ", "Downloaded ", "Compiling "];
+
+/// Copies cargo's stderr to keel's, line by line, leaving out `Finished` and `Running` (printed on every
+/// run, built or not) and saying `announce` before the first line of a build ([`BUILD_STEPS`]).
+fn relay_cargo_stderr(stderr: impl Read, mut out: impl Write, announce: &str) -> std::io::Result<()> {
+    let mut lines = std::io::BufReader::new(stderr);
+    let mut announced = false;
+    let mut line = Vec::new();
+    while lines.read_until(b'\n', &mut line)? > 0 {
+        let text = String::from_utf8_lossy(&line);
+        let status = strip_ansi(&text);
+        let status = status.trim_start();
+        let per_run = status.starts_with("Finished ") || status.starts_with("Running `");
+        if !per_run {
+            if !announced && BUILD_STEPS.iter().any(|step| status.starts_with(step)) {
+                writeln!(out, "{announce}")?;
+                announced = true;
+            }
+            out.write_all(&line)?;
+        }
+        line.clear();
+    }
+    Ok(())
+}
+
+/// A line without its terminal colour codes (`CARGO_TERM_COLOR=always`).
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            // CSI: ESC [ parameters, ended by a letter.
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// What `cargo metadata` says about the crate in a directory.
 struct CrateMetadata {
     target_directory: String,
@@ -116,6 +192,12 @@ struct CrateMetadata {
 }
 
 impl CrateMetadata {
+    /// Whether a binary of that name was built in the dev profile before (by this crate or another).
+    fn built(&self, bin: &str) -> bool {
+        let file = format!("{bin}{}", std::env::consts::EXE_SUFFIX);
+        Path::new(&self.target_directory).join("debug").join(file).is_file()
+    }
+
     fn read(cargo: &std::ffi::OsStr, dir: &Path) -> anyhow::Result<CrateMetadata> {
         let output = Command::new(cargo)
             .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
@@ -182,4 +264,29 @@ fn touch(path: &Path) -> anyhow::Result<()> {
         .open(path)
         .and_then(|f| f.set_modified(std::time::SystemTime::now()))
         .with_context(|| format!("updating the modification time of {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relay_cargo_stderr;
+
+    fn relayed(cargo: &str) -> String {
+        let mut out = Vec::new();
+        relay_cargo_stderr(cargo.as_bytes(), &mut out, "building").expect("relay");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn a_build_is_announced_and_shown_and_a_fresh_run_is_silent() {
+        let built = "   Compiling notes v0.1.0 (/app)\nwarning: unused import\n    Finished `dev` profile in 2.1s\n     \
+                     Running `target/debug/keel-schema`\n";
+        assert_eq!(relayed(built), "building\n   Compiling notes v0.1.0 (/app)\nwarning: unused import\n");
+        assert_eq!(relayed("    Finished `dev` profile in 0.1s\n     Running `target/debug/keel-schema`\n"), "");
+        // A warning cargo replays on a fresh run is shown, and is no build.
+        assert_eq!(relayed("warning: unused import\n    Finished `dev`\n"), "warning: unused import\n");
+        // CARGO_TERM_COLOR=always.
+        let coloured =
+            "\u{1b}[1m\u{1b}[32m    Finished\u{1b}[0m `dev`\n\u{1b}[1m\u{1b}[32m   Compiling\u{1b}[0m a v1\n";
+        assert_eq!(relayed(coloured), "building\n\u{1b}[1m\u{1b}[32m   Compiling\u{1b}[0m a v1\n");
+    }
 }

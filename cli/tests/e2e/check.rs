@@ -44,3 +44,38 @@ fn check_reports_missing_migrations_drift_and_merge_conflicts() {
     keel(project.path(), &["check", "--schema", "v1.sql"]).dev().run().expect(2).says("merge conflict");
     keel(project.path(), &["generate", "--schema", "v2.sql"]).dev().run().expect(1).says("merge conflict");
 }
+
+/// `check` means the same on every machine: a database comes only from `--database-url`, never from
+/// `DATABASE_URL` (the environment or ./.env) or keel.toml, and the output says which checks ran.
+#[test]
+fn check_reads_a_database_only_from_its_flag() {
+    let project = TempDir::new("check-env");
+    project.write("v1.sql", V1);
+    keel(project.path(), &["generate", "notes", "--schema", "v1.sql"]).dev().run().expect(0);
+    let db = Db::new();
+    keel(project.path(), &["migrate"]).db(&db.url).run().expect(0);
+    db.exec("ALTER TABLE notes ADD COLUMN hand_made text");
+
+    // DATABASE_URL in the environment, as the development loop leaves it: not read.
+    let run = keel(project.path(), &["check", "--schema", "v1.sql"]).env("DATABASE_URL", &db.url).dev().run().expect(0);
+    run.says("not checked: drift (no --database-url)").says("ok");
+    run.says("checked: the migrations replay cleanly");
+
+    // In ./.env and keel.toml: not read either.
+    project.write(".env", &format!("DATABASE_URL={}\n", db.url));
+    project.write("keel.toml", "database_url = \"${DATABASE_URL}\"\n");
+    let report =
+        keel(project.path(), &["check", "--schema", "v1.sql", "--output", "json"]).dev().run().expect(0).json();
+    assert_eq!(report["ok"], true, "{report:#}");
+    let drift = report["checks"].as_array().expect("checks").iter().find(|c| c["check"] == "drift").cloned();
+    let drift = drift.unwrap_or_else(|| panic!("the report lists the drift check\n{report:#}"));
+    assert_eq!(drift["ran"], false, "{report:#}");
+
+    let help = keel(project.path(), &["check", "--help"]).run().expect(0);
+    let help = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(help.contains("Without --database-url, check connects to no database of yours"), "{help}");
+
+    // Named with the flag: checked, and reported.
+    let run = keel(project.path(), &["check", "--schema", "v1.sql"]).db(&db.url).dev().run().expect(2);
+    run.says("the database has drifted").says("checked: drift of the database");
+}

@@ -34,12 +34,12 @@ fn eight_concurrent_runners_apply_each_migration_once() {
     }
     let db = Db::new();
 
-    // First, what a fresh database says: all pending, and a dry run changes nothing (no tracking table).
+    // First, what a fresh database says: all pending (exit 2), and a dry run changes nothing (no tracking table).
     let status = keel(project.path(), &["status", "--output", "json"]).db(&db.url).run().expect(2).json();
     let states: Vec<&str> =
         status["entries"].as_array().expect("entries").iter().filter_map(|e| e["state"].as_str()).collect();
     assert_eq!(states, ["pending"; 3], "{status:#}");
-    let dry = keel(project.path(), &["migrate", "--dry-run", "--output", "json"]).db(&db.url).run().expect(0).json();
+    let dry = keel(project.path(), &["migrate", "--dry-run", "--output", "json"]).db(&db.url).run().expect(2).json();
     assert_eq!(dry["dry_run"], true, "{dry:#}");
     assert_eq!(db.int("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0, "a dry run creates nothing");
 

@@ -29,3 +29,19 @@ fn every_command_has_help_with_an_example() {
     }
     assert!(missing.is_empty(), "help without an example: {missing:?}");
 }
+
+/// `keel migrate --help` lists only what migrate reads (the full table is in `args.rs`'s tests), and a flag
+/// of another command is a usage error (exit 1), not silently ignored.
+#[test]
+fn help_lists_only_the_commands_own_flags() {
+    let dir = TempDir::new("help-flags");
+    let help = keel(dir.path(), &["migrate", "--help"]).run().expect(0);
+    for absent in ["--schema", "--dev-url", "--sql", "--hints"] {
+        assert!(!help.stdout.contains(absent), "`keel migrate --help` lists {absent}\n{}", help.describe());
+    }
+    for present in ["--migrations", "--database-url", "--dry-run"] {
+        assert!(help.stdout.contains(present), "`keel migrate --help` lacks {present}\n{}", help.describe());
+    }
+    keel(dir.path(), &["migrate", "--schema", "schema.sql"]).run().expect(1).says("unexpected argument '--schema'");
+    keel(dir.path(), &["status", "--dev-url", "postgres://localhost/x"]).run().expect(1).says("--dev-url");
+}

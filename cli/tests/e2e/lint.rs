@@ -76,3 +76,78 @@ fn lint_checks_sql_files_and_generate_writes_findings_into_the_migration() {
     let drop = again.iter().find(|f| f["rule"] == "drop-still-read").unwrap_or_else(|| panic!("{report:#}"));
     assert_eq!(drop["location"]["line"].as_u64(), Some(line as u64), "{report:#}");
 }
+
+/// The summary counts in words that agree with the count: "1 warning", not "1 warnings".
+#[test]
+fn the_summary_says_one_warning() {
+    let project = TempDir::new("lint-one");
+    project.write("index.sql", "CREATE INDEX CONCURRENTLY idx_notes_body ON notes (body);\n");
+    let rules = r#"rules = { "concurrently-in-transaction" = "warning", "squawk/require-lock-timeout" = "off" }"#;
+    project.write("keel.toml", &format!("[lint]\n{rules}\n"));
+    let run = keel(project.path(), &["lint", "index.sql"]).run().expect(0);
+    assert!(run.stdout.lines().any(|line| line == "0 errors, 1 warning, 0 notes"), "{}", run.describe());
+}
+
+/// `keel lint --accept` records today's findings in lint-baseline.toml; later runs of lint and check leave
+/// them out and say how many and where, until the statement of one changes. Reformatting the file around
+/// an accepted statement keeps it accepted.
+#[test]
+fn accepted_findings_are_not_reported_again() {
+    let project = TempDir::new("lint-baseline");
+    project.write("keel.toml", "schema = \"migrations\"\n");
+    project.write("migrations/20260101000000_notes.sql", "CREATE TABLE notes (id uuid PRIMARY KEY);\n");
+    let title = "ALTER TABLE notes ADD COLUMN title text NOT NULL;\n";
+    project.write("migrations/20260102000000_title.sql", title);
+    let lint = |args: &[&str]| keel(project.path(), &[&["lint"], args].concat()).dev().run();
+
+    let before = lint(&["--output", "json"]).expect(2).json();
+    let found = before["findings"].as_array().expect("findings").len();
+    assert!(found >= 1, "{before:#}");
+    assert!(before["findings"].as_array().expect("findings").iter().any(|f| f["rule"] == "not-null-without-default"));
+
+    lint(&["--accept"]).expect(0).says("lint-baseline.toml");
+    let written = project.read("lint-baseline.toml");
+    assert!(written.contains("rule = \"not-null-without-default\""), "{written}");
+    assert!(written.contains("file = \"20260102000000_title.sql\""), "{written}");
+    lint(&["--accept"]).expect(0);
+    assert_eq!(project.read("lint-baseline.toml"), written, "the same findings write the same file");
+
+    let after = lint(&[]).expect(0);
+    let note = format!(
+        "{} not shown (lint-baseline.toml)",
+        if found == 1 { "1 accepted finding".to_string() } else { format!("{found} accepted findings") }
+    );
+    after.says(&note);
+    assert!(!after.stdout.contains("not-null-without-default"), "{}", after.describe());
+    let json = lint(&["--output", "json"]).expect(0).json();
+    assert_eq!(json["findings"].as_array().map(Vec::len), Some(0), "{json:#}");
+    assert_eq!(json["accepted"].as_u64(), Some(found as u64), "{json:#}");
+
+    // check leaves them out too.
+    let check = keel(project.path(), &["check", "--output", "json"]).dev().run().json();
+    assert_eq!(check["lint_accepted"].as_u64(), Some(found as u64), "{check:#}");
+    assert!(
+        !check["lint"].as_array().expect("lint").iter().any(|f| f["rule"] == "not-null-without-default"),
+        "{check:#}"
+    );
+
+    // Other statements and comments around it change: still accepted. A new finding shows.
+    project.write(
+        "migrations/20260102000000_title.sql",
+        "-- reviewed\nSELECT 1;\n\nALTER TABLE notes\n    ADD COLUMN title text NOT NULL;\n",
+    );
+    project.write("migrations/20260103000000_body.sql", "ALTER TABLE notes ADD COLUMN body text NOT NULL;\n");
+    let json = lint(&["--output", "json"]).expect(2).json();
+    let shown: Vec<&str> =
+        json["findings"].as_array().expect("findings").iter().filter_map(|f| f["location"]["file"].as_str()).collect();
+    assert!(!shown.is_empty() && shown.iter().all(|f| f.ends_with("20260103000000_body.sql")), "{json:#}");
+
+    // The accepted statement itself changes: shown again.
+    project.write("migrations/20260102000000_title.sql", "ALTER TABLE notes ADD COLUMN subtitle text NOT NULL;\n");
+    let json = lint(&["--output", "json"]).expect(2).json();
+    let again = json["findings"].as_array().expect("findings").iter().any(|f| {
+        f["rule"] == "not-null-without-default"
+            && f["location"]["file"].as_str().is_some_and(|file| file.ends_with("title.sql"))
+    });
+    assert!(again, "{json:#}");
+}

@@ -86,7 +86,7 @@ fn data_loss_runs_only_after_a_yes() {
 
     let (code, shown) = at_terminal(project.path(), &args, &[("Apply it?", "n")]);
     assert_eq!(code, 2, "declined:\n{shown}");
-    assert!(shown.contains("1 non-null values"), "the loss is measured before asking:\n{shown}");
+    assert!(shown.contains("1 non-null value"), "the loss is measured before asking:\n{shown}");
     assert_eq!(db.columns("items"), ["id", "note"], "nothing changed");
 
     let (code, shown) = at_terminal(project.path(), &args, &[("Apply it?", "y")]);

@@ -21,7 +21,7 @@ fn pulled_structs_diff_empty_against_their_database() {
 
     let app = App::new("pub mod schema;\n");
     let out = app.dir.join("src/schema");
-    keel(scratch.path(), &["pull", "--out", out.to_str().expect("UTF-8 path")]).db(&db.url).dev().run().expect(0);
+    keel(scratch.path(), &["pull", "--out", out.to_str().expect("UTF-8 path")]).db(&db.url).run().expect(0);
     assert!(out.join("mod.rs").is_file(), "pull writes src/schema/mod.rs");
     app.keel(&["init"]).run().expect(0);
 

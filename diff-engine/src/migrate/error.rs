@@ -1,6 +1,7 @@
 //! What can go wrong reading, verifying and applying migrations; every message is one line that says what
 //! to do.
 
+use crate::counts::plural;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -49,7 +50,7 @@ pub enum MigrateError {
     #[error("invalid database URL: {0}")]
     BadUrl(String),
 
-    #[error("cannot connect to the database (gave up after {attempts} attempt{}): {error}{hint}", plural(*.attempts))]
+    #[error("cannot connect to the database (gave up after {attempts} attempt{}): {error}{hint}", plural(*.attempts, "", "s"))]
     Connect {
         attempts: u32,
         error: String,
@@ -98,7 +99,7 @@ pub enum MigrateError {
          from another branch after newer migrations were applied. Check that they still make sense after the newer \
          ones, then run again with --allow-out-of-order (or give them new versions)",
         .files.len(),
-        if .files.len() == 1 { " is" } else { "s are" },
+        plural(.files.len(), " is", "s are"),
         .files.join(", ")
     )]
     OutOfOrder { latest: i64, files: Vec<String> },
@@ -179,7 +180,13 @@ pub struct MigrationFailure {
     pub column: Option<usize>,
     /// The text of that line.
     pub line_text: Option<String>,
+    /// The migration creates what the database already holds while the tracking table records no migration:
+    /// the schema was made another way (`keel push`, by hand), and the hint says what to do.
+    pub schema_without_history: bool,
 }
+
+/// SQLSTATEs of creating what already exists: duplicate table, object, column, schema, function.
+const ALREADY_EXISTS: &[&str] = &["42P07", "42710", "42701", "42P06", "42723"];
 
 impl MigrationFailure {
     pub(crate) fn new(version: i64, file: &str, sql: &str, no_transaction: bool, error: &sqlx::Error) -> Self {
@@ -194,6 +201,7 @@ impl MigrationFailure {
             line: None,
             column: None,
             line_text: None,
+            schema_without_history: false,
         };
         if let Some(db) = error.as_database_error() {
             failure.code = db.code().map(|c| c.into_owned());
@@ -224,6 +232,25 @@ impl MigrationFailure {
             );
         }
         failure
+    }
+
+    /// Called for the first migration of a run when `table` recorded none: a failure because an object
+    /// already exists then means the schema was built without migrations, which the hint says.
+    pub(crate) fn on_empty_history(&mut self, table: &str) {
+        if !self.code.as_deref().is_some_and(|code| ALREADY_EXISTS.contains(&code)) {
+            return;
+        }
+        self.schema_without_history = true;
+        let hint = format!(
+            "the database already holds this schema, but no migration is recorded in {table}: it was probably \
+             built by `keel push` (or by hand); recreate a development database empty and migrate it, or, for a \
+             database to keep, record the migrations it already matches as applied in {table} instead of running \
+             them (keel has no command for that yet)"
+        );
+        self.hint = Some(match self.hint.take() {
+            Some(server) => format!("{server}; {hint}"),
+            None => hint,
+        });
     }
 }
 
@@ -294,10 +321,6 @@ fn excerpt(line: &str, column: usize) -> String {
     format!("{before}{cut}{after}")
 }
 
-fn plural(n: u32) -> &'static str {
-    if n == 1 { "" } else { "s" }
-}
-
 fn seconds(d: &Duration) -> String {
     let ms = d.as_millis();
     if ms.is_multiple_of(1000) { format!("{}s", ms / 1000) } else { format!("{:.1}s", d.as_secs_f64()) }
@@ -338,6 +361,34 @@ mod tests {
         assert!(start.starts_with("aaa") && start.ends_with("..."), "{start}");
         let (_, _, end) = locate(&line, 2002).expect("the end is a position");
         assert!(end.starts_with("...") && end.ends_with("bbb"), "{end}");
+    }
+
+    fn failure(code: &str) -> MigrationFailure {
+        MigrationFailure {
+            version: 1,
+            file: "1_init.sql".into(),
+            no_transaction: false,
+            code: Some(code.into()),
+            message: "relation \"notes\" already exists".into(),
+            detail: None,
+            hint: None,
+            line: None,
+            column: None,
+            line_text: None,
+            schema_without_history: false,
+        }
+    }
+
+    #[test]
+    fn only_objects_that_exist_already_point_at_a_pushed_database() {
+        let mut exists = failure("42P07");
+        exists.on_empty_history("_sqlx_migrations");
+        assert!(exists.schema_without_history);
+        let text = exists.to_string();
+        assert!(text.contains("no migration is recorded in _sqlx_migrations") && text.contains("keel push"), "{text}");
+        let mut other = failure("42703");
+        other.on_empty_history("_sqlx_migrations");
+        assert!(!other.schema_without_history && other.hint.is_none(), "{other}");
     }
 
     #[test]

@@ -188,7 +188,13 @@ impl Run<'_> {
             let progress = Progress::new();
             let applying = self.apply_one(conn, table, lock_id, migration, &progress);
             let during = |phase| running(migration, table, phase);
-            let elapsed = watchdog.guard(applying, Some(migration.version), Some(&progress), during).await?;
+            let elapsed = match watchdog.guard(applying, Some(migration.version), Some(&progress), during).await {
+                Err(MigrateError::Failed(mut failure)) if rows.is_empty() && done == 0 => {
+                    failure.on_empty_history(&table.text);
+                    return Err(MigrateError::Failed(failure));
+                }
+                elapsed => elapsed?,
+            };
             let elapsed_ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
             on_event(&Event::Applied {
                 version: migration.version,

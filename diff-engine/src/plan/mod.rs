@@ -7,6 +7,7 @@ mod steps;
 pub use order::CycleError;
 
 use crate::change::Change;
+use crate::counts::plural;
 use crate::diff::{self, DiffError};
 use crate::hazard::Hazard;
 use crate::hints::Hints;
@@ -84,21 +85,20 @@ impl Measure {
     /// `1,204 non-null values`, for a count this measure took.
     pub fn describe(&self, count: i64) -> String {
         let n = thousands(count);
-        let values = if count == 1 { "value" } else { "values" };
+        let values = plural(count, "value", "values");
         match self {
-            Measure::Rows { .. } => format!("{n} rows"),
-            Measure::NonNull { .. } => format!("{n} non-null values"),
-            Measure::Values { values, .. } => format!("{n} rows hold a removed value ({})", values.join(", ")),
-            Measure::Changed { .. } => format!("{n} {values} {}", if count == 1 { "changes" } else { "change" }),
+            Measure::Rows { .. } => format!("{n} {}", plural(count, "row", "rows")),
+            Measure::NonNull { .. } => format!("{n} non-null {values}"),
+            Measure::Values { values, .. } => {
+                format!("{n} {} a removed value ({})", plural(count, "row holds", "rows hold"), values.join(", "))
+            }
+            Measure::Changed { .. } => format!("{n} {values} {}", plural(count, "changes", "change")),
             Measure::Unfit { from, to, .. } if crate::casts::shortens_strings(from, to) => format!(
                 "{n} {values} {} not fit {to} as they are: the statement fails on them, or cuts their trailing spaces",
-                if count == 1 { "does" } else { "do" }
+                plural(count, "does", "do")
             ),
             Measure::Unfit { to, .. } => {
-                format!(
-                    "{n} {values} {} not fit {to}: the statement fails on them",
-                    if count == 1 { "does" } else { "do" }
-                )
+                format!("{n} {values} {} not fit {to}: the statement fails on them", plural(count, "does", "do"))
             }
             Measure::Sequence { .. } | Measure::Identity { .. } => {
                 format!("{n} {values} handed out; a new sequence would hand them out again")
@@ -109,9 +109,9 @@ impl Measure {
     /// What the statement does, for a count this measure took: `deletes 12 rows`, `2 values change`.
     pub fn effect(&self, count: i64) -> String {
         match self {
-            Measure::Rows { .. } | Measure::NonNull { .. } | Measure::Values { .. } => {
-                format!("deletes {}", self.describe(count))
-            }
+            Measure::Rows { .. } | Measure::NonNull { .. } => format!("deletes {}", self.describe(count)),
+            // The cast refuses a removed value: it deletes nothing, it fails.
+            Measure::Values { .. } if count > 0 => format!("fails: {}", self.describe(count)),
             _ => self.describe(count),
         }
     }
@@ -356,6 +356,12 @@ mod tests {
         assert_eq!(unfit.effect(1), "1 value does not fit integer: the statement fails on them");
         let sequence = Measure::Sequence { sequence: table.clone() };
         assert_eq!(sequence.effect(100000), "100,000 values handed out; a new sequence would hand them out again");
-        assert_eq!(Measure::Rows { table }.effect(2), "deletes 2 rows");
+        assert_eq!(Measure::Rows { table: table.clone() }.effect(2), "deletes 2 rows");
+        // One of anything is singular (the issue: "1 warnings", "deletes 1 non-null values").
+        assert_eq!(Measure::Rows { table: table.clone() }.effect(1), "deletes 1 row");
+        let non_null = Measure::NonNull { table: table.clone(), column: "p".into() };
+        assert_eq!(non_null.effect(1), "deletes 1 non-null value");
+        let values = Measure::Values { table, column: "p".into(), values: vec!["'gone'".into()] };
+        assert_eq!(values.effect(1), "fails: 1 row holds a removed value ('gone')");
     }
 }

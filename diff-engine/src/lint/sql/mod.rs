@@ -8,10 +8,12 @@ mod names;
 mod not_null;
 mod plan;
 mod squawk;
+mod statement;
 mod transactions;
 
 pub use plan::{PlanFile, lint_plan, plan_files};
 pub use squawk::{OFF_BY_DEFAULT as SQUAWK_OFF_BY_DEFAULT, SQUAWK_PREFIX};
+pub use statement::statement_at;
 
 use super::{Finding, Location, Rule, Severity, SqlContext, SqlFile};
 use squawk_syntax::{SourceFile, SyntaxNode};
@@ -103,7 +105,7 @@ fn parsed_check(
     if let Some(first) = errors.first() {
         let more = match errors.len() {
             1 => String::new(),
-            n => format!(" (and {} more syntax error{})", n - 1, if n == 2 { "" } else { "s" }),
+            n => format!(" (and {} more)", crate::counts::count(n - 1, "syntax error", "syntax errors")),
         };
         return vec![Finding::new(
             &SQL_SYNTAX,
