@@ -140,26 +140,35 @@ fn run_dump(cargo: &std::ffi::OsStr, dir: &Path, bin: &str, announce: &str) -> a
 const BUILD_STEPS: [&str; 5] = ["Updating ", "Locking ", "Downloading ", "Downloaded ", "Compiling "];
 
 /// Copies cargo's stderr to keel's, line by line, leaving out `Finished` and `Running` (printed on every
-/// run, built or not) and saying `announce` before the first line of a build ([`BUILD_STEPS`]).
+/// run, built or not) and saying `announce` before the first line of a build ([`BUILD_STEPS`]). Reads to the
+/// end even when writing fails (keel's stderr closed, as in `keel export 2>&1 | head`): cargo, blocked on a
+/// full pipe nobody reads, would never end, and `dump` waits for it.
 fn relay_cargo_stderr(stderr: impl Read, mut out: impl Write, announce: &str) -> std::io::Result<()> {
     let mut lines = std::io::BufReader::new(stderr);
     let mut announced = false;
     let mut line = Vec::new();
+    let mut written = Ok(());
     while lines.read_until(b'\n', &mut line)? > 0 {
-        let text = String::from_utf8_lossy(&line);
-        let status = strip_ansi(&text);
-        let status = status.trim_start();
-        let per_run = status.starts_with("Finished ") || status.starts_with("Running `");
-        if !per_run {
-            if !announced && BUILD_STEPS.iter().any(|step| status.starts_with(step)) {
-                writeln!(out, "{announce}")?;
-                announced = true;
-            }
-            out.write_all(&line)?;
+        if written.is_ok() {
+            written = relay_line(&line, &mut out, announce, &mut announced);
         }
         line.clear();
     }
-    Ok(())
+    written
+}
+
+fn relay_line(line: &[u8], out: &mut impl Write, announce: &str, announced: &mut bool) -> std::io::Result<()> {
+    let text = String::from_utf8_lossy(line);
+    let status = strip_ansi(&text);
+    let status = status.trim_start();
+    if status.starts_with("Finished ") || status.starts_with("Running `") {
+        return Ok(());
+    }
+    if !*announced && BUILD_STEPS.iter().any(|step| status.starts_with(step)) {
+        writeln!(out, "{announce}")?;
+        *announced = true;
+    }
+    out.write_all(line)
 }
 
 /// A line without its terminal colour codes (`CARGO_TERM_COLOR=always`).
@@ -288,5 +297,38 @@ mod tests {
         let coloured =
             "\u{1b}[1m\u{1b}[32m    Finished\u{1b}[0m `dev`\n\u{1b}[1m\u{1b}[32m   Compiling\u{1b}[0m a v1\n";
         assert_eq!(relayed(coloured), "building\n\u{1b}[1m\u{1b}[32m   Compiling\u{1b}[0m a v1\n");
+    }
+
+    /// Counts what was read of it.
+    struct Counted<'a>(&'a [u8], usize);
+
+    impl std::io::Read for Counted<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.read(buf)?;
+            self.1 += n;
+            Ok(n)
+        }
+    }
+
+    struct Closed;
+
+    impl std::io::Write for Closed {
+        fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+            Err(std::io::ErrorKind::BrokenPipe.into())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_closed_stderr_still_drains_cargo() {
+        let cargo = "   Compiling a v1\n".repeat(10_000);
+        let mut stderr = Counted(cargo.as_bytes(), 0);
+        let relayed = relay_cargo_stderr(&mut stderr, Closed, "building");
+        assert_eq!(relayed.expect_err("the write failed").kind(), std::io::ErrorKind::BrokenPipe);
+        // Left unread, it would fill the pipe and block cargo forever.
+        assert_eq!(stderr.1, cargo.len());
     }
 }
