@@ -237,9 +237,18 @@ fn sh(sandbox: &mut Sandbox, script: &str, expected_exit: i32) -> Result<String,
         return Err(format!("the block exits with {code}, the guide says {expected_exit}; it printed:\n{printed}"));
     }
     let exported = std::fs::read(&env_file).map_err(|e| format!("reading the environment the block left: {e}"))?;
-    sandbox.env = String::from_utf8_lossy(&exported)
-        .split('\0')
-        .filter_map(|pair| pair.split_once('='))
+    let exported = String::from_utf8_lossy(&exported);
+    let mut pairs = exported.split('\0').filter_map(|pair| pair.split_once('='));
+    // In a terminal the next blocks would run where a `cd` left it; here each starts in the project.
+    if let Some((_, pwd)) = pairs.clone().find(|(name, _)| *name == "PWD")
+        && std::fs::canonicalize(pwd).ok() != std::fs::canonicalize(sandbox.dir.path()).ok()
+    {
+        return Err(format!(
+            "the block ends in {pwd}, not in the project's directory: the blocks after it would run there in a \
+             terminal, and the harness does not follow (change directory in a subshell: `(cd dir && ...)`)"
+        ));
+    }
+    sandbox.env = pairs
         // Variables bash keeps for itself: a terminal's next prompt resets them.
         .filter(|(name, _)| !["_", "SHLVL", "PWD", "OLDPWD"].contains(name))
         .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -300,6 +309,18 @@ mod tests {
         .expect("a chapter");
         let mut sandbox = Sandbox::new("t.md");
         let failures = run(&exports, &mut sandbox);
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+
+    /// A `cd` a terminal would keep is not silently undone for the blocks after it.
+    #[test]
+    fn a_block_that_changes_directory_fails() {
+        let moves = chapter("t.md", "```sh\nmkdir app\ncd app\n```\n\n```sh\ntest -d app\n```\n").expect("a chapter");
+        let failures = run(&moves, &mut Sandbox::new("t.md"));
+        assert_eq!(failures.len(), 1, "{failures:?}");
+        assert!(failures[0].contains("not in the project's directory"), "{failures:?}");
+        let subshell = chapter("t.md", "```sh\nmkdir app\n(cd app && pwd)\n```\n").expect("a chapter");
+        let failures = run(&subshell, &mut Sandbox::new("t.md"));
         assert!(failures.is_empty(), "{failures:?}");
     }
 }
