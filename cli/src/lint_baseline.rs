@@ -59,8 +59,13 @@ impl Baseline {
     pub fn load(path: PathBuf) -> anyhow::Result<Baseline> {
         let accepted = match std::fs::read_to_string(&path) {
             Ok(text) => {
-                let file: BaselineFile =
-                    toml::from_str(&text).with_context(|| format!("reading {}", path.display()))?;
+                let file: BaselineFile = toml::from_str(&text).with_context(|| {
+                    format!(
+                        "reading {} (the findings `keel lint --accept` accepted): mend it, or delete it and run \
+                         `keel lint --accept` again",
+                        path.display()
+                    )
+                })?;
                 file.accepted.into_iter().map(|e| (e.key, e.message)).collect()
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
@@ -205,6 +210,24 @@ mod tests {
         );
         let (shown, accepted) = baseline.filter(vec![finding(2)], &sql);
         assert_eq!((shown.len(), accepted), (1, 0));
+        std::fs::remove_dir_all(&dir).expect("cleaned up");
+    }
+
+    /// A baseline edited by hand into something else is an error that says what to do, never a panic.
+    #[test]
+    fn a_damaged_baseline_says_how_to_recover() {
+        let dir = std::env::temp_dir().join(format!("keel-baseline-damaged-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        for damaged in [
+            "accepted = [",
+            "accepted = 3",
+            "[[accepted]]\nrule = 1\nfingerprint = \"00\"",
+            "[[accepted]]\nfile = \"1_a.sql\"",
+        ] {
+            std::fs::write(dir.join(FILE_NAME), damaged).expect("written");
+            let error = format!("{:#}", Baseline::load(dir.join(FILE_NAME)).err().expect(damaged));
+            assert!(error.contains(FILE_NAME) && error.contains("run `keel lint --accept` again"), "{error}");
+        }
         std::fs::remove_dir_all(&dir).expect("cleaned up");
     }
 }
