@@ -104,7 +104,9 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
             return Err(anyhow!(error).context(format!("interrupted by {name}")));
         }
         Err(MigrateError::Failed(failure)) if failure.schema_without_history => {
-            let database = connect_options(&url)?.get_database().unwrap_or("the database").to_string();
+            let options = connect_options(&url)?;
+            // A URL without a database names the user's (PostgreSQL's default).
+            let database = shell_word(options.get_database().unwrap_or(options.get_username()));
             return Err(anyhow!(
                 "applying the migrations in {}: {failure}\n  a development database: `dropdb {database} && createdb \
                  {database}` (connection options as in the database URL), then `keel migrate`\n  a database to keep: \
@@ -132,4 +134,29 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         println!("applied {}", keel_diff::counts::count(report.applied.len(), "migration", "migrations"));
     }
     Ok(Outcome::Done)
+}
+
+/// `name` as one word of a shell command: as it is when it is plain, else in single quotes.
+fn shell_word(name: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-.".contains(c);
+    if !name.is_empty() && !name.starts_with('-') && name.chars().all(plain) {
+        name.to_string()
+    } else {
+        // A leading `-` would read as an option: `--` ends them.
+        let dashes = if name.starts_with('-') { "-- " } else { "" };
+        format!("{dashes}'{}'", name.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_word;
+
+    #[test]
+    fn a_database_name_is_one_shell_word() {
+        assert_eq!(shell_word("notes_dev"), "notes_dev");
+        assert_eq!(shell_word("my app"), "'my app'");
+        assert_eq!(shell_word("it's$HOME"), r"'it'\''s$HOME'");
+        assert_eq!(shell_word("-x"), "-- '-x'");
+    }
 }
