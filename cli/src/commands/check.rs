@@ -35,7 +35,7 @@ struct CheckJson {
     checks: Vec<CheckRun>,
 }
 
-/// One check of the report: `check` names it (integrity, replay, missing, lint, database, drift), `what`
+/// One check of the report: `check` names it (integrity, replay, lint, missing, database, drift), `what`
 /// says what it looked at, or why it did not run.
 #[derive(Serialize)]
 struct CheckRun {
@@ -52,7 +52,27 @@ impl CheckJson {
     fn skipped(&mut self, check: &'static str, what: String) {
         self.checks.push(CheckRun { check, ran: false, what: redact(&what) });
     }
+
+    /// Lists the checks a problem stopped check before, as not run: a report names every check, so that
+    /// a reader (or a CI job reading `checks`) never takes one that did not run for one that passed.
+    fn not_reached(&mut self) {
+        for (check, what) in CHECKS {
+            if !self.checks.iter().any(|c| c.check == check) {
+                self.skipped(check, format!("{what} (not reached: the problem below stopped check)"));
+            }
+        }
+    }
 }
+
+/// Every check of the report, in order, with what it looks at.
+const CHECKS: [(&str, &str); 6] = [
+    ("integrity", "the integrity file and the migrations' checksums"),
+    ("replay", "a clean replay of the migrations"),
+    ("lint", "lint of the schema and of the migrations"),
+    ("missing", "changes missing from the migrations"),
+    ("database", "the database's migrations"),
+    ("drift", "drift"),
+];
 
 pub async fn run(
     mut session: Session,
@@ -177,6 +197,7 @@ pub async fn run(
 
 fn finish(session: Session, mut out: CheckJson) -> anyhow::Result<Outcome> {
     out.ok = out.problems.is_empty();
+    out.not_reached();
     if session.json() {
         print_json(&out)?;
     } else {

@@ -79,3 +79,33 @@ fn check_reads_a_database_only_from_its_flag() {
     let run = keel(project.path(), &["check", "--schema", "v1.sql"]).db(&db.url).dev().run().expect(2);
     run.says("the database has drifted").says("checked: drift of the database");
 }
+
+/// A problem that stops check early (migrations that do not replay) leaves the checks after it listed as
+/// not run, in the text and in `checks`: none is missing from the report, as if it had passed.
+#[test]
+fn checks_an_early_problem_stops_are_listed_as_not_run() {
+    let project = TempDir::new("check-stopped");
+    project.write("v1.sql", V1);
+    keel(project.path(), &["generate", "notes", "--schema", "v1.sql"]).dev().run().expect(0);
+    let migration = std::fs::read_dir(project.join("migrations"))
+        .expect("migrations")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "sql"))
+        .expect("a migration");
+    let sql = std::fs::read_to_string(&migration).expect("read");
+    std::fs::write(&migration, format!("{sql}\nALTER TABLE no_such_table ADD COLUMN x int;\n")).expect("write");
+
+    let run = keel(project.path(), &["check", "--schema", "v1.sql"]).dev().run().expect(2);
+    run.says("do not replay cleanly").says("not checked: changes missing from the migrations (not reached");
+    let report =
+        keel(project.path(), &["check", "--schema", "v1.sql", "--output", "json"]).dev().run().expect(2).json();
+    let checks: Vec<(String, bool)> = report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| (c["check"].as_str().expect("a name").to_string(), c["ran"].as_bool().expect("ran")))
+        .collect();
+    let names: Vec<&str> = checks.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["integrity", "replay", "lint", "missing", "database", "drift"], "{report:#}");
+    assert!(checks[2..].iter().all(|(_, ran)| !ran), "{report:#}");
+}
