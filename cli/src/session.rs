@@ -39,6 +39,13 @@ impl Session {
         Session::open(global, database.database_url.as_deref(), database.dev_url.as_deref(), false)
     }
 
+    /// A session of a command that works on no database of the user's (`diff`, `generate`, `export`,
+    /// `lint`): keel.toml `database_url` and DATABASE_URL are not read, so a value there (unset, or a URL
+    /// keel refuses) cannot fail a command that never uses it.
+    pub fn without_database(global: Global, dev_url: Option<&str>) -> anyhow::Result<Session> {
+        Session::open(global, None, dev_url, false)
+    }
+
     fn open(
         global: Global,
         database_url: Option<&str>,

@@ -50,12 +50,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             init::run(global, project(schema.schema, migrations.migrations), &sql, force)
         }
         Command::Diff { from, to, online, renames, dev_url } => {
-            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            let session = Session::without_database(global, dev_url.dev_url.as_deref())?;
             diff::run(session, &from, &to, online, &renames).await
         }
         Command::Generate { name, custom, online, force, schema, migrations, sql, renames, dev_url } => {
             let options = generate::Options { name, custom, online, force };
-            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            let session = Session::without_database(global, dev_url.dev_url.as_deref())?;
             generate::run(session, &project(schema.schema, migrations.migrations), &sql, &renames, options).await
         }
         Command::Migrate { dry_run, wait_for_db, lock_wait, timeout, allow_out_of_order, migrations, database_url } => {
@@ -80,11 +80,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<Outcome> {
             status::run(session, &project(None, migrations.migrations)).await
         }
         Command::Export { schema, sql, dev_url } => {
-            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            let session = Session::without_database(global, dev_url.dev_url.as_deref())?;
             export::run(session, &project(schema.schema, None), &sql).await
         }
         Command::Lint { files, accept, schema, migrations, sql, dev_url } => {
-            let session = Session::new(global, &database(None, dev_url.dev_url))?;
+            let session = Session::without_database(global, dev_url.dev_url.as_deref())?;
             lint::run(session, &project(schema.schema, migrations.migrations), &sql, &files, accept).await
         }
         Command::Rehash { migrations, database_url } => {

@@ -151,3 +151,17 @@ fn accepted_findings_are_not_reported_again() {
     });
     assert!(again, "{json:#}");
 }
+
+/// Commands that work on no database of the user's do not read one: a DATABASE_URL keel would refuse (here
+/// through keel.toml's `${DATABASE_URL}`) fails only the commands that use it.
+#[test]
+fn commands_without_a_database_ignore_database_url() {
+    let project = TempDir::new("lint-no-db");
+    project.write("good.sql", &BAD.replace("user_id uuid", "user_id text"));
+    project.write("keel.toml", "database_url = \"${DATABASE_URL}\"\n");
+    let refused = "mysql://app:pw@localhost/app";
+    for args in [&["lint", "--schema", "good.sql"][..], &["export", "--schema", "good.sql"][..]] {
+        keel(project.path(), args).env("DATABASE_URL", refused).dev().run().expect(0);
+    }
+    keel(project.path(), &["status"]).env("DATABASE_URL", refused).run().expect(1).says("database_url");
+}
