@@ -231,7 +231,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  keel migrate\n  keel migrate --wait-for-db 60 --timeout 600\n  \
                             keel migrate --dry-run --output json\n\n\
                             --dry-run --output json prints {\"dry_run\": true, \"applied\": [], \
-                            \"already_applied\": N, \"pending\": [{\"version\", \"name\", \"file\", \
+                            \"already_applied\": N, \"pending\": [{\"version\", \"description\", \"file\", \
                             \"no_transaction\", \"hazards_declared\", \"hazards\": [{\"statement\", \
                             \"hazards\", \"measured\"}], \"lint\": [findings as keel lint]}]}; \
                             hazards_declared is false for a file without keel generate's header.")]

@@ -22,7 +22,7 @@ pub struct DryRunJson<'a> {
 pub struct Pending {
     pub version: i64,
     /// The description sqlx records: the file name after the version, `_` as spaces.
-    pub name: String,
+    pub description: String,
     pub file: String,
     pub no_transaction: bool,
     /// Whether the file has the header `keel generate` writes; without it (hand-written), `hazards` is empty
@@ -37,7 +37,7 @@ impl Pending {
         let declared = declared_hazards(&migration.sql);
         Pending {
             version: migration.version,
-            name: migration.description.clone(),
+            description: migration.description.clone(),
             file: migration.file_name.clone(),
             no_transaction: migration.no_transaction,
             hazards_declared: declared.is_some(),
@@ -46,10 +46,10 @@ impl Pending {
         }
     }
 
-    /// `would apply <version> <name> (<file>)`, then its hazards and findings, indented.
+    /// `would apply <version> <description> (<file>)`, then its hazards and findings, indented.
     fn text(&self) -> String {
         let how = if self.no_transaction { ", outside a transaction" } else { "" };
-        let mut out = format!("would apply {} {} ({}{how})\n", self.version, self.name, self.file);
+        let mut out = format!("would apply {} {} ({}{how})\n", self.version, self.description, self.file);
         if !self.hazards_declared {
             out.push_str("    no hazards declared (no header by keel generate): read the SQL\n");
         } else if self.hazards.is_empty() {

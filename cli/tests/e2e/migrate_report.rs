@@ -29,7 +29,7 @@ fn dry_run_lists_pending_migrations_with_hazards_and_lint() {
     let pending = dry["pending"].as_array().unwrap_or_else(|| panic!("a pending list: {dry:#}"));
     assert_eq!(pending.len(), 2, "{dry:#}");
     let generated = &pending[0];
-    assert_eq!(generated["name"], "drop obsolete", "{dry:#}");
+    assert_eq!(generated["description"], "drop obsolete", "{dry:#}");
     assert!(generated["file"].as_str().is_some_and(|f| f.ends_with("_drop_obsolete.sql")), "{dry:#}");
     assert!(generated["version"].is_i64(), "{dry:#}");
     assert_eq!(generated["hazards_declared"], true, "{dry:#}");
