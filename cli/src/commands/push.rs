@@ -25,7 +25,7 @@ pub struct Options {
 #[derive(Serialize)]
 struct PushJson<'a> {
     applied: bool,
-    /// Why nothing changed, when keel refused.
+    /// Why nothing changed, when keel refused (on a dry run: what a push would refuse whatever its flags).
     refused: Option<String>,
     /// Null when keel refused before planning (undecided renames).
     plan: Option<PlanJson<'a>>,
@@ -140,11 +140,12 @@ async fn locked(
         );
     }
     if options.dry_run {
-        if !held.is_empty() && !session.json() {
-            session.say(format!("note: {}", super::removed_values::refusal(&held, &current, desired)));
-        }
+        // What a real push would refuse, whatever its flags.
+        let refused = (!held.is_empty()).then(|| super::removed_values::refusal(&held, &current, desired));
         if session.json() {
-            print_json(&PushJson { applied: false, refused: None, plan: Some(PlanJson::new(&plan)) })?;
+            print_json(&PushJson { applied: false, refused, plan: Some(PlanJson::new(&plan)) })?;
+        } else if let Some(refused) = refused {
+            session.say(format!("note: {refused}"));
         }
         // Like `diff`: differences found.
         return Ok(Outcome::Attention);

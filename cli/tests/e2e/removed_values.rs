@@ -45,6 +45,11 @@ fn push_refuses_to_remove_enum_values_rows_hold_and_says_which() {
     assert_eq!(json["applied"], false, "{json:#}");
     assert!(json["refused"].as_str().is_some_and(|r| r.contains("hold 'sms'")), "{json:#}");
     unchanged(&db);
+    // A dry run says it too, in json as well: a push would refuse, whatever its flags.
+    push(&["--dry-run"]).expect(2).says("2 rows of public.notes.channel hold 'sms'");
+    let json = push(&["--dry-run", "--output", "json"]).expect(2).json();
+    assert!(json["refused"].as_str().is_some_and(|r| r.contains("hold 'sms'")), "{json:#}");
+    unchanged(&db);
 
     // Once the rows hold kept values, the push goes through.
     db.exec(
