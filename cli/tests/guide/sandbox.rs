@@ -238,7 +238,7 @@ fn sh(sandbox: &mut Sandbox, script: &str, expected_exit: i32) -> Result<String,
     }
     let exported = std::fs::read(&env_file).map_err(|e| format!("reading the environment the block left: {e}"))?;
     let exported = String::from_utf8_lossy(&exported);
-    let mut pairs = exported.split('\0').filter_map(|pair| pair.split_once('='));
+    let pairs = exported.split('\0').filter_map(|pair| pair.split_once('='));
     // In a terminal the next blocks would run where a `cd` left it; here each starts in the project.
     if let Some((_, pwd)) = pairs.clone().find(|(name, _)| *name == "PWD")
         && std::fs::canonicalize(pwd).ok() != std::fs::canonicalize(sandbox.dir.path()).ok()
