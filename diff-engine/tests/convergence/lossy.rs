@@ -368,3 +368,34 @@ async fn a_column_retyped_to_a_domain_keeps_fitting_values() {
     .run()
     .await;
 }
+
+// ---- composite types recreated for a new attribute type ----
+
+/// The columns' values are cast through their text form into the new type: an attribute that loses scale
+/// rounds them, so the cast asks consent like a column's would.
+#[tokio::test]
+async fn a_composite_attribute_losing_scale_alters_data() {
+    let plan = case(
+        "CREATE TYPE price AS (amount numeric(10, 2), currency text); CREATE TABLE t (id int PRIMARY KEY, p price)",
+        "CREATE TYPE price AS (amount numeric(10, 0), currency text); CREATE TABLE t (id int PRIMARY KEY, p price)",
+    )
+    .data("INSERT INTO t VALUES (1, ROW(12.34, 'EUR')), (2, ROW(5, 'USD')), (3, NULL)")
+    .verify("SELECT (p).amount = 12 FROM t WHERE id = 1")
+    .expect(Hazard::AltersData)
+    .run()
+    .await;
+    assert!(statement(&plan, "ALTER COLUMN \"p\" TYPE").hazards.contains(&Hazard::AltersData), "{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn a_composite_attribute_widened_keeps_values_without_consent() {
+    let plan = case(
+        "CREATE TYPE price AS (amount numeric(10, 2), currency text); CREATE TABLE t (id int PRIMARY KEY, p price)",
+        "CREATE TYPE price AS (amount numeric(12, 2), currency text); CREATE TABLE t (id int PRIMARY KEY, p price)",
+    )
+    .data("INSERT INTO t VALUES (1, ROW(12.34, 'EUR'))")
+    .verify("SELECT (p).amount = 12.34 FROM t WHERE id = 1")
+    .run()
+    .await;
+    assert!(!statement(&plan, "ALTER COLUMN \"p\" TYPE").hazards.contains(&Hazard::AltersData), "{}", plan.to_sql());
+}

@@ -4,6 +4,7 @@
 use super::domains::{ALTER_RANK, CREATE_RANK, DROP_RANK};
 use super::types::{cast_usages, rename_away};
 use super::{Key, Step, type_keys};
+use crate::casts::{self, Conversion};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, qualified};
@@ -81,7 +82,15 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                     .requires(attribute_types(composite))
                     .creates([Key::Type(name.clone())]),
             );
-            out.extend(cast_usages(name, &old_name, usages, true, &[], None));
+            let mut casts = cast_usages(name, &old_name, usages, true, &[], None);
+            // The columns' values go through their text form into the new type: an attribute whose new
+            // type rounds or cuts changes them silently, which needs consent like a column's cast.
+            if rounds_or_cuts(old, composite) {
+                for cast in casts.iter_mut().filter(|step| step.hazards.contains(&Hazard::RewritesTable)) {
+                    cast.hazards.insert(Hazard::AltersData);
+                }
+            }
+            out.extend(casts);
             out.push(Step::new(100, format!("DROP TYPE {renamed}"), format!("drop the replaced type {old_name}")));
             if composite.comment.is_some() {
                 let sql = comment_on("TYPE", &qualified(name), composite.comment.as_ref());
@@ -95,6 +104,14 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
         ],
         _ => unreachable!("steps() sends only composite type changes here"),
     }
+}
+
+/// Whether a kept attribute's new type changes some values without an error (see [`casts`]).
+fn rounds_or_cuts(old: &CompositeType, new: &CompositeType) -> bool {
+    old.attributes.iter().any(|from| {
+        new.attribute(&from.name)
+            .is_some_and(|to| to.ty != from.ty && casts::type_change(&from.ty, &to.ty).conversion == Conversion::Lossy)
+    })
 }
 
 fn alter(name: &QualifiedName, action: &str) -> Step {
