@@ -2,6 +2,7 @@
 //! units that run in a transaction or, for `CONCURRENTLY`, without one.
 
 mod order;
+mod phase;
 mod steps;
 
 pub use order::CycleError;

@@ -90,14 +90,14 @@ pub(crate) fn order(groups: Vec<Group>) -> Result<Vec<Step>, CycleError> {
     let mut indegree: Vec<usize> =
         graph.node_indices().map(|n| graph.neighbors_directed(n, petgraph::Incoming).count()).collect();
     let mut ready: BinaryHeap<Reverse<(u32, NodeIndex)>> =
-        graph.node_indices().filter(|n| indegree[n.index()] == 0).map(|n| Reverse((graph[n].rank, n))).collect();
+        graph.node_indices().filter(|n| indegree[n.index()] == 0).map(|n| Reverse((graph[n].rank.rank(), n))).collect();
     let mut sorted = Vec::with_capacity(graph.node_count());
     while let Some(Reverse((_, node))) = ready.pop() {
         sorted.push(node);
         for next in graph.neighbors_directed(node, petgraph::Outgoing) {
             indegree[next.index()] -= 1;
             if indegree[next.index()] == 0 {
-                ready.push(Reverse((graph[next].rank, next)));
+                ready.push(Reverse((graph[next].rank.rank(), next)));
             }
         }
     }

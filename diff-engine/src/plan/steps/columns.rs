@@ -3,7 +3,7 @@
 use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
-    Context, Key, LOCK, Step, alter_column, alter_table, col, column_sql, default_keys, domain_base, function_keys,
+    Context, Key, LOCK, Phase, Step, alter_column, alter_table, col, column_sql, default_keys, domain_base, function_keys,
     identity_sequence, identity_sequence_key, rel, type_keys, unique_key,
 };
 use crate::casts::{self, Conversion};
@@ -18,7 +18,7 @@ use keel_core::sql::{quote_ident, quote_literal};
 pub(super) fn table_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateTable { name, table } => {
-            let mut step = Step::new(70, render::create_table(name, table), format!("create table {name}"))
+            let mut step = Step::new(Phase::CreateTable, render::create_table(name, table), format!("create table {name}"))
                 .requires([Key::Schema(name.schema.clone())])
                 .creates([rel(name)]);
             for column in &table.columns {
@@ -42,7 +42,7 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
             vec![step]
         }
         Change::DropTable { name, table } => {
-            let mut step = Step::new(250, format!("DROP TABLE {}", qualified(name)), format!("drop table {name}"))
+            let mut step = Step::new(Phase::DropTable, format!("DROP TABLE {}", qualified(name)), format!("drop table {name}"))
                 .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
                 .drops([rel(name)]);
             // DROP TABLE takes its defaults, checks and triggers with it: before the functions they call go.
@@ -74,7 +74,7 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
         Change::RenameTable { from, to } => {
             let new = QualifiedName::new(&from.schema, to);
             let mut step = Step::new(
-                50,
+                Phase::RenameTable,
                 format!("{} RENAME TO {}", alter_table(from), quote_ident(to)),
                 format!("rename table {from} to {to}"),
             )
@@ -87,7 +87,7 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
         }
         Change::CommentTable { name, comment } => vec![
             Step::new(
-                190,
+                Phase::Comment,
                 render::comment_on("TABLE", &qualified(name), comment.as_ref()),
                 format!("comment on table {name}"),
             )
@@ -110,7 +110,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 hazards.push(Hazard::MayFailOnData);
             }
             let step = Step::new(
-                90,
+                Phase::AddColumn,
                 format!("{} ADD COLUMN {}", alter_table(table), render::column_definition(column)),
                 format!("add column {table}.{}", column.name),
             )
@@ -125,7 +125,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::DropColumn { table, column } => {
             let mut step = Step::new(
-                240,
+                Phase::DropColumn,
                 format!("{} DROP COLUMN {}", alter_table(table), quote_ident(&column.name)),
                 format!("drop column {table}.{}", column.name),
             )
@@ -147,7 +147,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::RenameColumn { table, from, to } => {
             let mut step = Step::new(
-                60,
+                Phase::RenameInTable,
                 format!("{} RENAME COLUMN {} TO {}", alter_table(table), quote_ident(from), quote_ident(to)),
                 format!("rename column {table}.{from} to {to}"),
             )
@@ -165,7 +165,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             if old_default.is_some() {
                 out.push(
                     Step::new(
-                        110,
+                        Phase::AlterColumnType,
                         format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
                         format!("drop default of {table}.{column} for its type change"),
                     )
@@ -215,7 +215,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             };
             let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
             let mut step = Step::new(
-                110,
+                Phase::AlterColumnType,
                 format!("{} ALTER COLUMN {} TYPE {to}{collate}{using}", alter_table(table), quote_ident(column)),
                 format!("change type of {table}.{column} from {from} to {to}"),
             )
@@ -230,7 +230,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             if let Some(default) = default {
                 out.push(
                     Step::new(
-                        110,
+                        Phase::AlterColumnType,
                         format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
                         format!("set default of {table}.{column}"),
                     )
@@ -244,7 +244,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::SetNotNull { table, column } => set_not_null(table, column, cx),
         Change::DropNotNull { table, column } => {
             let mut step =
-                alter_column(table, column, 130, "DROP NOT NULL", format!("allow nulls in {table}.{column}"), &[LOCK]);
+                alter_column(table, column, Phase::NotNull, "DROP NOT NULL", format!("allow nulls in {table}.{column}"), &[LOCK]);
             if let Some(pk) = cx.current.table(&table.schema, &table.name).and_then(|t| t.primary_key.as_ref())
                 && pk.columns.contains(column)
             {
@@ -258,7 +258,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 alter_column(
                     table,
                     column,
-                    120,
+                    Phase::SetDefault,
                     &format!("SET DEFAULT {default}"),
                     format!("set default of {table}.{column}"),
                     &[LOCK],
@@ -270,7 +270,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropDefault { table, column } => {
             let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
             let mut step =
-                alter_column(table, column, 120, "DROP DEFAULT", format!("drop default of {table}.{column}"), &[LOCK]);
+                alter_column(table, column, Phase::SetDefault, "DROP DEFAULT", format!("drop default of {table}.{column}"), &[LOCK]);
             // Dropping a default can free a sequence: do it while the sequence still exists.
             step.uses_old.extend(default_keys(old.and_then(|c| c.default.as_deref())));
             vec![step]
@@ -279,7 +279,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             alter_column(
                 table,
                 column,
-                140,
+                Phase::Identity,
                 &format!("ADD {}", render::identity_clause(identity)),
                 format!("make {table}.{column} an identity column"),
                 &[LOCK],
@@ -292,7 +292,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut step = alter_column(
                 table,
                 column,
-                115,
+                Phase::DropIdentity,
                 "DROP IDENTITY",
                 format!("drop identity of {table}.{column}"),
                 &[Hazard::DeletesData, LOCK],
@@ -310,7 +310,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             vec![alter_column(
                 table,
                 column,
-                140,
+                Phase::Identity,
                 &format!("SET GENERATED {g}"),
                 format!("set identity generation of {table}.{column}"),
                 &[LOCK],
@@ -326,7 +326,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let hazards: &[Hazard] =
                 if restarts { &[LOCK, Hazard::DeletesData, Hazard::MayFailOnData] } else { &[LOCK] };
             let summary = format!("alter identity sequence of {table}.{column}");
-            let mut step = alter_column(table, column, 140, &sets.collect::<Vec<_>>().join(" "), summary, hazards);
+            let mut step = alter_column(table, column, Phase::Identity, &sets.collect::<Vec<_>>().join(" "), summary, hazards);
             if restarts {
                 // Like a dropped identity: the restart may hand out again ids that rows hold.
                 step.measure = Some(Measure::Identity { table: table.clone(), column: column.clone() });
@@ -337,14 +337,14 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropExpression { table, column } => vec![alter_column(
             table,
             column,
-            80,
+            Phase::DropExpression,
             "DROP EXPRESSION",
             format!("make generated column {table}.{column} a plain column"),
             &[LOCK],
         )],
         Change::CommentColumn { table, column, comment } => vec![
             Step::new(
-                190,
+                Phase::Comment,
                 render::comment_on("COLUMN", &column_sql(table, column), comment.as_ref()),
                 format!("comment on column {table}.{column}"),
             )

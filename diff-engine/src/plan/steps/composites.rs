@@ -1,9 +1,8 @@
 //! Statements for composite types: `CREATE TYPE ... AS`, `ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE`, and the
 //! recreation of a type whose columns must be cast (see `types::cast_usages`).
 
-use super::domains::{ALTER_RANK, CREATE_RANK, DROP_RANK};
 use super::types::{cast_usages, rename_away};
-use super::{Key, Step, type_keys};
+use super::{Key, Phase, Step, type_keys};
 use crate::casts::{self, Conversion};
 use crate::change::Change;
 use crate::hazard::Hazard;
@@ -15,13 +14,13 @@ use keel_core::sql::quote_ident;
 pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateComposite { name, composite } => vec![
-            Step::new(CREATE_RANK, create_composite(name, composite), format!("create type {name}"))
+            Step::new(Phase::CreateType, create_composite(name, composite), format!("create type {name}"))
                 .requires([Key::Schema(name.schema.clone())])
                 .requires(attribute_types(composite))
                 .creates([Key::Type(name.clone())]),
         ],
         Change::DropComposite { name, composite } => vec![
-            Step::new(DROP_RANK, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+            Step::new(Phase::DropType, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .requires([Key::Schema(name.schema.clone())])
                 .requires(attribute_types(composite))
@@ -59,7 +58,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
             for attribute in old.attributes.iter().filter(|a| composite.attribute(&a.name).is_none()) {
                 out.push(
                     Step::new(
-                        100,
+                        Phase::RecreateType,
                         format!("ALTER TYPE {renamed} DROP ATTRIBUTE {}", quote_ident(&attribute.name)),
                         format!("drop attribute {} of the replaced type {old_name}", attribute.name),
                     )
@@ -69,7 +68,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
             for attribute in composite.attributes.iter().filter(|a| old.attribute(&a.name).is_none()) {
                 out.push(
                     Step::new(
-                        100,
+                        Phase::RecreateType,
                         format!("ALTER TYPE {renamed} ADD ATTRIBUTE {}", attribute_definition(attribute)),
                         format!("add attribute {} to the replaced type {old_name}", attribute.name),
                     )
@@ -78,7 +77,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
             }
             let bare = CompositeType { comment: None, ..composite.clone() };
             out.push(
-                Step::new(100, create_composite(name, &bare), format!("create type {name} anew"))
+                Step::new(Phase::RecreateType, create_composite(name, &bare), format!("create type {name} anew"))
                     .requires(attribute_types(composite))
                     .creates([Key::Type(name.clone())]),
             );
@@ -91,15 +90,15 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                 }
             }
             out.extend(casts);
-            out.push(Step::new(100, format!("DROP TYPE {renamed}"), format!("drop the replaced type {old_name}")));
+            out.push(Step::new(Phase::RecreateType, format!("DROP TYPE {renamed}"), format!("drop the replaced type {old_name}")));
             if composite.comment.is_some() {
                 let sql = comment_on("TYPE", &qualified(name), composite.comment.as_ref());
-                out.push(Step::new(190, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
+                out.push(Step::new(Phase::Comment, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
             }
             out
         }
         Change::CommentComposite { name, comment } => vec![
-            Step::new(190, comment_on("TYPE", &qualified(name), comment.as_ref()), format!("comment on type {name}"))
+            Step::new(Phase::Comment, comment_on("TYPE", &qualified(name), comment.as_ref()), format!("comment on type {name}"))
                 .requires([Key::Type(name.clone())]),
         ],
         _ => unreachable!("steps() sends only composite type changes here"),
@@ -115,7 +114,7 @@ fn rounds_or_cuts(old: &CompositeType, new: &CompositeType) -> bool {
 }
 
 fn alter(name: &QualifiedName, action: &str) -> Step {
-    Step::new(ALTER_RANK, format!("ALTER TYPE {} {action}", qualified(name)), String::new())
+    Step::new(Phase::AlterType, format!("ALTER TYPE {} {action}", qualified(name)), String::new())
         .requires([Key::Type(name.clone())])
 }
 

@@ -1,7 +1,7 @@
 //! Steps for constraints and indexes, and the columns and relations they depend on.
 
 use super::partitions::partitioned;
-use super::{Context, Key, LOCK, Step, alter_column, alter_table, col, expression_keys, rel, unique_key};
+use super::{Context, Key, LOCK, Phase, Step, alter_column, alter_table, col, expression_keys, rel, unique_key};
 use crate::change::{Change, Constraint};
 use crate::hazard::Hazard;
 use crate::render::{self, qualified};
@@ -31,7 +31,7 @@ pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     || t.exclusions.contains_key(from)
             });
             let mut step = Step::new(
-                60,
+                Phase::RenameInTable,
                 format!("{} RENAME CONSTRAINT {} TO {}", alter_table(table), quote_ident(from), quote_ident(to)),
                 format!("rename constraint {from} on {table} to {to}"),
             )
@@ -66,7 +66,7 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 hazards.push(Hazard::MayFailOnData);
             }
             let mut step = Step::new(
-                170,
+                Phase::CreateIndex,
                 render::create_index_with(table, name, index, online),
                 format!("create index {name} on {table}"),
             )
@@ -85,7 +85,7 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
             // PostgreSQL has no DROP INDEX CONCURRENTLY for a partitioned table's index.
             let online = cx.online && !partitioned(cx.current, table);
             let mut step = Step::new(
-                210,
+                Phase::DropIndex,
                 format!(
                     "DROP INDEX {}{}",
                     if online { "CONCURRENTLY " } else { "" },
@@ -108,7 +108,7 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::RenameIndex { table, from, to } => vec![
             Step::new(
-                60,
+                Phase::RenameInTable,
                 format!(
                     "ALTER INDEX {} RENAME TO {}",
                     qualified(&QualifiedName::new(&table.schema, from)),
@@ -130,7 +130,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
     let online = cx.online && existing_table;
     let kind = constraint_kind(constraint);
     let summary = format!("add {kind} {name} on {table}");
-    let base = |rank: u32, sql: String, summary: String| {
+    let base = |rank: Phase, sql: String, summary: String| {
         Step::new(rank, sql, summary).requires([rel(table)]).requires(constraint_columns(table, constraint))
     };
     let constraint_key = Key::Constraint(table.clone(), name.to_string());
@@ -138,7 +138,8 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
     let add = format!("{} ADD CONSTRAINT {} {}", alter_table(table), quote_ident(name), constraint_body(constraint));
     match constraint {
         Constraint::Check(_) | Constraint::ForeignKey(_) => {
-            let rank = if matches!(constraint, Constraint::ForeignKey(_)) { 180 } else { 160 };
+            let is_fk = matches!(constraint, Constraint::ForeignKey(_));
+            let rank = if is_fk { Phase::AddForeignKey } else { Phase::AddCheck };
             let lock =
                 if matches!(constraint, Constraint::Check(_)) && existing_table { vec![LOCK] } else { Vec::new() };
             if declared_not_valid(constraint) {
@@ -156,7 +157,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             // Committed before the VALIDATE: in one transaction the ADD's lock would be held through the scan.
             // Ranked after plain constraints of the same kind, so those (on tables this plan creates) stay in
             // the transaction that creates their table rather than landing after the commit.
-            let rank = rank + 5;
+            let rank = if is_fk { Phase::AddForeignKeyOnline } else { Phase::AddCheckOnline };
             let mut not_valid = base(rank, format!("{add} NOT VALID"), format!("{summary} (not valid yet)"))
                 .hazards(&lock)
                 .creates([constraint_key.clone()]);
@@ -183,7 +184,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                 // On a table this plan creates, nothing waits and no row can fail.
                 let hazards =
                     if existing_table { vec![LOCK, Hazard::IndexBuild, Hazard::MayFailOnData] } else { vec![] };
-                return vec![base(150, add, summary).hazards(&hazards).creates(creates)];
+                return vec![base(Phase::AddKey, add, summary).hazards(&hazards).creates(creates)];
             }
             let nulls_not_distinct = matches!(constraint, Constraint::Unique(u) if u.nulls_not_distinct);
             let index = keel_core::Index {
@@ -203,7 +204,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             });
             let build_name = if replacing { temporary_name(name, &table.schema, cx) } else { name.to_string() };
             let mut build = base(
-                150,
+                Phase::AddKey,
                 render::create_index_with(table, &build_name, &index, true),
                 format!("build the unique index for {kind} {name} on {table}"),
             )
@@ -216,7 +217,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                 _ => unreachable!("matched above"),
             };
             let mut attach = base(
-                150,
+                Phase::AddKey,
                 format!(
                     "{} ADD CONSTRAINT {} {using} USING INDEX {}{}",
                     alter_table(table),
@@ -236,7 +237,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
         }
         Constraint::Exclusion(_) => {
             let hazards = if existing_table { vec![LOCK, Hazard::IndexBuild, Hazard::MayFailOnData] } else { vec![] };
-            vec![base(160, add, summary).hazards(&hazards).creates([constraint_key, index_key])]
+            vec![base(Phase::AddCheck, add, summary).hazards(&hazards).creates([constraint_key, index_key])]
         }
     }
 }
@@ -253,7 +254,7 @@ pub(super) fn validate_steps(change: &Change) -> Vec<Step> {
         unreachable!("validate_steps called with {change:?}")
     };
     let mut step = Step::new(
-        185,
+        Phase::ValidateConstraint,
         format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(name)),
         format!("validate constraint {name} on {table}"),
     )
@@ -297,7 +298,7 @@ fn temporary_name(name: &str, schema: &str, cx: &Context) -> String {
 
 fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -> Step {
     let kind = constraint_kind(constraint);
-    let rank = if matches!(constraint, Constraint::ForeignKey(_)) { 200 } else { 220 };
+    let rank = if matches!(constraint, Constraint::ForeignKey(_)) { Phase::DropForeignKey } else { Phase::DropConstraint };
     let mut step = Step::new(
         rank,
         format!("{} DROP CONSTRAINT {}", alter_table(table), quote_ident(name)),
@@ -328,12 +329,12 @@ fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -
 pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> {
     let summary = format!("forbid nulls in {table}.{column}");
     if !cx.online || cx.new_tables.contains(table) {
-        return vec![alter_column(table, column, 130, "SET NOT NULL", summary, &[LOCK, Hazard::MayFailOnData])];
+        return vec![alter_column(table, column, Phase::NotNull, "SET NOT NULL", summary, &[LOCK, Hazard::MayFailOnData])];
     }
     let check = keel_core::naming::object_name(&table.name, Some(column), "not_null");
     let check_key = Key::Constraint(table.clone(), check.clone());
     let mut not_valid = Step::new(
-        130,
+        Phase::NotNull,
         format!(
             "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
             alter_table(table),
@@ -350,15 +351,15 @@ pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) ->
     vec![
         not_valid,
         Step::new(
-            130,
+            Phase::NotNull,
             format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(&check)),
             format!("validate not-null check {check} on {table}"),
         )
         .hazards(&[Hazard::MayFailOnData])
         .requires([check_key.clone()]),
-        alter_column(table, column, 130, "SET NOT NULL", summary, &[LOCK]).requires([check_key.clone()]),
+        alter_column(table, column, Phase::NotNull, "SET NOT NULL", summary, &[LOCK]).requires([check_key.clone()]),
         Step::new(
-            130,
+            Phase::NotNull,
             format!("{} DROP CONSTRAINT {}", alter_table(table), quote_ident(&check)),
             format!("drop not-null check {check} on {table}"),
         )

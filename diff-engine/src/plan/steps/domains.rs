@@ -2,7 +2,7 @@
 //! anew, its columns cast, and the old one dropped (as enums are recreated).
 
 use super::types::{cast_usages, rename_away};
-use super::{Context, Key, Step, type_keys};
+use super::{Context, Key, Phase, Step, type_keys};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, qualified};
@@ -10,31 +10,26 @@ use crate::render_types::{add_domain_check, create_domain};
 use keel_core::model::QualifiedName;
 use keel_core::sql::quote_ident;
 
-/// Domains go up with the other types, before tables, and come down after what uses them.
-pub(super) const CREATE_RANK: u32 = 22;
-pub(super) const ALTER_RANK: u32 = 35;
-pub(super) const DROP_RANK: u32 = 272;
-
 pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreateDomain { name, domain } => {
             let mut statements = create_domain(name, domain).into_iter();
             let first = statements.next().expect("CREATE DOMAIN");
             let mut out = vec![
-                Step::new(CREATE_RANK, first, format!("create domain {name}"))
+                Step::new(Phase::CreateType, first, format!("create domain {name}"))
                     .requires([Key::Schema(name.schema.clone())])
                     .requires(type_keys(&domain.base))
                     .creates([Key::Type(name.clone())])
                     .creates(domain.checks.keys().map(|c| Key::Constraint(name.clone(), c.clone()))),
             ];
             out.extend(statements.map(|sql| {
-                Step::new(CREATE_RANK, sql, format!("add a NOT VALID check to domain {name}"))
+                Step::new(Phase::CreateType, sql, format!("add a NOT VALID check to domain {name}"))
                     .requires([Key::Type(name.clone())])
             }));
             out
         }
         Change::DropDomain { name, domain } => vec![
-            Step::new(DROP_RANK, format!("DROP DOMAIN {}", qualified(name)), format!("drop domain {name}"))
+            Step::new(Phase::DropType, format!("DROP DOMAIN {}", qualified(name)), format!("drop domain {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .requires([Key::Schema(name.schema.clone())])
                 .requires(type_keys(&domain.base))
@@ -61,7 +56,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let summary = format!("add check {check_name} to domain {name}");
             if check.not_valid || (cx.online && !columns.is_empty()) {
                 // Online: the check holds for new values at once; existing values are read by VALIDATE.
-                let add = Step::new(ALTER_RANK, add_domain_check(name, check_name, &check.expression, true), summary)
+                let add = Step::new(Phase::AlterType, add_domain_check(name, check_name, &check.expression, true), summary)
                     .requires([Key::Type(name.clone())])
                     .creates([key.clone()]);
                 if check.not_valid {
@@ -77,7 +72,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 return vec![add, validate];
             }
             let mut step = Step::new(
-                ALTER_RANK,
+                Phase::AlterType,
                 add_domain_check(name, check_name, &check.expression, false),
                 format!("{summary}{}", checks_every(columns)),
             )
@@ -109,27 +104,27 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut out = vec![rename_away(name, "DOMAIN", &old_name)];
             let mut statements = create_domain(name, domain).into_iter();
             out.push(
-                Step::new(100, statements.next().expect("CREATE DOMAIN"), format!("create domain {name} anew"))
+                Step::new(Phase::RecreateType, statements.next().expect("CREATE DOMAIN"), format!("create domain {name} anew"))
                     .requires(type_keys(&domain.base))
                     .creates([Key::Type(name.clone())]),
             );
-            out.extend(statements.map(|sql| Step::new(100, sql, format!("add a NOT VALID check to domain {name}"))));
+            out.extend(statements.map(|sql| Step::new(Phase::RecreateType, sql, format!("add a NOT VALID check to domain {name}"))));
             let old = cx.current.schemas.get(&name.schema).and_then(|ns| ns.domains.get(&name.name));
             out.extend(cast_usages(name, &old_name, usages, true, &[], old.map(|o| (&o.base, &domain.base))));
             out.push(Step::new(
-                100,
+                Phase::RecreateType,
                 format!("DROP DOMAIN {}", qualified(&QualifiedName::new(&name.schema, &old_name))),
                 format!("drop the replaced domain {old_name}"),
             ));
             if domain.comment.is_some() {
                 let sql = comment_on("DOMAIN", &qualified(name), domain.comment.as_ref());
-                out.push(Step::new(190, sql, format!("comment on domain {name}")).requires([Key::Type(name.clone())]));
+                out.push(Step::new(Phase::Comment, sql, format!("comment on domain {name}")).requires([Key::Type(name.clone())]));
             }
             out
         }
         Change::CommentDomain { name, comment } => vec![
             Step::new(
-                190,
+                Phase::Comment,
                 comment_on("DOMAIN", &qualified(name), comment.as_ref()),
                 format!("comment on domain {name}"),
             )
@@ -140,7 +135,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
 }
 
 fn alter(name: &QualifiedName, action: &str, summary: String) -> Step {
-    Step::new(ALTER_RANK, format!("ALTER DOMAIN {} {action}", qualified(name)), summary)
+    Step::new(Phase::AlterType, format!("ALTER DOMAIN {} {action}", qualified(name)), summary)
         .requires([Key::Type(name.clone())])
 }
 

@@ -2,20 +2,17 @@
 //! checked against them) unless something created earlier calls it, and goes down after everything that
 //! calls it.
 
-use super::{Key, Step, function_keys};
+use super::{Key, Phase, Step, function_keys};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, function_signature};
 use keel_core::model::{Function, FunctionId};
 
-const CREATE_RANK: u32 = 180;
-const DROP_RANK: u32 = 255;
-
 pub(super) fn function_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateFunction { id, function } => vec![
             Step::new(
-                CREATE_RANK,
+                Phase::CreateFunction,
                 function.definition.trim_end().to_string(),
                 format!("create {}", describe(id, function)),
             )
@@ -25,7 +22,7 @@ pub(super) fn function_steps(change: &Change) -> Vec<Step> {
         ],
         Change::ReplaceFunction { id, function } => vec![
             Step::new(
-                CREATE_RANK,
+                Phase::CreateFunction,
                 function.definition.trim_end().to_string(),
                 format!("replace {}", describe(id, function)),
             )
@@ -34,7 +31,7 @@ pub(super) fn function_steps(change: &Change) -> Vec<Step> {
         ],
         Change::DropFunction { id, function } => vec![
             Step::new(
-                DROP_RANK,
+                Phase::DropFunction,
                 format!("DROP {} {}", function.kind.keyword(), function_signature(id)),
                 format!("drop {}", describe(id, function)),
             )
@@ -44,7 +41,7 @@ pub(super) fn function_steps(change: &Change) -> Vec<Step> {
         ],
         Change::CommentFunction { id, kind, comment } => vec![
             Step::new(
-                CREATE_RANK + 1,
+                Phase::CommentFunction,
                 comment_on(kind.keyword(), &function_signature(id), comment.as_ref()),
                 format!("comment on {} {id}", kind.keyword().to_lowercase()),
             )

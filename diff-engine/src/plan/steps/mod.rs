@@ -15,6 +15,7 @@ mod types;
 mod views;
 
 use super::Measure;
+use super::phase::Phase;
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::qualified;
@@ -54,7 +55,7 @@ pub(crate) struct Step {
     /// Commit before anything that follows (a new enum value cannot be used in the transaction that adds it).
     pub commit_after: bool,
     /// Coarse phase: adds early, drops late. Ties in the dependency order are broken by it.
-    pub rank: u32,
+    pub rank: Phase,
     pub requires: Vec<Key>,
     pub creates: Vec<Key>,
     pub drops: Vec<Key>,
@@ -75,7 +76,7 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    fn new(rank: u32, sql: String, summary: String) -> Step {
+    fn new(rank: Phase, sql: String, summary: String) -> Step {
         Step { sql, summary, rank, transactional: true, ..Step::default() }
     }
 
@@ -316,7 +317,7 @@ fn using(column: &str, from: &ColumnType, to: &ColumnType) -> String {
 fn alter_column(
     table: &QualifiedName,
     column: &str,
-    rank: u32,
+    rank: Phase,
     action: &str,
     summary: String,
     hazards: &[Hazard],

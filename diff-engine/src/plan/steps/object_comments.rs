@@ -1,12 +1,9 @@
 //! Comments on indexes and constraints: set once the object exists under its (new) name.
 
-use super::{Key, Step, rel};
+use super::{Key, Phase, Step, rel};
 use crate::change::Change;
 use crate::render::{comment_on, constraint_target, qualified};
 use keel_core::model::QualifiedName;
-
-/// After every index and constraint is created (foreign keys validate at 185).
-const RANK: u32 = 190;
 
 pub(super) fn comment_steps(change: &Change) -> Vec<Step> {
     match change {
@@ -14,7 +11,7 @@ pub(super) fn comment_steps(change: &Change) -> Vec<Step> {
             let index = QualifiedName::new(&table.schema, name);
             vec![
                 Step::new(
-                    RANK,
+                    Phase::Comment,
                     comment_on("INDEX", &qualified(&index), comment.as_ref()),
                     format!("comment on index {name} on {table}"),
                 )
@@ -23,7 +20,7 @@ pub(super) fn comment_steps(change: &Change) -> Vec<Step> {
         }
         Change::CommentConstraint { table, name, comment } => vec![
             Step::new(
-                RANK,
+                Phase::Comment,
                 comment_on("CONSTRAINT", &constraint_target(table, name), comment.as_ref()),
                 format!("comment on constraint {name} on {table}"),
             )

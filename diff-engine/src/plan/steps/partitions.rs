@@ -2,7 +2,7 @@
 //! or detached) before any are taken (a partition created or attached), so that ranges can move from one
 //! partition to another within one plan.
 
-use super::{Context, Key, LOCK, Step, alter_table, rel};
+use super::{Context, Key, LOCK, Phase, Step, alter_table, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::plan::Measure;
@@ -10,15 +10,11 @@ use crate::render::{comment_on, create_index_with, create_partition, qualified};
 use keel_core::model::{Index, QualifiedName, Schema};
 use keel_core::naming::object_name;
 
-const CREATE_RANK: u32 = 75;
-const DETACH_RANK: u32 = 55;
-const DROP_RANK: u32 = 245;
-
 pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreatePartition { table, name, partition } => vec![
             Step::new(
-                CREATE_RANK,
+                Phase::CreatePartition,
                 create_partition(table, name, partition),
                 format!("create partition {name} of {table}"),
             )
@@ -29,7 +25,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
         ],
         Change::DropPartition { table, name } => {
             let mut step =
-                Step::new(DROP_RANK, format!("DROP TABLE {}", qualified(name)), format!("drop partition {name}"))
+                Step::new(Phase::DropPartition, format!("DROP TABLE {}", qualified(name)), format!("drop partition {name}"))
                     .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
                     .requires([rel(table)])
                     .drops([rel(name), bounds(table)]);
@@ -39,7 +35,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::SetPartitionBound { table, name, from, to } => vec![
             Step::new(
-                DETACH_RANK,
+                Phase::DetachPartition,
                 format!("{} DETACH PARTITION {}", alter_table(table), qualified(name)),
                 format!("detach partition {name} of {table} ({from})"),
             )
@@ -48,7 +44,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .drops([bounds(table)])
             .teardown_off(),
             Step::new(
-                CREATE_RANK,
+                Phase::CreatePartition,
                 format!("{} ATTACH PARTITION {} {to}", alter_table(table), qualified(name)),
                 format!("attach partition {name} to {table} ({to})"),
             )
@@ -58,7 +54,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
         ],
         Change::CommentPartition { name, comment } => vec![
             Step::new(
-                190,
+                Phase::Comment,
                 comment_on("TABLE", &qualified(name), comment.as_ref()),
                 format!("comment on partition {name}"),
             )
@@ -94,7 +90,7 @@ pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Ind
             .map(|p| rel(&t.partition_name(table, p)))
     });
     let mut steps = vec![
-        Step::new(170, only, format!("create index {name} on {table} (on the parent only)"))
+        Step::new(Phase::CreateIndex, only, format!("create index {name} on {table} (on the parent only)"))
             .requires([rel(table), bounds(table)])
             .creates([index_key.clone()])
             .after_drops(gone.collect::<Vec<_>>()),
@@ -107,7 +103,7 @@ pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Ind
         let child = object_name(&partition, Some(name), "idx");
         let child_key = Key::Relation(QualifiedName::new(&qualified_partition.schema, &child));
         let mut build = Step::new(
-            170,
+            Phase::CreateIndex,
             create_index_with(&qualified_partition, &child, index, true),
             format!("create index {child} on partition {qualified_partition}"),
         )
@@ -118,7 +114,7 @@ pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Ind
         steps.push(build);
         steps.push(
             Step::new(
-                170,
+                Phase::CreateIndex,
                 format!(
                     "ALTER INDEX {} ATTACH PARTITION {}",
                     qualified(&QualifiedName::new(&table.schema, name)),

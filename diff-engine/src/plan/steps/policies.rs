@@ -2,17 +2,11 @@
 //! changes; row level security is switched on after the table's policies exist and off before any of them
 //! is dropped, so that no statement boundary leaves a table with fewer rows visible than either end state.
 
-use super::{Context, Key, Step, col, function_keys, rel};
+use super::{Context, Key, Phase, Step, col, function_keys, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, create_policy, policy_expressions, policy_roles, policy_target, qualified};
 use keel_core::model::{Policy, QualifiedName};
-
-const SWITCH_OFF_RANK: u32 = 4;
-const DROP_RANK: u32 = 5;
-/// After the tables, columns and views the expressions read.
-const CREATE_RANK: u32 = 210;
-const SWITCH_ON_RANK: u32 = 220;
 
 const ACCESS: Hazard = Hazard::ChangesAccess;
 
@@ -20,28 +14,28 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::EnableRowLevelSecurity { table } => {
             let summary = format!("enable row level security on {table}{}", without_policies(table, cx));
-            vec![switch(table, "ENABLE", SWITCH_ON_RANK, summary).requires(desired_policies(table, cx))]
+            vec![switch(table, "ENABLE", Phase::EnableRowSecurity, summary).requires(desired_policies(table, cx))]
         }
         Change::DisableRowLevelSecurity { table } => {
             let summary = format!("disable row level security on {table}: its policies stop applying");
-            vec![switch(table, "DISABLE", SWITCH_OFF_RANK, summary)]
+            vec![switch(table, "DISABLE", Phase::DisableRowSecurity, summary)]
         }
         Change::ForceRowLevelSecurity { table } => {
             let summary = format!("force row level security on {table}: its owner is held to the policies too");
-            vec![switch(table, "FORCE", SWITCH_ON_RANK, summary).requires(desired_policies(table, cx))]
+            vec![switch(table, "FORCE", Phase::EnableRowSecurity, summary).requires(desired_policies(table, cx))]
         }
         Change::NoForceRowLevelSecurity { table } => {
             let summary = format!("stop forcing row level security on {table}: its owner bypasses the policies");
-            vec![switch(table, "NO FORCE", SWITCH_OFF_RANK, summary)]
+            vec![switch(table, "NO FORCE", Phase::DisableRowSecurity, summary)]
         }
         Change::CreatePolicy { table, name, policy } => vec![
-            Step::new(CREATE_RANK, create_policy(table, name, policy), format!("create policy {name} on {table}"))
+            Step::new(Phase::CreatePolicy, create_policy(table, name, policy), format!("create policy {name} on {table}"))
                 .requires(reads(table, policy))
                 .creates([key(table, name)]),
         ],
         Change::DropPolicy { table, name, policy, recreated } => {
             let step = Step::new(
-                DROP_RANK,
+                Phase::DropPolicy,
                 format!("DROP POLICY {}", policy_target(table, name)),
                 format!("drop policy {name} on {table}"),
             )
@@ -52,7 +46,7 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::AlterPolicy { table, name, policy } => vec![
             Step::new(
-                CREATE_RANK,
+                Phase::CreatePolicy,
                 format!(
                     "ALTER POLICY {} TO {}{}",
                     policy_target(table, name),
@@ -67,7 +61,7 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
         ],
         Change::CommentPolicy { table, name, comment } => vec![
             Step::new(
-                CREATE_RANK + 1,
+                Phase::CommentPolicy,
                 comment_on("POLICY", &policy_target(table, name), comment.as_ref()),
                 format!("comment on policy {name} on {table}"),
             )
@@ -77,7 +71,7 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
     }
 }
 
-fn switch(table: &QualifiedName, action: &str, rank: u32, summary: String) -> Step {
+fn switch(table: &QualifiedName, action: &str, rank: Phase, summary: String) -> Step {
     Step::new(rank, format!("ALTER TABLE {} {action} ROW LEVEL SECURITY", qualified(table)), summary)
         .hazards(&[ACCESS])
         .requires([rel(table)])

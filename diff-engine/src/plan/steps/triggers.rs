@@ -1,24 +1,21 @@
 //! Statements for triggers. A trigger comes up after its table, its function and the columns it names,
 //! and goes down before any of them change.
 
-use super::{Context, Key, Step, col, expression_keys, rel};
+use super::{Context, Key, Phase, Step, col, expression_keys, rel};
 use crate::change::Change;
 use crate::render::{comment_on, create_trigger, set_trigger_enabled, trigger_target};
 use keel_core::model::{QualifiedName, Schema, Trigger, TriggerEnabled};
 
-const CREATE_RANK: u32 = 185;
-const DROP_RANK: u32 = 6;
-
 pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreateTrigger { table, name, trigger } => vec![
-            Step::new(CREATE_RANK, create_trigger(table, name, trigger), format!("create trigger {name} on {table}"))
+            Step::new(Phase::CreateTrigger, create_trigger(table, name, trigger), format!("create trigger {name} on {table}"))
                 .requires(uses(cx.desired, table, trigger))
                 .creates([Key::Trigger(table.clone(), name.clone())]),
         ],
         Change::DropTrigger { table, name, trigger } => vec![
             Step::new(
-                DROP_RANK,
+                Phase::DropTrigger,
                 format!("DROP TRIGGER {}", trigger_target(table, name)),
                 format!("drop trigger {name} on {table}"),
             )
@@ -29,7 +26,7 @@ pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let verb = if *enabled == TriggerEnabled::Disabled { "disable" } else { "enable" };
             vec![
                 Step::new(
-                    CREATE_RANK + 1,
+                    Phase::AlterTrigger,
                     set_trigger_enabled(table, name, *enabled),
                     format!("{verb} trigger {name} on {table}"),
                 )
@@ -38,7 +35,7 @@ pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::CommentTrigger { table, name, comment } => vec![
             Step::new(
-                CREATE_RANK + 1,
+                Phase::AlterTrigger,
                 comment_on("TRIGGER", &trigger_target(table, name), comment.as_ref()),
                 format!("comment on trigger {name} on {table}"),
             )

@@ -1,6 +1,6 @@
 //! Steps for schemas, extensions, enums and sequences.
 
-use super::{Context, Key, LOCK, Step, alter_table, col, rel, using};
+use super::{Context, Key, LOCK, Phase, Step, alter_table, col, rel, using};
 use crate::casts::{self, Conversion};
 use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hazard::Hazard;
@@ -15,7 +15,7 @@ pub(super) fn schema_steps(change: &Change) -> Vec<Step> {
         Change::CreateSchema { name } => {
             vec![
                 Step::new(
-                    0,
+                    Phase::CreateSchema,
                     format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name)),
                     format!("create schema {name}"),
                 )
@@ -23,7 +23,7 @@ pub(super) fn schema_steps(change: &Change) -> Vec<Step> {
             ]
         }
         Change::DropSchema { name } => {
-            let mut step = Step::new(290, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
+            let mut step = Step::new(Phase::DropSchema, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .drops([Key::Schema(name.clone())]);
             step.drops_schema = Some(name.clone());
@@ -31,7 +31,7 @@ pub(super) fn schema_steps(change: &Change) -> Vec<Step> {
         }
         Change::CommentSchema { name, comment } => vec![
             Step::new(
-                190,
+                Phase::Comment,
                 render::comment_on("SCHEMA", &quote_ident(name), comment.as_ref()),
                 format!("comment on schema {name}"),
             )
@@ -46,7 +46,7 @@ pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateExtension { name, schema, version } => vec![
             Step::new(
-                10,
+                Phase::CreateExtension,
                 render::create_extension(name, schema, version.as_deref()),
                 format!("create extension {name}"),
             )
@@ -54,13 +54,13 @@ pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
             .creates([Key::Extension(name.clone())]),
         ],
         Change::DropExtension { name } => vec![
-            Step::new(280, format!("DROP EXTENSION {}", quote_ident(name)), format!("drop extension {name}"))
+            Step::new(Phase::DropExtension, format!("DROP EXTENSION {}", quote_ident(name)), format!("drop extension {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .drops([Key::Extension(name.clone())]),
         ],
         Change::MoveExtension { name, schema } => vec![
             Step::new(
-                10,
+                Phase::CreateExtension,
                 format!("ALTER EXTENSION {} SET SCHEMA {}", quote_ident(name), quote_ident(schema)),
                 format!("move extension {name} to schema {schema}"),
             )
@@ -69,7 +69,7 @@ pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
         ],
         Change::UpdateExtension { name, from, to } => vec![
             Step::new(
-                11,
+                Phase::UpdateExtension,
                 format!("ALTER EXTENSION {} UPDATE TO {}", quote_ident(name), quote_literal(to)),
                 format!("update extension {name} from version {from} to {to}"),
             )
@@ -86,19 +86,19 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
         Change::CreateEnum { name, values } => {
             let e = keel_core::Enum { values: values.clone(), ..Default::default() };
             vec![
-                Step::new(20, render::create_enum(name, &e).remove(0), format!("create type {name}"))
+                Step::new(Phase::CreateEnum, render::create_enum(name, &e).remove(0), format!("create type {name}"))
                     .requires([Key::Schema(name.schema.clone())])
                     .creates([Key::Type(name.clone())]),
             ]
         }
         Change::DropEnum { name } => vec![
-            Step::new(270, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+            Step::new(Phase::DropEnum, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .drops([Key::Type(name.clone())]),
         ],
         Change::RenameEnum { from, to } => vec![
             Step::new(
-                20,
+                Phase::CreateEnum,
                 format!("ALTER TYPE {} RENAME TO {}", qualified(from), quote_ident(to)),
                 format!("rename type {from} to {to}"),
             )
@@ -114,7 +114,7 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
                 None => String::new(),
             };
             let mut step = Step::new(
-                30,
+                Phase::AddEnumValue,
                 format!("ALTER TYPE {} ADD VALUE {}{place}", qualified(name), quote_literal(value)),
                 format!("add value {value} to type {name}"),
             )
@@ -124,7 +124,7 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
         }
         Change::RenameEnumValue { name, from, to } => vec![
             Step::new(
-                20,
+                Phase::CreateEnum,
                 format!("ALTER TYPE {} RENAME VALUE {} TO {}", qualified(name), quote_literal(from), quote_literal(to)),
                 format!("rename value {from} of type {name} to {to}"),
             )
@@ -135,13 +135,13 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
             let mut steps = recreate_enum(name, values, removed, usages);
             if comment.is_some() {
                 let sql = render::comment_on("TYPE", &qualified(name), comment.as_ref());
-                steps.push(Step::new(190, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
+                steps.push(Step::new(Phase::Comment, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
             }
             steps
         }
         Change::CommentEnum { name, comment } => vec![
             Step::new(
-                190,
+                Phase::Comment,
                 render::comment_on("TYPE", &qualified(name), comment.as_ref()),
                 format!("comment on type {name}"),
             )
@@ -155,14 +155,14 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
 pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreateSequence { name, sequence } => vec![
-            Step::new(40, render::create_sequence(name, sequence), format!("create sequence {name}"))
+            Step::new(Phase::CreateSequence, render::create_sequence(name, sequence), format!("create sequence {name}"))
                 .requires([Key::Schema(name.schema.clone())])
                 .creates([rel(name)]),
         ],
         Change::DropSequence { name } => {
             // What it handed out is lost: a sequence created again starts over, at ids rows already hold.
             let mut step =
-                Step::new(260, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
+                Step::new(Phase::DropSequence, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
                     .hazards(&[Hazard::DeletesData, Hazard::BreaksClients])
                     .drops([rel(name)]);
             step.measure = Some(Measure::Sequence { sequence: name.clone() });
@@ -173,7 +173,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut clauses = options.alter_clauses(data_type);
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("sequence {name}"));
             let mut step = Step::new(
-                40,
+                Phase::CreateSequence,
                 format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
                 format!("alter sequence {name}"),
             )
@@ -191,7 +191,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
             match owner {
                 Some(owner) => {
                     let table = QualifiedName::new(&name.schema, &owner.table);
-                    vec![Step::new(150, sql, format!("set owner of sequence {name}")).requires([
+                    vec![Step::new(Phase::AddKey, sql, format!("set owner of sequence {name}")).requires([
                         rel(name),
                         rel(&table),
                         col(&table, &owner.column),
@@ -200,7 +200,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 None => {
                     let old = cx.current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name));
                     let old_owner = old.and_then(|s| s.owned_by.clone());
-                    let mut step = Step::new(230, sql, format!("unset owner of sequence {name}")).requires([rel(name)]);
+                    let mut step = Step::new(Phase::UnsetSequenceOwner, sql, format!("unset owner of sequence {name}")).requires([rel(name)]);
                     if let Some(o) = old_owner {
                         step.uses_old.push(col(&QualifiedName::new(&name.schema, &o.table), &o.column));
                     }
@@ -210,7 +210,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::CommentSequence { name, comment } => vec![
             Step::new(
-                190,
+                Phase::Comment,
                 render::comment_on("SEQUENCE", &qualified(name), comment.as_ref()),
                 format!("comment on sequence {name}"),
             )
@@ -218,7 +218,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
         ],
         Change::RenameSequence { from, to } => vec![
             Step::new(
-                45,
+                Phase::RenameSequence,
                 format!("ALTER SEQUENCE {} RENAME TO {}", qualified(from), quote_ident(to)),
                 format!("rename sequence {from} to {to}"),
             )
@@ -255,7 +255,7 @@ pub(super) fn restart_steps(
                  WHERE s.seq = {target}::regclass \
                  AND COALESCE(s.last_value, s.start_value) NOT BETWEEN {min} AND {max}"
             );
-            vec![Step::new(40, sql, format!("move the current value of {what} into its new range"))]
+            vec![Step::new(Phase::CreateSequence, sql, format!("move the current value of {what} into its new range"))]
         }
     }
 }
@@ -274,11 +274,11 @@ fn recreate_enum(
     let mut out = vec![rename_away(name, "TYPE", &old_name)];
     let e = keel_core::Enum { values: values.to_vec(), ..Default::default() };
     out.push(
-        Step::new(100, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values"))
+        Step::new(Phase::RecreateType, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values"))
             .creates([ty.clone()]),
     );
     out.extend(cast_usages(name, &old_name, usages, !removed.is_empty(), removed, None));
-    out.push(Step::new(100, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
+    out.push(Step::new(Phase::RecreateType, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
     out
 }
 
@@ -302,7 +302,7 @@ pub(super) fn cast_usages(
         if usage.drop_default {
             out.push(
                 Step::new(
-                    100,
+                    Phase::RecreateType,
                     format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
                     format!("drop default of {table}.{column} for the cast"),
                 )
@@ -320,7 +320,7 @@ pub(super) fn cast_usages(
             None => (using(column, &old_ty, &usage.ty), None),
         };
         let mut cast = Step::new(
-            100,
+            Phase::RecreateType,
             format!("{} ALTER COLUMN {} TYPE {} USING {using}", alter_table(table), quote_ident(column), usage.ty),
             format!("cast {table}.{column} to the new {name}"),
         )
@@ -337,7 +337,7 @@ pub(super) fn cast_usages(
         if let Some(default) = &usage.default {
             out.push(
                 Step::new(
-                    100,
+                    Phase::RecreateType,
                     format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
                     format!("restore default of {table}.{column}"),
                 )
@@ -380,7 +380,7 @@ fn domain_cast(
 /// `ALTER {kind} name RENAME TO old_name`, making way for the new type of the same name.
 pub(super) fn rename_away(name: &QualifiedName, kind: &str, old_name: &str) -> Step {
     Step::new(
-        100,
+        Phase::RecreateType,
         format!("ALTER {kind} {} RENAME TO {}", qualified(name), quote_ident(old_name)),
         format!("rename {} {name} to {old_name} to replace it", kind.to_lowercase()),
     )

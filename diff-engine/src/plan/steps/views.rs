@@ -1,26 +1,22 @@
 //! Statements for views and materialized views. A view's drop needs what it reads to still exist (it runs
 //! before those change or go); its creation needs them in their new form (it runs after).
 
-use super::{Key, Step, col, function_keys, rel};
+use super::{Key, Phase, Step, col, function_keys, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::{comment_on, create_view, qualified};
 use keel_core::model::View;
 
-/// Views go up after the tables, columns and indexes they read, and come down before anything else.
-const CREATE_RANK: u32 = 200;
-const DROP_RANK: u32 = 5;
-
 pub(super) fn view_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateView { name, view } => vec![
-            Step::new(CREATE_RANK, create_view(name, view), format!("create {} {name}", view.keyword().to_lowercase()))
+            Step::new(Phase::CreateView, create_view(name, view), format!("create {} {name}", view.keyword().to_lowercase()))
                 .requires(reads(view))
                 .creates([rel(name)]),
         ],
         Change::DropView { name, view } => vec![
             Step::new(
-                DROP_RANK,
+                Phase::DropView,
                 format!("DROP {} {}", view.keyword(), qualified(name)),
                 format!("drop {} {name}", view.keyword().to_lowercase()),
             )
@@ -30,7 +26,7 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
         ],
         Change::ReplaceView { name, view } => vec![
             Step::new(
-                CREATE_RANK,
+                Phase::CreateView,
                 format!("CREATE OR REPLACE VIEW {}{} AS\n{}", qualified(name), view.with_options(), view.query),
                 format!("replace view {name}"),
             )
@@ -41,7 +37,7 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
             let kind = if *materialized { "MATERIALIZED VIEW" } else { "VIEW" };
             vec![
                 Step::new(
-                    CREATE_RANK + 1,
+                    Phase::CommentView,
                     comment_on(kind, &qualified(name), comment.as_ref()),
                     format!("comment on {} {name}", kind.to_lowercase()),
                 )
