@@ -44,9 +44,23 @@ pub struct TableDefinition {
     pub table: model::Table,
 }
 
+impl TableDefinition {
+    /// The table `table` named `name`.
+    pub fn new(name: QualifiedName, table: model::Table) -> Self {
+        TableDefinition { name, table }
+    }
+}
+
 /// An enum type and where it lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumDefinition {
     pub name: QualifiedName,
     pub enum_type: model::Enum,
+}
+
+impl EnumDefinition {
+    /// The enum type `enum_type` named `name`.
+    pub fn new(name: QualifiedName, enum_type: model::Enum) -> Self {
+        EnumDefinition { name, enum_type }
+    }
 }

@@ -35,6 +35,21 @@ pub mod __private {
 
     use crate::ColumnType;
 
+    /// A field's column type as `varchar(length)` (an array of it for an array field).
+    pub fn with_varchar(base: ColumnType, length: u32) -> ColumnType {
+        base.with_scalar(ColumnType::Varchar { length: Some(length) })
+    }
+
+    /// A field's column type as `char(length)`.
+    pub fn with_char(base: ColumnType, length: u32) -> ColumnType {
+        base.with_scalar(ColumnType::Char { length: Some(length) })
+    }
+
+    /// A field's column type as `json` rather than `jsonb`.
+    pub fn with_json(base: ColumnType) -> ColumnType {
+        base.with_scalar(ColumnType::Json)
+    }
+
     /// A field's column type with `precision`/`scale` applied to its numeric or time scalar.
     pub fn with_precision(base: ColumnType, precision: u8, scale: Option<u16>) -> ColumnType {
         let scalar = match base.scalar().clone() {

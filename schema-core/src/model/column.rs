@@ -48,8 +48,45 @@ impl Column {
         self
     }
 
+    /// Sets the `DEFAULT` expression.
     pub fn default(mut self, expression: impl Into<String>) -> Self {
         self.default = Some(expression.into());
+        self
+    }
+
+    /// Nullable or `NOT NULL`, as `nullable` says.
+    pub fn with_nullable(mut self, nullable: bool) -> Self {
+        self.nullable = nullable;
+        self
+    }
+
+    /// An identity column (`GENERATED ... AS IDENTITY`).
+    pub fn with_identity(mut self, identity: Identity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// A generated column: `GENERATED ALWAYS AS (expression) STORED`.
+    pub fn with_generated(mut self, expression: impl Into<String>) -> Self {
+        self.generated = Some(expression.into());
+        self
+    }
+
+    /// A collation other than the type's default.
+    pub fn with_collation(mut self, collation: impl Into<String>) -> Self {
+        self.collation = Some(collation.into());
+        self
+    }
+
+    /// `COMMENT ON COLUMN`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+
+    /// The rename hint: the column's previous name.
+    pub fn with_renamed_from(mut self, previous: impl Into<String>) -> Self {
+        self.renamed_from = Some(previous.into());
         self
     }
 

@@ -27,7 +27,26 @@ pub struct UniqueConstraint {
     pub comment: Option<String>,
 }
 
+impl PrimaryKey {
+    /// A primary key named `name` over `columns`, not deferrable, without comment.
+    pub fn new<S: Into<String>>(name: impl Into<String>, columns: impl IntoIterator<Item = S>) -> Self {
+        PrimaryKey {
+            name: name.into(),
+            columns: columns.into_iter().map(Into::into).collect(),
+            deferrable: Deferrable::NotDeferrable,
+            comment: None,
+        }
+    }
+
+    /// `COMMENT ON CONSTRAINT`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
+}
+
 impl UniqueConstraint {
+    /// A unique constraint over `columns`, nulls distinct, not deferrable, without comment.
     pub fn new<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Self {
         UniqueConstraint {
             columns: columns.into_iter().map(Into::into).collect(),
@@ -35,6 +54,12 @@ impl UniqueConstraint {
             deferrable: Deferrable::NotDeferrable,
             comment: None,
         }
+    }
+
+    /// `COMMENT ON CONSTRAINT`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
     }
 }
 
@@ -50,6 +75,19 @@ pub struct Check {
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+impl Check {
+    /// A validated check of the boolean SQL `expression`, without comment.
+    pub fn new(expression: impl Into<String>) -> Self {
+        Check { expression: expression.into(), not_valid: false, comment: None }
+    }
+
+    /// `COMMENT ON CONSTRAINT`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,6 +113,52 @@ pub struct ForeignKey {
     /// `COMMENT ON CONSTRAINT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+}
+
+impl ForeignKey {
+    /// `FOREIGN KEY (columns) REFERENCES references (referenced_columns)`: `NO ACTION` both ways, `MATCH
+    /// SIMPLE`, not deferrable, validated, without comment.
+    pub fn new<S: Into<String>, R: Into<String>>(
+        columns: impl IntoIterator<Item = S>,
+        references: QualifiedName,
+        referenced_columns: impl IntoIterator<Item = R>,
+    ) -> Self {
+        ForeignKey {
+            columns: columns.into_iter().map(Into::into).collect(),
+            references,
+            referenced_columns: referenced_columns.into_iter().map(Into::into).collect(),
+            on_delete: ForeignKeyAction::NoAction,
+            on_update: ForeignKeyAction::NoAction,
+            deferrable: Deferrable::NotDeferrable,
+            match_full: false,
+            not_valid: false,
+            comment: None,
+        }
+    }
+
+    /// `ON DELETE action`.
+    pub fn with_on_delete(mut self, action: ForeignKeyAction) -> Self {
+        self.on_delete = action;
+        self
+    }
+
+    /// `ON UPDATE action`.
+    pub fn with_on_update(mut self, action: ForeignKeyAction) -> Self {
+        self.on_update = action;
+        self
+    }
+
+    /// `DEFERRABLE INITIALLY ...`, or `NOT DEFERRABLE`.
+    pub fn with_deferrable(mut self, deferrable: Deferrable) -> Self {
+        self.deferrable = deferrable;
+        self
+    }
+
+    /// `COMMENT ON CONSTRAINT`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Self {
+        self.comment = Some(comment.into());
+        self
+    }
 }
 
 /// `ON DELETE` / `ON UPDATE` behaviour of a foreign key.
@@ -130,6 +214,11 @@ pub enum Deferrable {
 }
 
 impl Deferrable {
+    /// `DEFERRABLE INITIALLY DEFERRED` when `deferred`, else `DEFERRABLE INITIALLY IMMEDIATE`.
+    pub fn initially(deferred: bool) -> Deferrable {
+        if deferred { Deferrable::InitiallyDeferred } else { Deferrable::InitiallyImmediate }
+    }
+
     pub fn is_default(&self) -> bool {
         *self == Deferrable::NotDeferrable
     }

@@ -34,10 +34,15 @@ pub struct Index {
 impl Index {
     /// A plain btree index over these columns, ascending.
     pub fn on_columns<S: Into<String>>(columns: impl IntoIterator<Item = S>) -> Index {
+        Index::new(columns.into_iter().map(|c| IndexKey::column(c)))
+    }
+
+    /// A btree index over these keys, not unique, with nothing else set.
+    pub fn new(keys: impl IntoIterator<Item = IndexKey>) -> Index {
         Index {
             unique: false,
             method: IndexMethod::Btree,
-            keys: columns.into_iter().map(|c| IndexKey::column(c)).collect(),
+            keys: keys.into_iter().collect(),
             include: Vec::new(),
             predicate: None,
             nulls_not_distinct: false,
@@ -45,6 +50,36 @@ impl Index {
             invalid: false,
             comment: None,
         }
+    }
+
+    /// `CREATE UNIQUE INDEX` when `unique`.
+    pub fn with_unique(mut self, unique: bool) -> Index {
+        self.unique = unique;
+        self
+    }
+
+    /// `USING method`.
+    pub fn with_method(mut self, method: IndexMethod) -> Index {
+        self.method = method;
+        self
+    }
+
+    /// `INCLUDE (columns)`.
+    pub fn with_include<S: Into<String>>(mut self, columns: impl IntoIterator<Item = S>) -> Index {
+        self.include = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// A partial index: `WHERE predicate`.
+    pub fn with_predicate(mut self, predicate: impl Into<String>) -> Index {
+        self.predicate = Some(predicate.into());
+        self
+    }
+
+    /// `COMMENT ON INDEX`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Index {
+        self.comment = Some(comment.into());
+        self
     }
 }
 
@@ -156,6 +191,18 @@ impl IndexKey {
     pub fn desc(mut self) -> IndexKey {
         self.order = SortOrder::Desc;
         self.nulls = NullsOrder::First;
+        self
+    }
+
+    /// `NULLS FIRST` when `first`, else `NULLS LAST`.
+    pub fn with_nulls_first(mut self, first: bool) -> IndexKey {
+        self.nulls = if first { NullsOrder::First } else { NullsOrder::Last };
+        self
+    }
+
+    /// A non-default operator class.
+    pub fn with_opclass(mut self, opclass: impl Into<String>) -> IndexKey {
+        self.opclass = Some(opclass.into());
         self
     }
 }

@@ -146,6 +146,72 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with these columns and nothing else.
+    pub fn new(columns: Vec<Column>) -> Table {
+        Table { columns, ..Table::default() }
+    }
+
+    /// Its primary key.
+    pub fn with_primary_key(mut self, primary_key: PrimaryKey) -> Table {
+        self.primary_key = Some(primary_key);
+        self
+    }
+
+    /// Adds the unique constraint `name`.
+    pub fn with_unique(mut self, name: impl Into<String>, unique: UniqueConstraint) -> Table {
+        self.unique_constraints.insert(name.into(), unique);
+        self
+    }
+
+    /// Adds the check constraint `name`.
+    pub fn with_check(mut self, name: impl Into<String>, check: Check) -> Table {
+        self.checks.insert(name.into(), check);
+        self
+    }
+
+    /// Adds the foreign key `name`.
+    pub fn with_foreign_key(mut self, name: impl Into<String>, foreign_key: ForeignKey) -> Table {
+        self.foreign_keys.insert(name.into(), foreign_key);
+        self
+    }
+
+    /// Adds the index `name`.
+    pub fn with_index(mut self, name: impl Into<String>, index: Index) -> Table {
+        self.indexes.insert(name.into(), index);
+        self
+    }
+
+    /// Adds the trigger `name`.
+    pub fn with_trigger(mut self, name: impl Into<String>, trigger: Trigger) -> Table {
+        self.triggers.insert(name.into(), trigger);
+        self
+    }
+
+    /// `COMMENT ON TABLE`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Table {
+        self.comment = Some(comment.into());
+        self
+    }
+
+    /// The rename hint: the table's previous name in the same schema.
+    pub fn with_renamed_from(mut self, previous: impl Into<String>) -> Table {
+        self.renamed_from = Some(previous.into());
+        self
+    }
+
+    /// Its row level security switches.
+    pub fn with_row_level_security(mut self, row_level_security: RowLevelSecurity) -> Table {
+        self.row_level_security = row_level_security;
+        self
+    }
+
+    /// A partitioned table, its key as `pg_get_partkeydef` prints it.
+    pub fn with_partition_by(mut self, key: impl Into<String>) -> Table {
+        self.partition_by = Some(key.into());
+        self
+    }
+
+    /// The column `name`.
     pub fn column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -167,6 +233,25 @@ pub struct Enum {
     /// Rename hint: the type's previous name in the same schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+}
+
+impl Enum {
+    /// An enum type with these values, in sort order.
+    pub fn new<S: Into<String>>(values: impl IntoIterator<Item = S>) -> Enum {
+        Enum { values: values.into_iter().map(Into::into).collect(), comment: None, renamed_from: None }
+    }
+
+    /// `COMMENT ON TYPE`.
+    pub fn with_comment(mut self, comment: impl Into<String>) -> Enum {
+        self.comment = Some(comment.into());
+        self
+    }
+
+    /// The rename hint: the type's previous name in the same schema.
+    pub fn with_renamed_from(mut self, previous: impl Into<String>) -> Enum {
+        self.renamed_from = Some(previous.into());
+        self
+    }
 }
 
 impl Schema {

@@ -18,6 +18,11 @@ impl RowLevelSecurity {
     /// Enabled and forced: what the guidelines ask for (the owner does not bypass the policies).
     pub const FORCED: RowLevelSecurity = RowLevelSecurity { enabled: true, forced: true };
 
+    /// The switches as given.
+    pub const fn new(enabled: bool, forced: bool) -> RowLevelSecurity {
+        RowLevelSecurity { enabled, forced }
+    }
+
     /// Neither enabled nor forced: PostgreSQL's default, left out of the JSON form.
     pub fn is_off(&self) -> bool {
         !self.enabled && !self.forced

@@ -1,7 +1,7 @@
 //! `#[derive(PgEnum)]`: a fieldless Rust enum as a PostgreSQL enum type.
 
 use crate::attr::EnumInput;
-use crate::expand::option_string;
+use crate::expand::with;
 use keel_core::naming;
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -60,8 +60,8 @@ pub fn derive(input: EnumInput) -> darling::Result<TokenStream> {
     let ident = &input.ident;
     let labels: Vec<&String> = out.iter().map(|v| &v.label).collect();
     let idents: Vec<&syn::Ident> = out.iter().map(|v| &v.ident).collect();
-    let comment = option_string(input.comment.as_ref());
-    let renamed_from = option_string(input.renamed_from.as_ref());
+    let comment = with("with_comment", input.comment.as_ref());
+    let renamed_from = with("with_renamed_from", input.renamed_from.as_ref());
     Ok(quote! {
         impl ::keel::PgEnum for #ident {
             const SCHEMA: &'static str = #schema;
@@ -69,14 +69,10 @@ pub fn derive(input: EnumInput) -> darling::Result<TokenStream> {
             const VALUES: &'static [&'static str] = &[#(#labels),*];
 
             fn definition() -> ::keel::EnumDefinition {
-                ::keel::EnumDefinition {
-                    name: ::keel::QualifiedName::new(#schema, #name),
-                    enum_type: ::keel::Enum {
-                        values: ::std::vec![#(#labels.into()),*],
-                        comment: #comment,
-                        renamed_from: #renamed_from,
-                    },
-                }
+                ::keel::EnumDefinition::new(
+                    ::keel::QualifiedName::new(#schema, #name),
+                    ::keel::Enum::new([#(#labels),*]) #comment #renamed_from,
+                )
             }
 
             fn as_label(&self) -> &'static str {

@@ -10,7 +10,7 @@ use proptest::test_runner::TestRunner;
 use syn::DeriveInput;
 
 /// Shared with the other crates' fuzz tests.
-#[path = "../../schema-core/tests/support/mutate.rs"]
+#[path = "../../../schema-core/tests/support/mutate.rs"]
 mod mutate;
 
 /// The attribute strings of [`table_source`], valid as given.
