@@ -69,6 +69,7 @@ macro_rules! extension_member {
 // After the macros, which they use.
 mod functions;
 mod policies;
+mod statistics;
 mod types;
 mod views;
 
@@ -201,6 +202,7 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
     types::read(conn, &only, &mut schema).await?;
     functions::read(conn, &only, &mut schema).await?;
     policies::read(conn, &only, &mut schema).await?;
+    statistics::read(conn, &only, version, &mut schema).await?;
     // Every schema the database has is part of the model, but an empty, uncommented `public`: every
     // database has one, and a declaration that puts nothing there must not differ from it.
     for (ns, comment) in comments {

@@ -23,6 +23,7 @@ mod renames;
 mod schemas;
 mod sequences;
 mod smoke;
+mod statistics;
 mod tables;
 mod triggers;
 mod unmanaged;

@@ -13,6 +13,7 @@ mod index;
 mod partition;
 mod policy;
 mod sequence;
+mod statistics;
 mod trigger;
 mod view;
 
@@ -29,6 +30,7 @@ pub use index::{Index, IndexKey, IndexMethod, KeyExpression, NullsOrder, SortOrd
 pub use partition::Partition;
 pub use policy::{Policy, PolicyCommand, RowLevelSecurity};
 pub use sequence::{Sequence, SequenceOptions, SequenceOwner, integer_range};
+pub use statistics::{Statistics, StatisticsKind};
 pub use trigger::{
     TOUCH_UPDATED_AT_FUNCTION, TOUCH_UPDATED_AT_TRIGGER, Trigger, TriggerEnabled, TriggerEvent, TriggerTiming,
 };
@@ -86,6 +88,9 @@ pub struct Namespace {
     /// Composite types (declared in SQL files), not tables' row types.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub composite_types: BTreeMap<String, CompositeType>,
+    /// Extended statistics objects (`CREATE STATISTICS`, declared in SQL files), by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<String, Statistics>,
 }
 
 /// A schema-qualified name of a table or type.
@@ -319,6 +324,11 @@ impl Schema {
         self.schemas
             .iter()
             .flat_map(|(s, ns)| ns.composite_types.iter().map(move |(n, c)| (QualifiedName::new(s, n), c)))
+    }
+
+    /// Every extended statistics object with its qualified name, in name order.
+    pub fn statistics(&self) -> impl Iterator<Item = (QualifiedName, &Statistics)> {
+        self.schemas.iter().flat_map(|(s, ns)| ns.statistics.iter().map(move |(n, x)| (QualifiedName::new(s, n), x)))
     }
 
     /// Every enum with its qualified name, in name order.
