@@ -58,6 +58,9 @@ pub struct EnumUsage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
+    /// An extended statistics object's change.
+    Statistics(crate::kinds::statistics::StatisticsChange),
+
     CreateSchema {
         name: String,
     },

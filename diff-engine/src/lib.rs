@@ -11,6 +11,7 @@ pub mod diff;
 pub mod hazard;
 pub mod hints;
 pub mod introspect;
+pub mod kinds;
 pub mod lint;
 pub mod locks;
 pub mod measure;

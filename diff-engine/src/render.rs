@@ -67,6 +67,7 @@ pub fn create_schema(schema: &Schema) -> Vec<String> {
             out.push(create_index(&name, index_name, index));
         }
     }
+    out.extend(crate::kinds::statistics::create_all(schema));
     for (name, table) in schema.tables() {
         out.extend(table_comments(&name, table));
         out.extend(constraint_and_index_comments(&name, table));

@@ -157,6 +157,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     changes.extend(views);
     let policies = policies::policy_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(policies);
+    let statistics = crate::kinds::statistics::diff(&current, desired, &changes);
+    changes.extend(statistics);
     Ok((current, changes))
 }
 

@@ -2,8 +2,8 @@
 //! units that run in a transaction or, for `CONCURRENTLY`, without one.
 
 mod order;
-mod phase;
-mod steps;
+pub(crate) mod phase;
+pub(crate) mod steps;
 
 pub use order::CycleError;
 

@@ -14,6 +14,8 @@ pub(crate) enum Phase {
     DropView,
     DropPolicy,
     DropTrigger,
+    /// Extended statistics dropped before the tables and columns they cover change.
+    DropStatistics,
     CreateExtension,
     UpdateExtension,
     /// Enums created, renamed, their values renamed.
@@ -50,6 +52,8 @@ pub(crate) enum Phase {
     /// Online: checks added `NOT VALID` and validated, after the plain ones.
     AddCheckOnline,
     CreateIndex,
+    /// Extended statistics created once their table and columns exist.
+    CreateStatistics,
     AddForeignKey,
     CreateFunction,
     CommentFunction,
@@ -92,7 +96,7 @@ impl Phase {
             Phase::CreateSchema => 0,
             Phase::DisableRowSecurity => 4,
             Phase::DropView | Phase::DropPolicy => 5,
-            Phase::DropTrigger => 6,
+            Phase::DropTrigger | Phase::DropStatistics => 6,
             Phase::CreateExtension => 10,
             Phase::UpdateExtension => 11,
             Phase::CreateEnum => 20,
@@ -117,7 +121,7 @@ impl Phase {
             Phase::AddKey => 150,
             Phase::AddCheck => 160,
             Phase::AddCheckOnline => 165,
-            Phase::CreateIndex => 170,
+            Phase::CreateIndex | Phase::CreateStatistics => 170,
             Phase::AddForeignKey | Phase::CreateFunction => 180,
             Phase::CommentFunction => 181,
             Phase::AddForeignKeyOnline | Phase::ValidateConstraint | Phase::CreateTrigger => 185,

@@ -43,6 +43,8 @@ pub(crate) enum Key {
     Policy(QualifiedName, String),
     /// The bounds a partitioned table's partitions take: freed before they are taken again.
     PartitionBounds(QualifiedName),
+    /// An extended statistics object.
+    Statistics(QualifiedName),
 }
 
 /// One statement before ordering.
@@ -76,53 +78,53 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    fn new(rank: Phase, sql: String, summary: String) -> Step {
+    pub(crate) fn new(rank: Phase, sql: String, summary: String) -> Step {
         Step { sql, summary, rank, transactional: true, ..Step::default() }
     }
 
-    fn hazards(mut self, hazards: &[Hazard]) -> Step {
+    pub(crate) fn hazards(mut self, hazards: &[Hazard]) -> Step {
         self.hazards.extend(hazards.iter().copied());
         self
     }
 
-    fn requires(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn requires(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.requires.extend(keys);
         self
     }
 
-    fn creates(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn creates(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.creates.extend(keys);
         self
     }
 
-    fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.modifies.extend(keys);
         self
     }
 
-    fn after_drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn after_drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.after_drops.extend(keys);
         self
     }
 
-    fn uses_old(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn uses_old(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.uses_old.extend(keys);
         self
     }
 
-    fn drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.drops.extend(keys);
         self.teardown = true;
         self
     }
 
-    fn summary(mut self, summary: String) -> Step {
+    pub(crate) fn summary(mut self, summary: String) -> Step {
         self.summary = summary;
         self
     }
 
     /// For statements that replace one name by another: they are not teardown, whatever they drop.
-    fn teardown_off(mut self) -> Step {
+    pub(crate) fn teardown_off(mut self) -> Step {
         self.teardown = false;
         self
     }
@@ -227,16 +229,17 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::CommentPartition { .. } => partitions::partition_steps(change, cx),
         Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
         Change::ValidateConstraint { .. } => constraints::validate_steps(change),
+        Change::Statistics(change) => crate::kinds::statistics::plan::steps(change, cx),
     }
 }
 
 const LOCK: Hazard = Hazard::AccessExclusiveLock;
 
-fn col(table: &QualifiedName, column: &str) -> Key {
+pub(crate) fn col(table: &QualifiedName, column: &str) -> Key {
     Key::Column(table.clone(), column.to_string())
 }
 
-fn rel(table: &QualifiedName) -> Key {
+pub(crate) fn rel(table: &QualifiedName) -> Key {
     Key::Relation(table.clone())
 }
 
@@ -339,7 +342,7 @@ fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Optio
 
 /// Columns of `table` (as `schema` has it) that SQL expressions mention, and the functions they call: a
 /// check or an index expression must be dropped before such a column or function changes and created after.
-fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
+pub(crate) fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
     let mut keys: Vec<Key> = expressions.iter().flat_map(|e| function_keys(e)).collect();
     let Some(t) = schema.table(&table.schema, &table.name) else { return keys };
     keys.extend(
