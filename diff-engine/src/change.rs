@@ -7,7 +7,10 @@ use keel_core::model::{
     QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
 use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
-use keel_core::model::{Function, FunctionId, RoutineKind, Trigger, TriggerEnabled};
+use keel_core::model::{Trigger, TriggerEnabled};
+pub use crate::kinds::extensions::ExtensionChange;
+pub use crate::kinds::functions::FunctionChange;
+pub use crate::kinds::schemas::SchemaChange;
 use serde::Serialize;
 
 /// A table-level constraint, by kind.
@@ -58,35 +61,10 @@ pub struct EnumUsage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
-    CreateSchema {
-        name: String,
-    },
-    DropSchema {
-        name: String,
-    },
-    CommentSchema {
-        name: String,
-        comment: Option<String>,
-    },
-
-    CreateExtension {
-        name: String,
-        schema: String,
-        version: Option<String>,
-    },
-    DropExtension {
-        name: String,
-    },
-    MoveExtension {
-        name: String,
-        schema: String,
-    },
-    /// `ALTER EXTENSION ... UPDATE TO`: runs the extension's update (or downgrade) scripts.
-    UpdateExtension {
-        name: String,
-        from: String,
-        to: String,
-    },
+    /// A schema created, dropped or commented.
+    Schema(SchemaChange),
+    /// An extension created, moved, updated or dropped.
+    Extension(ExtensionChange),
 
     CreateEnum {
         name: QualifiedName,
@@ -294,25 +272,8 @@ pub enum Change {
     },
 
     /// The function's `CREATE OR REPLACE` statement, for a function that does not exist yet.
-    CreateFunction {
-        id: FunctionId,
-        function: Function,
-    },
-    /// The function as it is now.
-    DropFunction {
-        id: FunctionId,
-        function: Function,
-    },
-    /// `CREATE OR REPLACE`: the same arguments and result, another body or attributes.
-    ReplaceFunction {
-        id: FunctionId,
-        function: Function,
-    },
-    CommentFunction {
-        id: FunctionId,
-        kind: RoutineKind,
-        comment: Option<String>,
-    },
+    /// A function or procedure created, replaced, dropped or commented.
+    Function(FunctionChange),
 
     CreateTrigger {
         table: QualifiedName,

@@ -1,6 +1,6 @@
 //! Tables: columns, constraints, indexes and comments of a table that exists on one side or both.
 
-use super::functions::Rebuilt;
+use crate::kinds::functions::Rebuilt;
 use super::object_comments::{
     bare_constraint, constraint_comment, constraint_comment_change, index_comments, same_index,
 };

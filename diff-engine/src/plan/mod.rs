@@ -3,6 +3,7 @@
 
 mod order;
 mod phase;
+pub(crate) mod step;
 mod steps;
 
 pub use order::CycleError;

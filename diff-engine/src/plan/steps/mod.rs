@@ -6,7 +6,6 @@ mod columns;
 mod composites;
 mod constraints;
 mod domains;
-mod functions;
 mod object_comments;
 mod partitions;
 mod policies;
@@ -17,10 +16,11 @@ mod views;
 use super::Measure;
 use super::phase::Phase;
 use crate::change::Change;
+use crate::kinds::KindChange;
 use crate::hazard::Hazard;
-use crate::render::qualified;
 use keel_core::model::{ColumnType, QualifiedName, Schema};
-use keel_core::sql::quote_ident;
+use crate::sql;
+use crate::sql::{Ident, Printed, Sql};
 use std::collections::BTreeSet;
 
 /// An object a statement can need, create or drop. Tables, indexes and sequences share one namespace in
@@ -76,53 +76,53 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    fn new(rank: Phase, sql: String, summary: String) -> Step {
-        Step { sql, summary, rank, transactional: true, ..Step::default() }
+    pub(crate) fn new(rank: Phase, sql: Sql, summary: String) -> Step {
+        Step { sql: sql.into_string(), summary, rank, transactional: true, ..Step::default() }
     }
 
-    fn hazards(mut self, hazards: &[Hazard]) -> Step {
+    pub(crate) fn hazards(mut self, hazards: &[Hazard]) -> Step {
         self.hazards.extend(hazards.iter().copied());
         self
     }
 
-    fn requires(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn requires(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.requires.extend(keys);
         self
     }
 
-    fn creates(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn creates(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.creates.extend(keys);
         self
     }
 
-    fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn modifies(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.modifies.extend(keys);
         self
     }
 
-    fn after_drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn after_drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.after_drops.extend(keys);
         self
     }
 
-    fn uses_old(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn uses_old(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.uses_old.extend(keys);
         self
     }
 
-    fn drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
+    pub(crate) fn drops(mut self, keys: impl IntoIterator<Item = Key>) -> Step {
         self.drops.extend(keys);
         self.teardown = true;
         self
     }
 
-    fn summary(mut self, summary: String) -> Step {
+    pub(crate) fn summary(mut self, summary: String) -> Step {
         self.summary = summary;
         self
     }
 
     /// For statements that replace one name by another: they are not teardown, whatever they drop.
-    fn teardown_off(mut self) -> Step {
+    pub(crate) fn teardown_off(mut self) -> Step {
         self.teardown = false;
         self
     }
@@ -141,13 +141,8 @@ pub(crate) struct Context<'a> {
 /// The statements of one change, in the order they must run.
 pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
-        Change::CreateSchema { .. } | Change::DropSchema { .. } | Change::CommentSchema { .. } => {
-            types::schema_steps(change)
-        }
-        Change::CreateExtension { .. }
-        | Change::DropExtension { .. }
-        | Change::MoveExtension { .. }
-        | Change::UpdateExtension { .. } => types::extension_steps(change),
+        Change::Schema(change) => change.steps(cx),
+        Change::Extension(change) => change.steps(cx),
         Change::CreateEnum { .. }
         | Change::DropEnum { .. }
         | Change::RenameEnum { .. }
@@ -189,10 +184,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropView { .. }
         | Change::ReplaceView { .. }
         | Change::CommentView { .. } => views::view_steps(change),
-        Change::CreateFunction { .. }
-        | Change::DropFunction { .. }
-        | Change::ReplaceFunction { .. }
-        | Change::CommentFunction { .. } => functions::function_steps(change),
+        Change::Function(change) => change.steps(cx),
         Change::CreateTrigger { .. }
         | Change::DropTrigger { .. }
         | Change::SetTriggerEnabled { .. }
@@ -293,12 +285,8 @@ fn parse_relation_name(text: &str) -> QualifiedName {
     }
 }
 
-fn column_sql(table: &QualifiedName, column: &str) -> String {
-    format!("{}.{}", qualified(table), quote_ident(column))
-}
-
-fn alter_table(table: &QualifiedName) -> String {
-    format!("ALTER TABLE {}", qualified(table))
+fn alter_table(table: &QualifiedName) -> Sql {
+    sql!("ALTER TABLE {}", table)
 }
 
 /// `ty` with a domain (of `schema`) replaced by its base type: values of a domain cast as values of its
@@ -310,19 +298,26 @@ fn domain_base(ty: &ColumnType, schema: &Schema) -> Option<ColumnType> {
 }
 
 /// `USING` expression that casts a column to a new type explicitly. Enums cast through text.
-fn using(column: &str, from: &ColumnType, to: &ColumnType) -> String {
-    crate::casts::explicit_cast(&quote_ident(column), from, to)
+fn using(column: &str, from: &ColumnType, to: &ColumnType) -> Sql {
+    cast(column, from, to)
+}
+
+/// `"column"::type`, through text where the types need it (see [`crate::casts`]): built there from the
+/// quoted column and the printed types.
+fn cast(column: &str, from: &ColumnType, to: &ColumnType) -> Sql {
+    let text = crate::casts::explicit_cast(&Ident::new(column).to_string(), from, to);
+    sql!("{}", Printed::new(&text))
 }
 
 fn alter_column(
     table: &QualifiedName,
     column: &str,
     rank: Phase,
-    action: &str,
+    action: Sql,
     summary: String,
     hazards: &[Hazard],
 ) -> Step {
-    Step::new(rank, format!("{} ALTER COLUMN {} {action}", alter_table(table), quote_ident(column)), summary)
+    Step::new(rank, sql!("{} ALTER COLUMN {} {}", alter_table(table), Ident::new(column), action), summary)
         .hazards(hazards)
         .requires([rel(table), col(table, column)])
 }
@@ -352,6 +347,6 @@ fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str])
 }
 
 /// The functions SQL text calls (see [`crate::calls`]).
-fn function_keys(sql: &str) -> Vec<Key> {
+pub(crate) fn function_keys(sql: &str) -> Vec<Key> {
     crate::calls::called_functions(sql).into_iter().map(Key::Function).collect()
 }

@@ -4,6 +4,7 @@
 use super::{Context, Key, Phase, Step, col, expression_keys, rel};
 use crate::change::Change;
 use crate::render::{comment_on, create_trigger, set_trigger_enabled, trigger_target};
+use crate::sql;
 use keel_core::model::{QualifiedName, Schema, Trigger, TriggerEnabled};
 
 pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
@@ -16,7 +17,7 @@ pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropTrigger { table, name, trigger } => vec![
             Step::new(
                 Phase::DropTrigger,
-                format!("DROP TRIGGER {}", trigger_target(table, name)),
+                sql!("DROP TRIGGER {}", trigger_target(table, name)),
                 format!("drop trigger {name} on {table}"),
             )
             .requires(uses(cx.current, table, trigger))
@@ -36,7 +37,7 @@ pub(super) fn trigger_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CommentTrigger { table, name, comment } => vec![
             Step::new(
                 Phase::AlterTrigger,
-                comment_on("TRIGGER", &trigger_target(table, name), comment.as_ref()),
+                comment_on("TRIGGER", trigger_target(table, name), comment.as_ref()),
                 format!("comment on trigger {name} on {table}"),
             )
             .requires([rel(table), Key::Trigger(table.clone(), name.clone())]),

@@ -3,9 +3,27 @@
 //! dropped and created again, takes down with it, for the length of the plan, everything that calls it:
 //! those are rebuilt around it (see [`Rebuilt`]).
 
+mod plan;
+pub(crate) mod sql;
+
 use crate::change::Change;
-use keel_core::model::{Function, FunctionId, QualifiedName, Schema};
+use keel_core::model::{Function, FunctionId, QualifiedName, RoutineKind, Schema};
+use serde::Serialize;
 use std::collections::BTreeSet;
+
+/// A change to a function or procedure (one overload, by its signature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum FunctionChange {
+    /// Its definition as `pg_get_functiondef` prints it (`CREATE OR REPLACE FUNCTION ...`).
+    Create { id: FunctionId, function: Function },
+    /// `DROP FUNCTION` / `DROP PROCEDURE` by signature.
+    Drop { id: FunctionId, function: Function },
+    /// `CREATE OR REPLACE` in place: same kind, arguments and result.
+    Replace { id: FunctionId, function: Function },
+    /// `COMMENT ON FUNCTION` / `PROCEDURE`; `None` removes the comment.
+    Comment { id: FunctionId, kind: RoutineKind, comment: Option<String> },
+}
 
 /// The functions that do not survive the plan as they are: dropped, or dropped and created again. Defaults,
 /// checks, indexes, triggers, views and policies that call one are dropped before it and created again after.
@@ -31,7 +49,7 @@ impl Rebuilt {
 /// The function changes, and which functions they rebuild. `recreated_types` are the types the plan
 /// recreates (renamed away, created again, old one dropped): a signature over one holds the old type, so
 /// its function is dropped before and created again over the new one.
-pub(super) fn function_changes(
+pub(crate) fn function_changes(
     current: &Schema,
     desired: &Schema,
     recreated_types: &BTreeSet<QualifiedName>,
@@ -44,7 +62,7 @@ pub(super) fn function_changes(
             Some(new) if (old.definition == new.definition || replaceable(old, new)) && !over_recreated(old) => {}
             _ => {
                 rebuilt.insert(id.qualified_name());
-                out.push(Change::DropFunction { id, function: old.clone() });
+                out.push(Change::Function(FunctionChange::Drop { id, function: old.clone() }));
             }
         }
     }
@@ -52,7 +70,7 @@ pub(super) fn function_changes(
         match current.function(&id) {
             Some(old) if (old.definition == new.definition || replaceable(old, new)) && !over_recreated(old) => {
                 if old.definition != new.definition {
-                    out.push(Change::ReplaceFunction { id: id.clone(), function: new.clone() });
+                    out.push(Change::Function(FunctionChange::Replace { id: id.clone(), function: new.clone() }));
                 }
                 if old.comment != new.comment {
                     out.push(comment(&id, new));
@@ -65,14 +83,14 @@ pub(super) fn function_changes(
 }
 
 fn create(id: &FunctionId, function: &Function, out: &mut Vec<Change>) {
-    out.push(Change::CreateFunction { id: id.clone(), function: function.clone() });
+    out.push(Change::Function(FunctionChange::Create { id: id.clone(), function: function.clone() }));
     if function.comment.is_some() {
         out.push(comment(id, function));
     }
 }
 
 fn comment(id: &FunctionId, function: &Function) -> Change {
-    Change::CommentFunction { id: id.clone(), kind: function.kind, comment: function.comment.clone() }
+    Change::Function(FunctionChange::Comment { id: id.clone(), kind: function.kind, comment: function.comment.clone() })
 }
 
 /// `CREATE OR REPLACE` can turn `old` into `new`: PostgreSQL refuses to change the kind, the result type

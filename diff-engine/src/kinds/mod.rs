@@ -1,0 +1,15 @@
+//! One module per object kind, each owning the kind's changes and diff (`mod.rs`), the steps that carry
+//! the changes out (`plan.rs`) and the SQL of those steps (`sql.rs`). The planner reaches a kind only
+//! through [`KindChange`]; a kind reaches the planner's step model (`crate::plan::step`) and nothing else
+//! of it.
+
+pub mod extensions;
+pub mod functions;
+pub mod schemas;
+
+use crate::plan::step::{Context, Step};
+
+/// A change of one kind, as the statements that carry it out, in the order they must run.
+pub(crate) trait KindChange {
+    fn steps(&self, cx: &Context) -> Vec<Step>;
+}
