@@ -3,11 +3,11 @@
 //! normalize declared schemas on.
 
 pub mod apply;
-mod calls;
 pub mod casts;
 pub mod change;
 pub mod counts;
 pub mod diff;
+mod expr;
 pub mod hazard;
 pub mod hints;
 pub mod introspect;

@@ -12,8 +12,6 @@ mod triggers;
 mod validity;
 mod views;
 
-pub(crate) use table::mentions;
-
 use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hints::Hints;
 use keel_core::model::{ColumnType, Enum, QualifiedName, Schema, Sequence, SequenceOptions};

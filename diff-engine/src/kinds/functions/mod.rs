@@ -33,7 +33,7 @@ pub(crate) struct Rebuilt(BTreeSet<QualifiedName>);
 impl Rebuilt {
     /// Whether SQL text (an expression, a view's query) calls one of them.
     pub(crate) fn called_by(&self, sql: &str) -> bool {
-        !self.0.is_empty() && crate::calls::called_functions(sql).iter().any(|f| self.0.contains(f))
+        !self.0.is_empty() && crate::expr::Analysis::of(sql).calls().iter().any(|f| self.0.contains(f))
     }
 
     /// [`Rebuilt::called_by`] for an optional expression.

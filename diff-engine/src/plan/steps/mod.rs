@@ -249,40 +249,9 @@ fn type_keys(ty: &ColumnType) -> Vec<Key> {
 /// Sequences (`nextval('seq'::regclass)`) and functions a default expression uses.
 fn default_keys(default: Option<&str>) -> Vec<Key> {
     let Some(default) = default else { return Vec::new() };
-    let mut out = function_keys(default);
-    let mut rest = default;
-    while let Some(at) = rest.find("nextval('") {
-        rest = &rest[at + "nextval('".len()..];
-        let Some(end) = rest.find("'::regclass") else { break };
-        let name = rest[..end].replace("''", "'");
-        out.push(Key::Relation(parse_relation_name(&name)));
-        rest = &rest[end..];
-    }
-    out
-}
-
-/// `schema.name`, `"My Schema"."My Seq"` or `name` (in `public`) as PostgreSQL prints a regclass.
-fn parse_relation_name(text: &str) -> QualifiedName {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                current.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    parts.push(current);
-    match parts.as_slice() {
-        [schema, name] => QualifiedName::new(schema, name),
-        _ => QualifiedName::new(keel_core::DEFAULT_SCHEMA, parts.concat()),
-    }
+    let analysis = crate::expr::Analysis::of(default);
+    let functions = analysis.calls().iter().cloned().map(Key::Function);
+    functions.chain(analysis.sequences().iter().cloned().map(Key::Relation)).collect()
 }
 
 fn alter_table(table: &QualifiedName) -> Sql {
@@ -335,18 +304,14 @@ fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Optio
 /// Columns of `table` (as `schema` has it) that SQL expressions mention, and the functions they call: a
 /// check or an index expression must be dropped before such a column or function changes and created after.
 fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
-    let mut keys: Vec<Key> = expressions.iter().flat_map(|e| function_keys(e)).collect();
+    let analyzed: Vec<_> = expressions.iter().map(|e| crate::expr::Analysis::of(e)).collect();
+    let mut keys: Vec<Key> = analyzed.iter().flat_map(|a| a.calls().iter().cloned().map(Key::Function)).collect();
     let Some(t) = schema.table(&table.schema, &table.name) else { return keys };
-    keys.extend(
-        t.columns
-            .iter()
-            .filter(|c| expressions.iter().any(|e| crate::diff::mentions(e, &c.name)))
-            .map(|c| col(table, &c.name)),
-    );
+    keys.extend(t.columns.iter().filter(|c| analyzed.iter().any(|a| a.mentions(&c.name))).map(|c| col(table, &c.name)));
     keys
 }
 
-/// The functions SQL text calls (see [`crate::calls`]).
+/// The functions SQL text calls (see [`crate::expr`]).
 pub(crate) fn function_keys(sql: &str) -> Vec<Key> {
-    crate::calls::called_functions(sql).into_iter().map(Key::Function).collect()
+    crate::expr::Analysis::of(sql).calls().iter().cloned().map(Key::Function).collect()
 }
