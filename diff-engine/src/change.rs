@@ -7,10 +7,10 @@ use keel_core::model::{
     QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
 use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
-use keel_core::model::{Trigger, TriggerEnabled};
 pub use crate::kinds::extensions::ExtensionChange;
 pub use crate::kinds::functions::FunctionChange;
 pub use crate::kinds::schemas::SchemaChange;
+pub use crate::kinds::triggers::TriggerChange;
 use serde::Serialize;
 
 /// A table-level constraint, by kind.
@@ -275,27 +275,8 @@ pub enum Change {
     /// A function or procedure created, replaced, dropped or commented.
     Function(FunctionChange),
 
-    CreateTrigger {
-        table: QualifiedName,
-        name: String,
-        trigger: Trigger,
-    },
-    /// The trigger as it is now.
-    DropTrigger {
-        table: QualifiedName,
-        name: String,
-        trigger: Trigger,
-    },
-    SetTriggerEnabled {
-        table: QualifiedName,
-        name: String,
-        enabled: TriggerEnabled,
-    },
-    CommentTrigger {
-        table: QualifiedName,
-        name: String,
-        comment: Option<String>,
-    },
+    /// A trigger created, dropped, enabled or disabled, or commented.
+    Trigger(TriggerChange),
 
     EnableRowLevelSecurity {
         table: QualifiedName,

@@ -5,8 +5,8 @@ use keel_core::model::{
     Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
     NullsOrder, Policy, QualifiedName, RowLevelSecurity, Schema, Sequence, SortOrder, Table,
 };
-use keel_core::model::{Partition, Trigger, TriggerEnabled, View};
-use crate::kinds::{extensions, functions, schemas};
+use keel_core::model::{Partition, View};
+use crate::kinds::{extensions, functions, schemas, triggers};
 use crate::sql;
 use crate::sql::{Ident, Idents, Keyword, Literal, Literals, Name, Printed, Sql};
 
@@ -87,13 +87,11 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
     }
     for (name, table) in schema.tables() {
         for (trigger_name, trigger) in &table.triggers {
-            out.push(create_trigger(&name, trigger_name, trigger));
+            out.push(triggers::sql::create(&name, trigger_name, trigger));
             if !trigger.enabled.is_origin() {
-                out.push(set_trigger_enabled(&name, trigger_name, trigger.enabled));
+                out.push(triggers::sql::set_enabled(&name, trigger_name, trigger.enabled));
             }
-            out.extend(
-                trigger.comment.as_ref().map(|c| comment_on("TRIGGER", trigger_target(&name, trigger_name), Some(c))),
-            );
+            out.extend(trigger.comment.as_ref().map(|c| triggers::sql::comment(&name, trigger_name, Some(c))));
         }
     }
     // After every table: a policy may read others.
@@ -137,22 +135,6 @@ fn views_in_dependency_order(schema: &Schema) -> Vec<(QualifiedName, &View)> {
         out.push(pending.remove(ready));
     }
     out
-}
-
-/// `ALTER TABLE .. ENABLE TRIGGER ..` (or `DISABLE`, `ENABLE REPLICA`, `ENABLE ALWAYS`).
-pub fn set_trigger_enabled(table: &QualifiedName, name: &str, enabled: TriggerEnabled) -> Sql {
-    let action = match enabled {
-        TriggerEnabled::Origin => "ENABLE TRIGGER",
-        TriggerEnabled::Disabled => "DISABLE TRIGGER",
-        TriggerEnabled::Replica => "ENABLE REPLICA TRIGGER",
-        TriggerEnabled::Always => "ENABLE ALWAYS TRIGGER",
-    };
-    sql!("ALTER TABLE {} {} {}", table, Keyword(action), Ident::new(name))
-}
-
-/// `"trigger" ON "schema"."table"`: how statements name a trigger.
-pub fn trigger_target(table: &QualifiedName, name: &str) -> Sql {
-    sql!("{} ON {}", Ident::new(name), table)
 }
 
 pub fn create_sequence(name: &QualifiedName, sequence: &Sequence) -> Sql {
@@ -381,36 +363,6 @@ pub fn table_comments(name: &QualifiedName, table: &Table) -> Vec<Sql> {
         }
     }
     out
-}
-
-/// `CREATE TRIGGER name BEFORE UPDATE OF a ON t FOR EACH ROW WHEN (...) EXECUTE FUNCTION f('arg')`.
-pub fn create_trigger(table: &QualifiedName, name: &str, trigger: &Trigger) -> Sql {
-    let events = trigger.events.iter().map(|event| match event {
-        keel_core::TriggerEvent::Update if !trigger.update_of.is_empty() => {
-            sql!("UPDATE OF {}", Idents::new(&trigger.update_of))
-        }
-        other => sql!("{}", Keyword(other.keyword())),
-    });
-    let mut sql = sql!(
-        "CREATE TRIGGER {} {} {} ON {}",
-        Ident::new(name),
-        Keyword(trigger.timing.keyword()),
-        Sql::join(events, " OR "),
-        table
-    );
-    let referencing: Vec<Sql> = [("OLD", &trigger.old_table), ("NEW", &trigger.new_table)]
-        .into_iter()
-        .filter_map(|(which, name)| name.as_ref().map(|n| sql!("{} TABLE AS {}", Keyword(which), Ident::new(n))))
-        .collect();
-    if !referencing.is_empty() {
-        sql.push(sql!(" REFERENCING {}", Sql::join(referencing, " ")));
-    }
-    sql.push(Keyword(if trigger.for_each_row { " FOR EACH ROW" } else { " FOR EACH STATEMENT" }));
-    if let Some(condition) = &trigger.when {
-        sql.push(sql!(" WHEN ({})", Printed::new(condition)));
-    }
-    sql.push(sql!(" EXECUTE FUNCTION {}({})", trigger.function, Literals::new(&trigger.arguments)));
-    sql
 }
 
 /// `ALTER TABLE ... ENABLE ROW LEVEL SECURITY` and `... FORCE ROW LEVEL SECURITY`, as switched on.

@@ -8,7 +8,6 @@ mod partitions;
 mod policies;
 mod renames;
 mod table;
-mod triggers;
 mod validity;
 mod views;
 

@@ -4,7 +4,7 @@ use crate::kinds::functions::Rebuilt;
 use super::object_comments::{
     bare_constraint, constraint_comment, constraint_comment_change, index_comments, same_index,
 };
-use super::triggers::{create_trigger, trigger_changes};
+use crate::kinds::triggers::{create_trigger, trigger_changes};
 use super::uses_enum;
 use super::validity::{settled, validation};
 use crate::change::{Change, Constraint};

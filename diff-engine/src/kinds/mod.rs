@@ -6,6 +6,7 @@
 pub mod extensions;
 pub mod functions;
 pub mod schemas;
+pub mod triggers;
 
 use crate::plan::step::{Context, Step};
 

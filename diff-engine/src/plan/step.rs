@@ -2,4 +2,4 @@
 //! what it needs, creates and drops, and its hazards.
 
 pub(crate) use super::phase::Phase;
-pub(crate) use super::steps::{Context, Key, Step, function_keys};
+pub(crate) use super::steps::{Context, Key, Step, col, expression_keys, function_keys, rel};

@@ -9,7 +9,6 @@ mod domains;
 mod object_comments;
 mod partitions;
 mod policies;
-mod triggers;
 mod types;
 mod views;
 
@@ -185,10 +184,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::ReplaceView { .. }
         | Change::CommentView { .. } => views::view_steps(change),
         Change::Function(change) => change.steps(cx),
-        Change::CreateTrigger { .. }
-        | Change::DropTrigger { .. }
-        | Change::SetTriggerEnabled { .. }
-        | Change::CommentTrigger { .. } => triggers::trigger_steps(change, cx),
+        Change::Trigger(change) => change.steps(cx),
         Change::EnableRowLevelSecurity { .. }
         | Change::DisableRowLevelSecurity { .. }
         | Change::ForceRowLevelSecurity { .. }
@@ -224,11 +220,11 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
 
 const LOCK: Hazard = Hazard::AccessExclusiveLock;
 
-fn col(table: &QualifiedName, column: &str) -> Key {
+pub(crate) fn col(table: &QualifiedName, column: &str) -> Key {
     Key::Column(table.clone(), column.to_string())
 }
 
-fn rel(table: &QualifiedName) -> Key {
+pub(crate) fn rel(table: &QualifiedName) -> Key {
     Key::Relation(table.clone())
 }
 
@@ -303,7 +299,7 @@ fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Optio
 
 /// Columns of `table` (as `schema` has it) that SQL expressions mention, and the functions they call: a
 /// check or an index expression must be dropped before such a column or function changes and created after.
-fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
+pub(crate) fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
     let analyzed: Vec<_> = expressions.iter().map(|e| crate::expr::Analysis::of(e)).collect();
     let mut keys: Vec<Key> = analyzed.iter().flat_map(|a| a.calls().iter().cloned().map(Key::Function)).collect();
     let Some(t) = schema.table(&table.schema, &table.name) else { return keys };
