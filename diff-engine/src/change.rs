@@ -7,7 +7,10 @@ use keel_core::model::{
     QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
 };
 use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
-use keel_core::model::{Function, FunctionId, RoutineKind, Trigger, TriggerEnabled};
+pub use crate::kinds::extensions::ExtensionChange;
+pub use crate::kinds::functions::FunctionChange;
+pub use crate::kinds::schemas::SchemaChange;
+pub use crate::kinds::triggers::TriggerChange;
 use serde::Serialize;
 
 /// A table-level constraint, by kind.
@@ -58,38 +61,12 @@ pub struct EnumUsage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
-    /// An extended statistics object's change.
+    /// A schema created, dropped or commented.
+    Schema(SchemaChange),
+    /// An extension created, moved, updated or dropped.
+    Extension(ExtensionChange),
+    /// An extended statistics object created, dropped, retargeted or commented.
     Statistics(crate::kinds::statistics::StatisticsChange),
-
-    CreateSchema {
-        name: String,
-    },
-    DropSchema {
-        name: String,
-    },
-    CommentSchema {
-        name: String,
-        comment: Option<String>,
-    },
-
-    CreateExtension {
-        name: String,
-        schema: String,
-        version: Option<String>,
-    },
-    DropExtension {
-        name: String,
-    },
-    MoveExtension {
-        name: String,
-        schema: String,
-    },
-    /// `ALTER EXTENSION ... UPDATE TO`: runs the extension's update (or downgrade) scripts.
-    UpdateExtension {
-        name: String,
-        from: String,
-        to: String,
-    },
 
     CreateEnum {
         name: QualifiedName,
@@ -297,47 +274,11 @@ pub enum Change {
     },
 
     /// The function's `CREATE OR REPLACE` statement, for a function that does not exist yet.
-    CreateFunction {
-        id: FunctionId,
-        function: Function,
-    },
-    /// The function as it is now.
-    DropFunction {
-        id: FunctionId,
-        function: Function,
-    },
-    /// `CREATE OR REPLACE`: the same arguments and result, another body or attributes.
-    ReplaceFunction {
-        id: FunctionId,
-        function: Function,
-    },
-    CommentFunction {
-        id: FunctionId,
-        kind: RoutineKind,
-        comment: Option<String>,
-    },
+    /// A function or procedure created, replaced, dropped or commented.
+    Function(FunctionChange),
 
-    CreateTrigger {
-        table: QualifiedName,
-        name: String,
-        trigger: Trigger,
-    },
-    /// The trigger as it is now.
-    DropTrigger {
-        table: QualifiedName,
-        name: String,
-        trigger: Trigger,
-    },
-    SetTriggerEnabled {
-        table: QualifiedName,
-        name: String,
-        enabled: TriggerEnabled,
-    },
-    CommentTrigger {
-        table: QualifiedName,
-        name: String,
-        comment: Option<String>,
-    },
+    /// A trigger created, dropped, enabled or disabled, or commented.
+    Trigger(TriggerChange),
 
     EnableRowLevelSecurity {
         table: QualifiedName,

@@ -3,11 +3,11 @@
 //! normalize declared schemas on.
 
 pub mod apply;
-mod calls;
 pub mod casts;
 pub mod change;
 pub mod counts;
 pub mod diff;
+mod expr;
 pub mod hazard;
 pub mod hints;
 pub mod introspect;
@@ -23,6 +23,7 @@ pub mod render;
 pub mod render_types;
 pub mod replayable;
 pub mod scratch;
+pub mod sql;
 pub mod sql_depth;
 pub mod sql_types_first;
 pub mod unmanaged;

@@ -1,26 +1,25 @@
 //! Domains and composite types as DDL. Identifiers are quoted here; expressions go in as PostgreSQL
 //! printed them.
 
-use crate::render::{comment_on, qualified};
+use crate::render::comment_on;
+use crate::sql;
+use crate::sql::{Ident, Keyword, Printed, Sql};
 use keel_core::model::{ColumnType, CompositeAttribute, CompositeType, Domain, Namespace, QualifiedName, Schema};
-use keel_core::sql::quote_ident;
 use std::collections::BTreeSet;
 
 /// `CREATE DOMAIN` with its default, `NOT NULL` and validated checks; a check that is `NOT VALID` can only
 /// be added afterwards (`ALTER DOMAIN ... ADD ... NOT VALID`), which the second statement does.
-pub fn create_domain(name: &QualifiedName, domain: &Domain) -> Vec<String> {
-    let mut sql = format!("CREATE DOMAIN {} AS {}", qualified(name), domain.base);
-    if let Some(collation) = &domain.collation {
-        sql.push_str(&format!(" COLLATE {}", quote_ident(collation)));
-    }
+pub fn create_domain(name: &QualifiedName, domain: &Domain) -> Vec<Sql> {
+    let mut sql = sql!("CREATE DOMAIN {} AS {}", name, domain.base);
+    sql.push(collate(domain.collation.as_deref()));
     if let Some(default) = &domain.default {
-        sql.push_str(&format!(" DEFAULT {default}"));
+        sql.push(sql!(" DEFAULT {}", Printed::new(default)));
     }
     if domain.not_null {
-        sql.push_str(" NOT NULL");
+        sql.push(Keyword(" NOT NULL"));
     }
     for (check_name, check) in domain.checks.iter().filter(|(_, c)| !c.not_valid) {
-        sql.push_str(&format!(" CONSTRAINT {} CHECK ({})", quote_ident(check_name), check.expression));
+        sql.push(sql!(" CONSTRAINT {} CHECK ({})", Ident::new(check_name), Printed::new(&check.expression)));
     }
     let mut out = vec![sql];
     for (check_name, check) in domain.checks.iter().filter(|(_, c)| c.not_valid) {
@@ -30,30 +29,31 @@ pub fn create_domain(name: &QualifiedName, domain: &Domain) -> Vec<String> {
 }
 
 /// `ALTER DOMAIN ... ADD CONSTRAINT "name" CHECK (...) [NOT VALID]`.
-pub fn add_domain_check(name: &QualifiedName, check_name: &str, expression: &str, not_valid: bool) -> String {
-    let suffix = if not_valid { " NOT VALID" } else { "" };
-    format!("ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({expression}){suffix}", qualified(name), quote_ident(check_name))
+pub fn add_domain_check(name: &QualifiedName, check_name: &str, expression: &str, not_valid: bool) -> Sql {
+    let suffix = Keyword(if not_valid { " NOT VALID" } else { "" });
+    sql!("ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({}){}", name, Ident::new(check_name), Printed::new(expression), suffix)
 }
 
 /// `CREATE TYPE ... AS (...)`.
-pub fn create_composite(name: &QualifiedName, composite: &CompositeType) -> String {
-    let attributes: Vec<String> = composite.attributes.iter().map(attribute_definition).collect();
-    format!("CREATE TYPE {} AS ({})", qualified(name), attributes.join(", "))
+pub fn create_composite(name: &QualifiedName, composite: &CompositeType) -> Sql {
+    let attributes = composite.attributes.iter().map(attribute_definition);
+    sql!("CREATE TYPE {} AS ({})", name, Sql::join(attributes, ", "))
 }
 
 /// `"name" type [COLLATE ..]`.
-pub fn attribute_definition(attribute: &CompositeAttribute) -> String {
-    format!("{} {}{}", quote_ident(&attribute.name), attribute.ty, collate(attribute.collation.as_deref()))
+pub fn attribute_definition(attribute: &CompositeAttribute) -> Sql {
+    sql!("{} {}{}", Ident::new(&attribute.name), attribute.ty, collate(attribute.collation.as_deref()))
 }
 
-pub fn collate(collation: Option<&str>) -> String {
-    collation.map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default()
+/// ` COLLATE "name"`, or nothing.
+pub fn collate(collation: Option<&str>) -> Sql {
+    collation.map(|c| sql!(" COLLATE {}", Ident::new(c))).unwrap_or_default()
 }
 
 /// Every domain and composite type of `schema` with its comment, each after the domains and composite
 /// types it is built from. Types that build on each other in a circle (PostgreSQL allows none) come last,
 /// for the server to refuse.
-pub fn create_types(schema: &Schema) -> Vec<String> {
+pub fn create_types(schema: &Schema) -> Vec<Sql> {
     let mut pending: Vec<(QualifiedName, Vec<QualifiedName>)> = Vec::new();
     for (name, domain) in schema.domains() {
         pending.push((name, named(&domain.base).into_iter().collect()));
@@ -74,10 +74,10 @@ pub fn create_types(schema: &Schema) -> Vec<String> {
     for name in order {
         if let Some(domain) = schema.domain(&name.schema, &name.name) {
             out.extend(create_domain(&name, domain));
-            out.extend(domain.comment.as_ref().map(|c| comment_on("DOMAIN", &qualified(&name), Some(c))));
+            out.extend(domain.comment.as_ref().map(|c| comment_on("DOMAIN", &name, Some(c))));
         } else if let Some(composite) = schema.composite_type(&name.schema, &name.name) {
             out.push(create_composite(&name, composite));
-            out.extend(composite.comment.as_ref().map(|c| comment_on("TYPE", &qualified(&name), Some(c))));
+            out.extend(composite.comment.as_ref().map(|c| comment_on("TYPE", &name, Some(c))));
         }
     }
     out

@@ -2,11 +2,11 @@
 //! keel never drops them; it lists them, and warns when a plan changes a table or column one depends on.
 
 use keel_core::model::QualifiedName;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::PgConnection;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Unmanaged {
     /// `trigger`, `aggregate`, `grants`.
     pub kind: String,
@@ -15,10 +15,10 @@ pub struct Unmanaged {
     pub depends_on: Vec<Dependency>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Dependency {
     pub table: QualifiedName,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
 }
 

@@ -3,17 +3,13 @@
 
 mod composites;
 mod domains;
-mod functions;
 mod object_comments;
 mod partitions;
 mod policies;
 mod renames;
 mod table;
-mod triggers;
 mod validity;
 mod views;
-
-pub(crate) use table::mentions;
 
 use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hints::Hints;
@@ -39,48 +35,8 @@ pub fn diff(current: &Schema, desired: &Schema, hints: &Hints) -> Result<Vec<Cha
 pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result<(Schema, Vec<Change>), DiffError> {
     let (current, mut changes) = renames::apply(current, desired, hints)?;
 
-    for (name, ns) in &desired.schemas {
-        let existing = current.schemas.get(name);
-        if existing.is_none() && name != keel_core::DEFAULT_SCHEMA {
-            changes.push(Change::CreateSchema { name: name.clone() });
-        }
-        if existing.and_then(|n| n.comment.as_ref()) != ns.comment.as_ref() {
-            changes.push(Change::CommentSchema { name: name.clone(), comment: ns.comment.clone() });
-        }
-    }
-    for (name, ns) in &current.schemas {
-        if desired.schemas.contains_key(name) {
-            continue;
-        }
-        if name == keel_core::DEFAULT_SCHEMA {
-            // `public` is every database's; keel empties it but never drops it.
-            if ns.comment.is_some() {
-                changes.push(Change::CommentSchema { name: name.clone(), comment: None });
-            }
-        } else {
-            changes.push(Change::DropSchema { name: name.clone() });
-        }
-    }
-
-    for (name, extension) in &desired.extensions {
-        let Some(existing) = current.extensions.get(name) else {
-            let (schema, version) = (extension.schema.clone(), extension.version.clone());
-            changes.push(Change::CreateExtension { name: name.clone(), schema, version });
-            continue;
-        };
-        if existing.schema != extension.schema {
-            changes.push(Change::MoveExtension { name: name.clone(), schema: extension.schema.clone() });
-        }
-        // A declaration without a version takes whatever is installed.
-        if let (Some(from), Some(to)) = (&existing.version, &extension.version)
-            && from != to
-        {
-            changes.push(Change::UpdateExtension { name: name.clone(), from: from.clone(), to: to.clone() });
-        }
-    }
-    for name in current.extensions.keys().filter(|n| !desired.extensions.contains_key(*n)) {
-        changes.push(Change::DropExtension { name: name.clone() });
-    }
+    crate::kinds::schemas::schema_changes(&current, desired, &mut changes);
+    crate::kinds::extensions::extension_changes(&current, desired, &mut changes);
 
     for (name, e) in desired.enums() {
         match current.enum_type(&name.schema, &name.name) {
@@ -107,7 +63,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     domains::domain_changes(&current, desired, &mut changes)?;
     composites::composite_changes(&current, desired, &mut changes)?;
     let recreated = recreated_types(&changes);
-    let (function_changes, rebuilt_functions) = functions::function_changes(&current, desired, &recreated);
+    let (function_changes, rebuilt_functions) = crate::kinds::functions::function_changes(&current, desired, &recreated);
     changes.extend(function_changes);
     let context = table::Context::new(&current, desired, recreated, rebuilt_functions.clone());
     for (name, sequence) in desired.sequences() {

@@ -5,7 +5,7 @@
 //! created again after: PostgreSQL refuses those changes while a policy depends on them, and keel never
 //! uses CASCADE. A dropped table's policies go with it.
 
-use super::functions::Rebuilt;
+use crate::kinds::functions::Rebuilt;
 use crate::change::Change;
 use keel_core::model::{Policy, QualifiedName, RowLevelSecurity, Schema, Table, ViewDependency};
 

@@ -1,10 +1,10 @@
 //! Tables: columns, constraints, indexes and comments of a table that exists on one side or both.
 
-use super::functions::Rebuilt;
+use crate::kinds::functions::Rebuilt;
 use super::object_comments::{
     bare_constraint, constraint_comment, constraint_comment_change, index_comments, same_index,
 };
-use super::triggers::{create_trigger, trigger_changes};
+use crate::kinds::triggers::{create_trigger, trigger_changes};
 use super::uses_enum;
 use super::validity::{settled, validation};
 use crate::change::{Change, Constraint};
@@ -415,15 +415,7 @@ fn add_column(table: &QualifiedName, column: &Column, out: &mut Vec<Change>) {
     }
 }
 
-/// Whether SQL text mentions a column by name: as a whole word, or quoted.
+/// Whether SQL text reads a column of this name (see [`crate::expr`]).
 pub(crate) fn mentions(sql: &str, column: &str) -> bool {
-    if sql.contains(&keel_core::sql::quote_ident(column)) && column.chars().any(|c| !c.is_ascii_lowercase()) {
-        return true;
-    }
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    sql.match_indices(column).any(|(at, _)| {
-        let before = sql[..at].chars().next_back();
-        let after = sql[at + column.len()..].chars().next();
-        !before.is_some_and(is_word) && !after.is_some_and(is_word)
-    })
+    crate::expr::Analysis::of(sql).mentions(column)
 }

@@ -1,4 +1,17 @@
-//! Object kinds that own their whole life cycle in one module: the change type, the diff that produces it,
-//! the planning steps and the SQL. See ARCHITECTURE.md, "How to add an object kind".
+//! One module per object kind, each owning the kind's changes and diff (`mod.rs`), the steps that carry
+//! the changes out (`plan.rs`) and the SQL of those steps (`sql.rs`). The planner reaches a kind only
+//! through [`KindChange`]; a kind reaches the planner's step model (`crate::plan::step`) and nothing else
+//! of it.
 
+pub mod extensions;
+pub mod functions;
+pub mod schemas;
 pub mod statistics;
+pub mod triggers;
+
+use crate::plan::step::{Context, Step};
+
+/// A change of one kind, as the statements that carry it out, in the order they must run.
+pub(crate) trait KindChange {
+    fn steps(&self, cx: &Context) -> Vec<Step>;
+}

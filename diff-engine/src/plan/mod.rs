@@ -2,8 +2,9 @@
 //! units that run in a transaction or, for `CONCURRENTLY`, without one.
 
 mod order;
-pub(crate) mod phase;
-pub(crate) mod steps;
+mod phase;
+pub(crate) mod step;
+mod steps;
 
 pub use order::CycleError;
 

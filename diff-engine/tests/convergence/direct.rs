@@ -24,7 +24,9 @@ impl Pair {
         let current = introspect(&mut self.a, None).await.expect("introspect A");
         let desired = introspect(&mut self.b, None).await.expect("introspect B");
         let unmanaged = unmanaged(&mut self.a, None).await.expect("unmanaged objects of A");
-        plan(&current, &desired, &PlanOptions { unmanaged, ..options }).expect("plan A→B")
+        let options = PlanOptions { unmanaged, ..options };
+        crate::golden::record(&current, &desired, &options);
+        plan(&current, &desired, &options).expect("plan A→B")
     }
 
     /// Applies `planned` to A, then checks that A equals B (column order aside) and that nothing is left

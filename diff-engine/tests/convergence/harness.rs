@@ -148,6 +148,7 @@ async fn converge(case: &Case) -> Plan {
         unmanaged: unmanaged(&mut a, None).await.expect("unmanaged objects of A"),
         ..PlanOptions::default()
     };
+    crate::golden::record(&current, &desired, &options);
     let mut planned = plan(&current, &desired, &options).expect("plan A→B");
     lint_online_plan(&current, &desired, &options);
     measure_data_loss(&mut a, &mut planned).await.expect("measure data loss");

@@ -2,6 +2,10 @@
 //! in `harness`. One module per area.
 
 mod harness;
+// With KEEL_GOLDEN_RECORD=1, every plan's inputs are recorded for the golden test (tests/golden).
+#[path = "../golden/case.rs"]
+#[allow(dead_code)]
+mod golden;
 #[path = "../support/mod.rs"]
 mod support;
 

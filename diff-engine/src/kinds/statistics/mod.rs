@@ -2,7 +2,7 @@
 //! target and the comment is fixed at creation, so a changed definition is dropped and created again; so is
 //! one whose table is rebuilt or loses a column it covers, since PostgreSQL drops or narrows it then.
 
-pub(crate) mod plan;
+mod plan;
 mod sql;
 
 pub(crate) use sql::create_all;

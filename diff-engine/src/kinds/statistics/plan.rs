@@ -4,12 +4,18 @@
 //! `ANALYZE`).
 
 use super::{StatisticsChange, sql};
-use crate::plan::phase::Phase;
-use crate::plan::steps::{Context, Key, Step, col, expression_keys, rel};
+use crate::kinds::KindChange;
+use crate::plan::step::{Context, Key, Phase, Step, col, expression_keys, rel};
 use keel_core::model::{QualifiedName, Schema, Statistics};
 
-pub(crate) fn steps(change: &StatisticsChange, cx: &Context) -> Vec<Step> {
-    let step = match change {
+impl KindChange for StatisticsChange {
+    fn steps(&self, cx: &Context) -> Vec<Step> {
+        vec![step(self, cx)]
+    }
+}
+
+fn step(change: &StatisticsChange, cx: &Context) -> Step {
+    match change {
         StatisticsChange::Create { name, statistics } => {
             Step::new(Phase::CreateStatistics, sql::create(name, statistics), format!("create statistics {name}"))
                 .requires([Key::Schema(name.schema.clone())])
@@ -33,8 +39,7 @@ pub(crate) fn steps(change: &StatisticsChange, cx: &Context) -> Vec<Step> {
             Step::new(Phase::Comment, sql::comment(name, comment.as_ref()), format!("comment on statistics {name}"))
                 .requires([key(name)])
         }
-    };
-    vec![step]
+    }
 }
 
 fn key(name: &QualifiedName) -> Key {

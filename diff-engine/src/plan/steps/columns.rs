@@ -3,16 +3,17 @@
 use super::constraints::{owned_constraints, set_not_null};
 use super::types::restart_steps;
 use super::{
-    Context, Key, LOCK, Phase, Step, alter_column, alter_table, col, column_sql, default_keys, domain_base, function_keys,
+    Context, Key, LOCK, Phase, Step, alter_column, alter_table, col, default_keys, domain_base, function_keys,
     identity_sequence, identity_sequence_key, rel, type_keys, unique_key,
 };
 use crate::casts::{self, Conversion};
 use crate::change::{Change, SequenceRestart};
 use crate::hazard::Hazard;
 use crate::plan::Measure;
-use crate::render::{self, qualified};
+use crate::render;
+use crate::sql;
+use crate::sql::{Ident, Keyword, Literal, Name, Printed, Sql};
 use keel_core::model::QualifiedName;
-use keel_core::sql::{quote_ident, quote_literal};
 
 /// Creating, dropping, renaming and commenting tables.
 pub(super) fn table_steps(change: &Change) -> Vec<Step> {
@@ -42,7 +43,7 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
             vec![step]
         }
         Change::DropTable { name, table } => {
-            let mut step = Step::new(Phase::DropTable, format!("DROP TABLE {}", qualified(name)), format!("drop table {name}"))
+            let mut step = Step::new(Phase::DropTable, sql!("DROP TABLE {}", name), format!("drop table {name}"))
                 .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
                 .drops([rel(name)]);
             // DROP TABLE takes its defaults, checks and triggers with it: before the functions they call go.
@@ -75,7 +76,7 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
             let new = QualifiedName::new(&from.schema, to);
             let mut step = Step::new(
                 Phase::RenameTable,
-                format!("{} RENAME TO {}", alter_table(from), quote_ident(to)),
+                sql!("{} RENAME TO {}", alter_table(from), Ident::new(to)),
                 format!("rename table {from} to {to}"),
             )
             .hazards(&[Hazard::BreaksClients, LOCK])
@@ -88,7 +89,7 @@ pub(super) fn table_steps(change: &Change) -> Vec<Step> {
         Change::CommentTable { name, comment } => vec![
             Step::new(
                 Phase::Comment,
-                render::comment_on("TABLE", &qualified(name), comment.as_ref()),
+                render::comment_on("TABLE", name, comment.as_ref()),
                 format!("comment on table {name}"),
             )
             .requires([rel(name)]),
@@ -111,7 +112,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             }
             let step = Step::new(
                 Phase::AddColumn,
-                format!("{} ADD COLUMN {}", alter_table(table), render::column_definition(column)),
+                sql!("{} ADD COLUMN {}", alter_table(table), render::column_definition(column)),
                 format!("add column {table}.{}", column.name),
             )
             .hazards(&hazards)
@@ -126,7 +127,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropColumn { table, column } => {
             let mut step = Step::new(
                 Phase::DropColumn,
-                format!("{} DROP COLUMN {}", alter_table(table), quote_ident(&column.name)),
+                sql!("{} DROP COLUMN {}", alter_table(table), Ident::new(&column.name)),
                 format!("drop column {table}.{}", column.name),
             )
             .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
@@ -148,7 +149,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::RenameColumn { table, from, to } => {
             let mut step = Step::new(
                 Phase::RenameInTable,
-                format!("{} RENAME COLUMN {} TO {}", alter_table(table), quote_ident(from), quote_ident(to)),
+                sql!("{} RENAME COLUMN {} TO {}", alter_table(table), Ident::new(from), Ident::new(to)),
                 format!("rename column {table}.{from} to {to}"),
             )
             .hazards(&[Hazard::BreaksClients, LOCK])
@@ -166,7 +167,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 out.push(
                     Step::new(
                         Phase::AlterColumnType,
-                        format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
+                        sql!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), Ident::new(column)),
                         format!("drop default of {table}.{column} for its type change"),
                     )
                     .hazards(&[LOCK])
@@ -191,10 +192,11 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 // checks the length (an explicit cast to it would cut).
                 Some(base) if !casts::assignment_cast(&from_base, base) => {
                     let target = casts::without_length(base);
-                    format!(" USING {}", casts::explicit_cast(&quote_ident(column), &from_base, &target))
+                    sql!(" USING {}", super::cast(column, &from_base, &target))
                 }
-                Some(_) => String::new(),
-                None => casts::using_clause(column, &from_base, to),
+                Some(_) => Sql::default(),
+                None if casts::assignment_cast(&from_base, to) => Sql::default(),
+                None => sql!(" USING {}", super::cast(column, &from_base, to)),
             };
             let (table_name, column_name) = (table.clone(), column.clone());
             let measure = match change.conversion {
@@ -213,10 +215,10 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     })
                 }
             };
-            let collate = collation.as_ref().map(|c| format!(" COLLATE {}", quote_ident(c))).unwrap_or_default();
+            let collate = collation.as_ref().map(|c| sql!(" COLLATE {}", Ident::new(c)));
             let mut step = Step::new(
                 Phase::AlterColumnType,
-                format!("{} ALTER COLUMN {} TYPE {to}{collate}{using}", alter_table(table), quote_ident(column)),
+                sql!("{} ALTER COLUMN {} TYPE {}{}{}", alter_table(table), Ident::new(column), to, collate, using),
                 format!("change type of {table}.{column} from {from} to {to}"),
             )
             .hazards(&hazards)
@@ -231,7 +233,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 out.push(
                     Step::new(
                         Phase::AlterColumnType,
-                        format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
+                        sql!("{} ALTER COLUMN {} SET DEFAULT {}", alter_table(table), Ident::new(column), Printed::new(default)),
                         format!("set default of {table}.{column}"),
                     )
                     .hazards(&[LOCK])
@@ -244,7 +246,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::SetNotNull { table, column } => set_not_null(table, column, cx),
         Change::DropNotNull { table, column } => {
             let mut step =
-                alter_column(table, column, Phase::NotNull, "DROP NOT NULL", format!("allow nulls in {table}.{column}"), &[LOCK]);
+                alter_column(table, column, Phase::NotNull, sql!("DROP NOT NULL"), format!("allow nulls in {table}.{column}"), &[LOCK]);
             if let Some(pk) = cx.current.table(&table.schema, &table.name).and_then(|t| t.primary_key.as_ref())
                 && pk.columns.contains(column)
             {
@@ -259,7 +261,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                     table,
                     column,
                     Phase::SetDefault,
-                    &format!("SET DEFAULT {default}"),
+                    sql!("SET DEFAULT {}", Printed::new(default)),
                     format!("set default of {table}.{column}"),
                     &[LOCK],
                 )
@@ -270,7 +272,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropDefault { table, column } => {
             let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
             let mut step =
-                alter_column(table, column, Phase::SetDefault, "DROP DEFAULT", format!("drop default of {table}.{column}"), &[LOCK]);
+                alter_column(table, column, Phase::SetDefault, sql!("DROP DEFAULT"), format!("drop default of {table}.{column}"), &[LOCK]);
             // Dropping a default can free a sequence: do it while the sequence still exists.
             step.uses_old.extend(default_keys(old.and_then(|c| c.default.as_deref())));
             vec![step]
@@ -280,7 +282,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 table,
                 column,
                 Phase::Identity,
-                &format!("ADD {}", render::identity_clause(identity)),
+                sql!("ADD {}", render::identity_clause(identity)),
                 format!("make {table}.{column} an identity column"),
                 &[LOCK],
             )
@@ -293,7 +295,7 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 table,
                 column,
                 Phase::DropIdentity,
-                "DROP IDENTITY",
+                sql!("DROP IDENTITY"),
                 format!("drop identity of {table}.{column}"),
                 &[Hazard::DeletesData, LOCK],
             )
@@ -311,22 +313,22 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 table,
                 column,
                 Phase::Identity,
-                &format!("SET GENERATED {g}"),
+                sql!("SET GENERATED {}", Keyword(g)),
                 format!("set identity generation of {table}.{column}"),
                 &[LOCK],
             )]
         }
         Change::SetIdentityOptions { table, column, ty, options, restart } => {
-            let target =
-                format!("pg_get_serial_sequence({}, {})", quote_literal(&qualified(table)), quote_literal(column));
+            let qualified = Name::new(table).to_string();
+            let target = sql!("pg_get_serial_sequence({}, {})", Literal::new(&qualified), Literal::new(column));
             let mut clauses = options.alter_clauses(ty);
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("identity {table}.{column}"));
-            let sets = clauses.into_iter().map(|c| if c == "RESTART" { c } else { format!("SET {c}") });
+            let sets = clauses.iter().map(|c| if c == "RESTART" { sql!("RESTART") } else { sql!("SET {}", Printed::new(c)) });
             let restarts = *restart == SequenceRestart::Restart;
             let hazards: &[Hazard] =
                 if restarts { &[LOCK, Hazard::DeletesData, Hazard::MayFailOnData] } else { &[LOCK] };
             let summary = format!("alter identity sequence of {table}.{column}");
-            let mut step = alter_column(table, column, Phase::Identity, &sets.collect::<Vec<_>>().join(" "), summary, hazards);
+            let mut step = alter_column(table, column, Phase::Identity, Sql::join(sets, " "), summary, hazards);
             if restarts {
                 // Like a dropped identity: the restart may hand out again ids that rows hold.
                 step.measure = Some(Measure::Identity { table: table.clone(), column: column.clone() });
@@ -338,14 +340,14 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             table,
             column,
             Phase::DropExpression,
-            "DROP EXPRESSION",
+            sql!("DROP EXPRESSION"),
             format!("make generated column {table}.{column} a plain column"),
             &[LOCK],
         )],
         Change::CommentColumn { table, column, comment } => vec![
             Step::new(
                 Phase::Comment,
-                render::comment_on("COLUMN", &column_sql(table, column), comment.as_ref()),
+                render::comment_on("COLUMN", render::column_target(table, column), comment.as_ref()),
                 format!("comment on column {table}.{column}"),
             )
             .requires([rel(table), col(table, column)]),

@@ -6,10 +6,11 @@ use super::{Key, Phase, Step, type_keys};
 use crate::casts::{self, Conversion};
 use crate::change::Change;
 use crate::hazard::Hazard;
-use crate::render::{comment_on, qualified};
+use crate::render::comment_on;
+use crate::sql;
+use crate::sql::{Ident, Name, Sql};
 use crate::render_types::{attribute_definition, collate, create_composite};
 use keel_core::model::{CompositeType, QualifiedName};
-use keel_core::sql::quote_ident;
 
 pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
     match change {
@@ -20,21 +21,21 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                 .creates([Key::Type(name.clone())]),
         ],
         Change::DropComposite { name, composite } => vec![
-            Step::new(Phase::DropType, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+            Step::new(Phase::DropType, sql!("DROP TYPE {}", name), format!("drop type {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .requires([Key::Schema(name.schema.clone())])
                 .requires(attribute_types(composite))
                 .drops([Key::Type(name.clone())]),
         ],
         Change::AddAttribute { name, attribute } => vec![
-            alter(name, &format!("ADD ATTRIBUTE {}", attribute_definition(attribute)))
+            alter(name, sql!("ADD ATTRIBUTE {}", attribute_definition(attribute)))
                 .requires(type_keys(&attribute.ty))
                 .summary(format!("add attribute {} to type {name}", attribute.name)),
         ],
         Change::DropAttribute { name, attribute, used } => {
             let hazards: &[Hazard] =
                 if *used { &[Hazard::BreaksClients, Hazard::DeletesData] } else { &[Hazard::BreaksClients] };
-            let mut step = alter(name, &format!("DROP ATTRIBUTE {}", quote_ident(&attribute.name)))
+            let mut step = alter(name, sql!("DROP ATTRIBUTE {}", Ident::new(&attribute.name)))
                 .hazards(hazards)
                 .summary(format!("drop attribute {} of type {name}", attribute.name));
             step.uses_old.extend(type_keys(&attribute.ty));
@@ -42,8 +43,8 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
         }
         Change::AlterAttributeType { name, from, to } => {
             let action =
-                format!("ALTER ATTRIBUTE {} TYPE {}{}", quote_ident(&to.name), to.ty, collate(to.collation.as_deref()));
-            let mut step = alter(name, &action)
+                sql!("ALTER ATTRIBUTE {} TYPE {}{}", Ident::new(&to.name), to.ty, collate(to.collation.as_deref()));
+            let mut step = alter(name, action)
                 .requires(type_keys(&to.ty))
                 .summary(format!("change type of attribute {} of type {name} to {}", to.name, to.ty));
             step.uses_old.extend(type_keys(&from.ty));
@@ -51,7 +52,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
         }
         Change::RecreateComposite { name, old, composite, usages } => {
             let old_name = keel_core::naming::object_name(&name.name, None, "keel_old");
-            let renamed = qualified(&QualifiedName::new(&name.schema, &old_name));
+            let renamed = Name::in_schema(&name.schema, &old_name);
             let mut out = vec![rename_away(name, "TYPE", &old_name)];
             // The old type takes the new attribute names first, so that the text form of its values reads
             // as the new type.
@@ -59,7 +60,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                 out.push(
                     Step::new(
                         Phase::RecreateType,
-                        format!("ALTER TYPE {renamed} DROP ATTRIBUTE {}", quote_ident(&attribute.name)),
+                        sql!("ALTER TYPE {} DROP ATTRIBUTE {}", renamed, Ident::new(&attribute.name)),
                         format!("drop attribute {} of the replaced type {old_name}", attribute.name),
                     )
                     .hazards(&[Hazard::DeletesData]),
@@ -69,7 +70,7 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                 out.push(
                     Step::new(
                         Phase::RecreateType,
-                        format!("ALTER TYPE {renamed} ADD ATTRIBUTE {}", attribute_definition(attribute)),
+                        sql!("ALTER TYPE {} ADD ATTRIBUTE {}", renamed, attribute_definition(attribute)),
                         format!("add attribute {} to the replaced type {old_name}", attribute.name),
                     )
                     .requires(type_keys(&attribute.ty)),
@@ -90,15 +91,15 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                 }
             }
             out.extend(casts);
-            out.push(Step::new(Phase::RecreateType, format!("DROP TYPE {renamed}"), format!("drop the replaced type {old_name}")));
+            out.push(Step::new(Phase::RecreateType, sql!("DROP TYPE {}", renamed), format!("drop the replaced type {old_name}")));
             if composite.comment.is_some() {
-                let sql = comment_on("TYPE", &qualified(name), composite.comment.as_ref());
+                let sql = comment_on("TYPE", name, composite.comment.as_ref());
                 out.push(Step::new(Phase::Comment, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
             }
             out
         }
         Change::CommentComposite { name, comment } => vec![
-            Step::new(Phase::Comment, comment_on("TYPE", &qualified(name), comment.as_ref()), format!("comment on type {name}"))
+            Step::new(Phase::Comment, comment_on("TYPE", name, comment.as_ref()), format!("comment on type {name}"))
                 .requires([Key::Type(name.clone())]),
         ],
         _ => unreachable!("steps() sends only composite type changes here"),
@@ -113,8 +114,8 @@ fn rounds_or_cuts(old: &CompositeType, new: &CompositeType) -> bool {
     })
 }
 
-fn alter(name: &QualifiedName, action: &str) -> Step {
-    Step::new(Phase::AlterType, format!("ALTER TYPE {} {action}", qualified(name)), String::new())
+fn alter(name: &QualifiedName, action: Sql) -> Step {
+    Step::new(Phase::AlterType, sql!("ALTER TYPE {} {}", name, action), String::new())
         .requires([Key::Type(name.clone())])
 }
 

@@ -4,9 +4,10 @@ use super::partitions::partitioned;
 use super::{Context, Key, LOCK, Phase, Step, alter_column, alter_table, col, expression_keys, rel, unique_key};
 use crate::change::{Change, Constraint};
 use crate::hazard::Hazard;
-use crate::render::{self, qualified};
+use crate::render;
+use crate::sql;
+use crate::sql::{Ident, Keyword, Name, Printed, Sql};
 use keel_core::model::QualifiedName;
-use keel_core::sql::quote_ident;
 
 /// Adding, dropping and renaming constraints.
 pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
@@ -32,7 +33,7 @@ pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
             });
             let mut step = Step::new(
                 Phase::RenameInTable,
-                format!("{} RENAME CONSTRAINT {} TO {}", alter_table(table), quote_ident(from), quote_ident(to)),
+                sql!("{} RENAME CONSTRAINT {} TO {}", alter_table(table), Ident::new(from), Ident::new(to)),
                 format!("rename constraint {from} on {table} to {to}"),
             )
             .hazards(&[LOCK])
@@ -86,10 +87,10 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let online = cx.online && !partitioned(cx.current, table);
             let mut step = Step::new(
                 Phase::DropIndex,
-                format!(
+                sql!(
                     "DROP INDEX {}{}",
-                    if online { "CONCURRENTLY " } else { "" },
-                    qualified(&QualifiedName::new(&table.schema, name))
+                    Keyword(if online { "CONCURRENTLY " } else { "" }),
+                    Name::in_schema(&table.schema, name)
                 ),
                 format!("drop index {name} on {table}"),
             )
@@ -109,11 +110,7 @@ pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::RenameIndex { table, from, to } => vec![
             Step::new(
                 Phase::RenameInTable,
-                format!(
-                    "ALTER INDEX {} RENAME TO {}",
-                    qualified(&QualifiedName::new(&table.schema, from)),
-                    quote_ident(to)
-                ),
+                sql!("ALTER INDEX {} RENAME TO {}", Name::in_schema(&table.schema, from), Ident::new(to)),
                 format!("rename index {from} on {table} to {to}"),
             )
             .requires([rel(table)])
@@ -130,12 +127,12 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
     let online = cx.online && existing_table;
     let kind = constraint_kind(constraint);
     let summary = format!("add {kind} {name} on {table}");
-    let base = |rank: Phase, sql: String, summary: String| {
+    let base = |rank: Phase, sql: Sql, summary: String| {
         Step::new(rank, sql, summary).requires([rel(table)]).requires(constraint_columns(table, constraint))
     };
     let constraint_key = Key::Constraint(table.clone(), name.to_string());
     let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
-    let add = format!("{} ADD CONSTRAINT {} {}", alter_table(table), quote_ident(name), constraint_body(constraint));
+    let add = sql!("{} ADD CONSTRAINT {} {}", alter_table(table), Ident::new(name), constraint_body(constraint));
     match constraint {
         Constraint::Check(_) | Constraint::ForeignKey(_) => {
             let is_fk = matches!(constraint, Constraint::ForeignKey(_));
@@ -145,7 +142,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             if declared_not_valid(constraint) {
                 // Declared so: existing rows are not checked, now or later.
                 let summary = format!("{summary} (not valid)");
-                return vec![base(rank, format!("{add} NOT VALID"), summary).hazards(&lock).creates([constraint_key])];
+                return vec![base(rank, sql!("{} NOT VALID", add), summary).hazards(&lock).creates([constraint_key])];
             }
             if !online {
                 let mut hazards = lock;
@@ -158,7 +155,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             // Ranked after plain constraints of the same kind, so those (on tables this plan creates) stay in
             // the transaction that creates their table rather than landing after the commit.
             let rank = if is_fk { Phase::AddForeignKeyOnline } else { Phase::AddCheckOnline };
-            let mut not_valid = base(rank, format!("{add} NOT VALID"), format!("{summary} (not valid yet)"))
+            let mut not_valid = base(rank, sql!("{} NOT VALID", add), format!("{summary} (not valid yet)"))
                 .hazards(&lock)
                 .creates([constraint_key.clone()]);
             not_valid.commit_after = true;
@@ -166,7 +163,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                 not_valid,
                 base(
                     rank,
-                    format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(name)),
+                    sql!("{} VALIDATE CONSTRAINT {}", alter_table(table), Ident::new(name)),
                     format!("validate {kind} {name} on {table}"),
                 )
                 .hazards(&[Hazard::MayFailOnData])
@@ -218,11 +215,12 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             };
             let mut attach = base(
                 Phase::AddKey,
-                format!(
-                    "{} ADD CONSTRAINT {} {using} USING INDEX {}{}",
+                sql!(
+                    "{} ADD CONSTRAINT {} {} USING INDEX {}{}",
                     alter_table(table),
-                    quote_ident(name),
-                    quote_ident(&build_name),
+                    Ident::new(name),
+                    Keyword(using),
+                    Ident::new(&build_name),
                     render::deferrable_clause(deferrable)
                 ),
                 summary,
@@ -255,7 +253,7 @@ pub(super) fn validate_steps(change: &Change) -> Vec<Step> {
     };
     let mut step = Step::new(
         Phase::ValidateConstraint,
-        format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(name)),
+        sql!("{} VALIDATE CONSTRAINT {}", alter_table(table), Ident::new(name)),
         format!("validate constraint {name} on {table}"),
     )
     .hazards(&[Hazard::MayFailOnData])
@@ -301,7 +299,7 @@ fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -
     let rank = if matches!(constraint, Constraint::ForeignKey(_)) { Phase::DropForeignKey } else { Phase::DropConstraint };
     let mut step = Step::new(
         rank,
-        format!("{} DROP CONSTRAINT {}", alter_table(table), quote_ident(name)),
+        sql!("{} DROP CONSTRAINT {}", alter_table(table), Ident::new(name)),
         format!("drop {kind} {name} on {table}"),
     )
     .hazards(&[LOCK])
@@ -329,17 +327,17 @@ fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -
 pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> {
     let summary = format!("forbid nulls in {table}.{column}");
     if !cx.online || cx.new_tables.contains(table) {
-        return vec![alter_column(table, column, Phase::NotNull, "SET NOT NULL", summary, &[LOCK, Hazard::MayFailOnData])];
+        return vec![alter_column(table, column, Phase::NotNull, sql!("SET NOT NULL"), summary, &[LOCK, Hazard::MayFailOnData])];
     }
     let check = keel_core::naming::object_name(&table.name, Some(column), "not_null");
     let check_key = Key::Constraint(table.clone(), check.clone());
     let mut not_valid = Step::new(
         Phase::NotNull,
-        format!(
+        sql!(
             "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
             alter_table(table),
-            quote_ident(&check),
-            quote_ident(column)
+            Ident::new(&check),
+            Ident::new(column)
         ),
         format!("add not-null check {check} on {table} (not valid yet)"),
     )
@@ -352,15 +350,15 @@ pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) ->
         not_valid,
         Step::new(
             Phase::NotNull,
-            format!("{} VALIDATE CONSTRAINT {}", alter_table(table), quote_ident(&check)),
+            sql!("{} VALIDATE CONSTRAINT {}", alter_table(table), Ident::new(&check)),
             format!("validate not-null check {check} on {table}"),
         )
         .hazards(&[Hazard::MayFailOnData])
         .requires([check_key.clone()]),
-        alter_column(table, column, Phase::NotNull, "SET NOT NULL", summary, &[LOCK]).requires([check_key.clone()]),
+        alter_column(table, column, Phase::NotNull, sql!("SET NOT NULL"), summary, &[LOCK]).requires([check_key.clone()]),
         Step::new(
             Phase::NotNull,
-            format!("{} DROP CONSTRAINT {}", alter_table(table), quote_ident(&check)),
+            sql!("{} DROP CONSTRAINT {}", alter_table(table), Ident::new(&check)),
             format!("drop not-null check {check} on {table}"),
         )
         .hazards(&[LOCK])
@@ -406,11 +404,11 @@ fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key
 }
 
 /// The `ADD CONSTRAINT` body: `PRIMARY KEY (..)`, `CHECK (..)`, ...
-fn constraint_body(constraint: &Constraint) -> String {
+fn constraint_body(constraint: &Constraint) -> Sql {
     match constraint {
         Constraint::PrimaryKey(pk) => render::primary_key_clause(pk),
         Constraint::Unique(u) => render::unique_clause(u),
-        Constraint::Check(c) => format!("CHECK ({})", c.expression),
+        Constraint::Check(c) => sql!("CHECK ({})", Printed::new(&c.expression)),
         Constraint::ForeignKey(fk) => render::foreign_key_clause(fk),
         Constraint::Exclusion(x) => render::exclusion_clause(x),
     }

@@ -5,10 +5,11 @@ use super::types::{cast_usages, rename_away};
 use super::{Context, Key, Phase, Step, type_keys};
 use crate::change::Change;
 use crate::hazard::Hazard;
-use crate::render::{comment_on, qualified};
+use crate::render::comment_on;
+use crate::sql;
+use crate::sql::{Ident, Name, Printed, Sql};
 use crate::render_types::{add_domain_check, create_domain};
 use keel_core::model::QualifiedName;
-use keel_core::sql::quote_ident;
 
 pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
@@ -29,7 +30,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
             out
         }
         Change::DropDomain { name, domain } => vec![
-            Step::new(Phase::DropType, format!("DROP DOMAIN {}", qualified(name)), format!("drop domain {name}"))
+            Step::new(Phase::DropType, sql!("DROP DOMAIN {}", name), format!("drop domain {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .requires([Key::Schema(name.schema.clone())])
                 .requires(type_keys(&domain.base))
@@ -38,18 +39,18 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
         ],
         Change::SetDomainDefault { name, default } => {
             let action = match default {
-                Some(default) => format!("SET DEFAULT {default}"),
-                None => "DROP DEFAULT".to_string(),
+                Some(default) => sql!("SET DEFAULT {}", Printed::new(default)),
+                None => sql!("DROP DEFAULT"),
             };
             let what = if default.is_some() { "set" } else { "drop" };
-            vec![alter(name, &action, format!("{what} default of domain {name}"))]
+            vec![alter(name, action, format!("{what} default of domain {name}"))]
         }
         Change::SetDomainNotNull { name, not_null: true, columns } => vec![
-            alter(name, "SET NOT NULL", format!("set not null on domain {name}{}", checks_every(columns)))
+            alter(name, sql!("SET NOT NULL"), format!("set not null on domain {name}{}", checks_every(columns)))
                 .hazards(&[Hazard::MayFailOnData]),
         ],
         Change::SetDomainNotNull { name, not_null: false, .. } => {
-            vec![alter(name, "DROP NOT NULL", format!("allow nulls in domain {name}"))]
+            vec![alter(name, sql!("DROP NOT NULL"), format!("allow nulls in domain {name}"))]
         }
         Change::AddDomainCheck { name, check_name, check, columns } => {
             let key = Key::Constraint(name.clone(), check_name.clone());
@@ -64,7 +65,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 }
                 let validate = alter(
                     name,
-                    &format!("VALIDATE CONSTRAINT {}", quote_ident(check_name)),
+                    sql!("VALIDATE CONSTRAINT {}", Ident::new(check_name)),
                     format!("validate check {check_name} of domain {name}{}", checks_every(columns)),
                 )
                 .hazards(&[Hazard::MayFailOnData])
@@ -86,7 +87,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropDomainCheck { name, check_name } => vec![
             alter(
                 name,
-                &format!("DROP CONSTRAINT {}", quote_ident(check_name)),
+                sql!("DROP CONSTRAINT {}", Ident::new(check_name)),
                 format!("drop check {check_name} of domain {name}"),
             )
             .drops([Key::Constraint(name.clone(), check_name.clone())]),
@@ -94,7 +95,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::ValidateDomainCheck { name, check_name } => vec![
             alter(
                 name,
-                &format!("VALIDATE CONSTRAINT {}", quote_ident(check_name)),
+                sql!("VALIDATE CONSTRAINT {}", Ident::new(check_name)),
                 format!("validate check {check_name} of domain {name}"),
             )
             .hazards(&[Hazard::MayFailOnData]),
@@ -113,11 +114,11 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
             out.extend(cast_usages(name, &old_name, usages, true, &[], old.map(|o| (&o.base, &domain.base))));
             out.push(Step::new(
                 Phase::RecreateType,
-                format!("DROP DOMAIN {}", qualified(&QualifiedName::new(&name.schema, &old_name))),
+                sql!("DROP DOMAIN {}", Name::in_schema(&name.schema, &old_name)),
                 format!("drop the replaced domain {old_name}"),
             ));
             if domain.comment.is_some() {
-                let sql = comment_on("DOMAIN", &qualified(name), domain.comment.as_ref());
+                let sql = comment_on("DOMAIN", name, domain.comment.as_ref());
                 out.push(Step::new(Phase::Comment, sql, format!("comment on domain {name}")).requires([Key::Type(name.clone())]));
             }
             out
@@ -125,7 +126,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CommentDomain { name, comment } => vec![
             Step::new(
                 Phase::Comment,
-                comment_on("DOMAIN", &qualified(name), comment.as_ref()),
+                comment_on("DOMAIN", name, comment.as_ref()),
                 format!("comment on domain {name}"),
             )
             .requires([Key::Type(name.clone())]),
@@ -134,8 +135,8 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
     }
 }
 
-fn alter(name: &QualifiedName, action: &str, summary: String) -> Step {
-    Step::new(Phase::AlterType, format!("ALTER DOMAIN {} {action}", qualified(name)), summary)
+fn alter(name: &QualifiedName, action: Sql, summary: String) -> Step {
+    Step::new(Phase::AlterType, sql!("ALTER DOMAIN {} {}", name, action), summary)
         .requires([Key::Type(name.clone())])
 }
 

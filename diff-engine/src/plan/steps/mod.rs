@@ -6,21 +6,20 @@ mod columns;
 mod composites;
 mod constraints;
 mod domains;
-mod functions;
 mod object_comments;
 mod partitions;
 mod policies;
-mod triggers;
 mod types;
 mod views;
 
 use super::Measure;
 use super::phase::Phase;
 use crate::change::Change;
+use crate::kinds::KindChange;
 use crate::hazard::Hazard;
-use crate::render::qualified;
 use keel_core::model::{ColumnType, QualifiedName, Schema};
-use keel_core::sql::quote_ident;
+use crate::sql;
+use crate::sql::{Ident, Printed, Sql};
 use std::collections::BTreeSet;
 
 /// An object a statement can need, create or drop. Tables, indexes and sequences share one namespace in
@@ -78,8 +77,8 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    pub(crate) fn new(rank: Phase, sql: String, summary: String) -> Step {
-        Step { sql, summary, rank, transactional: true, ..Step::default() }
+    pub(crate) fn new(rank: Phase, sql: Sql, summary: String) -> Step {
+        Step { sql: sql.into_string(), summary, rank, transactional: true, ..Step::default() }
     }
 
     pub(crate) fn hazards(mut self, hazards: &[Hazard]) -> Step {
@@ -143,13 +142,8 @@ pub(crate) struct Context<'a> {
 /// The statements of one change, in the order they must run.
 pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
-        Change::CreateSchema { .. } | Change::DropSchema { .. } | Change::CommentSchema { .. } => {
-            types::schema_steps(change)
-        }
-        Change::CreateExtension { .. }
-        | Change::DropExtension { .. }
-        | Change::MoveExtension { .. }
-        | Change::UpdateExtension { .. } => types::extension_steps(change),
+        Change::Schema(change) => change.steps(cx),
+        Change::Extension(change) => change.steps(cx),
         Change::CreateEnum { .. }
         | Change::DropEnum { .. }
         | Change::RenameEnum { .. }
@@ -191,14 +185,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::DropView { .. }
         | Change::ReplaceView { .. }
         | Change::CommentView { .. } => views::view_steps(change),
-        Change::CreateFunction { .. }
-        | Change::DropFunction { .. }
-        | Change::ReplaceFunction { .. }
-        | Change::CommentFunction { .. } => functions::function_steps(change),
-        Change::CreateTrigger { .. }
-        | Change::DropTrigger { .. }
-        | Change::SetTriggerEnabled { .. }
-        | Change::CommentTrigger { .. } => triggers::trigger_steps(change, cx),
+        Change::Function(change) => change.steps(cx),
+        Change::Trigger(change) => change.steps(cx),
         Change::EnableRowLevelSecurity { .. }
         | Change::DisableRowLevelSecurity { .. }
         | Change::ForceRowLevelSecurity { .. }
@@ -229,7 +217,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::CommentPartition { .. } => partitions::partition_steps(change, cx),
         Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
         Change::ValidateConstraint { .. } => constraints::validate_steps(change),
-        Change::Statistics(change) => crate::kinds::statistics::plan::steps(change, cx),
+        Change::Statistics(change) => change.steps(cx),
     }
 }
 
@@ -260,48 +248,13 @@ fn type_keys(ty: &ColumnType) -> Vec<Key> {
 /// Sequences (`nextval('seq'::regclass)`) and functions a default expression uses.
 fn default_keys(default: Option<&str>) -> Vec<Key> {
     let Some(default) = default else { return Vec::new() };
-    let mut out = function_keys(default);
-    let mut rest = default;
-    while let Some(at) = rest.find("nextval('") {
-        rest = &rest[at + "nextval('".len()..];
-        let Some(end) = rest.find("'::regclass") else { break };
-        let name = rest[..end].replace("''", "'");
-        out.push(Key::Relation(parse_relation_name(&name)));
-        rest = &rest[end..];
-    }
-    out
+    let analysis = crate::expr::Analysis::of(default);
+    let functions = analysis.calls().iter().cloned().map(Key::Function);
+    functions.chain(analysis.sequences().iter().cloned().map(Key::Relation)).collect()
 }
 
-/// `schema.name`, `"My Schema"."My Seq"` or `name` (in `public`) as PostgreSQL prints a regclass.
-fn parse_relation_name(text: &str) -> QualifiedName {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                current.push('"');
-                chars.next();
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    parts.push(current);
-    match parts.as_slice() {
-        [schema, name] => QualifiedName::new(schema, name),
-        _ => QualifiedName::new(keel_core::DEFAULT_SCHEMA, parts.concat()),
-    }
-}
-
-fn column_sql(table: &QualifiedName, column: &str) -> String {
-    format!("{}.{}", qualified(table), quote_ident(column))
-}
-
-fn alter_table(table: &QualifiedName) -> String {
-    format!("ALTER TABLE {}", qualified(table))
+fn alter_table(table: &QualifiedName) -> Sql {
+    sql!("ALTER TABLE {}", table)
 }
 
 /// `ty` with a domain (of `schema`) replaced by its base type: values of a domain cast as values of its
@@ -313,19 +266,26 @@ fn domain_base(ty: &ColumnType, schema: &Schema) -> Option<ColumnType> {
 }
 
 /// `USING` expression that casts a column to a new type explicitly. Enums cast through text.
-fn using(column: &str, from: &ColumnType, to: &ColumnType) -> String {
-    crate::casts::explicit_cast(&quote_ident(column), from, to)
+fn using(column: &str, from: &ColumnType, to: &ColumnType) -> Sql {
+    cast(column, from, to)
+}
+
+/// `"column"::type`, through text where the types need it (see [`crate::casts`]): built there from the
+/// quoted column and the printed types.
+fn cast(column: &str, from: &ColumnType, to: &ColumnType) -> Sql {
+    let text = crate::casts::explicit_cast(&Ident::new(column).to_string(), from, to);
+    sql!("{}", Printed::new(&text))
 }
 
 fn alter_column(
     table: &QualifiedName,
     column: &str,
     rank: Phase,
-    action: &str,
+    action: Sql,
     summary: String,
     hazards: &[Hazard],
 ) -> Step {
-    Step::new(rank, format!("{} ALTER COLUMN {} {action}", alter_table(table), quote_ident(column)), summary)
+    Step::new(rank, sql!("{} ALTER COLUMN {} {}", alter_table(table), Ident::new(column), action), summary)
         .hazards(hazards)
         .requires([rel(table), col(table, column)])
 }
@@ -343,18 +303,14 @@ fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Optio
 /// Columns of `table` (as `schema` has it) that SQL expressions mention, and the functions they call: a
 /// check or an index expression must be dropped before such a column or function changes and created after.
 pub(crate) fn expression_keys(schema: &Schema, table: &QualifiedName, expressions: &[&str]) -> Vec<Key> {
-    let mut keys: Vec<Key> = expressions.iter().flat_map(|e| function_keys(e)).collect();
+    let analyzed: Vec<_> = expressions.iter().map(|e| crate::expr::Analysis::of(e)).collect();
+    let mut keys: Vec<Key> = analyzed.iter().flat_map(|a| a.calls().iter().cloned().map(Key::Function)).collect();
     let Some(t) = schema.table(&table.schema, &table.name) else { return keys };
-    keys.extend(
-        t.columns
-            .iter()
-            .filter(|c| expressions.iter().any(|e| crate::diff::mentions(e, &c.name)))
-            .map(|c| col(table, &c.name)),
-    );
+    keys.extend(t.columns.iter().filter(|c| analyzed.iter().any(|a| a.mentions(&c.name))).map(|c| col(table, &c.name)));
     keys
 }
 
-/// The functions SQL text calls (see [`crate::calls`]).
-fn function_keys(sql: &str) -> Vec<Key> {
-    crate::calls::called_functions(sql).into_iter().map(Key::Function).collect()
+/// The functions SQL text calls (see [`crate::expr`]).
+pub(crate) fn function_keys(sql: &str) -> Vec<Key> {
+    crate::expr::Analysis::of(sql).calls().iter().cloned().map(Key::Function).collect()
 }

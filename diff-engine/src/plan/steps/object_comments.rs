@@ -2,7 +2,7 @@
 
 use super::{Key, Phase, Step, rel};
 use crate::change::Change;
-use crate::render::{comment_on, constraint_target, qualified};
+use crate::render::{comment_on, constraint_target};
 use keel_core::model::QualifiedName;
 
 pub(super) fn comment_steps(change: &Change) -> Vec<Step> {
@@ -12,7 +12,7 @@ pub(super) fn comment_steps(change: &Change) -> Vec<Step> {
             vec![
                 Step::new(
                     Phase::Comment,
-                    comment_on("INDEX", &qualified(&index), comment.as_ref()),
+                    comment_on("INDEX", &index, comment.as_ref()),
                     format!("comment on index {name} on {table}"),
                 )
                 .requires([rel(table), Key::Relation(index)]),
@@ -21,7 +21,7 @@ pub(super) fn comment_steps(change: &Change) -> Vec<Step> {
         Change::CommentConstraint { table, name, comment } => vec![
             Step::new(
                 Phase::Comment,
-                comment_on("CONSTRAINT", &constraint_target(table, name), comment.as_ref()),
+                comment_on("CONSTRAINT", constraint_target(table, name), comment.as_ref()),
                 format!("comment on constraint {name} on {table}"),
             )
             .requires([rel(table), Key::Constraint(table.clone(), name.clone())]),

@@ -6,7 +6,9 @@ use super::{Context, Key, LOCK, Phase, Step, alter_table, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::plan::Measure;
-use crate::render::{comment_on, create_index_with, create_partition, qualified};
+use crate::render::{comment_on, create_index_on, create_index_with, create_partition};
+use crate::sql;
+use crate::sql::Name;
 use keel_core::model::{Index, QualifiedName, Schema};
 use keel_core::naming::object_name;
 
@@ -25,7 +27,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
         ],
         Change::DropPartition { table, name } => {
             let mut step =
-                Step::new(Phase::DropPartition, format!("DROP TABLE {}", qualified(name)), format!("drop partition {name}"))
+                Step::new(Phase::DropPartition, sql!("DROP TABLE {}", name), format!("drop partition {name}"))
                     .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
                     .requires([rel(table)])
                     .drops([rel(name), bounds(table)]);
@@ -36,7 +38,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::SetPartitionBound { table, name, from, to } => vec![
             Step::new(
                 Phase::DetachPartition,
-                format!("{} DETACH PARTITION {}", alter_table(table), qualified(name)),
+                sql!("{} DETACH PARTITION {}", alter_table(table), name),
                 format!("detach partition {name} of {table} ({from})"),
             )
             .hazards(&[LOCK])
@@ -45,7 +47,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
             .teardown_off(),
             Step::new(
                 Phase::CreatePartition,
-                format!("{} ATTACH PARTITION {} {to}", alter_table(table), qualified(name)),
+                sql!("{} ATTACH PARTITION {} {}", alter_table(table), name, sql::Printed::new(to)),
                 format!("attach partition {name} to {table} ({to})"),
             )
             .hazards(&[LOCK, Hazard::MayFailOnData])
@@ -55,7 +57,7 @@ pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CommentPartition { name, comment } => vec![
             Step::new(
                 Phase::Comment,
-                comment_on("TABLE", &qualified(name), comment.as_ref()),
+                comment_on("TABLE", name, comment.as_ref()),
                 format!("comment on partition {name}"),
             )
             .requires([rel(name)]),
@@ -79,8 +81,7 @@ pub(super) fn partitioned(schema: &Schema, table: &QualifiedName) -> bool {
 /// and attached partition by partition; the last attach makes it valid. New partitions are created first
 /// and dropped ones dropped first, so that every partition that remains gets its index.
 pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Index, cx: &Context) -> Vec<Step> {
-    let plain = create_index_with(table, name, index, false);
-    let only = plain.replacen(&format!(" ON {}", qualified(table)), &format!(" ON ONLY {}", qualified(table)), 1);
+    let only = create_index_on(table, true, name, index, false);
     let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
     let current = cx.current.table(&table.schema, &table.name);
     let gone = current.into_iter().flat_map(|t| {
@@ -115,10 +116,10 @@ pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Ind
         steps.push(
             Step::new(
                 Phase::CreateIndex,
-                format!(
+                sql!(
                     "ALTER INDEX {} ATTACH PARTITION {}",
-                    qualified(&QualifiedName::new(&table.schema, name)),
-                    qualified(&QualifiedName::new(&qualified_partition.schema, &child))
+                    Name::in_schema(&table.schema, name),
+                    Name::in_schema(&qualified_partition.schema, &child)
                 ),
                 format!("attach index {child} to {name}"),
             )

@@ -5,7 +5,9 @@
 use super::{Context, Key, Phase, Step, col, function_keys, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
-use crate::render::{comment_on, create_policy, policy_expressions, policy_roles, policy_target, qualified};
+use crate::render::{comment_on, create_policy, policy_expressions, policy_roles, policy_target};
+use crate::sql;
+use crate::sql::Keyword;
 use keel_core::model::{Policy, QualifiedName};
 
 const ACCESS: Hazard = Hazard::ChangesAccess;
@@ -36,7 +38,7 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropPolicy { table, name, policy, recreated } => {
             let step = Step::new(
                 Phase::DropPolicy,
-                format!("DROP POLICY {}", policy_target(table, name)),
+                sql!("DROP POLICY {}", policy_target(table, name)),
                 format!("drop policy {name} on {table}"),
             )
             .requires(reads(table, policy))
@@ -47,7 +49,7 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::AlterPolicy { table, name, policy } => vec![
             Step::new(
                 Phase::CreatePolicy,
-                format!(
+                sql!(
                     "ALTER POLICY {} TO {}{}",
                     policy_target(table, name),
                     policy_roles(&policy.roles),
@@ -62,7 +64,7 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CommentPolicy { table, name, comment } => vec![
             Step::new(
                 Phase::CommentPolicy,
-                comment_on("POLICY", &policy_target(table, name), comment.as_ref()),
+                comment_on("POLICY", policy_target(table, name), comment.as_ref()),
                 format!("comment on policy {name} on {table}"),
             )
             .requires([rel(table), key(table, name)]),
@@ -71,8 +73,8 @@ pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
     }
 }
 
-fn switch(table: &QualifiedName, action: &str, rank: Phase, summary: String) -> Step {
-    Step::new(rank, format!("ALTER TABLE {} {action} ROW LEVEL SECURITY", qualified(table)), summary)
+fn switch(table: &QualifiedName, action: &'static str, rank: Phase, summary: String) -> Step {
+    Step::new(rank, sql!("ALTER TABLE {} {} ROW LEVEL SECURITY", table, Keyword(action)), summary)
         .hazards(&[ACCESS])
         .requires([rel(table)])
 }

@@ -1,84 +1,14 @@
-//! Steps for schemas, extensions, enums and sequences.
+//! Steps for enums and sequences.
 
 use super::{Context, Key, LOCK, Phase, Step, alter_table, col, rel, using};
 use crate::casts::{self, Conversion};
 use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hazard::Hazard;
 use crate::plan::Measure;
-use crate::render::{self, qualified};
+use crate::render;
+use crate::sql;
+use crate::sql::{Ident, Keyword, Literal, Name, Printed, Sql};
 use keel_core::model::{ColumnType, QualifiedName};
-use keel_core::sql::{quote_ident, quote_literal};
-
-/// Creating, dropping and commenting schemas.
-pub(super) fn schema_steps(change: &Change) -> Vec<Step> {
-    match change {
-        Change::CreateSchema { name } => {
-            vec![
-                Step::new(
-                    Phase::CreateSchema,
-                    format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(name)),
-                    format!("create schema {name}"),
-                )
-                .creates([Key::Schema(name.clone())]),
-            ]
-        }
-        Change::DropSchema { name } => {
-            let mut step = Step::new(Phase::DropSchema, format!("DROP SCHEMA {}", quote_ident(name)), format!("drop schema {name}"))
-                .hazards(&[Hazard::BreaksClients])
-                .drops([Key::Schema(name.clone())]);
-            step.drops_schema = Some(name.clone());
-            vec![step]
-        }
-        Change::CommentSchema { name, comment } => vec![
-            Step::new(
-                Phase::Comment,
-                render::comment_on("SCHEMA", &quote_ident(name), comment.as_ref()),
-                format!("comment on schema {name}"),
-            )
-            .requires([Key::Schema(name.clone())]),
-        ],
-        _ => unreachable!("steps() sends only schema changes here"),
-    }
-}
-
-/// Creating, dropping and moving extensions.
-pub(super) fn extension_steps(change: &Change) -> Vec<Step> {
-    match change {
-        Change::CreateExtension { name, schema, version } => vec![
-            Step::new(
-                Phase::CreateExtension,
-                render::create_extension(name, schema, version.as_deref()),
-                format!("create extension {name}"),
-            )
-            .requires([Key::Schema(schema.clone())])
-            .creates([Key::Extension(name.clone())]),
-        ],
-        Change::DropExtension { name } => vec![
-            Step::new(Phase::DropExtension, format!("DROP EXTENSION {}", quote_ident(name)), format!("drop extension {name}"))
-                .hazards(&[Hazard::BreaksClients])
-                .drops([Key::Extension(name.clone())]),
-        ],
-        Change::MoveExtension { name, schema } => vec![
-            Step::new(
-                Phase::CreateExtension,
-                format!("ALTER EXTENSION {} SET SCHEMA {}", quote_ident(name), quote_ident(schema)),
-                format!("move extension {name} to schema {schema}"),
-            )
-            .hazards(&[Hazard::BreaksClients])
-            .requires([Key::Schema(schema.clone())]),
-        ],
-        Change::UpdateExtension { name, from, to } => vec![
-            Step::new(
-                Phase::UpdateExtension,
-                format!("ALTER EXTENSION {} UPDATE TO {}", quote_ident(name), quote_literal(to)),
-                format!("update extension {name} from version {from} to {to}"),
-            )
-            .hazards(&[Hazard::UpdatesExtension])
-            .requires([Key::Extension(name.clone())]),
-        ],
-        _ => unreachable!("steps() sends only extension changes here"),
-    }
-}
 
 /// Enum types and their values.
 pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
@@ -92,14 +22,14 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
             ]
         }
         Change::DropEnum { name } => vec![
-            Step::new(Phase::DropEnum, format!("DROP TYPE {}", qualified(name)), format!("drop type {name}"))
+            Step::new(Phase::DropEnum, sql!("DROP TYPE {}", name), format!("drop type {name}"))
                 .hazards(&[Hazard::BreaksClients])
                 .drops([Key::Type(name.clone())]),
         ],
         Change::RenameEnum { from, to } => vec![
             Step::new(
                 Phase::CreateEnum,
-                format!("ALTER TYPE {} RENAME TO {}", qualified(from), quote_ident(to)),
+                sql!("ALTER TYPE {} RENAME TO {}", from, Ident::new(to)),
                 format!("rename type {from} to {to}"),
             )
             .hazards(&[Hazard::BreaksClients])
@@ -109,13 +39,13 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
         ],
         Change::AddEnumValue { name, value, position } => {
             let place = match position {
-                Some(ValuePosition::Before(v)) => format!(" BEFORE {}", quote_literal(v)),
-                Some(ValuePosition::After(v)) => format!(" AFTER {}", quote_literal(v)),
-                None => String::new(),
+                Some(ValuePosition::Before(v)) => sql!(" BEFORE {}", Literal::new(v)),
+                Some(ValuePosition::After(v)) => sql!(" AFTER {}", Literal::new(v)),
+                None => Sql::default(),
             };
             let mut step = Step::new(
                 Phase::AddEnumValue,
-                format!("ALTER TYPE {} ADD VALUE {}{place}", qualified(name), quote_literal(value)),
+                sql!("ALTER TYPE {} ADD VALUE {}{}", name, Literal::new(value), place),
                 format!("add value {value} to type {name}"),
             )
             .requires([Key::Type(name.clone())]);
@@ -125,7 +55,7 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
         Change::RenameEnumValue { name, from, to } => vec![
             Step::new(
                 Phase::CreateEnum,
-                format!("ALTER TYPE {} RENAME VALUE {} TO {}", qualified(name), quote_literal(from), quote_literal(to)),
+                sql!("ALTER TYPE {} RENAME VALUE {} TO {}", name, Literal::new(from), Literal::new(to)),
                 format!("rename value {from} of type {name} to {to}"),
             )
             .hazards(&[Hazard::BreaksClients])
@@ -134,7 +64,7 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
         Change::RecreateEnum { name, values, removed, usages, comment } => {
             let mut steps = recreate_enum(name, values, removed, usages);
             if comment.is_some() {
-                let sql = render::comment_on("TYPE", &qualified(name), comment.as_ref());
+                let sql = render::comment_on("TYPE", name, comment.as_ref());
                 steps.push(Step::new(Phase::Comment, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
             }
             steps
@@ -142,7 +72,7 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
         Change::CommentEnum { name, comment } => vec![
             Step::new(
                 Phase::Comment,
-                render::comment_on("TYPE", &qualified(name), comment.as_ref()),
+                render::comment_on("TYPE", name, comment.as_ref()),
                 format!("comment on type {name}"),
             )
             .requires([Key::Type(name.clone())]),
@@ -162,19 +92,20 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::DropSequence { name } => {
             // What it handed out is lost: a sequence created again starts over, at ids rows already hold.
             let mut step =
-                Step::new(Phase::DropSequence, format!("DROP SEQUENCE {}", qualified(name)), format!("drop sequence {name}"))
+                Step::new(Phase::DropSequence, sql!("DROP SEQUENCE {}", name), format!("drop sequence {name}"))
                     .hazards(&[Hazard::DeletesData, Hazard::BreaksClients])
                     .drops([rel(name)]);
             step.measure = Some(Measure::Sequence { sequence: name.clone() });
             vec![step]
         }
         Change::AlterSequence { name, data_type, options, restart } => {
-            let target = quote_literal(&qualified(name));
+            let qualified = Name::new(name).to_string();
+            let target = sql!("{}", Literal::new(&qualified));
             let mut clauses = options.alter_clauses(data_type);
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("sequence {name}"));
             let mut step = Step::new(
                 Phase::CreateSequence,
-                format!("ALTER SEQUENCE {} AS {data_type} {}", qualified(name), clauses.join(" ")),
+                sql!("ALTER SEQUENCE {} AS {} {}", name, data_type, Sql::join(clauses.iter().map(|c| Printed::new(c)), " ")),
                 format!("alter sequence {name}"),
             )
             .requires([rel(name)]);
@@ -211,7 +142,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CommentSequence { name, comment } => vec![
             Step::new(
                 Phase::Comment,
-                render::comment_on("SEQUENCE", &qualified(name), comment.as_ref()),
+                render::comment_on("SEQUENCE", name, comment.as_ref()),
                 format!("comment on sequence {name}"),
             )
             .requires([rel(name)]),
@@ -219,7 +150,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::RenameSequence { from, to } => vec![
             Step::new(
                 Phase::RenameSequence,
-                format!("ALTER SEQUENCE {} RENAME TO {}", qualified(from), quote_ident(to)),
+                sql!("ALTER SEQUENCE {} RENAME TO {}", from, Ident::new(to)),
                 format!("rename sequence {from} to {to}"),
             )
             .hazards(&[Hazard::BreaksClients])
@@ -236,7 +167,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
 /// `target` is SQL that yields the sequence's regclass.
 pub(super) fn restart_steps(
     restart: SequenceRestart,
-    target: &str,
+    target: &Sql,
     clauses: &mut Vec<String>,
     what: &str,
 ) -> Vec<Step> {
@@ -247,13 +178,16 @@ pub(super) fn restart_steps(
             Vec::new()
         }
         SequenceRestart::Clamp { min, max } => {
-            let sql = format!(
-                "SELECT setval(s.seq, GREATEST({min}, LEAST({max}, COALESCE(s.last_value, s.start_value))), \
+            let sql = sql!(
+                "SELECT setval(s.seq, GREATEST({0}, LEAST({1}, COALESCE(s.last_value, s.start_value))), \
                  s.last_value IS NOT NULL) \
                  FROM (SELECT format('%I.%I', schemaname, sequencename)::regclass AS seq, last_value, start_value \
                  FROM pg_sequences) s \
-                 WHERE s.seq = {target}::regclass \
-                 AND COALESCE(s.last_value, s.start_value) NOT BETWEEN {min} AND {max}"
+                 WHERE s.seq = {2}::regclass \
+                 AND COALESCE(s.last_value, s.start_value) NOT BETWEEN {0} AND {1}",
+                min,
+                max,
+                target
             );
             vec![Step::new(Phase::CreateSequence, sql, format!("move the current value of {what} into its new range"))]
         }
@@ -278,7 +212,7 @@ fn recreate_enum(
             .creates([ty.clone()]),
     );
     out.extend(cast_usages(name, &old_name, usages, !removed.is_empty(), removed, None));
-    out.push(Step::new(Phase::RecreateType, format!("DROP TYPE {}", qualified(&old)), format!("drop the replaced type {old_name}")));
+    out.push(Step::new(Phase::RecreateType, sql!("DROP TYPE {}", old), format!("drop the replaced type {old_name}")));
     out
 }
 
@@ -303,7 +237,7 @@ pub(super) fn cast_usages(
             out.push(
                 Step::new(
                     Phase::RecreateType,
-                    format!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), quote_ident(column)),
+                    sql!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), Ident::new(column)),
                     format!("drop default of {table}.{column} for the cast"),
                 )
                 .hazards(&[LOCK])
@@ -321,7 +255,7 @@ pub(super) fn cast_usages(
         };
         let mut cast = Step::new(
             Phase::RecreateType,
-            format!("{} ALTER COLUMN {} TYPE {} USING {using}", alter_table(table), quote_ident(column), usage.ty),
+            sql!("{} ALTER COLUMN {} TYPE {} USING {}", alter_table(table), Ident::new(column), usage.ty, using),
             format!("cast {table}.{column} to the new {name}"),
         )
         .hazards(&hazards)
@@ -338,7 +272,7 @@ pub(super) fn cast_usages(
             out.push(
                 Step::new(
                     Phase::RecreateType,
-                    format!("{} ALTER COLUMN {} SET DEFAULT {default}", alter_table(table), quote_ident(column)),
+                    sql!("{} ALTER COLUMN {} SET DEFAULT {}", alter_table(table), Ident::new(column), Printed::new(default)),
                     format!("restore default of {table}.{column}"),
                 )
                 .hazards(&[LOCK])
@@ -357,11 +291,11 @@ fn domain_cast(
     from: &ColumnType,
     to: &ColumnType,
     hazards: &mut Vec<Hazard>,
-) -> (String, Option<Measure>) {
+) -> (Sql, Option<Measure>) {
     let (table, column) = (usage.table.clone(), usage.column.clone());
     let (from, to) = (usage.ty.clone().with_scalar(from.clone()), usage.ty.clone().with_scalar(to.clone()));
     // A domain's value casts as a value of its base type.
-    let using = casts::explicit_cast(&quote_ident(&column), &from, &casts::without_length(&to));
+    let using = super::cast(&column, &from, &casts::without_length(&to));
     let measure = match casts::type_change(&from, &to).conversion {
         Conversion::Lossless => None,
         Conversion::Checked => Some(Measure::Unfit { table, column, from, to }),
@@ -378,10 +312,10 @@ fn domain_cast(
 }
 
 /// `ALTER {kind} name RENAME TO old_name`, making way for the new type of the same name.
-pub(super) fn rename_away(name: &QualifiedName, kind: &str, old_name: &str) -> Step {
+pub(super) fn rename_away(name: &QualifiedName, kind: &'static str, old_name: &str) -> Step {
     Step::new(
         Phase::RecreateType,
-        format!("ALTER {kind} {} RENAME TO {}", qualified(name), quote_ident(old_name)),
+        sql!("ALTER {} {} RENAME TO {}", Keyword(kind), name, Ident::new(old_name)),
         format!("rename {} {name} to {old_name} to replace it", kind.to_lowercase()),
     )
     .drops([Key::Type(name.clone())])

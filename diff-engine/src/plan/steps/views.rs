@@ -4,7 +4,9 @@
 use super::{Key, Phase, Step, col, function_keys, rel};
 use crate::change::Change;
 use crate::hazard::Hazard;
-use crate::render::{comment_on, create_view, qualified};
+use crate::render::{comment_on, create_view, view_options};
+use crate::sql;
+use crate::sql::{Keyword, Printed};
 use keel_core::model::View;
 
 pub(super) fn view_steps(change: &Change) -> Vec<Step> {
@@ -17,7 +19,7 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
         Change::DropView { name, view } => vec![
             Step::new(
                 Phase::DropView,
-                format!("DROP {} {}", view.keyword(), qualified(name)),
+                sql!("DROP {} {}", Keyword(view.keyword()), name),
                 format!("drop {} {name}", view.keyword().to_lowercase()),
             )
             .hazards(&[Hazard::BreaksClients])
@@ -27,7 +29,7 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
         Change::ReplaceView { name, view } => vec![
             Step::new(
                 Phase::CreateView,
-                format!("CREATE OR REPLACE VIEW {}{} AS\n{}", qualified(name), view.with_options(), view.query),
+                sql!("CREATE OR REPLACE VIEW {}{} AS\n{}", name, view_options(view), Printed::new(&view.query)),
                 format!("replace view {name}"),
             )
             .requires(reads(view))
@@ -38,7 +40,7 @@ pub(super) fn view_steps(change: &Change) -> Vec<Step> {
             vec![
                 Step::new(
                     Phase::CommentView,
-                    comment_on(kind, &qualified(name), comment.as_ref()),
+                    comment_on(kind, name, comment.as_ref()),
                     format!("comment on {} {name}", kind.to_lowercase()),
                 )
                 .requires([rel(name)]),
