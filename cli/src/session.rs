@@ -363,7 +363,8 @@ impl Session {
                 && ns.sequences.is_empty()
                 && ns.views.is_empty()
                 && ns.domains.is_empty()
-                && ns.composite_types.is_empty();
+                && ns.composite_types.is_empty()
+                && ns.statistics.is_empty();
             if keel_only && name.schema != "public" {
                 schema.schemas.remove(&name.schema);
             }

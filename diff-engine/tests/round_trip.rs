@@ -765,6 +765,34 @@ async fn round_trip_everything_at_once() {
     assert_round_trips(&everything()).await;
 }
 
+/// Extended statistics of every shape: all kinds, some kinds, an expression alone, a target and a comment,
+/// in a schema other than their table's, with names that need quoting.
+#[tokio::test]
+async fn round_trip_statistics() {
+    use keel_core::model::{KeyExpression, Statistics, StatisticsKind};
+    let table_name = QualifiedName::new("public", "Geo \"Places\"");
+    let places = table(vec![
+        col("zip", ColumnType::Text).nullable(),
+        col("city;--", ColumnType::Text).nullable(),
+        col("name", ColumnType::Text).nullable(),
+    ]);
+    let mut public = namespace(vec![("Geo \"Places\"", places)]);
+    public.statistics.insert("every kind".into(), Statistics::on_columns(table_name.clone(), ["zip", "city;--"]));
+    let mut some = Statistics::on_columns(table_name.clone(), ["zip", "name"]);
+    some.kinds = [StatisticsKind::Dependencies].into_iter().collect();
+    some.target = Some(500);
+    some.comment = Some("it's \"some\"".into());
+    public.statistics.insert("sömé".into(), some);
+    let lower = Statistics {
+        keys: vec![KeyExpression::Expression("lower(name)".into())],
+        kinds: Default::default(),
+        ..Statistics::on_columns(table_name.clone(), Vec::<String>::new())
+    };
+    let mut elsewhere = Namespace::default();
+    elsewhere.statistics.insert("lower_name".into(), lower);
+    assert_round_trips(&schema(vec![("public", public), ("stats", elsewhere)])).await;
+}
+
 /// `CREATE TYPE e AS ENUM ()` is valid PostgreSQL: an enum without values is read back too.
 #[tokio::test]
 async fn round_trip_enum_without_values() {

@@ -159,6 +159,12 @@ fn schema_warnings(schema: &Schema, warnings: &mut Vec<String>) {
              Rust; `keel export --schema <database>` prints its CREATE statement"
         ));
     }
+    for (name, _) in schema.statistics() {
+        warnings.push(format!(
+            "statistics {name}: extended statistics are declared in SQL files beside the derives (keel.toml \
+             `sql`), not in Rust; `keel export --schema <database>` prints its CREATE statement"
+        ));
+    }
     for (name, table) in schema.tables() {
         for partition in table.partitions.keys() {
             warnings.push(format!(

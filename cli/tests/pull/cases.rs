@@ -365,6 +365,7 @@ ALTER TABLE warn.tickets ADD CONSTRAINT tickets_id_check CHECK (id > 0) NOT VALI
 ALTER TABLE warn.tickets ENABLE ROW LEVEL SECURITY;
 CREATE POLICY recent ON warn.tickets USING (id > 100);
 ALTER TABLE warn.handles FORCE ROW LEVEL SECURITY;
+CREATE STATISTICS warn.booking_rooms (dependencies) ON room, code FROM warn.bookings;
 "#;
 
 pub const CASES: &[Case] = &[
