@@ -5,11 +5,12 @@ mod composites;
 mod domains;
 mod object_comments;
 mod partitions;
-mod policies;
 mod renames;
 mod table;
 mod validity;
 mod views;
+
+pub(crate) use views::touched_by;
 
 use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hints::Hints;
@@ -111,7 +112,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     changes.extend(partitions::partition_changes(&current, desired));
     let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
-    let policies = policies::policy_changes(&current, desired, &changes, &rebuilt_functions);
+    let policies = crate::kinds::policies::policy_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(policies);
     Ok((current, changes))
 }

@@ -110,7 +110,7 @@ fn replaceable(old: &View, new: &View) -> bool {
 }
 
 /// Relations and columns the changes drop, retype or rebuild: views that read them cannot stay.
-pub(super) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<String>)> {
+pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<String>)> {
     let mut out = Vec::new();
     for change in changes {
         match change {

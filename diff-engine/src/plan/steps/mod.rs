@@ -8,7 +8,6 @@ mod constraints;
 mod domains;
 mod object_comments;
 mod partitions;
-mod policies;
 mod types;
 mod views;
 
@@ -185,14 +184,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::CommentView { .. } => views::view_steps(change),
         Change::Function(change) => change.steps(cx),
         Change::Trigger(change) => change.steps(cx),
-        Change::EnableRowLevelSecurity { .. }
-        | Change::DisableRowLevelSecurity { .. }
-        | Change::ForceRowLevelSecurity { .. }
-        | Change::NoForceRowLevelSecurity { .. }
-        | Change::CreatePolicy { .. }
-        | Change::DropPolicy { .. }
-        | Change::AlterPolicy { .. }
-        | Change::CommentPolicy { .. } => policies::policy_steps(change, cx),
+        Change::Policy(change) => change.steps(cx),
         Change::CreateDomain { .. }
         | Change::DropDomain { .. }
         | Change::SetDomainDefault { .. }
