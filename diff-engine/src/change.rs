@@ -1,17 +1,17 @@
 //! What differs between two schemas, one change per object and property. The planner turns each change
 //! into statements; nothing here is SQL yet.
 
-use keel_core::model::Partition;
-use keel_core::model::{
-    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey,
-    QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
-};
-use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 pub use crate::kinds::extensions::ExtensionChange;
 pub use crate::kinds::functions::FunctionChange;
 pub use crate::kinds::policies::PolicyChange;
 pub use crate::kinds::schemas::SchemaChange;
 pub use crate::kinds::triggers::TriggerChange;
+use keel_core::model::Partition;
+use keel_core::model::{
+    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
+    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
+};
+use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 use serde::Serialize;
 
 /// A table-level constraint, by kind.

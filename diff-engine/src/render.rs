@@ -1,14 +1,14 @@
 //! The model as PostgreSQL DDL. Every identifier is quoted and every literal escaped here; expressions
 //! (defaults, checks, predicates, generated columns) are SQL the schema's author wrote and go in as written.
 
+use crate::kinds::{extensions, functions, policies, schemas, triggers};
+use crate::sql;
+use crate::sql::{Ident, Idents, Keyword, Literal, Literals, Name, Printed, Sql};
 use keel_core::model::{
     Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
     NullsOrder, QualifiedName, Schema, Sequence, SortOrder, Table,
 };
 use keel_core::model::{Partition, View};
-use crate::kinds::{extensions, functions, policies, schemas, triggers};
-use crate::sql;
-use crate::sql::{Ident, Idents, Keyword, Literal, Literals, Name, Printed, Sql};
 
 /// `"schema"."name"`, as text (for statements built outside the planner: measures, locks).
 pub fn qualified(name: &QualifiedName) -> String {
@@ -243,12 +243,9 @@ pub fn identity_clause(identity: &keel_core::Identity) -> Sql {
 
 /// `EXCLUDE USING gist (room WITH =, during WITH &&) [INCLUDE (..)] [WHERE (..)]`.
 pub fn exclusion_clause(exclusion: &Exclusion) -> Sql {
-    let elements = exclusion
-        .elements
-        .iter()
-        .map(|e| sql!("{} WITH {}", index_key(&e.key), Printed::new(e.operator.as_str())));
-    let mut sql =
-        sql!("EXCLUDE USING {} ({})", Printed::new(exclusion.method.name()), Sql::join(elements, ", "));
+    let elements =
+        exclusion.elements.iter().map(|e| sql!("{} WITH {}", index_key(&e.key), Printed::new(e.operator.as_str())));
+    let mut sql = sql!("EXCLUDE USING {} ({})", Printed::new(exclusion.method.name()), Sql::join(elements, ", "));
     if !exclusion.include.is_empty() {
         sql.push(sql!(" INCLUDE ({})", Idents::new(&exclusion.include)));
     }

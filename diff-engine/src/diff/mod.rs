@@ -64,7 +64,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     domains::domain_changes(&current, desired, &mut changes)?;
     composites::composite_changes(&current, desired, &mut changes)?;
     let recreated = recreated_types(&changes);
-    let (function_changes, rebuilt_functions) = crate::kinds::functions::function_changes(&current, desired, &recreated);
+    let (function_changes, rebuilt_functions) =
+        crate::kinds::functions::function_changes(&current, desired, &recreated);
     changes.extend(function_changes);
     let context = table::Context::new(&current, desired, recreated, rebuilt_functions.clone());
     for (name, sequence) in desired.sequences() {

@@ -4,9 +4,9 @@
 //! view that reads such a view, and every view that calls a function dropped or created again: PostgreSQL
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
-use crate::kinds::functions::Rebuilt;
 use super::object_comments::{index_comments, same_index};
 use crate::change::Change;
+use crate::kinds::functions::Rebuilt;
 use keel_core::model::{QualifiedName, Schema, View};
 use std::collections::BTreeSet;
 

@@ -36,30 +36,26 @@ fn policy_steps(change: &PolicyChange, cx: &Context) -> Vec<Step> {
             vec![switch(table, "NO FORCE", Phase::DisableRowSecurity, summary)]
         }
         PolicyChange::Create { table, name, policy } => vec![
-            Step::new(Phase::CreatePolicy, sql::create(table, name, policy), format!("create policy {name} on {table}"))
-                .requires(reads(table, policy))
-                .creates([key(table, name)]),
-        ],
-        PolicyChange::Drop { table, name, policy, recreated } => {
-            let step = Step::new(
-                Phase::DropPolicy,
-                sql::drop(table, name),
-                format!("drop policy {name} on {table}"),
+            Step::new(
+                Phase::CreatePolicy,
+                sql::create(table, name, policy),
+                format!("create policy {name} on {table}"),
             )
             .requires(reads(table, policy))
-            .drops([key(table, name)]);
+            .creates([key(table, name)]),
+        ],
+        PolicyChange::Drop { table, name, policy, recreated } => {
+            let step = Step::new(Phase::DropPolicy, sql::drop(table, name), format!("drop policy {name} on {table}"))
+                .requires(reads(table, policy))
+                .drops([key(table, name)]);
             // Dropped and created again as it was, in the same transaction: nobody sees the difference.
             vec![if *recreated { step } else { step.hazards(&[ACCESS]) }]
         }
         PolicyChange::Alter { table, name, policy } => vec![
-            Step::new(
-                Phase::CreatePolicy,
-                sql::alter(table, name, policy),
-                format!("alter policy {name} on {table}"),
-            )
-            .hazards(&[ACCESS])
-            .requires(reads(table, policy))
-            .modifies([key(table, name)]),
+            Step::new(Phase::CreatePolicy, sql::alter(table, name, policy), format!("alter policy {name} on {table}"))
+                .hazards(&[ACCESS])
+                .requires(reads(table, policy))
+                .modifies([key(table, name)]),
         ],
         PolicyChange::Comment { table, name, comment } => vec![
             Step::new(
@@ -73,9 +69,7 @@ fn policy_steps(change: &PolicyChange, cx: &Context) -> Vec<Step> {
 }
 
 fn switch(table: &QualifiedName, action: &'static str, rank: Phase, summary: String) -> Step {
-    Step::new(rank, sql::switch(table, action), summary)
-        .hazards(&[ACCESS])
-        .requires([rel(table)])
+    Step::new(rank, sql::switch(table, action), summary).hazards(&[ACCESS]).requires([rel(table)])
 }
 
 /// `: no policy, ...` when the table will have none: switched on, row level security then hides every row.

@@ -14,11 +14,11 @@ mod views;
 use super::Measure;
 use super::phase::Phase;
 use crate::change::Change;
-use crate::kinds::KindChange;
 use crate::hazard::Hazard;
-use keel_core::model::{ColumnType, QualifiedName, Schema};
+use crate::kinds::KindChange;
 use crate::sql;
 use crate::sql::{Ident, Printed, Sql};
+use keel_core::model::{ColumnType, QualifiedName, Schema};
 use std::collections::BTreeSet;
 
 /// An object a statement can need, create or drop. Tables, indexes and sequences share one namespace in
