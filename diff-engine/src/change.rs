@@ -1,16 +1,17 @@
 //! What differs between two schemas, one change per object and property. The planner turns each change
 //! into statements; nothing here is SQL yet.
 
-use keel_core::model::Partition;
-use keel_core::model::{
-    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, Policy, PrimaryKey,
-    QualifiedName, Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
-};
-use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 pub use crate::kinds::extensions::ExtensionChange;
 pub use crate::kinds::functions::FunctionChange;
+pub use crate::kinds::policies::PolicyChange;
 pub use crate::kinds::schemas::SchemaChange;
 pub use crate::kinds::triggers::TriggerChange;
+use keel_core::model::Partition;
+use keel_core::model::{
+    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
+    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
+};
+use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 use serde::Serialize;
 
 /// A table-level constraint, by kind.
@@ -280,42 +281,8 @@ pub enum Change {
     /// A trigger created, dropped, enabled or disabled, or commented.
     Trigger(TriggerChange),
 
-    EnableRowLevelSecurity {
-        table: QualifiedName,
-    },
-    DisableRowLevelSecurity {
-        table: QualifiedName,
-    },
-    ForceRowLevelSecurity {
-        table: QualifiedName,
-    },
-    NoForceRowLevelSecurity {
-        table: QualifiedName,
-    },
-    CreatePolicy {
-        table: QualifiedName,
-        name: String,
-        policy: Policy,
-    },
-    /// The policy as it is now: what it reads must still be there when it is dropped. `recreated`: it is
-    /// created again, with the same definition, after what it reads changes.
-    DropPolicy {
-        table: QualifiedName,
-        name: String,
-        policy: Policy,
-        recreated: bool,
-    },
-    /// `ALTER POLICY`: new roles or expressions, the same command and kind.
-    AlterPolicy {
-        table: QualifiedName,
-        name: String,
-        policy: Policy,
-    },
-    CommentPolicy {
-        table: QualifiedName,
-        name: String,
-        comment: Option<String>,
-    },
+    /// Row level security switched, or a policy created, dropped, altered or commented.
+    Policy(PolicyChange),
 
     CreateDomain {
         name: QualifiedName,

@@ -1,14 +1,14 @@
 //! The model as PostgreSQL DDL. Every identifier is quoted and every literal escaped here; expressions
 //! (defaults, checks, predicates, generated columns) are SQL the schema's author wrote and go in as written.
 
-use keel_core::model::{
-    Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
-    NullsOrder, Policy, QualifiedName, RowLevelSecurity, Schema, Sequence, SortOrder, Table,
-};
-use keel_core::model::{Partition, View};
-use crate::kinds::{extensions, functions, schemas, triggers};
+use crate::kinds::{extensions, functions, policies, schemas, triggers};
 use crate::sql;
 use crate::sql::{Ident, Idents, Keyword, Literal, Literals, Name, Printed, Sql};
+use keel_core::model::{
+    Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
+    NullsOrder, QualifiedName, Schema, Sequence, SortOrder, Table,
+};
+use keel_core::model::{Partition, View};
 
 /// `"schema"."name"`, as text (for statements built outside the planner: measures, locks).
 pub fn qualified(name: &QualifiedName) -> String {
@@ -97,12 +97,10 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
     }
     // After every table: a policy may read others.
     for (name, table) in schema.tables() {
-        out.extend(row_level_security(&name, table.row_level_security));
+        out.extend(policies::sql::row_level_security(&name, table.row_level_security));
         for (policy_name, policy) in &table.policies {
-            out.push(create_policy(&name, policy_name, policy));
-            out.extend(
-                policy.comment.as_ref().map(|c| comment_on("POLICY", policy_target(&name, policy_name), Some(c))),
-            );
+            out.push(policies::sql::create(&name, policy_name, policy));
+            out.extend(policy.comment.as_ref().map(|c| policies::sql::comment(&name, policy_name, Some(c))));
         }
     }
     out
@@ -246,12 +244,9 @@ pub fn identity_clause(identity: &keel_core::Identity) -> Sql {
 
 /// `EXCLUDE USING gist (room WITH =, during WITH &&) [INCLUDE (..)] [WHERE (..)]`.
 pub fn exclusion_clause(exclusion: &Exclusion) -> Sql {
-    let elements = exclusion
-        .elements
-        .iter()
-        .map(|e| sql!("{} WITH {}", index_key(&e.key), Printed::new(e.operator.as_str())));
-    let mut sql =
-        sql!("EXCLUDE USING {} ({})", Printed::new(exclusion.method.name()), Sql::join(elements, ", "));
+    let elements =
+        exclusion.elements.iter().map(|e| sql!("{} WITH {}", index_key(&e.key), Printed::new(e.operator.as_str())));
+    let mut sql = sql!("EXCLUDE USING {} ({})", Printed::new(exclusion.method.name()), Sql::join(elements, ", "));
     if !exclusion.include.is_empty() {
         sql.push(sql!(" INCLUDE ({})", Idents::new(&exclusion.include)));
     }
@@ -364,56 +359,6 @@ pub fn table_comments(name: &QualifiedName, table: &Table) -> Vec<Sql> {
         }
     }
     out
-}
-
-/// `ALTER TABLE ... ENABLE ROW LEVEL SECURITY` and `... FORCE ROW LEVEL SECURITY`, as switched on.
-pub fn row_level_security(table: &QualifiedName, rls: RowLevelSecurity) -> Vec<Sql> {
-    let mut out = Vec::new();
-    if rls.enabled {
-        out.push(sql!("ALTER TABLE {} ENABLE ROW LEVEL SECURITY", table));
-    }
-    if rls.forced {
-        out.push(sql!("ALTER TABLE {} FORCE ROW LEVEL SECURITY", table));
-    }
-    out
-}
-
-/// `"policy" ON "schema"."table"`: how statements name a policy.
-pub fn policy_target(table: &QualifiedName, name: &str) -> Sql {
-    sql!("{} ON {}", Ident::new(name), table)
-}
-
-/// `CREATE POLICY "name" ON .. AS PERMISSIVE FOR ALL TO .. USING (..) WITH CHECK (..)`.
-pub fn create_policy(table: &QualifiedName, name: &str, policy: &Policy) -> Sql {
-    let mut sql = sql!(
-        "CREATE POLICY {} AS {} FOR {} TO {}",
-        policy_target(table, name),
-        Keyword(policy.kind()),
-        Keyword(policy.command.sql()),
-        policy_roles(&policy.roles)
-    );
-    sql.push(policy_expressions(policy));
-    sql
-}
-
-/// ` USING (..) WITH CHECK (..)`, the clauses the policy has.
-pub fn policy_expressions(policy: &Policy) -> Sql {
-    let mut sql = Sql::default();
-    if let Some(using) = &policy.using {
-        sql.push(sql!(" USING ({})", Printed::new(using)));
-    }
-    if let Some(check) = &policy.with_check {
-        sql.push(sql!(" WITH CHECK ({})", Printed::new(check)));
-    }
-    sql
-}
-
-/// Role names for `TO`: `public` is the keyword `PUBLIC` (no role may take that name), the others quoted.
-pub fn policy_roles(roles: &[String]) -> Sql {
-    if roles.is_empty() {
-        return sql!("PUBLIC");
-    }
-    Sql::join(roles.iter().map(|r| if r == "public" { sql!("PUBLIC") } else { sql!("{}", Ident::new(r)) }), ", ")
 }
 
 /// `"name" ON schema.table`, what `COMMENT ON CONSTRAINT` names.

@@ -31,7 +31,13 @@ pub fn create_domain(name: &QualifiedName, domain: &Domain) -> Vec<Sql> {
 /// `ALTER DOMAIN ... ADD CONSTRAINT "name" CHECK (...) [NOT VALID]`.
 pub fn add_domain_check(name: &QualifiedName, check_name: &str, expression: &str, not_valid: bool) -> Sql {
     let suffix = Keyword(if not_valid { " NOT VALID" } else { "" });
-    sql!("ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({}){}", name, Ident::new(check_name), Printed::new(expression), suffix)
+    sql!(
+        "ALTER DOMAIN {} ADD CONSTRAINT {} CHECK ({}){}",
+        name,
+        Ident::new(check_name),
+        Printed::new(expression),
+        suffix
+    )
 }
 
 /// `CREATE TYPE ... AS (...)`.

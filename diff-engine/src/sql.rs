@@ -4,18 +4,18 @@
 //! numbers, column types and other [`Sql`] implement, and `String` and `&str` do not: a bare name cannot
 //! reach a statement unquoted (DESIGN, invariant 5).
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! let table = String::from("users");
 //! keel_diff::sql!("DROP TABLE {}", table);
 //! ```
 //!
-//! ```compile_fail
+//! ```compile_fail,E0277
 //! keel_diff::sql!("DROP TABLE {}", "users");
 //! ```
 //!
 //! Arguments are positional: a name captured from the scope (`{table}`) would bypass the check.
 //!
-//! ```compile_fail
+//! ```compile_fail,E0080
 //! let table = keel_diff::sql::Ident::new("users");
 //! keel_diff::sql!("DROP TABLE {table}");
 //! ```

@@ -5,11 +5,12 @@ mod composites;
 mod domains;
 mod object_comments;
 mod partitions;
-mod policies;
 mod renames;
 mod table;
 mod validity;
 mod views;
+
+pub(crate) use views::touched_by;
 
 use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hints::Hints;
@@ -63,7 +64,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     domains::domain_changes(&current, desired, &mut changes)?;
     composites::composite_changes(&current, desired, &mut changes)?;
     let recreated = recreated_types(&changes);
-    let (function_changes, rebuilt_functions) = crate::kinds::functions::function_changes(&current, desired, &recreated);
+    let (function_changes, rebuilt_functions) =
+        crate::kinds::functions::function_changes(&current, desired, &recreated);
     changes.extend(function_changes);
     let context = table::Context::new(&current, desired, recreated, rebuilt_functions.clone());
     for (name, sequence) in desired.sequences() {
@@ -111,7 +113,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     changes.extend(partitions::partition_changes(&current, desired));
     let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
-    let policies = policies::policy_changes(&current, desired, &changes, &rebuilt_functions);
+    let policies = crate::kinds::policies::policy_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(policies);
     let statistics = crate::kinds::statistics::diff(&current, desired, &changes);
     changes.extend(statistics);

@@ -1,13 +1,13 @@
 //! Tables: columns, constraints, indexes and comments of a table that exists on one side or both.
 
-use crate::kinds::functions::Rebuilt;
 use super::object_comments::{
     bare_constraint, constraint_comment, constraint_comment_change, index_comments, same_index,
 };
-use crate::kinds::triggers::{create_trigger, trigger_changes};
 use super::uses_enum;
 use super::validity::{settled, validation};
 use crate::change::{Change, Constraint};
+use crate::kinds::functions::Rebuilt;
+use crate::kinds::triggers::{create_trigger, trigger_changes};
 use keel_core::model::{Column, QualifiedName, Schema, Table};
 use std::collections::{BTreeMap, BTreeSet};
 

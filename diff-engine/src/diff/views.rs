@@ -4,9 +4,9 @@
 //! view that reads such a view, and every view that calls a function dropped or created again: PostgreSQL
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
-use crate::kinds::functions::Rebuilt;
 use super::object_comments::{index_comments, same_index};
 use crate::change::Change;
+use crate::kinds::functions::Rebuilt;
 use keel_core::model::{QualifiedName, Schema, View};
 use std::collections::BTreeSet;
 
@@ -110,7 +110,7 @@ fn replaceable(old: &View, new: &View) -> bool {
 }
 
 /// Relations and columns the changes drop, retype or rebuild: views that read them cannot stay.
-pub(super) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<String>)> {
+pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<String>)> {
     let mut out = Vec::new();
     for change in changes {
         match change {

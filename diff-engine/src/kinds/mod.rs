@@ -5,6 +5,7 @@
 
 pub mod extensions;
 pub mod functions;
+pub mod policies;
 pub mod schemas;
 pub mod statistics;
 pub mod triggers;

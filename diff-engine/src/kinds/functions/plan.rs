@@ -13,10 +13,14 @@ impl KindChange for FunctionChange {
     fn steps(&self, _cx: &Context) -> Vec<Step> {
         match self {
             FunctionChange::Create { id, function } => vec![
-                Step::new(Phase::CreateFunction, sql::definition(function), format!("create {}", describe(id, function)))
-                    .requires([Key::Schema(id.schema.clone())])
-                    .requires(uses(id, function))
-                    .creates([Key::Function(id.qualified_name())]),
+                Step::new(
+                    Phase::CreateFunction,
+                    sql::definition(function),
+                    format!("create {}", describe(id, function)),
+                )
+                .requires([Key::Schema(id.schema.clone())])
+                .requires(uses(id, function))
+                .creates([Key::Function(id.qualified_name())]),
             ],
             FunctionChange::Replace { id, function } => vec![
                 Step::new(
@@ -28,10 +32,14 @@ impl KindChange for FunctionChange {
                 .modifies([Key::Function(id.qualified_name())]),
             ],
             FunctionChange::Drop { id, function } => vec![
-                Step::new(Phase::DropFunction, sql::drop(id, function.kind), format!("drop {}", describe(id, function)))
-                    .hazards(&[Hazard::BreaksClients])
-                    .requires(type_keys(function))
-                    .drops([Key::Function(id.qualified_name())]),
+                Step::new(
+                    Phase::DropFunction,
+                    sql::drop(id, function.kind),
+                    format!("drop {}", describe(id, function)),
+                )
+                .hazards(&[Hazard::BreaksClients])
+                .requires(type_keys(function))
+                .drops([Key::Function(id.qualified_name())]),
             ],
             FunctionChange::Comment { id, kind, comment } => vec![
                 Step::new(

@@ -11,9 +11,13 @@ impl KindChange for TriggerChange {
     fn steps(&self, cx: &Context) -> Vec<Step> {
         match self {
             TriggerChange::Create { table, name, trigger } => vec![
-                Step::new(Phase::CreateTrigger, sql::create(table, name, trigger), format!("create trigger {name} on {table}"))
-                    .requires(uses(cx.desired, table, trigger))
-                    .creates([Key::Trigger(table.clone(), name.clone())]),
+                Step::new(
+                    Phase::CreateTrigger,
+                    sql::create(table, name, trigger),
+                    format!("create trigger {name} on {table}"),
+                )
+                .requires(uses(cx.desired, table, trigger))
+                .creates([Key::Trigger(table.clone(), name.clone())]),
             ],
             TriggerChange::Drop { table, name, trigger } => vec![
                 Step::new(Phase::DropTrigger, sql::drop(table, name), format!("drop trigger {name} on {table}"))

@@ -19,9 +19,10 @@ use keel_core::model::QualifiedName;
 pub(super) fn table_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateTable { name, table } => {
-            let mut step = Step::new(Phase::CreateTable, render::create_table(name, table), format!("create table {name}"))
-                .requires([Key::Schema(name.schema.clone())])
-                .creates([rel(name)]);
+            let mut step =
+                Step::new(Phase::CreateTable, render::create_table(name, table), format!("create table {name}"))
+                    .requires([Key::Schema(name.schema.clone())])
+                    .creates([rel(name)]);
             for column in &table.columns {
                 step.requires.extend(type_keys(&column.ty));
                 step.requires.extend(default_keys(column.default.as_deref()));
@@ -233,7 +234,12 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 out.push(
                     Step::new(
                         Phase::AlterColumnType,
-                        sql!("{} ALTER COLUMN {} SET DEFAULT {}", alter_table(table), Ident::new(column), Printed::new(default)),
+                        sql!(
+                            "{} ALTER COLUMN {} SET DEFAULT {}",
+                            alter_table(table),
+                            Ident::new(column),
+                            Printed::new(default)
+                        ),
                         format!("set default of {table}.{column}"),
                     )
                     .hazards(&[LOCK])
@@ -245,8 +251,14 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::SetNotNull { table, column } => set_not_null(table, column, cx),
         Change::DropNotNull { table, column } => {
-            let mut step =
-                alter_column(table, column, Phase::NotNull, sql!("DROP NOT NULL"), format!("allow nulls in {table}.{column}"), &[LOCK]);
+            let mut step = alter_column(
+                table,
+                column,
+                Phase::NotNull,
+                sql!("DROP NOT NULL"),
+                format!("allow nulls in {table}.{column}"),
+                &[LOCK],
+            );
             if let Some(pk) = cx.current.table(&table.schema, &table.name).and_then(|t| t.primary_key.as_ref())
                 && pk.columns.contains(column)
             {
@@ -271,8 +283,14 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
         }
         Change::DropDefault { table, column } => {
             let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
-            let mut step =
-                alter_column(table, column, Phase::SetDefault, sql!("DROP DEFAULT"), format!("drop default of {table}.{column}"), &[LOCK]);
+            let mut step = alter_column(
+                table,
+                column,
+                Phase::SetDefault,
+                sql!("DROP DEFAULT"),
+                format!("drop default of {table}.{column}"),
+                &[LOCK],
+            );
             // Dropping a default can free a sequence: do it while the sequence still exists.
             step.uses_old.extend(default_keys(old.and_then(|c| c.default.as_deref())));
             vec![step]
@@ -323,7 +341,8 @@ pub(super) fn column_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let target = sql!("pg_get_serial_sequence({}, {})", Literal::new(&qualified), Literal::new(column));
             let mut clauses = options.alter_clauses(ty);
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("identity {table}.{column}"));
-            let sets = clauses.iter().map(|c| if c == "RESTART" { sql!("RESTART") } else { sql!("SET {}", Printed::new(c)) });
+            let sets =
+                clauses.iter().map(|c| if c == "RESTART" { sql!("RESTART") } else { sql!("SET {}", Printed::new(c)) });
             let restarts = *restart == SequenceRestart::Restart;
             let hazards: &[Hazard] =
                 if restarts { &[LOCK, Hazard::DeletesData, Hazard::MayFailOnData] } else { &[LOCK] };

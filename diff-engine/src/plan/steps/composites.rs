@@ -7,9 +7,9 @@ use crate::casts::{self, Conversion};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::comment_on;
+use crate::render_types::{attribute_definition, collate, create_composite};
 use crate::sql;
 use crate::sql::{Ident, Name, Sql};
-use crate::render_types::{attribute_definition, collate, create_composite};
 use keel_core::model::{CompositeType, QualifiedName};
 
 pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
@@ -91,10 +91,17 @@ pub(super) fn composite_steps(change: &Change) -> Vec<Step> {
                 }
             }
             out.extend(casts);
-            out.push(Step::new(Phase::RecreateType, sql!("DROP TYPE {}", renamed), format!("drop the replaced type {old_name}")));
+            out.push(Step::new(
+                Phase::RecreateType,
+                sql!("DROP TYPE {}", renamed),
+                format!("drop the replaced type {old_name}"),
+            ));
             if composite.comment.is_some() {
                 let sql = comment_on("TYPE", name, composite.comment.as_ref());
-                out.push(Step::new(Phase::Comment, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
+                out.push(
+                    Step::new(Phase::Comment, sql, format!("comment on type {name}"))
+                        .requires([Key::Type(name.clone())]),
+                );
             }
             out
         }

@@ -296,7 +296,8 @@ fn temporary_name(name: &str, schema: &str, cx: &Context) -> String {
 
 fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -> Step {
     let kind = constraint_kind(constraint);
-    let rank = if matches!(constraint, Constraint::ForeignKey(_)) { Phase::DropForeignKey } else { Phase::DropConstraint };
+    let rank =
+        if matches!(constraint, Constraint::ForeignKey(_)) { Phase::DropForeignKey } else { Phase::DropConstraint };
     let mut step = Step::new(
         rank,
         sql!("{} DROP CONSTRAINT {}", alter_table(table), Ident::new(name)),
@@ -327,7 +328,14 @@ fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -
 pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> {
     let summary = format!("forbid nulls in {table}.{column}");
     if !cx.online || cx.new_tables.contains(table) {
-        return vec![alter_column(table, column, Phase::NotNull, sql!("SET NOT NULL"), summary, &[LOCK, Hazard::MayFailOnData])];
+        return vec![alter_column(
+            table,
+            column,
+            Phase::NotNull,
+            sql!("SET NOT NULL"),
+            summary,
+            &[LOCK, Hazard::MayFailOnData],
+        )];
     }
     let check = keel_core::naming::object_name(&table.name, Some(column), "not_null");
     let check_key = Key::Constraint(table.clone(), check.clone());
@@ -355,7 +363,8 @@ pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) ->
         )
         .hazards(&[Hazard::MayFailOnData])
         .requires([check_key.clone()]),
-        alter_column(table, column, Phase::NotNull, sql!("SET NOT NULL"), summary, &[LOCK]).requires([check_key.clone()]),
+        alter_column(table, column, Phase::NotNull, sql!("SET NOT NULL"), summary, &[LOCK])
+            .requires([check_key.clone()]),
         Step::new(
             Phase::NotNull,
             sql!("{} DROP CONSTRAINT {}", alter_table(table), Ident::new(&check)),

@@ -6,9 +6,9 @@ use super::{Context, Key, Phase, Step, type_keys};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::comment_on;
+use crate::render_types::{add_domain_check, create_domain};
 use crate::sql;
 use crate::sql::{Ident, Name, Printed, Sql};
-use crate::render_types::{add_domain_check, create_domain};
 use keel_core::model::QualifiedName;
 
 pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
@@ -57,9 +57,10 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let summary = format!("add check {check_name} to domain {name}");
             if check.not_valid || (cx.online && !columns.is_empty()) {
                 // Online: the check holds for new values at once; existing values are read by VALIDATE.
-                let add = Step::new(Phase::AlterType, add_domain_check(name, check_name, &check.expression, true), summary)
-                    .requires([Key::Type(name.clone())])
-                    .creates([key.clone()]);
+                let add =
+                    Step::new(Phase::AlterType, add_domain_check(name, check_name, &check.expression, true), summary)
+                        .requires([Key::Type(name.clone())])
+                        .creates([key.clone()]);
                 if check.not_valid {
                     return vec![add];
                 }
@@ -105,11 +106,18 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut out = vec![rename_away(name, "DOMAIN", &old_name)];
             let mut statements = create_domain(name, domain).into_iter();
             out.push(
-                Step::new(Phase::RecreateType, statements.next().expect("CREATE DOMAIN"), format!("create domain {name} anew"))
-                    .requires(type_keys(&domain.base))
-                    .creates([Key::Type(name.clone())]),
+                Step::new(
+                    Phase::RecreateType,
+                    statements.next().expect("CREATE DOMAIN"),
+                    format!("create domain {name} anew"),
+                )
+                .requires(type_keys(&domain.base))
+                .creates([Key::Type(name.clone())]),
             );
-            out.extend(statements.map(|sql| Step::new(Phase::RecreateType, sql, format!("add a NOT VALID check to domain {name}"))));
+            out.extend(
+                statements
+                    .map(|sql| Step::new(Phase::RecreateType, sql, format!("add a NOT VALID check to domain {name}"))),
+            );
             let old = cx.current.schemas.get(&name.schema).and_then(|ns| ns.domains.get(&name.name));
             out.extend(cast_usages(name, &old_name, usages, true, &[], old.map(|o| (&o.base, &domain.base))));
             out.push(Step::new(
@@ -119,7 +127,10 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
             ));
             if domain.comment.is_some() {
                 let sql = comment_on("DOMAIN", name, domain.comment.as_ref());
-                out.push(Step::new(Phase::Comment, sql, format!("comment on domain {name}")).requires([Key::Type(name.clone())]));
+                out.push(
+                    Step::new(Phase::Comment, sql, format!("comment on domain {name}"))
+                        .requires([Key::Type(name.clone())]),
+                );
             }
             out
         }
@@ -136,8 +147,7 @@ pub(super) fn domain_steps(change: &Change, cx: &Context) -> Vec<Step> {
 }
 
 fn alter(name: &QualifiedName, action: Sql, summary: String) -> Step {
-    Step::new(Phase::AlterType, sql!("ALTER DOMAIN {} {}", name, action), summary)
-        .requires([Key::Type(name.clone())])
+    Step::new(Phase::AlterType, sql!("ALTER DOMAIN {} {}", name, action), summary).requires([Key::Type(name.clone())])
 }
 
 /// `: checks every value of public.t.c, ...` for statements that read every column of the type.

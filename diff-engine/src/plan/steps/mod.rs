@@ -8,18 +8,17 @@ mod constraints;
 mod domains;
 mod object_comments;
 mod partitions;
-mod policies;
 mod types;
 mod views;
 
 use super::Measure;
 use super::phase::Phase;
 use crate::change::Change;
-use crate::kinds::KindChange;
 use crate::hazard::Hazard;
-use keel_core::model::{ColumnType, QualifiedName, Schema};
+use crate::kinds::KindChange;
 use crate::sql;
 use crate::sql::{Ident, Printed, Sql};
+use keel_core::model::{ColumnType, QualifiedName, Schema};
 use std::collections::BTreeSet;
 
 /// An object a statement can need, create or drop. Tables, indexes and sequences share one namespace in
@@ -187,14 +186,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::CommentView { .. } => views::view_steps(change),
         Change::Function(change) => change.steps(cx),
         Change::Trigger(change) => change.steps(cx),
-        Change::EnableRowLevelSecurity { .. }
-        | Change::DisableRowLevelSecurity { .. }
-        | Change::ForceRowLevelSecurity { .. }
-        | Change::NoForceRowLevelSecurity { .. }
-        | Change::CreatePolicy { .. }
-        | Change::DropPolicy { .. }
-        | Change::AlterPolicy { .. }
-        | Change::CommentPolicy { .. } => policies::policy_steps(change, cx),
+        Change::Policy(change) => change.steps(cx),
         Change::CreateDomain { .. }
         | Change::DropDomain { .. }
         | Change::SetDomainDefault { .. }

@@ -65,7 +65,10 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
             let mut steps = recreate_enum(name, values, removed, usages);
             if comment.is_some() {
                 let sql = render::comment_on("TYPE", name, comment.as_ref());
-                steps.push(Step::new(Phase::Comment, sql, format!("comment on type {name}")).requires([Key::Type(name.clone())]));
+                steps.push(
+                    Step::new(Phase::Comment, sql, format!("comment on type {name}"))
+                        .requires([Key::Type(name.clone())]),
+                );
             }
             steps
         }
@@ -85,9 +88,13 @@ pub(super) fn enum_steps(change: &Change) -> Vec<Step> {
 pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::CreateSequence { name, sequence } => vec![
-            Step::new(Phase::CreateSequence, render::create_sequence(name, sequence), format!("create sequence {name}"))
-                .requires([Key::Schema(name.schema.clone())])
-                .creates([rel(name)]),
+            Step::new(
+                Phase::CreateSequence,
+                render::create_sequence(name, sequence),
+                format!("create sequence {name}"),
+            )
+            .requires([Key::Schema(name.schema.clone())])
+            .creates([rel(name)]),
         ],
         Change::DropSequence { name } => {
             // What it handed out is lost: a sequence created again starts over, at ids rows already hold.
@@ -105,7 +112,12 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
             let mut out = restart_steps(*restart, &target, &mut clauses, &format!("sequence {name}"));
             let mut step = Step::new(
                 Phase::CreateSequence,
-                sql!("ALTER SEQUENCE {} AS {} {}", name, data_type, Sql::join(clauses.iter().map(|c| Printed::new(c)), " ")),
+                sql!(
+                    "ALTER SEQUENCE {} AS {} {}",
+                    name,
+                    data_type,
+                    Sql::join(clauses.iter().map(|c| Printed::new(c)), " ")
+                ),
                 format!("alter sequence {name}"),
             )
             .requires([rel(name)]);
@@ -131,7 +143,8 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
                 None => {
                     let old = cx.current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name));
                     let old_owner = old.and_then(|s| s.owned_by.clone());
-                    let mut step = Step::new(Phase::UnsetSequenceOwner, sql, format!("unset owner of sequence {name}")).requires([rel(name)]);
+                    let mut step = Step::new(Phase::UnsetSequenceOwner, sql, format!("unset owner of sequence {name}"))
+                        .requires([rel(name)]);
                     if let Some(o) = old_owner {
                         step.uses_old.push(col(&QualifiedName::new(&name.schema, &o.table), &o.column));
                     }
@@ -208,8 +221,12 @@ fn recreate_enum(
     let mut out = vec![rename_away(name, "TYPE", &old_name)];
     let e = keel_core::Enum { values: values.to_vec(), ..Default::default() };
     out.push(
-        Step::new(Phase::RecreateType, render::create_enum(name, &e).remove(0), format!("create type {name} with its new values"))
-            .creates([ty.clone()]),
+        Step::new(
+            Phase::RecreateType,
+            render::create_enum(name, &e).remove(0),
+            format!("create type {name} with its new values"),
+        )
+        .creates([ty.clone()]),
     );
     out.extend(cast_usages(name, &old_name, usages, !removed.is_empty(), removed, None));
     out.push(Step::new(Phase::RecreateType, sql!("DROP TYPE {}", old), format!("drop the replaced type {old_name}")));
@@ -272,7 +289,12 @@ pub(super) fn cast_usages(
             out.push(
                 Step::new(
                     Phase::RecreateType,
-                    sql!("{} ALTER COLUMN {} SET DEFAULT {}", alter_table(table), Ident::new(column), Printed::new(default)),
+                    sql!(
+                        "{} ALTER COLUMN {} SET DEFAULT {}",
+                        alter_table(table),
+                        Ident::new(column),
+                        Printed::new(default)
+                    ),
                     format!("restore default of {table}.{column}"),
                 )
                 .hazards(&[LOCK])

@@ -12,9 +12,13 @@ use keel_core::model::View;
 pub(super) fn view_steps(change: &Change) -> Vec<Step> {
     match change {
         Change::CreateView { name, view } => vec![
-            Step::new(Phase::CreateView, create_view(name, view), format!("create {} {name}", view.keyword().to_lowercase()))
-                .requires(reads(view))
-                .creates([rel(name)]),
+            Step::new(
+                Phase::CreateView,
+                create_view(name, view),
+                format!("create {} {name}", view.keyword().to_lowercase()),
+            )
+            .requires(reads(view))
+            .creates([rel(name)]),
         ],
         Change::DropView { name, view } => vec![
             Step::new(

@@ -5,18 +5,44 @@
 //! created again after: PostgreSQL refuses those changes while a policy depends on them, and keel never
 //! uses CASCADE. A dropped table's policies go with it.
 
-use crate::kinds::functions::Rebuilt;
+mod plan;
+pub(crate) mod sql;
+
 use crate::change::Change;
+use crate::kinds::functions::Rebuilt;
 use keel_core::model::{Policy, QualifiedName, RowLevelSecurity, Schema, Table, ViewDependency};
+use serde::Serialize;
+
+/// A change to a table's row level security or to one of its policies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum PolicyChange {
+    /// `ALTER TABLE ... ENABLE ROW LEVEL SECURITY`: once the table's policies exist.
+    EnableRowLevelSecurity { table: QualifiedName },
+    /// `ALTER TABLE ... DISABLE ROW LEVEL SECURITY`: before any of its policies is dropped.
+    DisableRowLevelSecurity { table: QualifiedName },
+    /// `ALTER TABLE ... FORCE ROW LEVEL SECURITY`: the owner is held to the policies too.
+    ForceRowLevelSecurity { table: QualifiedName },
+    /// `ALTER TABLE ... NO FORCE ROW LEVEL SECURITY`.
+    NoForceRowLevelSecurity { table: QualifiedName },
+    /// `CREATE POLICY`, without its comment (that follows as its own change).
+    Create { table: QualifiedName, name: String, policy: Policy },
+    /// `DROP POLICY`; `recreated`: created again as it was, in the same transaction (no access change).
+    Drop { table: QualifiedName, name: String, policy: Policy, recreated: bool },
+    /// `ALTER POLICY ... TO ... USING ... WITH CHECK ...` in place.
+    Alter { table: QualifiedName, name: String, policy: Policy },
+    /// `COMMENT ON POLICY`; `None` removes the comment.
+    Comment { table: QualifiedName, name: String, comment: Option<String> },
+}
 
 /// The row level security changes that go with `changes` (everything else the diff found, views included).
-pub(super) fn policy_changes(
+pub(crate) fn policy_changes(
     current: &Schema,
     desired: &Schema,
     changes: &[Change],
     functions: &Rebuilt,
 ) -> Vec<Change> {
-    let mut touched = super::views::touched_by(changes);
+    let mut touched = crate::diff::touched_by(changes);
     touched.extend(changes.iter().filter_map(|c| match c {
         Change::DropView { name, .. } => Some((name.clone(), None)),
         _ => None,
@@ -48,11 +74,11 @@ pub(super) fn policy_changes(
                 Some(new) => {
                     if !old.same_definition(new) {
                         let policy = new.clone();
-                        out.push(Change::AlterPolicy { table: name.clone(), name: policy_name.clone(), policy });
+                        out.push(PolicyChange::Alter { table: name.clone(), name: policy_name.clone(), policy });
                     }
                     if old.comment != new.comment {
                         let comment = new.comment.clone();
-                        out.push(Change::CommentPolicy { table: name.clone(), name: policy_name.clone(), comment });
+                        out.push(PolicyChange::Comment { table: name.clone(), name: policy_name.clone(), comment });
                     }
                 }
             }
@@ -65,30 +91,30 @@ pub(super) fn policy_changes(
             created(&name, table, None, &mut out);
         }
     }
-    out
+    out.into_iter().map(Change::Policy).collect()
 }
 
 /// `ENABLE`/`DISABLE` and `FORCE`/`NO FORCE ROW LEVEL SECURITY`.
-fn switches(table: &QualifiedName, old: RowLevelSecurity, new: RowLevelSecurity, out: &mut Vec<Change>) {
+fn switches(table: &QualifiedName, old: RowLevelSecurity, new: RowLevelSecurity, out: &mut Vec<PolicyChange>) {
     let table = table.clone();
     if old.enabled != new.enabled {
         out.push(if new.enabled {
-            Change::EnableRowLevelSecurity { table: table.clone() }
+            PolicyChange::EnableRowLevelSecurity { table: table.clone() }
         } else {
-            Change::DisableRowLevelSecurity { table: table.clone() }
+            PolicyChange::DisableRowLevelSecurity { table: table.clone() }
         });
     }
     if old.forced != new.forced {
         out.push(if new.forced {
-            Change::ForceRowLevelSecurity { table }
+            PolicyChange::ForceRowLevelSecurity { table }
         } else {
-            Change::NoForceRowLevelSecurity { table }
+            PolicyChange::NoForceRowLevelSecurity { table }
         });
     }
 }
 
 /// The policies of `new` that `old` (the table as it is) does not have.
-fn created(name: &QualifiedName, new: &Table, old: Option<&Table>, out: &mut Vec<Change>) {
+fn created(name: &QualifiedName, new: &Table, old: Option<&Table>, out: &mut Vec<PolicyChange>) {
     for (policy_name, policy) in &new.policies {
         if old.is_none_or(|t| !t.policies.contains_key(policy_name)) {
             create(name, policy_name, policy, out);
@@ -96,10 +122,10 @@ fn created(name: &QualifiedName, new: &Table, old: Option<&Table>, out: &mut Vec
     }
 }
 
-fn create(table: &QualifiedName, name: &str, policy: &Policy, out: &mut Vec<Change>) {
-    out.push(Change::CreatePolicy { table: table.clone(), name: name.to_string(), policy: policy.clone() });
+fn create(table: &QualifiedName, name: &str, policy: &Policy, out: &mut Vec<PolicyChange>) {
+    out.push(PolicyChange::Create { table: table.clone(), name: name.to_string(), policy: policy.clone() });
     if policy.comment.is_some() {
-        out.push(Change::CommentPolicy {
+        out.push(PolicyChange::Comment {
             table: table.clone(),
             name: name.to_string(),
             comment: policy.comment.clone(),
@@ -107,8 +133,8 @@ fn create(table: &QualifiedName, name: &str, policy: &Policy, out: &mut Vec<Chan
     }
 }
 
-fn drop(table: &QualifiedName, name: &str, policy: &Policy, recreated: bool) -> Change {
-    Change::DropPolicy { table: table.clone(), name: name.to_string(), policy: policy.clone(), recreated }
+fn drop(table: &QualifiedName, name: &str, policy: &Policy, recreated: bool) -> PolicyChange {
+    PolicyChange::Drop { table: table.clone(), name: name.to_string(), policy: policy.clone(), recreated }
 }
 
 /// `ALTER POLICY` can turn `old` into `new`: it sets roles and expressions, but changes neither the command

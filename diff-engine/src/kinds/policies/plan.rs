@@ -2,81 +2,74 @@
 //! changes; row level security is switched on after the table's policies exist and off before any of them
 //! is dropped, so that no statement boundary leaves a table with fewer rows visible than either end state.
 
-use super::{Context, Key, Phase, Step, col, function_keys, rel};
-use crate::change::Change;
+use super::PolicyChange;
+use super::sql;
 use crate::hazard::Hazard;
-use crate::render::{comment_on, create_policy, policy_expressions, policy_roles, policy_target};
-use crate::sql;
-use crate::sql::Keyword;
+use crate::kinds::KindChange;
+use crate::plan::step::{Context, Key, Phase, Step, col, function_keys, rel};
 use keel_core::model::{Policy, QualifiedName};
 
 const ACCESS: Hazard = Hazard::ChangesAccess;
 
-pub(super) fn policy_steps(change: &Change, cx: &Context) -> Vec<Step> {
+impl KindChange for PolicyChange {
+    fn steps(&self, cx: &Context) -> Vec<Step> {
+        policy_steps(self, cx)
+    }
+}
+
+fn policy_steps(change: &PolicyChange, cx: &Context) -> Vec<Step> {
     match change {
-        Change::EnableRowLevelSecurity { table } => {
+        PolicyChange::EnableRowLevelSecurity { table } => {
             let summary = format!("enable row level security on {table}{}", without_policies(table, cx));
             vec![switch(table, "ENABLE", Phase::EnableRowSecurity, summary).requires(desired_policies(table, cx))]
         }
-        Change::DisableRowLevelSecurity { table } => {
+        PolicyChange::DisableRowLevelSecurity { table } => {
             let summary = format!("disable row level security on {table}: its policies stop applying");
             vec![switch(table, "DISABLE", Phase::DisableRowSecurity, summary)]
         }
-        Change::ForceRowLevelSecurity { table } => {
+        PolicyChange::ForceRowLevelSecurity { table } => {
             let summary = format!("force row level security on {table}: its owner is held to the policies too");
             vec![switch(table, "FORCE", Phase::EnableRowSecurity, summary).requires(desired_policies(table, cx))]
         }
-        Change::NoForceRowLevelSecurity { table } => {
+        PolicyChange::NoForceRowLevelSecurity { table } => {
             let summary = format!("stop forcing row level security on {table}: its owner bypasses the policies");
             vec![switch(table, "NO FORCE", Phase::DisableRowSecurity, summary)]
         }
-        Change::CreatePolicy { table, name, policy } => vec![
-            Step::new(Phase::CreatePolicy, create_policy(table, name, policy), format!("create policy {name} on {table}"))
-                .requires(reads(table, policy))
-                .creates([key(table, name)]),
-        ],
-        Change::DropPolicy { table, name, policy, recreated } => {
-            let step = Step::new(
-                Phase::DropPolicy,
-                sql!("DROP POLICY {}", policy_target(table, name)),
-                format!("drop policy {name} on {table}"),
+        PolicyChange::Create { table, name, policy } => vec![
+            Step::new(
+                Phase::CreatePolicy,
+                sql::create(table, name, policy),
+                format!("create policy {name} on {table}"),
             )
             .requires(reads(table, policy))
-            .drops([key(table, name)]);
+            .creates([key(table, name)]),
+        ],
+        PolicyChange::Drop { table, name, policy, recreated } => {
+            let step = Step::new(Phase::DropPolicy, sql::drop(table, name), format!("drop policy {name} on {table}"))
+                .requires(reads(table, policy))
+                .drops([key(table, name)]);
             // Dropped and created again as it was, in the same transaction: nobody sees the difference.
             vec![if *recreated { step } else { step.hazards(&[ACCESS]) }]
         }
-        Change::AlterPolicy { table, name, policy } => vec![
-            Step::new(
-                Phase::CreatePolicy,
-                sql!(
-                    "ALTER POLICY {} TO {}{}",
-                    policy_target(table, name),
-                    policy_roles(&policy.roles),
-                    policy_expressions(policy)
-                ),
-                format!("alter policy {name} on {table}"),
-            )
-            .hazards(&[ACCESS])
-            .requires(reads(table, policy))
-            .modifies([key(table, name)]),
+        PolicyChange::Alter { table, name, policy } => vec![
+            Step::new(Phase::CreatePolicy, sql::alter(table, name, policy), format!("alter policy {name} on {table}"))
+                .hazards(&[ACCESS])
+                .requires(reads(table, policy))
+                .modifies([key(table, name)]),
         ],
-        Change::CommentPolicy { table, name, comment } => vec![
+        PolicyChange::Comment { table, name, comment } => vec![
             Step::new(
                 Phase::CommentPolicy,
-                comment_on("POLICY", policy_target(table, name), comment.as_ref()),
+                sql::comment(table, name, comment.as_ref()),
                 format!("comment on policy {name} on {table}"),
             )
             .requires([rel(table), key(table, name)]),
         ],
-        _ => unreachable!("policy_steps called with {change:?}"),
     }
 }
 
 fn switch(table: &QualifiedName, action: &'static str, rank: Phase, summary: String) -> Step {
-    Step::new(rank, sql!("ALTER TABLE {} {} ROW LEVEL SECURITY", table, Keyword(action)), summary)
-        .hazards(&[ACCESS])
-        .requires([rel(table)])
+    Step::new(rank, sql::switch(table, action), summary).hazards(&[ACCESS]).requires([rel(table)])
 }
 
 /// `: no policy, ...` when the table will have none: switched on, row level security then hides every row.
