@@ -12,10 +12,14 @@
 use keel_core::model::QualifiedName;
 use squawk_syntax::ast::{self, AstNode};
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
 /// Deeper nesting than this is parsed on a thread with a large stack (squawk's parser recurses per level).
 const SHALLOW: usize = 64;
+
+/// How many analyses a thread keeps (a plan's distinct expressions, mostly).
+const REMEMBERED: usize = 4096;
 
 /// What one piece of SQL reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,6 +36,26 @@ impl Analysis {
     /// Analyzes an expression, a query (`SELECT`, `WITH`, ...) or a `CREATE FUNCTION` statement, whose
     /// SQL-language body is analyzed too. An expression is parsed as `SELECT <expression>`.
     pub(crate) fn of(sql: &str) -> Analysis {
+        // Parsing costs tens of microseconds, and planning asks about the same text often (a check for each
+        // column that changes, `now()` for many defaults): answers are kept per thread, a bounded number.
+        thread_local! {
+            static SEEN: RefCell<HashMap<String, Analysis>> = RefCell::new(HashMap::new());
+        }
+        if let Some(known) = SEEN.with(|seen| seen.borrow().get(sql).cloned()) {
+            return known;
+        }
+        let analysis = Analysis::uncached(sql);
+        SEEN.with(|seen| {
+            let mut seen = seen.borrow_mut();
+            if seen.len() >= REMEMBERED {
+                seen.clear();
+            }
+            seen.insert(sql.to_string(), analysis.clone());
+        });
+        analysis
+    }
+
+    fn uncached(sql: &str) -> Analysis {
         let wrapped;
         let text = if is_statement(sql) {
             sql
@@ -104,7 +128,7 @@ fn parsed(text: &str) -> Analysis {
 /// Whether the text is a statement of its own rather than an expression: its first word is one that
 /// starts a query or a `CREATE`.
 fn is_statement(sql: &str) -> bool {
-    let word: String = sql.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word: String = sql.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
     ["select", "with", "values", "table", "create"].iter().any(|k| word.eq_ignore_ascii_case(k))
 }
 
@@ -200,6 +224,7 @@ mod tests {
         assert_eq!(calls("app.next_id() + 1"), ["app.next_id"]);
         assert_eq!(calls(r#""My App"."Next ""Id"""(x)"#), [r#"My App.Next "Id""#]);
         assert_eq!(calls("public.f (x)"), ["public.f"]);
+        assert_eq!(calls("table_name() || select_one()"), ["public.table_name", "public.select_one"]);
     }
 
     #[test]
