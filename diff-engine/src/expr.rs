@@ -12,10 +12,16 @@
 use keel_core::model::QualifiedName;
 use squawk_syntax::ast::{self, AstNode};
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 
-/// Deeper nesting than this is parsed on a thread with a large stack (squawk's parser recurses per level).
-const SHALLOW: usize = 64;
+/// Longer text is parsed on a thread with a large stack: squawk's parser recurses once per level of
+/// nesting, and a level takes at least two bytes (`(` and `)`, `NOT `), so shorter text nests shallowly
+/// enough for any thread's stack.
+const SHORT: usize = 256;
+
+/// How many analyses a thread keeps (a plan's distinct expressions, mostly).
+const REMEMBERED: usize = 4096;
 
 /// What one piece of SQL reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -32,6 +38,26 @@ impl Analysis {
     /// Analyzes an expression, a query (`SELECT`, `WITH`, ...) or a `CREATE FUNCTION` statement, whose
     /// SQL-language body is analyzed too. An expression is parsed as `SELECT <expression>`.
     pub(crate) fn of(sql: &str) -> Analysis {
+        // Parsing costs tens of microseconds, and planning asks about the same text often (a check for each
+        // column that changes, `now()` for many defaults): answers are kept per thread, a bounded number.
+        thread_local! {
+            static SEEN: RefCell<HashMap<String, Analysis>> = RefCell::new(HashMap::new());
+        }
+        if let Some(known) = SEEN.with(|seen| seen.borrow().get(sql).cloned()) {
+            return known;
+        }
+        let analysis = Analysis::uncached(sql);
+        SEEN.with(|seen| {
+            let mut seen = seen.borrow_mut();
+            if seen.len() >= REMEMBERED {
+                seen.clear();
+            }
+            seen.insert(sql.to_string(), analysis.clone());
+        });
+        analysis
+    }
+
+    fn uncached(sql: &str) -> Analysis {
         let wrapped;
         let text = if is_statement(sql) {
             sql
@@ -42,7 +68,7 @@ impl Analysis {
         match crate::sql_depth::too_deep(text) {
             // More nesting than any server prints: nothing keel could order by.
             Some(_) => Analysis::default(),
-            None if depth(text) > SHALLOW => crate::sql_depth::on_big_stack(|| parsed(text)),
+            None if text.len() > SHORT => crate::sql_depth::on_big_stack(|| parsed(text)),
             None => parsed(text),
         }
     }
@@ -104,28 +130,12 @@ fn parsed(text: &str) -> Analysis {
 /// Whether the text is a statement of its own rather than an expression: its first word is one that
 /// starts a query or a `CREATE`.
 fn is_statement(sql: &str) -> bool {
-    let word: String = sql.trim_start().chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+    let word: String = sql.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
     ["select", "with", "values", "table", "create"].iter().any(|k| word.eq_ignore_ascii_case(k))
 }
 
-/// The deepest nesting of parentheses and brackets (squawk's lexer: strings and comments are skipped).
-fn depth(text: &str) -> usize {
-    use squawk_lexer::TokenKind;
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    for token in squawk_lexer::tokenize(text) {
-        match token.kind {
-            TokenKind::OpenParen | TokenKind::OpenBracket => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            TokenKind::CloseParen | TokenKind::CloseBracket => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
-
-/// The name a call calls: the first child of a `CALL_EXPR`, itself or inside the `schema.name` it is in.
+/// Whether a name is the function a call calls: the first child of a `CALL_EXPR`, or a part of the
+/// `schema.name` that is.
 fn is_callee(node: &SyntaxNode) -> bool {
     let first_of = |parent: &SyntaxNode, kind| parent.kind() == kind && parent.first_child().as_ref() == Some(node);
     match node.parent() {
@@ -200,6 +210,7 @@ mod tests {
         assert_eq!(calls("app.next_id() + 1"), ["app.next_id"]);
         assert_eq!(calls(r#""My App"."Next ""Id"""(x)"#), [r#"My App.Next "Id""#]);
         assert_eq!(calls("public.f (x)"), ["public.f"]);
+        assert_eq!(calls("table_name() || select_one()"), ["public.table_name", "public.select_one"]);
     }
 
     #[test]
@@ -251,6 +262,8 @@ mod tests {
     fn deep_nesting_parses_without_overflowing() {
         let deep = format!("{}f(x){}", "(".repeat(500), ")".repeat(500));
         assert_eq!(calls(&deep), ["public.f"]);
+        let nots = format!("{}f(x)", "NOT ".repeat(3000));
+        assert_eq!(calls(&nots), ["public.f"], "nesting without parentheses");
         let too_deep = format!("{}f(x){}", "(".repeat(5000), ")".repeat(5000));
         assert!(calls(&too_deep).is_empty());
     }
