@@ -3,6 +3,7 @@
 //!
 //! Apps use this through the `keel` facade crate.
 
+pub mod conventions;
 pub mod definition;
 pub mod grammar;
 pub mod json;

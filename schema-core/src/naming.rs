@@ -31,63 +31,7 @@ pub fn column_name(field: &str) -> String {
     field.trim_start_matches("r#").to_string()
 }
 
-/// Irregular plurals, singular first: what [`pluralize`] makes of these words (and the lint reads back).
-pub const IRREGULAR_PLURALS: &[(&str, &str)] = &[
-    ("person", "people"),
-    ("child", "children"),
-    ("man", "men"),
-    ("woman", "women"),
-    ("mouse", "mice"),
-    ("goose", "geese"),
-    ("foot", "feet"),
-    ("tooth", "teeth"),
-    ("datum", "data"),
-    ("index", "indices"),
-    ("matrix", "matrices"),
-    ("vertex", "vertices"),
-    ("criterion", "criteria"),
-    ("analysis", "analyses"),
-];
-
-/// Nouns [`pluralize`] leaves as they are.
-pub const UNCOUNTABLE: &[&str] =
-    &["data", "information", "equipment", "metadata", "news", "series", "species", "media"];
-
-/// English plural of one lower-case word, enough for table names.
-pub fn pluralize(word: &str) -> String {
-    if let Some((_, plural)) = IRREGULAR_PLURALS.iter().find(|(s, _)| *s == word) {
-        return (*plural).to_string();
-    }
-    if UNCOUNTABLE.contains(&word) || word.is_empty() {
-        return word.to_string();
-    }
-    let vowel = |c: char| "aeiou".contains(c);
-    let before_last = word.chars().rev().nth(1);
-    if let Some(stem) = word.strip_suffix('y')
-        && before_last.is_some_and(|c| !vowel(c))
-    {
-        return format!("{stem}ies");
-    }
-    if let Some(stem) = word.strip_suffix("fe") {
-        return format!("{stem}ves");
-    }
-    if word.ends_with("ss")
-        || word.ends_with('x')
-        || word.ends_with('z')
-        || word.ends_with("ch")
-        || word.ends_with("sh")
-    {
-        return format!("{word}es");
-    }
-    if word.ends_with("us") || word.ends_with("is") {
-        // status → statuses, basis → bases would need a dictionary; `statuses` is the common table case.
-        return format!("{word}es");
-    }
-    if word.ends_with('s') {
-        return word.to_string();
-    }
-    format!("{word}s")
-}
+pub use crate::conventions::nouns::{IRREGULAR_PLURALS, UNCOUNTABLE, pluralize};
 
 /// PostgreSQL's own `makeObjectName`: `{name1}_{name2}_{label}`, shortening the longer of the two names
 /// first until the whole fits in 63 bytes. Used for `_pkey`, `_key`, `_fkey` and `_check` names.

@@ -164,32 +164,15 @@ pub fn singular(table: &str) -> String {
         Some((h, l)) => (Some(h), l),
         None => (None, table),
     };
-    // Words keel's pluralization leaves alone (`news`, `data`) are their own singular.
-    const UNCOUNTABLE: &[&str] =
-        &["data", "information", "equipment", "metadata", "news", "series", "species", "media"];
-    const IRREGULAR: &[&str] = &[
-        "person",
-        "child",
-        "man",
-        "woman",
-        "mouse",
-        "goose",
-        "foot",
-        "tooth",
-        "datum",
-        "index",
-        "matrix",
-        "vertex",
-        "criterion",
-        "analysis",
-    ];
     let stem = |suffix: &str, replacement: &str| last.strip_suffix(suffix).map(|s| format!("{s}{replacement}"));
-    let mut candidates: Vec<Option<String>> = IRREGULAR.iter().map(|s| Some(s.to_string())).collect();
+    // The conventions' word lists: irregular singulars are candidates, uncountable words their own singular.
+    let mut candidates: Vec<Option<String>> =
+        naming::IRREGULAR_PLURALS.iter().map(|(singular, _)| Some(singular.to_string())).collect();
     // Words that look singular already keep their `s` (`status`, `address`, `analysis`).
     if !(last.ends_with("us") || last.ends_with("ss") || last.ends_with("is")) {
         candidates.extend([stem("ies", "y"), stem("ves", "fe"), stem("es", ""), stem("s", "")]);
     }
-    let found = if UNCOUNTABLE.contains(&last) {
+    let found = if naming::UNCOUNTABLE.contains(&last) {
         None
     } else {
         candidates.into_iter().flatten().filter(|c| !c.is_empty() && c != last).find(|c| naming::pluralize(c) == last)

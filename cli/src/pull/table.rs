@@ -622,12 +622,5 @@ fn columns_text(columns: &[String]) -> String {
 fn convention_default(column: &str, rust: &str, in_primary_key: bool) -> Option<&'static str> {
     let head = rust.split('<').next().unwrap_or(rust);
     let last = head.rsplit("::").next().unwrap_or(head);
-    const TIMESTAMP_TYPES: [&str; 5] =
-        ["DateTime", "NaiveDateTime", "OffsetDateTime", "PrimitiveDateTime", "UtcDateTime"];
-    match column {
-        "created_at" | "updated_at" if TIMESTAMP_TYPES.contains(&last) => Some("now()"),
-        "id" if in_primary_key && last == "Uuid" => Some("gen_random_uuid()"),
-        c if (c.starts_with("is_") || c.starts_with("has_")) && last == "bool" => Some("false"),
-        _ => None,
-    }
+    keel_core::conventions::default_for(column, last, in_primary_key)
 }

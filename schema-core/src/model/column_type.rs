@@ -10,67 +10,104 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ColumnType {
+    /// `boolean`.
     Boolean,
+    /// `smallint` (`int2`).
     SmallInt,
+    /// `integer` (`int4`).
     Integer,
+    /// `bigint` (`int8`).
     BigInt,
+    /// `real` (`float4`).
     Real,
+    /// `double precision` (`float8`).
     DoublePrecision,
+    /// `numeric(precision, scale)`, or unconstrained `numeric`.
     Numeric {
+        /// Total digits; `None` for an unconstrained `numeric`.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         precision: Option<u16>,
+        /// Digits after the decimal point.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         scale: Option<u16>,
     },
+    /// `text`.
     Text,
+    /// `varchar(length)`, or `varchar` without a limit.
     Varchar {
+        /// The maximum length in characters.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         length: Option<u32>,
     },
+    /// `char(length)` (blank-padded).
     Char {
+        /// The length in characters (`char` alone is `char(1)`).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         length: Option<u32>,
     },
+    /// `bytea`.
     Bytea,
+    /// `uuid`.
     Uuid,
+    /// `json` (the text as given).
     Json,
+    /// `jsonb` (parsed, binary).
     Jsonb,
+    /// `inet`.
     Inet,
+    /// `cidr`.
     Cidr,
+    /// `macaddr`.
     MacAddr,
+    /// `date`.
     Date,
+    /// `time(precision) [with time zone]`.
     Time {
+        /// Fractional digits of the seconds; `None` for the default (6).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         precision: Option<u8>,
+        /// `timetz`.
         with_time_zone: bool,
     },
+    /// `timestamp(precision) [with time zone]`.
     Timestamp {
+        /// Fractional digits of the seconds; `None` for the default (6).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         precision: Option<u8>,
+        /// `timestamptz`.
         with_time_zone: bool,
     },
+    /// `interval`.
     Interval,
+    /// An array of another type (`text[]`); PostgreSQL does not enforce dimensions.
     Array {
+        /// The element type.
         element: Box<ColumnType>,
     },
     /// A type defined in the database: an enum (later: a domain or composite type).
     Named {
+        /// The type's schema.
         schema: String,
+        /// The type's name in it.
         name: String,
     },
     /// A type keel has no structure for, as `format_type` prints it (e.g. `tsvector`, `point`).
     Other {
+        /// The type as `format_type` prints it.
         sql: String,
     },
 }
 
 impl ColumnType {
+    /// `timestamptz`: what the conventions give `created_at` and `updated_at`.
     pub const TIMESTAMPTZ: ColumnType = ColumnType::Timestamp { precision: None, with_time_zone: true };
 
+    /// An array of `element`.
     pub fn array(element: ColumnType) -> ColumnType {
         ColumnType::Array { element: Box::new(element) }
     }
 
+    /// A type defined in the database (an enum), by its qualified name.
     pub fn named(schema: impl Into<String>, name: impl Into<String>) -> ColumnType {
         ColumnType::Named { schema: schema.into(), name: name.into() }
     }
@@ -216,7 +253,9 @@ fn strip_array_suffixes(text: &str) -> (&str, usize) {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid column type `{input}`: {reason}")]
 pub struct ParseTypeError {
+    /// The text that was read.
     pub input: String,
+    /// What is wrong with it.
     pub reason: &'static str,
 }
 

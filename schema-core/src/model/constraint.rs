@@ -1,11 +1,15 @@
 use super::{IndexKey, IndexMethod, QualifiedName};
 use serde::{Deserialize, Serialize};
 
+/// A table's primary key (`CONSTRAINT name PRIMARY KEY (columns)`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrimaryKey {
+    /// The constraint's name (and its index's).
     pub name: String,
+    /// The key columns, in key order.
     pub columns: Vec<String>,
+    /// Whether checking may wait for the end of the transaction.
     #[serde(default, skip_serializing_if = "Deferrable::is_default")]
     pub deferrable: Deferrable,
     /// `COMMENT ON CONSTRAINT`.
@@ -13,13 +17,16 @@ pub struct PrimaryKey {
     pub comment: Option<String>,
 }
 
+/// A unique constraint (`UNIQUE (columns)`); keyed by name in [`Table`](super::Table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UniqueConstraint {
+    /// The key columns, in key order.
     pub columns: Vec<String>,
     /// `NULLS NOT DISTINCT` (PostgreSQL 15): two rows with nulls in the same columns conflict.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nulls_not_distinct: bool,
+    /// Whether checking may wait for the end of the transaction.
     #[serde(default, skip_serializing_if = "Deferrable::is_default")]
     pub deferrable: Deferrable,
     /// `COMMENT ON CONSTRAINT`.
@@ -63,6 +70,7 @@ impl UniqueConstraint {
     }
 }
 
+/// A check constraint (`CHECK (expression)`); keyed by name in [`Table`](super::Table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Check {
@@ -90,16 +98,23 @@ impl Check {
     }
 }
 
+/// A foreign key (`FOREIGN KEY (columns) REFERENCES table (columns)`); keyed by name in [`Table`](super::Table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ForeignKey {
+    /// The referencing columns of this table.
     pub columns: Vec<String>,
+    /// The referenced table.
     pub references: QualifiedName,
+    /// The referenced columns, one for each referencing column.
     pub referenced_columns: Vec<String>,
+    /// What deleting a referenced row does.
     #[serde(default, skip_serializing_if = "ForeignKeyAction::is_default")]
     pub on_delete: ForeignKeyAction,
+    /// What updating a referenced key does.
     #[serde(default, skip_serializing_if = "ForeignKeyAction::is_default")]
     pub on_update: ForeignKeyAction,
+    /// Whether checking may wait for the end of the transaction.
     #[serde(default, skip_serializing_if = "Deferrable::is_default")]
     pub deferrable: Deferrable,
     /// `MATCH FULL`: a row with some referencing columns null and others not is rejected (the default,
@@ -165,15 +180,21 @@ impl ForeignKey {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ForeignKeyAction {
+    /// `NO ACTION`: fail, at the end of the statement (PostgreSQL's default).
     #[default]
     NoAction,
+    /// `RESTRICT`: fail at once.
     Restrict,
+    /// `CASCADE`: delete or update the referencing rows too.
     Cascade,
+    /// `SET NULL`: null the referencing columns.
     SetNull,
+    /// `SET DEFAULT`: set the referencing columns to their defaults.
     SetDefault,
 }
 
 impl ForeignKeyAction {
+    /// Every action, the default first.
     pub const ALL: [ForeignKeyAction; 5] = [
         ForeignKeyAction::NoAction,
         ForeignKeyAction::Restrict,
@@ -186,6 +207,7 @@ impl ForeignKeyAction {
         *self == ForeignKeyAction::NoAction
     }
 
+    /// The action as SQL: `NO ACTION`, `SET NULL`, ...
     pub fn sql(self) -> &'static str {
         match self {
             ForeignKeyAction::NoAction => "NO ACTION",
@@ -204,12 +226,16 @@ impl ForeignKeyAction {
     }
 }
 
+/// Whether a constraint's check may be deferred to the end of the transaction.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Deferrable {
+    /// `NOT DEFERRABLE` (the default).
     #[default]
     NotDeferrable,
+    /// `DEFERRABLE INITIALLY IMMEDIATE`: checked per statement unless `SET CONSTRAINTS ... DEFERRED`.
     InitiallyImmediate,
+    /// `DEFERRABLE INITIALLY DEFERRED`: checked at commit.
     InitiallyDeferred,
 }
 
@@ -219,10 +245,12 @@ impl Deferrable {
         if deferred { Deferrable::InitiallyDeferred } else { Deferrable::InitiallyImmediate }
     }
 
+    /// Whether it is `NOT DEFERRABLE`, left out of the JSON form.
     pub fn is_default(&self) -> bool {
         *self == Deferrable::NotDeferrable
     }
 
+    /// The clause as SQL.
     pub fn sql(self) -> &'static str {
         match self {
             Deferrable::NotDeferrable => "NOT DEFERRABLE",
@@ -236,11 +264,15 @@ impl Deferrable {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exclusion {
+    /// The index access method that enforces it (`gist` for ranges).
     #[serde(default)]
     pub method: IndexMethod,
+    /// Each key with the operator two rows must not both satisfy.
     pub elements: Vec<ExclusionElement>,
+    /// Non-key columns stored in the index (`INCLUDE (...)`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub include: Vec<String>,
+    /// The `WHERE` predicate: only rows that satisfy it are constrained.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub predicate: Option<String>,
     /// `COMMENT ON CONSTRAINT`.
@@ -260,10 +292,13 @@ impl Exclusion {
     }
 }
 
+/// One element of an exclusion constraint: `key WITH operator`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ExclusionElement {
+    /// The column or expression compared.
     pub key: IndexKey,
+    /// The operator, e.g. `=` or `&&`.
     pub operator: Operator,
 }
 
@@ -274,6 +309,7 @@ pub struct ExclusionElement {
 pub struct Operator(String);
 
 impl Operator {
+    /// The symbol.
     pub fn as_str(&self) -> &str {
         &self.0
     }

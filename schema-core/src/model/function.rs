@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Function {
+    /// A function or a procedure.
     #[serde(default, skip_serializing_if = "RoutineKind::is_function")]
     pub kind: RoutineKind,
     /// Every argument with its mode, name, type and default (`pg_get_function_arguments`).
@@ -19,9 +20,12 @@ pub struct Function {
     /// What it returns (`pg_get_function_result`); `None` for a procedure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub returns: Option<String>,
+    /// The language (`sql`, `plpgsql`, ...).
     pub language: String,
+    /// `IMMUTABLE`, `STABLE` or `VOLATILE`.
     #[serde(default, skip_serializing_if = "Volatility::is_volatile")]
     pub volatility: Volatility,
+    /// `SECURITY DEFINER`: runs with its owner's privileges.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub security_definer: bool,
     /// `SET` clauses as the catalog stores them (`search_path=pg_catalog, public`).
@@ -32,19 +36,24 @@ pub struct Function {
     /// Types of the schema the signature uses (enums, domains...), from the catalog: they must exist first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub uses_types: Vec<QualifiedName>,
+    /// `COMMENT ON FUNCTION`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
+/// Whether a routine is a function or a procedure.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoutineKind {
+    /// `CREATE FUNCTION`.
     #[default]
     Function,
+    /// `CREATE PROCEDURE` (called with `CALL`, returns nothing).
     Procedure,
 }
 
 impl RoutineKind {
+    /// Whether it is a function (the default, left out of the JSON form).
     pub fn is_function(&self) -> bool {
         *self == RoutineKind::Function
     }
@@ -58,16 +67,21 @@ impl RoutineKind {
     }
 }
 
+/// What a function promises about its results (`pg_proc.provolatile`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Volatility {
+    /// The same result for the same arguments, forever: usable in indexes.
     Immutable,
+    /// The same result within one statement.
     Stable,
+    /// May change at any call (the default).
     #[default]
     Volatile,
 }
 
 impl Volatility {
+    /// Whether it is `VOLATILE` (the default, left out of the JSON form).
     pub fn is_volatile(&self) -> bool {
         *self == Volatility::Volatile
     }
@@ -77,17 +91,21 @@ impl Volatility {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FunctionId {
+    /// The function's schema.
     pub schema: String,
+    /// Its name.
     pub name: String,
     /// `a integer, b text`: names, modes and types of the arguments that identify it, without defaults.
     pub arguments: String,
 }
 
 impl FunctionId {
+    /// The function `schema.name(arguments)`.
     pub fn new(schema: impl Into<String>, name: impl Into<String>, arguments: impl Into<String>) -> FunctionId {
         FunctionId { schema: schema.into(), name: name.into(), arguments: arguments.into() }
     }
 
+    /// Its schema and name, without the arguments.
     pub fn qualified_name(&self) -> QualifiedName {
         QualifiedName::new(&self.schema, &self.name)
     }

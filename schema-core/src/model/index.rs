@@ -5,10 +5,13 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Index {
+    /// `CREATE UNIQUE INDEX`.
     #[serde(default)]
     pub unique: bool,
+    /// The access method (`USING ...`).
     #[serde(default)]
     pub method: IndexMethod,
+    /// The key columns and expressions, in order.
     pub keys: Vec<IndexKey>,
     /// Non-key columns stored in the index (`INCLUDE (...)`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -113,19 +116,27 @@ pub fn key_expressions(keys: &[IndexKey]) -> impl Iterator<Item = &str> {
     keys.iter().filter_map(|k| k.on.as_expression())
 }
 
+/// An index access method (`USING ...`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IndexMethod {
+    /// B-tree: equality and order (the default).
     #[default]
     Btree,
+    /// Hash: equality only.
     Hash,
+    /// GiST: geometric types, ranges, exclusion constraints.
     Gist,
+    /// SP-GiST: space-partitioned data.
     Spgist,
+    /// GIN: arrays, `jsonb`, full text.
     Gin,
+    /// BRIN: block ranges of naturally ordered data.
     Brin,
 }
 
 impl IndexMethod {
+    /// Every method, the default first.
     pub const ALL: [IndexMethod; 6] = [
         IndexMethod::Btree,
         IndexMethod::Hash,
@@ -147,6 +158,7 @@ impl IndexMethod {
         }
     }
 
+    /// The method named `name` (any case), if it is one of these.
     pub fn parse(name: &str) -> Option<IndexMethod> {
         IndexMethod::ALL.into_iter().find(|m| m.name().eq_ignore_ascii_case(name.trim()))
     }
@@ -164,6 +176,7 @@ pub struct IndexKey {
     /// A non-default operator class, e.g. `text_pattern_ops`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opclass: Option<String>,
+    /// `ASC` or `DESC`.
     #[serde(default, skip_serializing_if = "SortOrder::is_default")]
     pub order: SortOrder,
     /// Always stored explicitly: PostgreSQL's default depends on `order` (ASC → last, DESC → first).
@@ -207,14 +220,18 @@ impl IndexKey {
     }
 }
 
+/// What an index key indexes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KeyExpression {
+    /// A column, by name.
     Column(String),
+    /// An expression, as SQL.
     Expression(String),
 }
 
 impl KeyExpression {
+    /// The column, for a column key.
     pub fn as_column(&self) -> Option<&String> {
         match self {
             KeyExpression::Column(c) => Some(c),
@@ -222,6 +239,7 @@ impl KeyExpression {
         }
     }
 
+    /// The SQL, for an expression key.
     pub fn as_expression(&self) -> Option<&str> {
         match self {
             KeyExpression::Expression(sql) => Some(sql),
@@ -230,11 +248,14 @@ impl KeyExpression {
     }
 }
 
+/// The order of an index key.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortOrder {
+    /// `ASC` (the default).
     #[default]
     Asc,
+    /// `DESC`.
     Desc,
 }
 
@@ -244,9 +265,12 @@ impl SortOrder {
     }
 }
 
+/// Where nulls sort in an index key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NullsOrder {
+    /// `NULLS FIRST`.
     First,
+    /// `NULLS LAST`.
     Last,
 }

@@ -1,3 +1,4 @@
+#![deny(missing_docs)]
 //! The schema model: one description of a PostgreSQL schema, produced by the derives and by introspection alike.
 //!
 //! Everything is keyed by name in sorted maps, so two equal schemas serialize to byte-identical JSON. Columns are
@@ -46,6 +47,7 @@ pub const DEFAULT_SCHEMA: &str = "public";
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Schema {
+    /// The PostgreSQL schemas, by name.
     #[serde(default)]
     pub schemas: BTreeMap<String, Namespace>,
     /// Installed extensions (`CREATE EXTENSION`), by name. `plpgsql`, which every database has, is left out.
@@ -57,6 +59,7 @@ pub struct Schema {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Extension {
+    /// The schema its objects live in (`WITH SCHEMA`).
     pub schema: String,
     /// The installed version (`ALTER EXTENSION ... UPDATE TO` changes it); `None` in a declaration that
     /// takes whatever version the server installs by default.
@@ -68,10 +71,13 @@ pub struct Extension {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Namespace {
+    /// Tables, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tables: BTreeMap<String, Table>,
+    /// Enum types, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub enums: BTreeMap<String, Enum>,
+    /// Standalone sequences (not identity sequences), by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub sequences: BTreeMap<String, Sequence>,
     /// Views and materialized views (declared in SQL files).
@@ -80,6 +86,7 @@ pub struct Namespace {
     /// Functions and procedures by name, then by identity arguments (overloads are different functions).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub functions: BTreeMap<String, BTreeMap<String, Function>>,
+    /// `COMMENT ON SCHEMA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Domains (declared in SQL files).
@@ -97,11 +104,14 @@ pub struct Namespace {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QualifiedName {
+    /// The schema.
     pub schema: String,
+    /// The name in it.
     pub name: String,
 }
 
 impl QualifiedName {
+    /// The name `schema.name`.
     pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
         QualifiedName { schema: schema.into(), name: name.into() }
     }
@@ -117,26 +127,36 @@ impl std::fmt::Display for QualifiedName {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Table {
+    /// Columns, in their physical order.
     pub columns: Vec<Column>,
+    /// The primary key, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary_key: Option<PrimaryKey>,
+    /// Unique constraints, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unique_constraints: BTreeMap<String, UniqueConstraint>,
+    /// Check constraints, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub checks: BTreeMap<String, Check>,
+    /// Foreign keys, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub foreign_keys: BTreeMap<String, ForeignKey>,
+    /// Exclusion constraints, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub exclusions: BTreeMap<String, Exclusion>,
+    /// Indexes that no constraint owns, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub indexes: BTreeMap<String, Index>,
+    /// Triggers, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub triggers: BTreeMap<String, Trigger>,
+    /// `COMMENT ON TABLE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Rename hint: the table's previous name in the same schema. Never produced by introspection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renamed_from: Option<String>,
+    /// `ENABLE` / `FORCE ROW LEVEL SECURITY`.
     #[serde(default, skip_serializing_if = "RowLevelSecurity::is_off")]
     pub row_level_security: RowLevelSecurity,
     /// Row level security policies (declared in SQL files), by name.
@@ -232,7 +252,9 @@ impl Table {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Enum {
+    /// The labels, in sort order.
     pub values: Vec<String>,
+    /// `COMMENT ON TYPE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     /// Rename hint: the type's previous name in the same schema.
@@ -260,10 +282,12 @@ impl Enum {
 }
 
 impl Schema {
+    /// The table `schema.name`.
     pub fn table(&self, schema: &str, name: &str) -> Option<&Table> {
         self.schemas.get(schema)?.tables.get(name)
     }
 
+    /// The enum type `schema.name`.
     pub fn enum_type(&self, schema: &str, name: &str) -> Option<&Enum> {
         self.schemas.get(schema)?.enums.get(name)
     }
@@ -283,6 +307,7 @@ impl Schema {
         self.schemas.iter().flat_map(|(s, ns)| ns.views.iter().map(move |(n, v)| (QualifiedName::new(s, n), v)))
     }
 
+    /// The view or materialized view `schema.name`.
     pub fn view(&self, schema: &str, name: &str) -> Option<&View> {
         self.schemas.get(schema)?.views.get(name)
     }
@@ -296,6 +321,7 @@ impl Schema {
         })
     }
 
+    /// The function or procedure `id`.
     pub fn function(&self, id: &FunctionId) -> Option<&Function> {
         self.schemas.get(&id.schema)?.functions.get(&id.name)?.get(&id.arguments)
     }
@@ -306,6 +332,7 @@ impl Schema {
         ns.functions.entry(id.name).or_default().insert(id.arguments, function);
     }
 
+    /// The domain `schema.name`.
     pub fn domain(&self, schema: &str, name: &str) -> Option<&Domain> {
         self.schemas.get(schema)?.domains.get(name)
     }
@@ -315,6 +342,7 @@ impl Schema {
         self.schemas.iter().flat_map(|(s, ns)| ns.domains.iter().map(move |(n, d)| (QualifiedName::new(s, n), d)))
     }
 
+    /// The composite type `schema.name`.
     pub fn composite_type(&self, schema: &str, name: &str) -> Option<&CompositeType> {
         self.schemas.get(schema)?.composite_types.get(name)
     }

@@ -16,6 +16,7 @@ pub struct Partition {
     /// The partition's schema when it is not its parent's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schema: Option<String>,
+    /// `COMMENT ON TABLE` of the partition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }

@@ -33,15 +33,21 @@ impl RowLevelSecurity {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyCommand {
+    /// `FOR ALL` (the default).
     #[default]
     All,
+    /// `FOR SELECT`.
     Select,
+    /// `FOR INSERT`.
     Insert,
+    /// `FOR UPDATE`.
     Update,
+    /// `FOR DELETE`.
     Delete,
 }
 
 impl PolicyCommand {
+    /// The command as SQL.
     pub fn sql(self) -> &'static str {
         match self {
             PolicyCommand::All => "ALL",
@@ -74,6 +80,7 @@ impl PolicyCommand {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
+    /// The command it applies to.
     #[serde(default, skip_serializing_if = "PolicyCommand::is_all")]
     pub command: PolicyCommand,
     /// `AS PERMISSIVE` (rows any permissive policy allows) or, when false, `AS RESTRICTIVE` (rows every
@@ -92,6 +99,7 @@ pub struct Policy {
     /// dropped before they change and created after. Not compared: it follows from the expressions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reads: Vec<ViewDependency>,
+    /// `COMMENT ON POLICY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }

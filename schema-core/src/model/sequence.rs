@@ -6,21 +6,28 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SequenceOptions {
+    /// `START WITH`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
+    /// `INCREMENT BY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub increment: Option<i64>,
+    /// `MINVALUE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_value: Option<i64>,
+    /// `MAXVALUE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_value: Option<i64>,
+    /// `CACHE`: values preallocated per session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<i64>,
+    /// `CYCLE`: wrap around at the limit instead of failing.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub cycle: bool,
 }
 
 impl SequenceOptions {
+    /// Whether every option is PostgreSQL's default (left out of the JSON form).
     pub fn is_default(&self) -> bool {
         *self == SequenceOptions::default()
     }
@@ -120,11 +127,13 @@ pub struct Sequence {
     /// `smallint`, `integer` or `bigint` (PostgreSQL's default).
     #[serde(default = "bigint")]
     pub data_type: ColumnType,
+    /// Its parameters.
     #[serde(default, skip_serializing_if = "SequenceOptions::is_default")]
     pub options: SequenceOptions,
     /// The column the sequence belongs to (`OWNED BY`), dropped with it; a `serial` column's sequence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned_by: Option<SequenceOwner>,
+    /// `COMMENT ON SEQUENCE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -143,6 +152,8 @@ fn bigint() -> ColumnType {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SequenceOwner {
+    /// The owning table, in the sequence's schema.
     pub table: String,
+    /// The owning column.
     pub column: String,
 }

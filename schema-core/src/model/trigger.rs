@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
+    /// `BEFORE`, `AFTER` or `INSTEAD OF`.
     pub timing: TriggerTiming,
     /// `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, in that order.
     pub events: Vec<TriggerEvent>,
@@ -28,21 +29,28 @@ pub struct Trigger {
     /// The literal arguments the function receives in `TG_ARGV`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arguments: Vec<String>,
+    /// When it fires (`ALTER TABLE ... ENABLE/DISABLE TRIGGER`).
     #[serde(default, skip_serializing_if = "TriggerEnabled::is_origin")]
     pub enabled: TriggerEnabled,
+    /// `COMMENT ON TRIGGER`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
+/// When a trigger runs relative to its event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TriggerTiming {
+    /// `BEFORE`.
     Before,
+    /// `AFTER`.
     After,
+    /// `INSTEAD OF` (views only).
     InsteadOf,
 }
 
 impl TriggerTiming {
+    /// The keyword.
     pub fn keyword(&self) -> &'static str {
         match self {
             TriggerTiming::Before => "BEFORE",
@@ -52,16 +60,22 @@ impl TriggerTiming {
     }
 }
 
+/// An event a trigger fires on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TriggerEvent {
+    /// `INSERT`.
     Insert,
+    /// `UPDATE`.
     Update,
+    /// `DELETE`.
     Delete,
+    /// `TRUNCATE`.
     Truncate,
 }
 
 impl TriggerEvent {
+    /// The keyword.
     pub fn keyword(&self) -> &'static str {
         match self {
             TriggerEvent::Insert => "INSERT",
@@ -79,12 +93,16 @@ pub enum TriggerEnabled {
     /// Fires unless the session is a replica (`session_replication_role`): the default.
     #[default]
     Origin,
+    /// `DISABLE TRIGGER`: never fires.
     Disabled,
+    /// `ENABLE REPLICA TRIGGER`: fires only when the session is a replica.
     Replica,
+    /// `ENABLE ALWAYS TRIGGER`: fires whatever the session's role.
     Always,
 }
 
 impl TriggerEnabled {
+    /// Whether it fires as by default (left out of the JSON form).
     pub fn is_origin(&self) -> bool {
         *self == TriggerEnabled::Origin
     }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 pub struct View {
     /// The `SELECT` as the server prints it.
     pub query: String,
+    /// `CREATE MATERIALIZED VIEW`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub materialized: bool,
     /// `WITH (...)` options as PostgreSQL stores them (`security_barrier=true`, `check_option=local`,
@@ -26,14 +27,18 @@ pub struct View {
     /// Indexes of a materialized view, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub indexes: BTreeMap<String, Index>,
+    /// `COMMENT ON VIEW`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
 
+/// An output column of a view.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewColumn {
+    /// The column's name.
     pub name: String,
+    /// Its type as `format_type` prints it.
     #[serde(rename = "type")]
     pub ty: String,
 }
@@ -42,7 +47,9 @@ pub struct ViewColumn {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ViewDependency {
+    /// The table or view read.
     pub relation: QualifiedName,
+    /// The column read; `None` for the relation as a whole.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
 }

@@ -5,7 +5,7 @@ use crate::attr::{FieldInput, ForeignKeyOptions, IdentityAttr, RlsAttr, TableInp
 use crate::keys::{self, KeyOn, KeySpec};
 use darling::util::SpannedValue;
 use keel_core::model::ForeignKeyAction;
-use keel_core::naming;
+use keel_core::{conventions, naming};
 use proc_macro2::Span;
 use std::collections::BTreeMap;
 use syn::spanned::Spanned;
@@ -432,12 +432,9 @@ fn primary_key(
             errors.push(err(column.ty.span(), "a primary key column cannot be `Option<_>`: primary keys are NOT NULL"));
         }
         // The convention: `id: Uuid` is filled by the database.
-        if column.name == "id"
-            && column.default.is_none()
-            && column.identity.is_none()
-            && last_segment_is(&column.ty, "Uuid")
-        {
-            column.default = Some("gen_random_uuid()".to_string());
+        let convention = last_segment(&column.ty).and_then(|t| conventions::primary_key_default(&column.name, &t));
+        if let Some(default) = convention.filter(|_| column.default.is_none() && column.identity.is_none()) {
+            column.default = Some(default.to_string());
             column.insert = InsertField::Defaulted;
         }
     }
@@ -487,7 +484,7 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
     let mut default = field.default.clone();
     if field.optimistic_lock.is_present() {
         requires = Some(("Integer", field.optimistic_lock.span()));
-        default.get_or_insert_with(|| "1".to_string());
+        default.get_or_insert_with(|| conventions::OPTIMISTIC_LOCK_START.to_string());
     }
     let generated = field.generated.as_ref().map(|g| g.as_str().to_string());
     let set_by =
@@ -502,13 +499,8 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
         errors.push(err(span, "a column takes only one of `default`, `identity` and `generated`"));
     }
     // Conventions from the team's guidelines; an explicit `default` always wins.
-    let convention_default = match name.as_str() {
-        "created_at" | "updated_at" if TIMESTAMP_TYPES.iter().any(|t| last_segment_is(&field.ty, t)) => Some("now()"),
-        n if (n.starts_with("is_") || n.starts_with("has_")) && last_segment_is(&field.ty, "bool") => Some("false"),
-        _ => None,
-    };
     if default.is_none() && identity.is_none() && generated.is_none() {
-        default = convention_default.map(str::to_string);
+        default = last_segment(&field.ty).and_then(|t| conventions::column_default(&name, &t)).map(str::to_string);
     }
     let insert = match (&generated, identity) {
         (Some(_), _) | (_, Some(Identity::Always)) => InsertField::Omitted,
@@ -624,16 +616,18 @@ fn check_identifier(errors: &mut Errors, name: &str, span: Span, what: &str) {
     }
 }
 
-/// Rust types that map to a timestamp: the ones the `created_at`/`updated_at` convention applies to.
-const TIMESTAMP_TYPES: [&str; 5] = ["DateTime", "NaiveDateTime", "OffsetDateTime", "PrimitiveDateTime", "UtcDateTime"];
-
-/// Whether a type's path ends in `segment` (`Option<T>`, `uuid::Uuid`). Only a syntactic hint for
-/// conventions; the real mapping is asked of `SqlType` at run time.
-pub fn last_segment_is(ty: &Type, segment: &str) -> bool {
+/// The last segment of a type's path (`Option` for `Option<T>`, `Uuid` for `uuid::Uuid`). Only a syntactic
+/// hint for conventions; the real mapping is asked of `SqlType` at run time.
+fn last_segment(ty: &Type) -> Option<String> {
     match ty {
-        Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == segment),
-        Type::Group(g) => last_segment_is(&g.elem, segment),
-        Type::Paren(p) => last_segment_is(&p.elem, segment),
-        _ => false,
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Group(g) => last_segment(&g.elem),
+        Type::Paren(p) => last_segment(&p.elem),
+        _ => None,
     }
+}
+
+/// Whether a type's path ends in `segment` (`Option<T>`, `uuid::Uuid`).
+pub fn last_segment_is(ty: &Type, segment: &str) -> bool {
+    last_segment(ty).is_some_and(|s| s == segment)
 }

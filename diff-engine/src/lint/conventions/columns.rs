@@ -7,7 +7,7 @@ use super::{
     VERSION_DEFAULT, is_integer, is_timestamptz,
 };
 use crate::lint::{Finding, Rule};
-use keel_core::{Column, ColumnType};
+use keel_core::{Column, ColumnType, conventions};
 
 pub(super) fn check_table(t: &TableContext<'_>, out: &mut Vec<Finding>) {
     primary_key(t, out);
@@ -59,7 +59,7 @@ fn primary_key(t: &TableContext<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &PRIMARY_KEY,
             t.at_column("id"),
-            default_message(&format!("primary key {}", t.column_name("id")), id, "gen_random_uuid()"),
+            default_message(&format!("primary key {}", t.column_name("id")), id, conventions::GEN_RANDOM_UUID),
             "set the default of `id` to gen_random_uuid()",
         ));
     }
@@ -76,7 +76,7 @@ fn default_message(what: &str, column: &Column, expected: &str) -> String {
 /// `created_at` and `updated_at`, each `timestamptz NOT NULL DEFAULT now()`. Junction tables' rows are
 /// inserted and deleted, never updated: they need only `created_at` (an `updated_at` they have is checked).
 fn timestamps(t: &TableContext<'_>, out: &mut Vec<Finding>) {
-    for name in ["created_at", "updated_at"] {
+    for name in conventions::TIMESTAMP_COLUMNS {
         match t.table.column(name) {
             None if name == "updated_at" && t.links => {}
             None => out.push(Finding::new(
@@ -107,7 +107,7 @@ fn timestamps(t: &TableContext<'_>, out: &mut Vec<Finding>) {
                     out.push(Finding::new(
                         &TIMESTAMPS,
                         t.at_column(name),
-                        default_message(&what, column, "now()"),
+                        default_message(&what, column, conventions::NOW),
                         format!("set the default of `{name}` to now()"),
                     ));
                 }
@@ -149,7 +149,7 @@ fn soft_delete(t: &TableContext<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(rule, at(), format!("{what} is nullable"), "make `is_deleted` NOT NULL"));
         }
         if !flag.default.as_deref().is_some_and(is_false) {
-            let message = default_message(&what, flag, "false");
+            let message = default_message(&what, flag, conventions::FALSE);
             out.push(Finding::new(rule, at(), message, "set the default of `is_deleted` to false"));
         }
     }

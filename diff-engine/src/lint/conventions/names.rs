@@ -9,6 +9,7 @@ use super::{
     TABLE_SNAKE_CASE, TIMESTAMP_SUFFIX, TableContext, is_integer,
 };
 use crate::lint::{Finding, Location};
+use keel_core::conventions;
 use keel_core::naming::{self, MAX_IDENTIFIER_BYTES};
 use keel_core::{Column, ColumnType, Schema};
 
@@ -99,7 +100,7 @@ fn column_name(t: &TableContext<'_>, column: &Column, out: &mut Vec<Finding>) {
         ));
     }
     match &column.ty {
-        ColumnType::Boolean if !snake.starts_with("is_") && !snake.starts_with("has_") => {
+        ColumnType::Boolean if !conventions::is_boolean_name(&snake) => {
             out.push(Finding::new(
                 &BOOLEAN_PREFIX,
                 t.at_column(name),
