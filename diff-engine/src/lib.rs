@@ -1,12 +1,12 @@
 //! keel's engine: reads a live database into the schema model, compares two models, plans the ordered,
-//! hazard-tagged statements that turn one into the other, and applies them; with scratch databases to
-//! normalize declared schemas on.
+//! hazard-tagged statements that turn one into the other, and applies them, normalizing declared schemas
+//! on scratch databases (keel-scratch). The migration runtime apps link is keel-migrate, re-exported as
+//! [`migrate`].
 
 pub mod apply;
 mod calls;
 pub mod casts;
 pub mod change;
-pub mod counts;
 pub mod diff;
 pub mod hazard;
 pub mod hints;
@@ -21,10 +21,12 @@ pub mod questions;
 pub mod render;
 pub mod render_types;
 pub mod replayable;
-pub mod scratch;
 pub mod sql_depth;
 pub mod sql_types_first;
 pub mod unmanaged;
+
+/// Counts in messages, shared with the runtime.
+pub use keel_migrate::counts;
 
 pub use apply::{ApplyError, Grown, LockTimeout, StatementError, apply_in_transaction, apply_plan};
 pub use change::Change;

@@ -19,7 +19,7 @@ use keel::{PgEnum, Table};
 use keel_core::model::Schema;
 use keel_diff::normalize::normalize;
 use keel_diff::render::create_schema;
-use keel_diff::scratch::{Server, shared_server};
+use keel_test_support::{Server, shared_server};
 use keel_diff::{PlanOptions, apply_in_transaction, apply_plan, introspect, plan};
 use std::net::IpAddr;
 use uuid::Uuid;

@@ -6,7 +6,7 @@
 //! `PROPTEST_CASES` overrides the number of cases (24 by default).
 
 use keel_core::model::Schema;
-use keel_diff::scratch::{ScratchDatabase, Server, shared_server};
+use keel_test_support::{ScratchDatabase, Server, shared_server};
 use keel_diff::{PlanOptions, apply_plan, introspect, plan};
 use proptest::prelude::*;
 use proptest::sample::Index;

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use keel::registry::{Problem, assemble};
+use keel_core::registry::{Problem, assemble};
 use keel::{ColumnType, PgEnum, QualifiedName, Table};
 
 #[derive(PgEnum, Debug, Clone)]

@@ -1,7 +1,7 @@
 //! Planning through the public API outside the oracle, for cases that need their own [`PlanOptions`]
 //! (a lock timeout) or whose plan PostgreSQL refuses to apply (an unmanaged view in the way).
 
-use keel_diff::scratch::ScratchDatabase;
+use keel_test_support::ScratchDatabase;
 use keel_diff::{Plan, PlanOptions, apply_plan, introspect, plan, unmanaged};
 use sqlx::{AssertSqlSafe, PgConnection};
 

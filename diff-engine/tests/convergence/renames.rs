@@ -3,7 +3,7 @@
 
 use crate::harness::case;
 use keel_core::model::Schema;
-use keel_diff::scratch::shared_server;
+use keel_test_support::shared_server;
 use keel_diff::{Hazard, Hints, Plan, PlanError, PlanOptions, Rename, introspect, plan};
 use sqlx::AssertSqlSafe;
 

@@ -11,7 +11,7 @@
 
 use anyhow::{Context, bail, ensure};
 use keel::Schema;
-use keel_diff::scratch::Server;
+use keel_scratch::Server;
 use keel_diff::{Plan, PlanOptions};
 use keel_example_files::service::{self, PageRequest, Upload};
 use sqlx::PgPool;
