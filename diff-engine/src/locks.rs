@@ -38,4 +38,3 @@ pub async fn relation_holder(
         None => on(&|r| statement.contains(&qualified(r))).or_else(|| on(&|_| true)),
     })
 }
-

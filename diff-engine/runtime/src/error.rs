@@ -203,7 +203,11 @@ impl MigrateError {
                 name(Setting::AllowOutOfOrder)
             ),
             MigrateError::Timeout { timeout, during, .. } => {
-                format!("the overall timeout of {} elapsed {during}; raise {}", seconds(timeout), name(Setting::Timeout))
+                format!(
+                    "the overall timeout of {} elapsed {during}; raise {}",
+                    seconds(timeout),
+                    name(Setting::Timeout)
+                )
             }
             other => other.to_string(),
         }

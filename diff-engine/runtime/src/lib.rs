@@ -39,8 +39,8 @@ pub use error::{ConnectAdvice, MigrateError, MigrationFailure, Setting, locate a
 pub use files::{BOM, ignored_files, read_migrations};
 pub use lock::default_lock_id;
 pub use replay::replay_with;
-pub use statements::{MAX_DEPTH, too_deep};
 pub use runner::{migrate, migrate_until, migrate_with};
+pub use statements::{MAX_DEPTH, too_deep};
 pub use status::{State, Status, StatusEntry, status};
 pub use table::locate as locate_table;
 pub use tx_control::{TransactionControl, transaction_control};

@@ -91,9 +91,7 @@ impl Builder {
             Kind::Word if self.parens == 0 && self.creates_routine(sql) => {
                 match word(&token).as_deref() {
                     // `BEGIN` is read when `ATOMIC` follows it: the body starts there.
-                    Some("atomic") if self.tokens.last().and_then(word).as_deref() == Some("begin") => {
-                        self.atomic += 1
-                    }
+                    Some("atomic") if self.tokens.last().and_then(word).as_deref() == Some("begin") => self.atomic += 1,
                     Some("case") if self.atomic > 0 => self.atomic += 1,
                     Some("end") => self.atomic = self.atomic.saturating_sub(1),
                     _ => {}
