@@ -11,7 +11,7 @@ use keel_core::Schema;
 use keel_diff::counts::{count, plural};
 use keel_diff::migrate::{self, Migration};
 use keel_diff::normalize::NormalizeError;
-use keel_diff::scratch::{ScratchError, Server};
+use keel_scratch::{ScratchError, Server};
 use sqlx::{Connection, PgConnection};
 use std::path::{Path, PathBuf};
 

@@ -65,6 +65,6 @@ pub async fn until_signal<T>(work: impl Future<Output = T>) -> Result<T, ExitCod
         stop = first() => stop,
     };
     eprintln!("interrupted by {}: dropping the scratch databases of this run", stop.name());
-    let _ = tokio::time::timeout(CLEANUP_WAIT, keel_diff::scratch::drop_live()).await;
+    let _ = tokio::time::timeout(CLEANUP_WAIT, keel_scratch::drop_live()).await;
     Err(ExitCode::from(stop.exit_code()))
 }

@@ -2,7 +2,7 @@
 //! file intact, migrations replay, nothing in the structs missing from them, no lint errors), and
 //! `generate` has nothing to write.
 
-use keel_diff::scratch::shared_server;
+use keel_test_support::shared_server;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

@@ -11,8 +11,8 @@
 //! run and prints its URL, for `psql` and `EXPLAIN ANALYZE`.
 
 use keel_core::model::{Column, ColumnType, Index, IndexKey, KeyExpression, Schema, Table};
-use keel_diff::scratch::{ScratchDatabase, Server, shared_server};
 use keel_diff::{Hints, PlanOptions, diff, introspect, plan};
+use keel_test_support::{ScratchDatabase, Server, shared_server};
 use sqlx::AssertSqlSafe;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

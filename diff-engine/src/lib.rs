@@ -1,11 +1,11 @@
 //! keel's engine: reads a live database into the schema model, compares two models, plans the ordered,
-//! hazard-tagged statements that turn one into the other, and applies them; with scratch databases to
-//! normalize declared schemas on.
+//! hazard-tagged statements that turn one into the other, and applies them, normalizing declared schemas
+//! on scratch databases (keel-scratch). The migration runtime apps link is keel-migrate, re-exported as
+//! [`migrate`].
 
 pub mod apply;
 pub mod casts;
 pub mod change;
-pub mod counts;
 pub mod diff;
 mod expr;
 pub mod hazard;
@@ -22,11 +22,13 @@ pub mod questions;
 pub mod render;
 pub mod render_types;
 pub mod replayable;
-pub mod scratch;
 pub mod sql;
 pub mod sql_depth;
 pub mod sql_types_first;
 pub mod unmanaged;
+
+/// Counts in messages, shared with the runtime.
+pub use keel_migrate::counts;
 
 pub use apply::{ApplyError, Grown, LockTimeout, StatementError, apply_in_transaction, apply_plan};
 pub use change::Change;

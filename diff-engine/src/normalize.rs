@@ -2,9 +2,9 @@
 //! so a declared schema is compared in the form the server would store it. The declared schema is
 //! materialized in a scratch database and read back with the same catalog reader as the live side.
 
-use crate::scratch::{ScratchError, Server};
 use crate::{ApplyError, IntrospectError};
 use keel_core::{ColumnType, Schema};
+use keel_scratch::{ScratchError, Server};
 
 #[derive(Debug, thiserror::Error)]
 pub enum NormalizeError {

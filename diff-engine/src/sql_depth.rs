@@ -6,8 +6,9 @@
 
 use squawk_lexer::TokenKind;
 
-/// The deepest nesting handed to squawk's parser.
-pub const MAX_DEPTH: usize = 1_000;
+/// The deepest nesting handed to squawk's parser: the runtime's limit (keel-migrate's scanner refuses the
+/// same files).
+pub use keel_migrate::MAX_DEPTH;
 
 /// The stack of the thread that parses: enough for tens of thousands of levels in a debug build.
 const PARSER_STACK: usize = 64 * 1024 * 1024;

@@ -2,8 +2,8 @@
 //! committed by another session between measuring and applying make the apply stop with nothing changed;
 //! a statement that cannot get its lock within the lock timeout names the session holding it.
 
-use keel_diff::scratch::{ScratchDatabase, shared_server};
 use keel_diff::{Plan, PlanOptions, apply_plan, introspect, measure_data_loss, plan};
+use keel_test_support::{ScratchDatabase, shared_server};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 
 use keel_core::model::{Column, ColumnType, CompositeAttribute, CompositeType, Domain, DomainCheck, Schema, Table};
 use keel_diff::normalize::{NormalizeError, SqlFile, normalize, normalize_with_sql};
-use keel_diff::scratch::{Server, shared_server};
+use keel_test_support::{Server, shared_server};
 
 fn server() -> &'static Server {
     shared_server().unwrap_or_else(|e| panic!("no PostgreSQL for the tests: {e}"))

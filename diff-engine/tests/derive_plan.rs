@@ -19,8 +19,8 @@ use keel::{PgEnum, Table};
 use keel_core::model::Schema;
 use keel_diff::normalize::normalize;
 use keel_diff::render::create_schema;
-use keel_diff::scratch::{Server, shared_server};
 use keel_diff::{PlanOptions, apply_in_transaction, apply_plan, introspect, plan};
+use keel_test_support::{Server, shared_server};
 use std::net::IpAddr;
 use uuid::Uuid;
 

@@ -3,7 +3,7 @@
 //! panic from an `Instant` that overflows. Each case runs `migrate` once (`PROPTEST_CASES` overrides).
 
 use keel_diff::migrate::{MigrateOptions, Migration, migrate};
-use keel_diff::scratch::shared_server;
+use keel_test_support::shared_server;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use std::time::Duration;

@@ -10,8 +10,8 @@ use keel_core::model::{
 };
 use keel_core::sql::quote_ident;
 use keel_diff::render::create_schema;
-use keel_diff::scratch::{Server, shared_server};
 use keel_diff::{PlanOptions, apply_in_transaction, apply_plan, introspect, plan};
+use keel_test_support::{Server, shared_server};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::collections::BTreeSet;

@@ -6,8 +6,8 @@
 //! `PROPTEST_CASES` overrides the number of cases (24 by default).
 
 use keel_core::model::Schema;
-use keel_diff::scratch::{ScratchDatabase, Server, shared_server};
 use keel_diff::{PlanOptions, apply_plan, introspect, plan};
+use keel_test_support::{ScratchDatabase, Server, shared_server};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

@@ -13,8 +13,8 @@ use keel_core::model::{
 };
 use keel_diff::normalize::normalize;
 use keel_diff::render::create_schema;
-use keel_diff::scratch::{Server, shared_server};
 use keel_diff::{ApplyError, apply_in_transaction, introspect};
+use keel_test_support::{Server, shared_server};
 use sqlx::PgConnection;
 
 mod support;

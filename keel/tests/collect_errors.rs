@@ -3,8 +3,8 @@
 
 #![allow(dead_code)]
 
-use keel::registry::{Problem, assemble};
 use keel::{ColumnType, PgEnum, QualifiedName, Table};
+use keel_core::registry::{Problem, assemble};
 
 #[derive(PgEnum, Debug, Clone)]
 enum Mood {

@@ -7,7 +7,9 @@ use crate::output::print_json;
 use crate::redact::redact;
 use crate::session::Session;
 use anyhow::{anyhow, bail};
-use keel_diff::migrate::{Event, MigrateError, MigrateOptions, connect_options, migrate_until, read_migrations};
+use keel_diff::migrate::{
+    Event, MigrateError, MigrateOptions, Setting, connect_options, migrate_until, read_migrations,
+};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -92,7 +94,7 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         Ok(report) => report,
         Err(error @ MigrateError::OutOfOrder { .. }) => {
             // Refused, as a difference is: exit 2.
-            let message = format!("refusing to migrate: {error}");
+            let message = format!("refusing to migrate: {}", error.naming(&flag));
             if json {
                 print_json(&serde_json::json!({ "error": message }))?;
             }
@@ -115,7 +117,10 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
                 dir.display()
             ));
         }
-        Err(error) => return Err(anyhow!(error).context(format!("applying the migrations in {}", dir.display()))),
+        Err(error) => {
+            let error = anyhow::Error::new(Flagged(error));
+            return Err(error.context(format!("applying the migrations in {}", dir.display())));
+        }
     };
     if options.dry_run {
         let pending = super::dry_run::pending(&migrations, &would_apply, &session.config.lint);
@@ -134,6 +139,34 @@ pub async fn run(session: Session, project: &ProjectArgs, options: Options) -> a
         println!("applied {}", keel_diff::counts::count(report.applied.len(), "migration", "migrations"));
     }
     Ok(Outcome::Done)
+}
+
+/// The flag of `keel migrate` that sets a runner option: the library's messages name the option, keel's
+/// name the flag.
+fn flag(setting: Setting) -> String {
+    match setting {
+        Setting::WaitForDb => "--wait-for-db",
+        Setting::LockWait => "--lock-wait",
+        Setting::Timeout => "--timeout",
+        Setting::AllowOutOfOrder => "--allow-out-of-order",
+    }
+    .to_string()
+}
+
+/// A runner error as `keel migrate` says it: the options it advises changing named by their flags.
+#[derive(Debug)]
+struct Flagged(MigrateError);
+
+impl std::fmt::Display for Flagged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.naming(&flag))
+    }
+}
+
+impl std::error::Error for Flagged {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        std::error::Error::source(&self.0)
+    }
 }
 
 /// `name` as one word of a shell command: as it is when it is plain, else in single quotes.

@@ -1,7 +1,7 @@
 //! The harness: the built `keel` binary with a clean environment, scratch databases on a real server, app
 //! crates and migration directories in temporary directories.
 
-use keel_diff::scratch::{ScratchDatabase, Server, shared_server};
+use keel_test_support::{ScratchDatabase, Server, shared_server};
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::future::Future;

@@ -296,7 +296,7 @@ fn a_signal_drops_the_scratch_databases_and_stale_ones_are_swept() {
     // A scratch database of a keel process of this host that died long ago is swept at the next start;
     // one of a live process (this test's) is not.
     let dead = dead_pid();
-    let stale = keel_diff::scratch::database_name_for(dead, 0, 1);
+    let stale = keel_scratch::database_name_for(dead, 0, 1);
     admin_exec(&format!("CREATE DATABASE \"{stale}\""));
     let live = Db::new();
     project.write("quick.sql", "CREATE TABLE t (id int);\n");

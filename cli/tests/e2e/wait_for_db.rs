@@ -2,7 +2,7 @@
 //! cluster of this test's own, paused), and comes up while keel retries.
 
 use crate::harness::{Db, TempDir, finish, keel};
-use keel_diff::scratch::Server;
+use keel_test_support::Server;
 
 #[test]
 fn migrate_waits_for_the_database_to_come_up() {

@@ -29,7 +29,8 @@ publish = false
 [workspace]
 
 [dependencies]
-keel = {{ path = {keel:?}, features = ["time", "rust_decimal", "sqlx"] }}
+keel = {{ path = {keel:?}, features = ["time", "rust_decimal", "sqlx", "migrate"] }}
+keel-core = {{ path = {keel_core:?} }}
 time = "0.3"
 rust_decimal = {{ version = "1", default-features = false, features = ["std"] }}
 keel-diff = {{ path = {keel_diff:?} }}
@@ -44,6 +45,7 @@ thiserror = "2"
 "#,
             keel = path("keel"),
             keel_diff = path("diff-engine"),
+            keel_core = path("schema-core"),
         ),
     );
     std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).expect("copy Cargo.lock");
@@ -59,7 +61,7 @@ thiserror = "2"
         let assemble = format!(
             "\n\n// Added by the guide harness: this block's declarations as one schema.\n\
              pub fn __guide_schema() -> Result<keel::Schema, keel::CollectError> {{\n    \
-             keel::registry::assemble(vec![{}], vec![{}])\n}}\n",
+             keel_core::registry::assemble(vec![{}], vec![{}])\n}}\n",
             tables.iter().map(|t| format!("<{t} as keel::Table>::definition()")).collect::<Vec<_>>().join(", "),
             enums.iter().map(|e| format!("<{e} as keel::PgEnum>::definition()")).collect::<Vec<_>>().join(", "),
         );

@@ -5,7 +5,7 @@ use crate::cases::{CASES, Case, NOT_ROUND_TRIP};
 use crate::harness::ScratchCrate;
 use keel_cli::pull::{self, Generated};
 use keel_core::Schema;
-use keel_diff::scratch::Server;
+use keel_test_support::Server;
 use std::collections::BTreeMap;
 
 #[test]

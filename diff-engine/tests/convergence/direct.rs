@@ -1,8 +1,8 @@
 //! Planning through the public API outside the oracle, for cases that need their own [`PlanOptions`]
 //! (a lock timeout) or whose plan PostgreSQL refuses to apply (an unmanaged view in the way).
 
-use keel_diff::scratch::ScratchDatabase;
 use keel_diff::{Plan, PlanOptions, apply_plan, introspect, plan, unmanaged};
+use keel_test_support::ScratchDatabase;
 use sqlx::{AssertSqlSafe, PgConnection};
 
 /// Two scratch databases built from SQL, A and B.

@@ -2,8 +2,8 @@
 //! recreates the type) with the columns, arrays, defaults, indexes, checks and keys that use it, comments.
 
 use crate::harness::case;
-use keel_diff::scratch::shared_server;
 use keel_diff::{Hazard, Plan, PlanOptions, apply_plan, introspect, measure_data_loss, plan};
+use keel_test_support::shared_server;
 use sqlx::AssertSqlSafe;
 
 fn no_rewrite(plan: &Plan) {

@@ -5,8 +5,8 @@
 use keel_core::model::Schema;
 use keel_diff::lint::sql::{PlanFile, plan_files};
 use keel_diff::lint::{Finding, LintConfig, Location, SqlContext, lint_plan};
-use keel_diff::scratch::{ScratchDatabase, Server, shared_server};
 use keel_diff::{Hazard, Hints, Plan, PlanOptions, Rename, apply_plan, introspect, measure_data_loss, plan, unmanaged};
+use keel_test_support::{ScratchDatabase, Server, shared_server};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, OnceLock};

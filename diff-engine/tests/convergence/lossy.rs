@@ -20,7 +20,7 @@ fn statement<'a>(plan: &'a Plan, needle: &str) -> &'a Statement {
 }
 
 /// Plans A→B (A with `data`) and measures the plan on A, without applying it.
-async fn measured(a: &str, data: &str, b: &str) -> (keel_diff::scratch::ScratchDatabase, PgConnection, Plan) {
+async fn measured(a: &str, data: &str, b: &str) -> (keel_test_support::ScratchDatabase, PgConnection, Plan) {
     let (db_a, mut conn_a) = database(&format!("{a};\n{data}")).await;
     let (db_b, mut conn_b) = database(b).await;
     let current = introspect(&mut conn_a, None).await.expect("introspect A");

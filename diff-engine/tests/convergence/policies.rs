@@ -531,7 +531,7 @@ async fn enabling_without_a_policy_hides_every_row_from_other_roles() {
 #[tokio::test]
 async fn policies_in_sql_files_are_declared_not_refused() {
     use keel_core::model::{Column, ColumnType, QualifiedName, RowLevelSecurity, Schema, Table};
-    let server = keel_diff::scratch::shared_server().expect("a PostgreSQL server");
+    let server = keel_test_support::shared_server().expect("a PostgreSQL server");
     let mut declared = Schema::default();
     let table = Table {
         columns: vec![Column::new("id", ColumnType::Integer), Column::new("owner", ColumnType::Text)],

@@ -3,8 +3,8 @@
 
 use crate::harness::case;
 use keel_core::model::Schema;
-use keel_diff::scratch::shared_server;
 use keel_diff::{Hazard, Hints, Plan, PlanError, PlanOptions, Rename, introspect, plan};
+use keel_test_support::shared_server;
 use sqlx::AssertSqlSafe;
 
 fn table(from: &str, to: &str) -> Rename {

@@ -257,7 +257,7 @@ async fn adds_a_column_with_a_pgcrypto_default_together_with_the_extension() {
 /// expressions are rendered under one fixed search_path during introspection.
 #[tokio::test]
 async fn introspection_does_not_depend_on_the_session_search_path() {
-    let server = keel_diff::scratch::shared_server().expect("a server");
+    let server = keel_test_support::shared_server().expect("a server");
     let database = server.create_database().await.expect("a database");
     let mut conn = database.connect().await.expect("connect");
     sqlx::raw_sql(

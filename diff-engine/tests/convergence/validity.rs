@@ -48,7 +48,7 @@ async fn a_constraint_declared_not_valid_is_added_not_valid() {
     assert!(!has(&plan, "VALIDATE"), "{}", plan.to_sql());
 }
 
-async fn introspected(sql: &str) -> (keel_diff::scratch::ScratchDatabase, PgConnection, keel_core::model::Schema) {
+async fn introspected(sql: &str) -> (keel_test_support::ScratchDatabase, PgConnection, keel_core::model::Schema) {
     let (db, mut conn) = database(sql).await;
     let schema = introspect(&mut conn, None).await.expect("introspect");
     (db, conn, schema)

@@ -15,7 +15,8 @@ async fn retries_a_refused_connection_a_few_times() {
     let (result, events) = run(&url, &[], &MigrateOptions::default()).await;
     let error = result.expect_err("nothing listens there");
     assert!(matches!(error, MigrateError::Connect { attempts: 3, .. }), "{error:?}");
-    assert!(error.to_string().contains("--wait-for-db"), "{error}");
+    // The library names the option; `keel migrate` names its flag (`--wait-for-db`).
+    assert!(error.to_string().contains("raise `wait_for_db`"), "{error}");
     let retries: Vec<u64> = events
         .iter()
         .filter_map(|e| if let Event::ConnectFailed { retry_in_ms, .. } = e { Some(*retry_in_ms) } else { None })

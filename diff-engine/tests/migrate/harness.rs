@@ -2,7 +2,7 @@
 //! `migrate` with its events, and queries on the migrated database.
 
 use keel_diff::migrate::{Event, MigrateError, MigrateOptions, Migration, Report, migrate, read_migrations};
-use keel_diff::scratch::{Server, shared_server};
+use keel_test_support::{Server, shared_server};
 use sqlx::{Connection, PgConnection};
 use std::future::Future;
 use std::path::{Path, PathBuf};

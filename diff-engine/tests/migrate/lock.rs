@@ -28,7 +28,7 @@ async fn a_lock_held_elsewhere_times_out_naming_the_holder() {
         assert!(
             message.contains(&holder_pid.to_string())
                 && message.contains(&lock_id.to_string())
-                && message.contains("--lock-wait"),
+                && message.contains("raise `lock_wait`"),
             "{message}"
         );
         let waiting: Vec<&Event> = events.iter().filter(|e| matches!(e, Event::WaitingForLock { .. })).collect();

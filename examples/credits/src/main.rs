@@ -2,12 +2,13 @@
 //! flow against it: a purchase, usage, a write based on a stale read refused, a metadata search, settings
 //! upserted twice.
 //!
-//! The database is `DATABASE_URL`; without it, a scratch database on `TEST_DATABASE_URL`'s server or on a
-//! throwaway local cluster, dropped at the end.
+//! The database is `DATABASE_URL`. The service links keel's migration runtime only (`keel` with the
+//! `migrate` feature): no planner, no SQL parser, no scratch clusters.
+//!
+//! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo run -p keel-example-credits`
 
-use anyhow::{Context, ensure};
-use keel_diff::migrate::{MigrateOptions, migrate, read_migrations};
-use keel_diff::scratch::Server;
+use anyhow::{Context, bail, ensure};
+use keel::migrate::{MigrateOptions, migrate, read_migrations};
 use keel_example_credits::{
     Change, CreditsError, Metadata, Settings, TransactionType, apply_change, find_transactions_by_metadata,
     get_balance, grant, migrations_dir, spend, upsert_settings,
@@ -18,16 +19,10 @@ const USER: &str = "otUe1YrfENPdHnrF3g1vSBfpkQfambCZ";
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    if let Ok(url) = std::env::var("DATABASE_URL") {
-        return run(&url).await;
-    }
-    let server = Server::from_env_or_start().context("finding a PostgreSQL server for the demo")?;
-    let database = server.create_database().await?;
-    println!("-- a scratch database on {}", server.describe());
-    let result = run(&database.url).await;
-    database.drop_database().await?;
-    server.stop()?;
-    result
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        bail!("DATABASE_URL is not set: point it at a PostgreSQL database, e.g. postgres://localhost/credits");
+    };
+    run(&url).await
 }
 
 async fn run(url: &str) -> anyhow::Result<()> {

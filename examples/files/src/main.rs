@@ -11,9 +11,9 @@
 
 use anyhow::{Context, bail, ensure};
 use keel::Schema;
-use keel_diff::scratch::Server;
 use keel_diff::{Plan, PlanOptions};
 use keel_example_files::service::{self, PageRequest, Upload};
+use keel_scratch::Server;
 use sqlx::PgPool;
 
 /// The auth system's id of the demo's user: text, not a UUID.

@@ -3,8 +3,8 @@
 //! The catalog is read here with plain information_schema/pg_catalog queries, independently of keel's
 //! own introspection.
 
-use keel_diff::scratch::{ScratchDatabase, shared_server};
 use keel_example_files::{File, FileTag, Folder, NewFile};
+use keel_test_support::{ScratchDatabase, shared_server};
 use sqlx::{Connection, PgConnection, Row};
 
 async fn database_with_schema() -> (ScratchDatabase, PgConnection) {

@@ -21,6 +21,6 @@ pub use schema::{NewTodo, NewTodoList, Todo, TodoList};
 pub use todos::{add_todo, complete_todo, delete_todo, open_todos, todo};
 
 /// The migrations keel generated for these tables, read from the crate's `migrations/` directory.
-pub fn migrations() -> Result<Vec<keel_diff::migrate::Migration>, keel_diff::migrate::MigrateError> {
-    keel_diff::migrate::read_migrations(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")))
+pub fn migrations() -> Result<Vec<keel::migrate::Migration>, keel::migrate::MigrateError> {
+    keel::migrate::read_migrations(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations")))
 }

@@ -5,7 +5,7 @@
 
 use anyhow::bail;
 use chrono::{Duration, Utc};
-use keel_diff::migrate::{MigrateOptions, migrate};
+use keel::migrate::{MigrateOptions, migrate};
 use keel_example_todo::{NewTodo, NewTodoList, Todo};
 use sqlx::PgPool;
 

@@ -84,7 +84,7 @@ fn keel_lint_reports_a_uuid_user_id_as_an_error() {
 /// even match the column's type.
 #[tokio::test]
 async fn a_uuid_user_id_column_would_refuse_the_service() {
-    let server = keel_diff::scratch::shared_server().expect("a PostgreSQL server");
+    let server = keel_test_support::shared_server().expect("a PostgreSQL server");
     let database = server.create_database().await.expect("scratch database");
     let mut conn = database.connect().await.expect("connect");
     let statements = keel_diff::render::create_schema(&schema_with_uuid_user_id());

@@ -13,7 +13,7 @@ const OPEN_INDEX: &str = "idx_todos_user_id_due_at_open";
 
 #[tokio::test]
 async fn the_migrations_build_the_declared_tables() {
-    let server = keel_diff::scratch::shared_server().expect("a PostgreSQL server");
+    let server = keel_test_support::shared_server().expect("a PostgreSQL server");
     let declared = keel_example_todo::schema::schema().expect("the registered tables form a schema");
     let desired = keel_diff::normalize::normalize(server, &declared).await.expect("normalize");
     let db = Db::migrated().await;

@@ -1,7 +1,7 @@
 //! Scratch databases migrated with keel's runner.
 
-use keel_diff::migrate::{MigrateOptions, Migration, Report, migrate, read_migrations};
-use keel_diff::scratch::{ScratchDatabase, shared_server};
+use keel::migrate::{MigrateOptions, Migration, Report, migrate, read_migrations};
+use keel_test_support::{ScratchDatabase, shared_server};
 use sqlx::PgPool;
 
 /// A scratch database and a pool on it; [`TestDb::finish`] drops it.

@@ -1,7 +1,7 @@
 //! A scratch database per test, a pool on it, and keel's runner for this crate's migrations.
 
 use keel_diff::migrate::{MigrateOptions, Migration, migrate, read_migrations};
-use keel_diff::scratch::{ScratchDatabase, shared_server};
+use keel_test_support::{ScratchDatabase, shared_server};
 use sqlx::PgPool;
 use sqlx::postgres::PgPoolOptions;
 use std::path::Path;

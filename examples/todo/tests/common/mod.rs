@@ -2,8 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a different part
 
-use keel_diff::migrate::{MigrateOptions, Migration, migrate};
-use keel_diff::scratch::{ScratchDatabase, shared_server};
+use keel::migrate::{MigrateOptions, Migration, migrate};
+use keel_test_support::{ScratchDatabase, shared_server};
 use sqlx::PgPool;
 
 pub struct Db {

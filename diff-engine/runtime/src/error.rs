@@ -41,7 +41,7 @@ pub enum MigrateError {
     Unreplayable {
         file: String,
         #[source]
-        source: crate::replayable::Unreplayable,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
 
     #[error("invalid migrate option: {0}")]
@@ -50,12 +50,12 @@ pub enum MigrateError {
     #[error("invalid database URL: {0}")]
     BadUrl(String),
 
-    #[error("cannot connect to the database (gave up after {attempts} attempt{}): {error}{hint}", plural(*.attempts, "", "s"))]
+    #[error("{}", self.naming(&Setting::field))]
     Connect {
         attempts: u32,
         error: String,
-        /// `"; raise --wait-for-db ..."` when the error was transient, else empty.
-        hint: String,
+        /// When the error was transient: what would have kept retrying.
+        advice: Option<ConnectAdvice>,
     },
 
     #[error(
@@ -76,12 +76,7 @@ pub enum MigrateError {
     )]
     Missing { version: i64, description: String, table: String },
 
-    #[error(
-        "could not take migration lock {lock_id} within {}: it is held by {}; wait for that migration run to \
-         finish (or stop it), or raise --lock-wait",
-        seconds(.waited),
-        holder(*.holder_pid, .holder_application.as_deref())
-    )]
+    #[error("{}", self.naming(&Setting::field))]
     LockTimeout { lock_id: i64, holder_pid: Option<i32>, holder_application: Option<String>, waited: Duration },
 
     #[error("{0}")]
@@ -94,14 +89,7 @@ pub enum MigrateError {
     )]
     TransactionControl { file: String, line: usize, column: usize, statement: String, reason: String },
 
-    #[error(
-        "{} pending migration{} older than the latest applied one ({latest}): {}; they were probably merged \
-         from another branch after newer migrations were applied. Check that they still make sense after the newer \
-         ones, then run again with --allow-out-of-order (or give them new versions)",
-        .files.len(),
-        plural(.files.len(), " is", "s are"),
-        .files.join(", ")
-    )]
+    #[error("{}", self.naming(&Setting::field))]
     OutOfOrder { latest: i64, files: Vec<String> },
 
     #[error(
@@ -128,7 +116,7 @@ pub enum MigrateError {
         during: String,
     },
 
-    #[error("the overall timeout of {} elapsed {during}; raise --timeout", seconds(.timeout))]
+    #[error("{}", self.naming(&Setting::field))]
     Timeout {
         timeout: Duration,
         /// The migration that was running (and was canceled), if any.
@@ -145,7 +133,86 @@ pub enum MigrateError {
     },
 }
 
+/// An option of [`MigrateOptions`](crate::MigrateOptions) a message advises changing. The message names it
+/// as the option (`lock_wait`); a front end with flags of its own names its flag instead, through
+/// [`MigrateError::naming`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Setting {
+    WaitForDb,
+    LockWait,
+    Timeout,
+    AllowOutOfOrder,
+}
+
+impl Setting {
+    /// The option's field in [`MigrateOptions`](crate::MigrateOptions), quoted: `` `lock_wait` ``.
+    pub fn field(self) -> String {
+        let field = match self {
+            Setting::WaitForDb => "wait_for_db",
+            Setting::LockWait => "lock_wait",
+            Setting::Timeout => "timeout",
+            Setting::AllowOutOfOrder => "allow_out_of_order",
+        };
+        format!("`{field}`")
+    }
+}
+
+/// Why a transient connection error was the last attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectAdvice {
+    /// `wait_for_db` had passed: raising it keeps retrying longer.
+    WaitLonger,
+    /// The overall `timeout` left no time for another attempt.
+    NoTimeLeft,
+}
+
 impl MigrateError {
+    /// The message, with each option it advises changing named by `name` (`to_string()` names the
+    /// [`Setting::field`]s).
+    pub fn naming(&self, name: &dyn Fn(Setting) -> String) -> String {
+        match self {
+            MigrateError::Connect { attempts, error, advice } => {
+                let advice = match advice {
+                    Some(ConnectAdvice::WaitLonger) => {
+                        format!("; raise {} to keep retrying longer", name(Setting::WaitForDb))
+                    }
+                    Some(ConnectAdvice::NoTimeLeft) => {
+                        format!("; the overall {} leaves no time for another attempt", name(Setting::Timeout))
+                    }
+                    None => String::new(),
+                };
+                format!(
+                    "cannot connect to the database (gave up after {attempts} attempt{}): {error}{advice}",
+                    plural(*attempts, "", "s")
+                )
+            }
+            MigrateError::LockTimeout { lock_id, holder_pid, holder_application, waited } => format!(
+                "could not take migration lock {lock_id} within {}: it is held by {}; wait for that migration run \
+                 to finish (or stop it), or raise {}",
+                seconds(waited),
+                holder(*holder_pid, holder_application.as_deref()),
+                name(Setting::LockWait)
+            ),
+            MigrateError::OutOfOrder { latest, files } => format!(
+                "{} pending migration{} older than the latest applied one ({latest}): {}; they were probably merged \
+                 from another branch after newer migrations were applied. Check that they still make sense after the \
+                 newer ones, then run again with {} (or give them new versions)",
+                files.len(),
+                plural(files.len(), " is", "s are"),
+                files.join(", "),
+                name(Setting::AllowOutOfOrder)
+            ),
+            MigrateError::Timeout { timeout, during, .. } => {
+                format!(
+                    "the overall timeout of {} elapsed {during}; raise {}",
+                    seconds(timeout),
+                    name(Setting::Timeout)
+                )
+            }
+            other => other.to_string(),
+        }
+    }
+
     pub(crate) fn database(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
         let context = context.into();
         move |source| MigrateError::Database { context, source }

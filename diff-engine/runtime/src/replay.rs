@@ -7,12 +7,16 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 /// Runs each migration in order, in its own transaction unless it is marked `-- no-transaction`. No
 /// tracking table, no lock: the database is a scratch one. A failure names the file, line and column.
 /// Transaction control in a transactional file is refused before anything runs, as the runner does.
-/// Statements that change the whole server (roles, tablespaces, databases) are refused before anything
-/// runs (see [`crate::replayable`]).
-pub async fn replay(conn: &mut PgConnection, migrations: &[Migration]) -> Result<(), MigrateError> {
+/// A file `replayable` refuses (keel-diff refuses statements that change the whole server: roles,
+/// tablespaces, databases) is refused before anything runs.
+pub async fn replay_with(
+    conn: &mut PgConnection,
+    migrations: &[Migration],
+    replayable: &dyn Fn(&str) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+) -> Result<(), MigrateError> {
     super::tx_control::refuse(migrations)?;
     for migration in migrations {
-        crate::replayable::check(&migration.sql)
+        replayable(&migration.sql)
             .map_err(|source| MigrateError::Unreplayable { file: migration.file_name.clone(), source })?;
     }
     for migration in migrations {

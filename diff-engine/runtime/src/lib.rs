@@ -1,4 +1,5 @@
-//! The migration runner: applies a `migrations/` directory to a database, compatibly with `sqlx migrate`
+//! keel's migration runtime, what an app that migrates at start-up links (sqlx, tokio, checksums: no
+//! planner, no SQL parser, no process spawning). The migration runner: applies a `migrations/` directory to a database, compatibly with `sqlx migrate`
 //! (same files, same tracking table and rows, same advisory lock id), for `keel migrate` and for apps that
 //! migrate at start-up.
 //!
@@ -14,12 +15,16 @@
 //! Nothing here prints: progress is reported through the `on_event` callback.
 
 mod connect;
+pub mod counts;
 mod error;
 mod files;
+mod lex;
 mod lock;
+pub mod locks;
 mod replay;
 mod runner;
 mod session;
+mod statements;
 mod status;
 mod table;
 mod tx_control;
@@ -30,11 +35,12 @@ use std::time::Duration;
 
 /// The connection options `migrate` uses for a URL (for [`migrate_until`]).
 pub use connect::options as connect_options;
-pub use error::{MigrateError, MigrationFailure, locate as line_and_column};
+pub use error::{ConnectAdvice, MigrateError, MigrationFailure, Setting, locate as line_and_column};
 pub use files::{BOM, ignored_files, read_migrations};
 pub use lock::default_lock_id;
-pub use replay::replay;
+pub use replay::replay_with;
 pub use runner::{migrate, migrate_until, migrate_with};
+pub use statements::{MAX_DEPTH, too_deep};
 pub use status::{State, Status, StatusEntry, status};
 pub use table::locate as locate_table;
 pub use tx_control::{TransactionControl, transaction_control};

@@ -1,12 +1,12 @@
 //! Transaction control in SQL that keel runs inside a transaction of its own: a transactional migration
 //! (keel commits it together with its tracking row) or a declared schema `.sql` file (one query, one
 //! implicit transaction). A `COMMIT` there commits half a migration that keel then reports as rolled back;
-//! a `ROLLBACK` silently discards what came before it. Found with squawk's parser, so strings, dollar
-//! quotes and function bodies (`CREATE PROCEDURE ... COMMIT` inside a body) are not mistaken for statements.
+//! a `ROLLBACK` silently discards what came before it. Statements are found with [`crate::statements`],
+//! so strings, dollar quotes and function bodies (`CREATE PROCEDURE ... COMMIT` inside a body) are not
+//! mistaken for statements; keel-diff's tests hold it to the verdict of squawk's parser.
 
-use super::{MigrateError, Migration};
-use squawk_syntax::ast::AstNode;
-use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode};
+use crate::statements::{Statement, statements, too_deep};
+use crate::{MigrateError, Migration};
 
 /// A transaction control statement, where it is in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,12 +32,11 @@ const TOO_DEEP: &str =
 /// `ROLLBACK TO` a savepoint the file did not create before. `SAVEPOINT` itself, with its own `RELEASE`
 /// and `ROLLBACK TO`, stays inside the transaction and is fine.
 ///
-/// SQL nested deeper than [`crate::sql_depth::MAX_DEPTH`] cannot be parsed, so cannot be shown free of
-/// transaction control: it is one finding itself, at the parenthesis past the limit (PostgreSQL parses
-/// somewhat deeper nesting, so a `COMMIT` after it would run). The rest is parsed on a big stack, as
-/// everywhere keel parses SQL.
+/// SQL nested deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) levels is one finding itself, at the parenthesis past the limit:
+/// the planner's parser cannot read it, so neither checks it (PostgreSQL parses somewhat deeper nesting, so
+/// a `COMMIT` after it would run).
 pub fn transaction_control(sql: &str) -> Vec<TransactionControl> {
-    if let Some(offset) = crate::sql_depth::too_deep(sql) {
+    if let Some(offset) = too_deep(sql) {
         let (line, column) = line_and_column(sql, offset);
         let line_start = sql[..offset].rfind('\n').map_or(0, |at| at + 1);
         // The start of the line only: the statement may be megabytes of parentheses.
@@ -45,49 +44,67 @@ pub fn transaction_control(sql: &str) -> Vec<TransactionControl> {
         let statement = format!("{}...", start.split_whitespace().collect::<Vec<_>>().join(" "));
         return vec![TransactionControl { line, column, statement, reason: TOO_DEEP }];
     }
-    crate::sql_depth::on_big_stack(|| parsed_transaction_control(sql))
-}
-
-fn parsed_transaction_control(sql: &str) -> Vec<TransactionControl> {
-    let parse = SourceFile::parse(sql);
     let mut savepoints: Vec<String> = Vec::new();
     let mut found = Vec::new();
-    for stmt in parse.tree().stmts() {
-        let node = stmt.syntax();
-        let reason = match node.kind() {
-            SyntaxKind::BEGIN => Some(STARTS),
-            SyntaxKind::COMMIT_TRANSACTION | SyntaxKind::ROLLBACK_TRANSACTION => Some(ENDS),
-            SyntaxKind::PREPARE_TRANSACTION | SyntaxKind::COMMIT_PREPARED | SyntaxKind::ROLLBACK_PREPARED => {
-                Some(PREPARED)
-            }
-            SyntaxKind::SAVEPOINT_CREATE => {
-                savepoints.extend(name(node, SyntaxKind::SAVEPOINT));
-                None
-            }
-            SyntaxKind::RELEASE_SAVEPOINT | SyntaxKind::ROLLBACK_TO_SAVEPOINT => {
-                let released = node.kind() == SyntaxKind::RELEASE_SAVEPOINT;
-                match name(node, SyntaxKind::SAVEPOINT_REF)
-                    .and_then(|n| savepoints.iter().rposition(|s| *s == n).map(|at| (n, at)))
-                {
-                    // RELEASE destroys it and every later one; ROLLBACK TO keeps it, destroys the later ones.
-                    Some((_, at)) => {
-                        savepoints.truncate(if released { at } else { at + 1 });
-                        None
-                    }
-                    None => Some(NO_SAVEPOINT),
+    for statement in statements(sql) {
+        let word = |n| statement.word(sql, n);
+        let reason = match word(0).as_deref() {
+            Some("begin") => Some(STARTS),
+            Some("start") if word(1).as_deref() == Some("transaction") => Some(STARTS),
+            Some("commit") if word(1).as_deref() == Some("prepared") => Some(PREPARED),
+            Some("commit" | "end" | "abort") => Some(ENDS),
+            Some("prepare") if word(1).as_deref() == Some("transaction") => Some(PREPARED),
+            Some("rollback") if word(1).as_deref() == Some("prepared") => Some(PREPARED),
+            Some("rollback") => {
+                let to = 1 + usize::from(matches!(word(1).as_deref(), Some("work" | "transaction")));
+                match word(to).as_deref() {
+                    Some("to") => release(&mut savepoints, name_after(sql, &statement, to + 1), false),
+                    _ => Some(ENDS),
                 }
+            }
+            Some("release") => release(&mut savepoints, name_after(sql, &statement, 1), true),
+            Some("savepoint") => {
+                savepoints.extend(name(sql, &statement, 1));
+                None
             }
             _ => None,
         };
         if let Some(reason) = reason {
-            let start = crate::sql_depth::statement_start(node);
-            let (line, column) = line_and_column(sql, start);
-            let statement = node.text().to_string();
-            let statement = statement.trim_end_matches(';').split_whitespace().collect::<Vec<_>>().join(" ");
-            found.push(TransactionControl { line, column, statement, reason });
+            let (line, column) = line_and_column(sql, statement.start);
+            let text = sql[statement.start..statement.end].trim_end_matches(';');
+            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            found.push(TransactionControl { line, column, statement: text, reason });
         }
     }
     found
+}
+
+/// `RELEASE` (`released`) or `ROLLBACK TO` the savepoint `name`: fine when the file created it before.
+fn release(savepoints: &mut Vec<String>, name: Option<String>, released: bool) -> Option<&'static str> {
+    match name.and_then(|n| savepoints.iter().rposition(|s| *s == n)) {
+        // RELEASE destroys it and every later one; ROLLBACK TO keeps it, destroys the later ones.
+        Some(at) => {
+            savepoints.truncate(if released { at } else { at + 1 });
+            None
+        }
+        None => Some(NO_SAVEPOINT),
+    }
+}
+
+/// The savepoint name at token `n`, after an optional `SAVEPOINT` keyword.
+fn name_after(sql: &str, statement: &Statement, n: usize) -> Option<String> {
+    let keyword = statement.word(sql, n).as_deref() == Some("savepoint");
+    name(sql, statement, n + usize::from(keyword))
+}
+
+/// The savepoint name at token `n`, read as PostgreSQL reads identifiers.
+fn name(sql: &str, statement: &Statement, n: usize) -> Option<String> {
+    let token = statement.tokens.get(n)?;
+    let text = &sql[token.start..token.end];
+    Some(match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(quoted) => quoted.replace("\"\"", "\""),
+        None => text.to_ascii_lowercase(),
+    })
 }
 
 /// Refuses the first transaction control statement in a migration that runs in a transaction.
@@ -106,16 +123,6 @@ pub(crate) fn refuse<'m>(migrations: impl IntoIterator<Item = &'m Migration>) ->
     Ok(())
 }
 
-/// The savepoint name in a statement, read as PostgreSQL reads identifiers.
-fn name(node: &SyntaxNode, kind: SyntaxKind) -> Option<String> {
-    let text = node.descendants().find(|n| n.kind() == kind)?.text().to_string();
-    let text = text.trim();
-    Some(match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\"\"", "\""),
-        None => text.to_ascii_lowercase(),
-    })
-}
-
 fn line_and_column(sql: &str, offset: usize) -> (usize, usize) {
     let before = &sql[..offset.min(sql.len())];
     let line = before.matches('\n').count() + 1;
@@ -126,7 +133,7 @@ fn line_and_column(sql: &str, offset: usize) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sql_depth::MAX_DEPTH;
+    use crate::statements::MAX_DEPTH;
 
     fn found(sql: &str) -> Vec<(usize, usize, String)> {
         transaction_control(sql).into_iter().map(|t| (t.line, t.column, t.statement)).collect()
@@ -174,11 +181,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_no_crash() {
-        // Test threads have small stacks: without the big-stack parse this overflows and aborts.
+        // A loop, not a recursion: any nesting is read without growing the stack.
         let not_chain = format!("SELECT {}true;\nCOMMIT;", "NOT ".repeat(3_000));
         assert_eq!(found(&not_chain).len(), 1);
         let parens = format!("SELECT {}1{};\nCOMMIT;", "(".repeat(20_000), ")".repeat(20_000));
-        // Not parsed (squawk would overflow): refused at the parenthesis past the limit, as keel cannot check it.
+        // Refused at the parenthesis past the limit, as the planner's parser cannot check it.
         let refused = transaction_control(&parens);
         assert_eq!(refused.len(), 1);
         assert_eq!((refused[0].line, refused[0].column), (1, 8 + MAX_DEPTH));

@@ -1,6 +1,6 @@
 //! Connecting, with retries of the errors a database that is starting, restarting or busy gives.
 
-use super::{Event, MigrateError};
+use super::{ConnectAdvice, Event, MigrateError};
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
 use std::str::FromStr;
@@ -54,17 +54,13 @@ pub(crate) async fn connect(
             }
         };
         if !is_transient(&error) {
-            return Err(MigrateError::Connect { attempts: attempt, error: error.to_string(), hint: String::new() });
+            return Err(MigrateError::Connect { attempts: attempt, error: error.to_string(), advice: None });
         }
         let waiting = started.elapsed() < wait_for_db || attempt < MIN_ATTEMPTS;
         let in_time = Instant::now() + delay < deadline;
         if !waiting || !in_time {
-            let hint = if in_time {
-                "; raise --wait-for-db to keep retrying longer"
-            } else {
-                "; the overall --timeout leaves no time for another attempt"
-            };
-            return Err(MigrateError::Connect { attempts: attempt, error: error.to_string(), hint: hint.to_string() });
+            let advice = if in_time { ConnectAdvice::WaitLonger } else { ConnectAdvice::NoTimeLeft };
+            return Err(MigrateError::Connect { attempts: attempt, error: error.to_string(), advice: Some(advice) });
         }
         on_event(&Event::ConnectFailed {
             attempt,

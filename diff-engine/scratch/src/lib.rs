@@ -1,4 +1,5 @@
-//! Scratch databases: a PostgreSQL server to create throwaway databases on, either the one named by
+//! Scratch databases (for keel's normalization, `keel push` to a throwaway database, the demos and the
+//! tests): a PostgreSQL server to create throwaway databases on, either the one named by
 //! `TEST_DATABASE_URL`/`DATABASE_URL` or a private cluster started from the local PostgreSQL binaries.
 //!
 //! The private cluster lives in a temporary directory and listens on 127.0.0.1 on a free port. A small
@@ -395,12 +396,6 @@ fn find_bindir() -> Option<PathBuf> {
         .collect();
     versions.sort();
     versions.pop().map(|(_, dir)| dir)
-}
-
-/// One server per process, started on first use: what tests and short-lived tools share.
-pub fn shared_server() -> Result<&'static Server, String> {
-    static SERVER: std::sync::OnceLock<Result<Server, String>> = std::sync::OnceLock::new();
-    SERVER.get_or_init(|| Server::from_env_or_start().map_err(|e| e.to_string())).as_ref().map_err(Clone::clone)
 }
 
 #[cfg(test)]
