@@ -64,7 +64,7 @@ impl Context {
             renamed_from: None,
             partitions: BTreeMap::new(),
             columns: table.columns.iter().map(|c| Column { comment: None, renamed_from: None, ..c.clone() }).collect(),
-            // Row level security and policies follow as changes of their own (`diff::policies`).
+            // Row level security and policies follow as changes of their own (`kinds::policies`).
             row_level_security: Default::default(),
             policies: BTreeMap::new(),
             ..table.clone()
