@@ -4,6 +4,9 @@
 use super::{MigrateError, Migration};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
+/// Why a file cannot be replayed (keel-diff's `replayable::Unreplayable`).
+pub type Refusal = Box<dyn std::error::Error + Send + Sync>;
+
 /// Runs each migration in order, in its own transaction unless it is marked `-- no-transaction`. No
 /// tracking table, no lock: the database is a scratch one. A failure names the file, line and column.
 /// Transaction control in a transactional file is refused before anything runs, as the runner does.
@@ -12,7 +15,7 @@ use sqlx::{AssertSqlSafe, Connection, PgConnection};
 pub async fn replay_with(
     conn: &mut PgConnection,
     migrations: &[Migration],
-    replayable: &dyn Fn(&str) -> Result<(), Box<dyn std::error::Error + Send + Sync>>,
+    replayable: &dyn Fn(&str) -> Result<(), Refusal>,
 ) -> Result<(), MigrateError> {
     super::tx_control::refuse(migrations)?;
     for migration in migrations {
