@@ -12,7 +12,7 @@ fn parse(source: &str) -> DeriveInput {
 
 /// Each error's message with the text it points at.
 fn errors(result: darling::Result<proc_macro2::TokenStream>) -> Vec<(String, String)> {
-    let error = result.err().expect("the derive reports an error");
+    let error = result.expect_err("the derive reports an error");
     error
         .into_iter()
         .map(|e| (e.to_string(), e.span().source_text().unwrap_or_else(|| "<no span>".to_string())))
