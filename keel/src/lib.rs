@@ -64,6 +64,12 @@ pub use keel_core::model::*;
 #[cfg(feature = "migrate")]
 pub use keel_migrate as migrate;
 
+/// The marker traits the derives check a field's type against (`varchar` needs text, `identity` an
+/// integer, `json` a JSON document...): compile errors name them when an attribute does not fit its field.
+pub mod types {
+    pub use keel_core::types::capability;
+}
+
 /// Not public API: what the derives' expansion names.
 #[doc(hidden)]
 pub use keel_core::__private;
