@@ -38,7 +38,10 @@ pub(super) async fn read(
     let sql = STATISTICS.replace("$EXPRESSIONS", expressions);
     let rows: Vec<Row> = sqlx::query_as(AssertSqlSafe(sql)).bind(only).fetch_all(&mut *conn).await?;
     for (ns, name, table_schema, table, columns, expressions, kinds, target, comment) in rows {
-        let keys = columns.into_iter().map(KeyExpression::Column).chain(expressions.into_iter().map(KeyExpression::Expression));
+        let keys = columns
+            .into_iter()
+            .map(KeyExpression::Column)
+            .chain(expressions.into_iter().map(KeyExpression::Expression));
         let statistics = Statistics {
             table: QualifiedName::new(table_schema, table),
             keys: keys.collect(),

@@ -3,10 +3,11 @@
 //! with the table and columns they cover.
 
 use crate::harness::{case, has, position};
-use keel_diff::Plan;
+use keel_diff::{Plan, Rename};
 
 const USERS: &str = "CREATE TABLE users (id int PRIMARY KEY, email text, name text, zip text, city text);";
-const USER_ROWS: &str = "INSERT INTO users VALUES (1, 'a@x.org', 'Ann', '10115', 'Berlin'), (2, NULL, NULL, NULL, NULL)";
+const USER_ROWS: &str =
+    "INSERT INTO users VALUES (1, 'a@x.org', 'Ann', '10115', 'Berlin'), (2, NULL, NULL, NULL, NULL)";
 
 /// A `users` table with rows in A, and `statistics` (SQL) only in B; run both ways.
 async fn statistics_on_users(statistics: &str) -> Plan {
@@ -34,8 +35,7 @@ async fn creates_and_drops_statistics_of_some_kinds() {
 #[tokio::test]
 async fn creates_and_drops_statistics_on_expressions() {
     statistics_on_users("CREATE STATISTICS users_email_lower ON (lower(email)) FROM users").await;
-    statistics_on_users("CREATE STATISTICS users_mixed (ndistinct) ON (lower(email)), zip, (id % 10) FROM users")
-        .await;
+    statistics_on_users("CREATE STATISTICS users_mixed (ndistinct) ON (lower(email)), zip, (id % 10) FROM users").await;
 }
 
 #[tokio::test]
@@ -142,4 +142,19 @@ async fn statistics_on_a_new_column_come_after_it() {
     .run()
     .await;
     assert!(position(&plan, "ADD COLUMN") < position(&plan, "CREATE STATISTICS"), "{}", plan.to_sql());
+}
+
+#[tokio::test]
+async fn statistics_follow_a_renamed_table_and_column() {
+    case(
+        &format!("{USERS} CREATE STATISTICS users_geo ON zip, city FROM users"),
+        "CREATE TABLE people (id int PRIMARY KEY, email text, name text, postcode text, city text);
+         CREATE STATISTICS users_geo ON postcode, city FROM people",
+    )
+    .data(USER_ROWS)
+    .hint(Rename::Table { schema: "public".into(), from: "users".into(), to: "people".into() })
+    .hint(Rename::Column { schema: "public".into(), table: "people".into(), from: "zip".into(), to: "postcode".into() })
+    .verify("SELECT count(*) = 2 FROM people")
+    .run()
+    .await;
 }

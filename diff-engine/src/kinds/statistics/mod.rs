@@ -30,13 +30,13 @@ pub enum StatisticsChange {
 pub(crate) fn diff(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Change> {
     let mut out = Vec::new();
     for (name, old) in current.statistics() {
-        let kept = desired_statistics(desired, &name).is_some_and(|new| !old.recreated_as(new) && !lost(old, changes));
+        let kept = statistics_in(desired, &name).is_some_and(|new| !old.recreated_as(new) && !lost(old, changes));
         if !kept {
             out.push(StatisticsChange::Drop { name, statistics: old.clone() });
         }
     }
     for (name, new) in desired.statistics() {
-        let old = desired_statistics(current, &name).filter(|old| !old.recreated_as(new) && !lost(old, changes));
+        let old = statistics_in(current, &name).filter(|old| !old.recreated_as(new) && !lost(old, changes));
         let (target, comment) = match old {
             Some(old) => (old.target, old.comment.as_ref()),
             None => {
@@ -55,7 +55,7 @@ pub(crate) fn diff(current: &Schema, desired: &Schema, changes: &[Change]) -> Ve
     out.into_iter().map(Change::Statistics).collect()
 }
 
-fn desired_statistics<'a>(schema: &'a Schema, name: &QualifiedName) -> Option<&'a Statistics> {
+fn statistics_in<'a>(schema: &'a Schema, name: &QualifiedName) -> Option<&'a Statistics> {
     schema.schemas.get(&name.schema)?.statistics.get(&name.name)
 }
 

@@ -29,12 +29,10 @@ fn step(change: &StatisticsChange, cx: &Context) -> Step {
                 .requires(covered(cx.current, statistics))
                 .drops([key(name)])
         }
-        StatisticsChange::SetTarget { name, target } => Step::new(
-            Phase::Comment,
-            sql::set_target(name, *target),
-            format!("set the statistics target of {name}"),
-        )
-        .requires([key(name)]),
+        StatisticsChange::SetTarget { name, target } => {
+            Step::new(Phase::Comment, sql::set_target(name, *target), format!("set the statistics target of {name}"))
+                .requires([key(name)])
+        }
         StatisticsChange::Comment { name, comment } => {
             Step::new(Phase::Comment, sql::comment(name, comment.as_ref()), format!("comment on statistics {name}"))
                 .requires([key(name)])
