@@ -1,5 +1,5 @@
 //! Statements for composite types: `CREATE TYPE ... AS`, `ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE`, and the
-//! recreation of a type whose columns must be cast (see `types::cast_usages`).
+//! recreation of a type whose columns must be cast (see `cast_usages` in `plan::steps`).
 
 use super::{Key, Phase, Step, type_keys};
 use super::{cast_usages, rename_away};
