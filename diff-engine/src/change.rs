@@ -1,15 +1,17 @@
 //! What differs between two schemas, one change per object and property. The planner turns each change
 //! into statements; nothing here is SQL yet.
 
+pub use crate::kinds::enums::{EnumChange, ValuePosition};
 pub use crate::kinds::extensions::ExtensionChange;
 pub use crate::kinds::functions::FunctionChange;
 pub use crate::kinds::policies::PolicyChange;
 pub use crate::kinds::schemas::SchemaChange;
+pub use crate::kinds::sequences::{SequenceChange, SequenceRestart};
 pub use crate::kinds::triggers::TriggerChange;
 use keel_core::model::Partition;
 use keel_core::model::{
     Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
-    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
+    SequenceOptions, Table, UniqueConstraint, View,
 };
 use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 use serde::Serialize;
@@ -23,27 +25,6 @@ pub enum Constraint {
     Check(Check),
     ForeignKey(ForeignKey),
     Exclusion(Exclusion),
-}
-
-/// Where `ALTER TYPE ... ADD VALUE` puts a new value.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ValuePosition {
-    Before(String),
-    After(String),
-}
-
-/// What happens to a sequence's current value when its options change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SequenceRestart {
-    /// The new range holds every value the old one could: nothing to do.
-    Keep,
-    /// The range shrinks: before the change, the current value is moved into `[min, max]` (the overlap
-    /// of the old and new ranges) if it lies outside; a value inside stays where it is.
-    Clamp { min: i64, max: i64 },
-    /// The ranges do not overlap or the direction turns: the sequence restarts at its start value.
-    Restart,
 }
 
 /// A column whose type is an enum, domain or composite type that is being recreated.
@@ -69,65 +50,11 @@ pub enum Change {
     /// An extended statistics object created, dropped, retargeted or commented.
     Statistics(crate::kinds::statistics::StatisticsChange),
 
-    CreateEnum {
-        name: QualifiedName,
-        values: Vec<String>,
-    },
-    DropEnum {
-        name: QualifiedName,
-    },
-    RenameEnum {
-        from: QualifiedName,
-        to: String,
-    },
-    AddEnumValue {
-        name: QualifiedName,
-        value: String,
-        position: Option<ValuePosition>,
-    },
-    RenameEnumValue {
-        name: QualifiedName,
-        from: String,
-        to: String,
-    },
-    /// Rename the old type away, create the new one, cast every column, drop the old one: the way to
-    /// remove or reorder values.
-    RecreateEnum {
-        name: QualifiedName,
-        values: Vec<String>,
-        removed: Vec<String>,
-        usages: Vec<EnumUsage>,
-        /// The new type's comment (the old type's goes with it).
-        comment: Option<String>,
-    },
-    CommentEnum {
-        name: QualifiedName,
-        comment: Option<String>,
-    },
-
-    CreateSequence {
-        name: QualifiedName,
-        sequence: Sequence,
-    },
-    DropSequence {
-        name: QualifiedName,
-    },
-    /// `restart`: the bounds or the direction change, so the current value may fall outside them; the
-    /// sequence restarts at its start value.
-    AlterSequence {
-        name: QualifiedName,
-        data_type: ColumnType,
-        options: SequenceOptions,
-        restart: SequenceRestart,
-    },
-    SetSequenceOwner {
-        name: QualifiedName,
-        owner: Option<SequenceOwner>,
-    },
-    CommentSequence {
-        name: QualifiedName,
-        comment: Option<String>,
-    },
+    /// An enum type created, dropped, renamed, recreated or commented, or one of its values added or
+    /// renamed.
+    Enum(EnumChange),
+    /// A sequence created, dropped, renamed, altered, given an owner column or commented.
+    Sequence(SequenceChange),
 
     CreateTable {
         name: QualifiedName,
@@ -242,10 +169,6 @@ pub enum Change {
     RenameConstraint {
         table: QualifiedName,
         from: String,
-        to: String,
-    },
-    RenameSequence {
-        from: QualifiedName,
         to: String,
     },
     RenameIndex {

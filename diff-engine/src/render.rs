@@ -1,12 +1,12 @@
 //! The model as PostgreSQL DDL. Every identifier is quoted and every literal escaped here; expressions
 //! (defaults, checks, predicates, generated columns) are SQL the schema's author wrote and go in as written.
 
-use crate::kinds::{extensions, functions, policies, schemas, triggers};
+use crate::kinds::{enums, extensions, functions, policies, schemas, sequences, triggers};
 use crate::sql;
-use crate::sql::{Ident, Idents, Keyword, Literal, Literals, Name, Printed, Sql};
+use crate::sql::{Ident, Idents, Keyword, Literal, Name, Printed, Sql};
 use keel_core::model::{
-    Column, Deferrable, Enum, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
-    NullsOrder, QualifiedName, Schema, Sequence, SortOrder, Table,
+    Column, Deferrable, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
+    NullsOrder, QualifiedName, Schema, SortOrder, Table,
 };
 use keel_core::model::{Partition, View};
 
@@ -36,7 +36,8 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
         out.push(extensions::sql::create(name, &extension.schema, extension.version.as_deref()));
     }
     for (name, e) in schema.enums() {
-        out.extend(create_enum(&name, e));
+        out.push(enums::sql::create(&name, &e.values));
+        out.extend(e.comment.as_ref().map(|c| enums::sql::comment(&name, Some(c))));
     }
     out.extend(crate::render_types::create_types(schema));
     // Functions before the tables whose defaults and checks may call them.
@@ -47,8 +48,8 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
         }
     }
     for (name, sequence) in schema.sequences() {
-        out.push(create_sequence(&name, sequence));
-        out.extend(sequence.comment.as_ref().map(|c| comment_on("SEQUENCE", &name, Some(c))));
+        out.push(sequences::sql::create(&name, sequence));
+        out.extend(sequence.comment.as_ref().map(|c| sequences::sql::comment(&name, Some(c))));
     }
     for (name, table) in schema.tables() {
         out.push(create_table(&name, table));
@@ -60,7 +61,7 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
     }
     for (name, sequence) in schema.sequences() {
         if let Some(owner) = &sequence.owned_by {
-            out.push(sequence_owned_by(&name, Some(owner)));
+            out.push(sequences::sql::owned_by(&name, Some(owner)));
         }
     }
     for (name, table) in schema.tables() {
@@ -136,41 +137,12 @@ fn views_in_dependency_order(schema: &Schema) -> Vec<(QualifiedName, &View)> {
     out
 }
 
-pub fn create_sequence(name: &QualifiedName, sequence: &Sequence) -> Sql {
-    let mut sql = sql!("CREATE SEQUENCE {} AS {}", name, sequence.data_type);
-    for clause in sequence.options.sql_clauses() {
-        sql.push(sql!(" {}", Printed::new(&clause)));
-    }
-    sql
-}
-
-/// `ALTER SEQUENCE .. OWNED BY table.column`, or `OWNED BY NONE`.
-pub fn sequence_owned_by(name: &QualifiedName, owner: Option<&keel_core::SequenceOwner>) -> Sql {
-    match owner {
-        Some(owner) => sql!(
-            "ALTER SEQUENCE {} OWNED BY {}.{}",
-            name,
-            Name::in_schema(&name.schema, &owner.table),
-            Ident::new(&owner.column)
-        ),
-        None => sql!("ALTER SEQUENCE {} OWNED BY NONE", name),
-    }
-}
-
 /// `COMMENT ON <kind> <target> IS ...` (`IS NULL` removes it).
 pub fn comment_on(kind: &'static str, target: impl sql::ToSql, comment: Option<&String>) -> Sql {
     match comment {
         Some(text) => sql!("COMMENT ON {} {} IS {}", Keyword(kind), target, Literal::new(text)),
         None => sql!("COMMENT ON {} {} IS NULL", Keyword(kind), target),
     }
-}
-
-pub fn create_enum(name: &QualifiedName, e: &Enum) -> Vec<Sql> {
-    let mut out = vec![sql!("CREATE TYPE {} AS ENUM ({})", name, Literals::new(&e.values))];
-    if let Some(comment) = &e.comment {
-        out.push(comment_on("TYPE", name, Some(comment)));
-    }
-    out
 }
 
 /// `CREATE TABLE` with columns, primary key, unique constraints and checks; foreign keys and indexes are

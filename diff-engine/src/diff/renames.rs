@@ -3,7 +3,7 @@
 //! is already applied and is skipped, so `renamed_from` can stay in the code after the migration ran.
 
 use super::DiffError;
-use crate::change::Change;
+use crate::change::{Change, EnumChange, SequenceChange};
 use crate::hints::{Hints, Rename};
 use keel_core::model::{ColumnType, KeyExpression, QualifiedName, Schema, Table};
 
@@ -70,7 +70,7 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                         }
                     }
                 }
-                changes.push(Change::RenameEnum { from: old, to: to.clone() });
+                changes.push(Change::Enum(EnumChange::Rename { from: old, to: to.clone() }));
             }
             Rename::Column { schema: ns, table: t, from, to } => {
                 let name = QualifiedName::new(ns, t);
@@ -120,11 +120,11 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                     )));
                 }
                 e.values[position] = to.clone();
-                changes.push(Change::RenameEnumValue {
+                changes.push(Change::Enum(EnumChange::RenameValue {
                     name: QualifiedName::new(ns, enum_name),
                     from: from.clone(),
                     to: to.clone(),
-                });
+                }));
             }
         }
     }
@@ -201,7 +201,7 @@ fn implied_sequence_renames(schema: &mut Schema, desired: &Schema, out: &mut Vec
                     }
                 }
             }
-            out.push(Change::RenameSequence { from: QualifiedName::new(&ns, &from), to });
+            out.push(Change::Sequence(SequenceChange::Rename { from: QualifiedName::new(&ns, &from), to }));
         }
     }
 }

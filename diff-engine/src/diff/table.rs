@@ -271,7 +271,7 @@ impl Context {
                         column: column(),
                         ty: new.ty.clone(),
                         options: b.sequence.clone(),
-                        restart: super::sequence_restart(&a.sequence, &old.ty, &b.sequence, &new.ty),
+                        restart: crate::kinds::sequences::sequence_restart(&a.sequence, &old.ty, &b.sequence, &new.ty),
                     });
                 }
             }

@@ -5,7 +5,7 @@
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
 use super::object_comments::{index_comments, same_index};
-use crate::change::Change;
+use crate::change::{Change, EnumChange};
 use crate::kinds::functions::Rebuilt;
 use keel_core::model::{QualifiedName, Schema, View};
 use std::collections::BTreeSet;
@@ -118,7 +118,7 @@ pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<Strin
             Change::DropPartition { name, .. } => out.push((name.clone(), None)),
             Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
             Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
-            Change::RecreateEnum { usages, .. }
+            Change::Enum(EnumChange::Recreate { usages, .. })
             | Change::RecreateDomain { usages, .. }
             | Change::RecreateComposite { usages, .. } => {
                 out.extend(usages.iter().map(|u| (u.table.clone(), Some(u.column.clone()))));

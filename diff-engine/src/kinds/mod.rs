@@ -3,10 +3,12 @@
 //! through [`KindChange`]; a kind reaches the planner's step model (`crate::plan::step`) and nothing else
 //! of it.
 
+pub mod enums;
 pub mod extensions;
 pub mod functions;
 pub mod policies;
 pub mod schemas;
+pub mod sequences;
 pub mod statistics;
 pub mod triggers;
 

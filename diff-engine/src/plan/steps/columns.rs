@@ -1,7 +1,7 @@
 //! Steps for tables and their columns: types, nullability, defaults, identity, generation and comments.
 
 use super::constraints::{owned_constraints, set_not_null};
-use super::types::restart_steps;
+use super::restart_steps;
 use super::{
     Context, Key, LOCK, Phase, Step, alter_column, alter_table, col, default_keys, domain_base, function_keys,
     identity_sequence, identity_sequence_key, rel, type_keys, unique_key,

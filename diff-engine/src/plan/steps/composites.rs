@@ -1,8 +1,8 @@
 //! Statements for composite types: `CREATE TYPE ... AS`, `ALTER TYPE ... ADD/DROP/ALTER ATTRIBUTE`, and the
-//! recreation of a type whose columns must be cast (see `types::cast_usages`).
+//! recreation of a type whose columns must be cast (see `cast_usages` in `plan::steps`).
 
-use super::types::{cast_usages, rename_away};
 use super::{Key, Phase, Step, type_keys};
+use super::{cast_usages, rename_away};
 use crate::casts::{self, Conversion};
 use crate::change::Change;
 use crate::hazard::Hazard;

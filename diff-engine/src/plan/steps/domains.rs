@@ -1,8 +1,8 @@
 //! Statements for domains. Changes in place are `ALTER DOMAIN`; a recreated domain is renamed away, created
 //! anew, its columns cast, and the old one dropped (as enums are recreated).
 
-use super::types::{cast_usages, rename_away};
 use super::{Context, Key, Phase, Step, type_keys};
+use super::{cast_usages, rename_away};
 use crate::change::Change;
 use crate::hazard::Hazard;
 use crate::render::comment_on;

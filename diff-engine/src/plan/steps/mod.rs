@@ -8,16 +8,16 @@ mod constraints;
 mod domains;
 mod object_comments;
 mod partitions;
-mod types;
 mod views;
 
 use super::Measure;
 use super::phase::Phase;
-use crate::change::Change;
+use crate::casts::{self, Conversion};
+use crate::change::{Change, EnumUsage, SequenceRestart};
 use crate::hazard::Hazard;
 use crate::kinds::KindChange;
 use crate::sql;
-use crate::sql::{Ident, Printed, Sql};
+use crate::sql::{Ident, Keyword, Printed, Sql};
 use keel_core::model::{ColumnType, QualifiedName, Schema};
 use std::collections::BTreeSet;
 
@@ -143,19 +143,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
         Change::Schema(change) => change.steps(cx),
         Change::Extension(change) => change.steps(cx),
-        Change::CreateEnum { .. }
-        | Change::DropEnum { .. }
-        | Change::RenameEnum { .. }
-        | Change::AddEnumValue { .. }
-        | Change::RenameEnumValue { .. }
-        | Change::RecreateEnum { .. }
-        | Change::CommentEnum { .. } => types::enum_steps(change),
-        Change::CreateSequence { .. }
-        | Change::DropSequence { .. }
-        | Change::RenameSequence { .. }
-        | Change::AlterSequence { .. }
-        | Change::SetSequenceOwner { .. }
-        | Change::CommentSequence { .. } => types::sequence_steps(change, cx),
+        Change::Enum(change) => change.steps(cx),
+        Change::Sequence(change) => change.steps(cx),
         Change::CreateTable { .. }
         | Change::DropTable { .. }
         | Change::RenameTable { .. }
@@ -305,4 +294,147 @@ pub(crate) fn expression_keys(schema: &Schema, table: &QualifiedName, expression
 /// The functions SQL text calls (see [`crate::expr`]).
 pub(crate) fn function_keys(sql: &str) -> Vec<Key> {
     crate::expr::Analysis::of(sql).calls().iter().cloned().map(Key::Function).collect()
+}
+
+/// Before options that shrink a sequence's range: move the current value into the overlap of the old and
+/// new ranges when it lies outside (inside, it stays: no id is handed out twice). A restart is a clause.
+/// `target` is SQL that yields the sequence's regclass.
+pub(crate) fn restart_steps(
+    restart: SequenceRestart,
+    target: &Sql,
+    clauses: &mut Vec<String>,
+    what: &str,
+) -> Vec<Step> {
+    match restart {
+        SequenceRestart::Keep => Vec::new(),
+        SequenceRestart::Restart => {
+            clauses.push("RESTART".to_string());
+            Vec::new()
+        }
+        SequenceRestart::Clamp { min, max } => {
+            let sql = sql!(
+                "SELECT setval(s.seq, GREATEST({0}, LEAST({1}, COALESCE(s.last_value, s.start_value))), \
+                 s.last_value IS NOT NULL) \
+                 FROM (SELECT format('%I.%I', schemaname, sequencename)::regclass AS seq, last_value, start_value \
+                 FROM pg_sequences) s \
+                 WHERE s.seq = {2}::regclass \
+                 AND COALESCE(s.last_value, s.start_value) NOT BETWEEN {0} AND {1}",
+                min,
+                max,
+                target
+            );
+            vec![Step::new(Phase::CreateSequence, sql, format!("move the current value of {what} into its new range"))]
+        }
+    }
+}
+
+/// Casts every column of a recreated type (now renamed to `old_name`) to the new type through its text
+/// form; a default is dropped before (it may name the old type) and set again after. `may_fail`: some
+/// values may not fit the new type; `removed`: enum labels that go, whose rows the cast counts. `bases`:
+/// a domain's old and new base types, which say what the cast does to the values.
+pub(crate) fn cast_usages(
+    name: &QualifiedName,
+    old_name: &str,
+    usages: &[EnumUsage],
+    may_fail: bool,
+    removed: &[String],
+    bases: Option<(&ColumnType, &ColumnType)>,
+) -> Vec<Step> {
+    let old = ColumnType::named(&name.schema, old_name);
+    let mut out = Vec::new();
+    for usage in usages {
+        let (table, column) = (&usage.table, &usage.column);
+        let key = col(table, column);
+        if usage.drop_default {
+            out.push(
+                Step::new(
+                    Phase::RecreateType,
+                    sql!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), Ident::new(column)),
+                    format!("drop default of {table}.{column} for the cast"),
+                )
+                .hazards(&[LOCK])
+                .requires([rel(table)]),
+            );
+        }
+        let old_ty = usage.ty.clone().with_scalar(old.clone());
+        let mut hazards = vec![LOCK, Hazard::RewritesTable];
+        if may_fail {
+            hazards.push(Hazard::MayFailOnData);
+        }
+        let (using, measure) = match bases {
+            Some((from, to)) => domain_cast(usage, from, to, &mut hazards),
+            None => (using(column, &old_ty, &usage.ty), None),
+        };
+        let mut cast = Step::new(
+            Phase::RecreateType,
+            sql!("{} ALTER COLUMN {} TYPE {} USING {}", alter_table(table), Ident::new(column), usage.ty, using),
+            format!("cast {table}.{column} to the new {name}"),
+        )
+        .hazards(&hazards)
+        .requires([rel(table), Key::Type(name.clone())])
+        .modifies([key.clone()]);
+        cast.measure = measure;
+        if !removed.is_empty() {
+            cast.measure =
+                Some(Measure::Values { table: table.clone(), column: column.clone(), values: removed.to_vec() });
+        }
+        cast.affects.push((table.clone(), Some(column.clone())));
+        out.push(cast);
+        if let Some(default) = &usage.default {
+            out.push(
+                Step::new(
+                    Phase::RecreateType,
+                    sql!(
+                        "{} ALTER COLUMN {} SET DEFAULT {}",
+                        alter_table(table),
+                        Ident::new(column),
+                        Printed::new(default)
+                    ),
+                    format!("restore default of {table}.{column}"),
+                )
+                .hazards(&[LOCK])
+                .requires([rel(table), key]),
+            );
+        }
+    }
+    out
+}
+
+/// The `USING` expression and measure of a column cast from a domain based on `from` to one based on `to`.
+/// The expression casts explicitly to the new base type without its length (an explicit cast to a length
+/// cuts a longer value), and PostgreSQL's assignment to the domain checks the length: it raises.
+fn domain_cast(
+    usage: &EnumUsage,
+    from: &ColumnType,
+    to: &ColumnType,
+    hazards: &mut Vec<Hazard>,
+) -> (Sql, Option<Measure>) {
+    let (table, column) = (usage.table.clone(), usage.column.clone());
+    let (from, to) = (usage.ty.clone().with_scalar(from.clone()), usage.ty.clone().with_scalar(to.clone()));
+    // A domain's value casts as a value of its base type.
+    let using = cast(&column, &from, &casts::without_length(&to));
+    let measure = match casts::type_change(&from, &to).conversion {
+        Conversion::Lossless => None,
+        Conversion::Checked => Some(Measure::Unfit { table, column, from, to }),
+        Conversion::Lossy => {
+            hazards.push(Hazard::AltersData);
+            Some(if casts::shortens_strings(&from, &to) {
+                Measure::Unfit { table, column, from, to }
+            } else {
+                Measure::Changed { table, column, from, to }
+            })
+        }
+    };
+    (using, measure)
+}
+
+/// `ALTER {kind} name RENAME TO old_name`, making way for the new type of the same name.
+pub(crate) fn rename_away(name: &QualifiedName, kind: &'static str, old_name: &str) -> Step {
+    Step::new(
+        Phase::RecreateType,
+        sql!("ALTER {} {} RENAME TO {}", Keyword(kind), name, Ident::new(old_name)),
+        format!("rename {} {name} to {old_name} to replace it", kind.to_lowercase()),
+    )
+    .drops([Key::Type(name.clone())])
+    .teardown_off()
 }
