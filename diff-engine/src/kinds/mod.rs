@@ -5,10 +5,12 @@
 
 pub mod extensions;
 pub mod functions;
+pub mod partitions;
 pub mod policies;
 pub mod schemas;
 pub mod statistics;
 pub mod triggers;
+pub mod views;
 
 use crate::plan::step::{Context, Step};
 
