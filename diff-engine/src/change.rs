@@ -4,14 +4,15 @@
 pub use crate::kinds::enums::{EnumChange, ValuePosition};
 pub use crate::kinds::extensions::ExtensionChange;
 pub use crate::kinds::functions::FunctionChange;
+pub use crate::kinds::partitions::PartitionChange;
 pub use crate::kinds::policies::PolicyChange;
 pub use crate::kinds::schemas::SchemaChange;
 pub use crate::kinds::sequences::{SequenceChange, SequenceRestart};
 pub use crate::kinds::triggers::TriggerChange;
-use keel_core::model::Partition;
+pub use crate::kinds::views::ViewChange;
 use keel_core::model::{
     Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
-    SequenceOptions, Table, UniqueConstraint, View,
+    SequenceOptions, Table, UniqueConstraint,
 };
 use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 use serde::Serialize;
@@ -177,25 +178,8 @@ pub enum Change {
         to: String,
     },
 
-    CreateView {
-        name: QualifiedName,
-        view: View,
-    },
-    /// The view as it is now: what it reads must still be there when it is dropped.
-    DropView {
-        name: QualifiedName,
-        view: View,
-    },
-    /// `CREATE OR REPLACE VIEW`: the same columns (more may follow), another query.
-    ReplaceView {
-        name: QualifiedName,
-        view: View,
-    },
-    CommentView {
-        name: QualifiedName,
-        materialized: bool,
-        comment: Option<String>,
-    },
+    /// A view or materialized view created, dropped, replaced or commented.
+    View(ViewChange),
 
     /// The function's `CREATE OR REPLACE` statement, for a function that does not exist yet.
     /// A function or procedure created, replaced, dropped or commented.
@@ -291,28 +275,8 @@ pub enum Change {
         comment: Option<String>,
     },
 
-    /// `CREATE TABLE ... PARTITION OF table FOR VALUES ...`.
-    CreatePartition {
-        table: QualifiedName,
-        name: QualifiedName,
-        partition: Partition,
-    },
-    /// `DROP TABLE` of one partition: its rows go with it.
-    DropPartition {
-        table: QualifiedName,
-        name: QualifiedName,
-    },
-    /// Detach the partition and attach it again with its new bound: its rows stay if they fit.
-    SetPartitionBound {
-        table: QualifiedName,
-        name: QualifiedName,
-        from: String,
-        to: String,
-    },
-    CommentPartition {
-        name: QualifiedName,
-        comment: Option<String>,
-    },
+    /// A partition created, dropped, given another bound or commented.
+    Partition(PartitionChange),
 
     /// `table`: the table or materialized view the index is on.
     CommentIndex {

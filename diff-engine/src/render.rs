@@ -1,14 +1,13 @@
 //! The model as PostgreSQL DDL. Every identifier is quoted and every literal escaped here; expressions
 //! (defaults, checks, predicates, generated columns) are SQL the schema's author wrote and go in as written.
 
-use crate::kinds::{enums, extensions, functions, policies, schemas, sequences, triggers};
+use crate::kinds::{enums, extensions, functions, partitions, policies, schemas, sequences, triggers, views};
 use crate::sql;
 use crate::sql::{Ident, Idents, Keyword, Literal, Name, Printed, Sql};
 use keel_core::model::{
     Column, Deferrable, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
     NullsOrder, QualifiedName, Schema, SortOrder, Table,
 };
-use keel_core::model::{Partition, View};
 
 /// `"schema"."name"`, as text (for statements built outside the planner: measures, locks).
 pub fn qualified(name: &QualifiedName) -> String {
@@ -55,8 +54,8 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
         out.push(create_table(&name, table));
         for (partition_name, partition) in &table.partitions {
             let partition_name = table.partition_name(&name, partition_name);
-            out.push(create_partition(&name, &partition_name, partition));
-            out.extend(partition.comment.as_ref().map(|c| comment_on("TABLE", &partition_name, Some(c))));
+            out.push(partitions::sql::create(&name, &partition_name, partition));
+            out.extend(partition.comment.as_ref().map(|c| partitions::sql::comment(&partition_name, Some(c))));
         }
     }
     for (name, sequence) in schema.sequences() {
@@ -79,13 +78,13 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
         out.extend(table_comments(&name, table));
         out.extend(constraint_and_index_comments(&name, table));
     }
-    for (name, view) in views_in_dependency_order(schema) {
-        out.push(create_view(&name, view));
+    for (name, view) in views::sql::in_dependency_order(schema) {
+        out.push(views::sql::create(&name, view));
         for (index_name, index) in &view.indexes {
             out.push(create_index(&name, index_name, index));
         }
         out.extend(index_comments(&name, &view.indexes));
-        out.extend(view.comment.as_ref().map(|c| comment_on(view.keyword(), &name, Some(c))));
+        out.extend(view.comment.as_ref().map(|c| views::sql::comment(&name, view.materialized, Some(c))));
     }
     for (name, table) in schema.tables() {
         for (trigger_name, trigger) in &table.triggers {
@@ -103,36 +102,6 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
             out.push(policies::sql::create(&name, policy_name, policy));
             out.extend(policy.comment.as_ref().map(|c| policies::sql::comment(&name, policy_name, Some(c))));
         }
-    }
-    out
-}
-
-/// `CREATE TABLE .. PARTITION OF .. FOR VALUES ..`.
-pub fn create_partition(table: &QualifiedName, name: &QualifiedName, partition: &Partition) -> Sql {
-    sql!("CREATE TABLE {} PARTITION OF {} {}", name, table, Printed::new(&partition.bound))
-}
-
-/// `CREATE VIEW` or `CREATE MATERIALIZED VIEW`, with its options.
-pub fn create_view(name: &QualifiedName, view: &View) -> Sql {
-    sql!("CREATE {} {}{} AS\n{}", Keyword(view.keyword()), name, view_options(view), Printed::new(&view.query))
-}
-
-/// ` WITH (option=value, ...)`, as the catalog prints a view's options.
-pub fn view_options(view: &View) -> Sql {
-    let options = view.with_options();
-    sql!("{}", Printed::new(&options))
-}
-
-/// Views, each after the views it reads (their names order the rest).
-fn views_in_dependency_order(schema: &Schema) -> Vec<(QualifiedName, &View)> {
-    let mut pending: Vec<(QualifiedName, &View)> = schema.views().collect();
-    let mut out: Vec<(QualifiedName, &View)> = Vec::new();
-    while !pending.is_empty() {
-        let waits = |view: &View, pending: &[(QualifiedName, &View)]| {
-            pending.iter().any(|(other, _)| view.reads.iter().any(|d| d.relation == *other))
-        };
-        let ready = pending.iter().position(|(_, v)| !waits(v, &pending)).unwrap_or(0);
-        out.push(pending.remove(ready));
     }
     out
 }

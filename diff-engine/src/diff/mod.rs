@@ -3,14 +3,10 @@
 
 mod composites;
 mod domains;
-mod object_comments;
-mod partitions;
+pub(crate) mod object_comments;
 mod renames;
 mod table;
 mod validity;
-mod views;
-
-pub(crate) use views::touched_by;
 
 use crate::change::{Change, EnumChange};
 use crate::hints::Hints;
@@ -53,7 +49,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     for (name, table) in desired.tables() {
         match current.table(&name.schema, &name.name) {
             None => context.create_table(&name, table, &mut changes),
-            Some(old) if partitions::rebuilt(old, table) => {
+            Some(old) if crate::kinds::partitions::rebuilt(old, table) => {
                 context.drop_table(&name, old, &mut changes);
                 context.create_table(&name, table, &mut changes);
             }
@@ -65,9 +61,9 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
             context.drop_table(&name, table, &mut changes);
         }
     }
-    changes.extend(partitions::rebuilt_references(&current, desired, &changes));
-    changes.extend(partitions::partition_changes(&current, desired));
-    let views = views::view_changes(&current, desired, &changes, &rebuilt_functions);
+    changes.extend(crate::kinds::partitions::rebuilt_references(&current, desired, &changes));
+    changes.extend(crate::kinds::partitions::partition_changes(&current, desired));
+    let views = crate::kinds::views::view_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(views);
     let policies = crate::kinds::policies::policy_changes(&current, desired, &changes, &rebuilt_functions);
     changes.extend(policies);

@@ -16,7 +16,7 @@ pub(super) fn bare_index(index: &Index) -> Index {
 }
 
 /// Whether two indexes are the same but for their comments.
-pub(super) fn same_index(a: Option<&Index>, b: Option<&Index>) -> bool {
+pub(crate) fn same_index(a: Option<&Index>, b: Option<&Index>) -> bool {
     a.map(bare_index) == b.map(bare_index)
 }
 
@@ -44,7 +44,7 @@ fn comment_mut(constraint: &mut Constraint) -> &mut Option<String> {
 
 /// Comments of the indexes of `on` (a table or materialized view): `recreated` indexes get theirs if they
 /// have one; the others that exist on both sides get theirs when it differs.
-pub(super) fn index_comments(
+pub(crate) fn index_comments(
     on: &QualifiedName,
     old: &BTreeMap<String, Index>,
     new: &BTreeMap<String, Index>,

@@ -6,11 +6,13 @@
 pub mod enums;
 pub mod extensions;
 pub mod functions;
+pub mod partitions;
 pub mod policies;
 pub mod schemas;
 pub mod sequences;
 pub mod statistics;
 pub mod triggers;
+pub mod views;
 
 use crate::plan::step::{Context, Step};
 

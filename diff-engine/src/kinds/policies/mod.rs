@@ -10,6 +10,7 @@ pub(crate) mod sql;
 
 use crate::change::Change;
 use crate::kinds::functions::Rebuilt;
+use crate::kinds::views::ViewChange;
 use keel_core::model::{Policy, QualifiedName, RowLevelSecurity, Schema, Table, ViewDependency};
 use serde::Serialize;
 
@@ -42,9 +43,9 @@ pub(crate) fn policy_changes(
     changes: &[Change],
     functions: &Rebuilt,
 ) -> Vec<Change> {
-    let mut touched = crate::diff::touched_by(changes);
+    let mut touched = crate::kinds::views::touched_by(changes);
     touched.extend(changes.iter().filter_map(|c| match c {
-        Change::DropView { name, .. } => Some((name.clone(), None)),
+        Change::View(ViewChange::Drop { name, .. }) => Some((name.clone(), None)),
         _ => None,
     }));
     let reads_touched = |policy: &Policy, own: Option<&QualifiedName>| {

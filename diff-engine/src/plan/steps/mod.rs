@@ -8,7 +8,6 @@ mod constraints;
 mod domains;
 mod object_comments;
 mod partitions;
-mod views;
 
 use super::Measure;
 use super::phase::Phase;
@@ -169,10 +168,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::RenameIndex { .. } => {
             constraints::index_steps(change, cx)
         }
-        Change::CreateView { .. }
-        | Change::DropView { .. }
-        | Change::ReplaceView { .. }
-        | Change::CommentView { .. } => views::view_steps(change),
+        Change::View(change) => change.steps(cx),
         Change::Function(change) => change.steps(cx),
         Change::Trigger(change) => change.steps(cx),
         Change::Policy(change) => change.steps(cx),
@@ -192,10 +188,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         | Change::AlterAttributeType { .. }
         | Change::RecreateComposite { .. }
         | Change::CommentComposite { .. } => composites::composite_steps(change),
-        Change::CreatePartition { .. }
-        | Change::DropPartition { .. }
-        | Change::SetPartitionBound { .. }
-        | Change::CommentPartition { .. } => partitions::partition_steps(change, cx),
+        Change::Partition(change) => change.steps(cx),
         Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
         Change::ValidateConstraint { .. } => constraints::validate_steps(change),
         Change::Statistics(change) => change.steps(cx),
@@ -210,6 +203,11 @@ pub(crate) fn col(table: &QualifiedName, column: &str) -> Key {
 
 pub(crate) fn rel(table: &QualifiedName) -> Key {
     Key::Relation(table.clone())
+}
+
+/// The bounds of a table's partitions: freed by drops and detaches, taken by creates and attaches.
+pub(crate) fn partition_bounds(table: &QualifiedName) -> Key {
+    Key::PartitionBounds(table.clone())
 }
 
 fn unique_key(table: &QualifiedName, columns: &[String]) -> Key {

@@ -1,75 +1,13 @@
-//! Statements for partitions. A partition comes after its parent; bounds are freed (a partition dropped
-//! or detached) before any are taken (a partition created or attached), so that ranges can move from one
-//! partition to another within one plan.
+//! Indexes on partitioned tables, built online partition by partition (the partitions' own statements
+//! are in `kinds::partitions`).
 
-use super::{Context, Key, LOCK, Phase, Step, alter_table, rel};
-use crate::change::Change;
+use super::{Context, Key, Phase, Step, partition_bounds, rel};
 use crate::hazard::Hazard;
-use crate::plan::Measure;
-use crate::render::{comment_on, create_index_on, create_index_with, create_partition};
+use crate::render::{create_index_on, create_index_with};
 use crate::sql;
 use crate::sql::Name;
 use keel_core::model::{Index, QualifiedName, Schema};
 use keel_core::naming::object_name;
-
-pub(super) fn partition_steps(change: &Change, cx: &Context) -> Vec<Step> {
-    match change {
-        Change::CreatePartition { table, name, partition } => vec![
-            Step::new(
-                Phase::CreatePartition,
-                create_partition(table, name, partition),
-                format!("create partition {name} of {table}"),
-            )
-            // A partition of a table this plan creates locks no one out.
-            .hazards(if cx.new_tables.contains(table) { &[] } else { &[LOCK] })
-            .requires([rel(table), Key::Schema(name.schema.clone())])
-            .creates([rel(name), bounds(table)]),
-        ],
-        Change::DropPartition { table, name } => {
-            let mut step =
-                Step::new(Phase::DropPartition, sql!("DROP TABLE {}", name), format!("drop partition {name}"))
-                    .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
-                    .requires([rel(table)])
-                    .drops([rel(name), bounds(table)]);
-            step.measure = Some(Measure::Rows { table: name.clone() });
-            step.affects.push((name.clone(), None));
-            vec![step]
-        }
-        Change::SetPartitionBound { table, name, from, to } => vec![
-            Step::new(
-                Phase::DetachPartition,
-                sql!("{} DETACH PARTITION {}", alter_table(table), name),
-                format!("detach partition {name} of {table} ({from})"),
-            )
-            .hazards(&[LOCK])
-            .requires([rel(table), rel(name)])
-            .drops([bounds(table)])
-            .teardown_off(),
-            Step::new(
-                Phase::CreatePartition,
-                sql!("{} ATTACH PARTITION {} {}", alter_table(table), name, sql::Printed::new(to)),
-                format!("attach partition {name} to {table} ({to})"),
-            )
-            .hazards(&[LOCK, Hazard::MayFailOnData])
-            .requires([rel(table), rel(name)])
-            .creates([bounds(table)]),
-        ],
-        Change::CommentPartition { name, comment } => vec![
-            Step::new(
-                Phase::Comment,
-                comment_on("TABLE", name, comment.as_ref()),
-                format!("comment on partition {name}"),
-            )
-            .requires([rel(name)]),
-        ],
-        _ => unreachable!("partition_steps called with {change:?}"),
-    }
-}
-
-/// The bounds of a table's partitions: freed by drops and detaches, taken by creates and attaches.
-fn bounds(table: &QualifiedName) -> Key {
-    Key::PartitionBounds(table.clone())
-}
 
 /// Whether `schema` has `table` as a partitioned table.
 pub(super) fn partitioned(schema: &Schema, table: &QualifiedName) -> bool {
@@ -92,7 +30,7 @@ pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Ind
     });
     let mut steps = vec![
         Step::new(Phase::CreateIndex, only, format!("create index {name} on {table} (on the parent only)"))
-            .requires([rel(table), bounds(table)])
+            .requires([rel(table), partition_bounds(table)])
             .creates([index_key.clone()])
             .after_drops(gone.collect::<Vec<_>>()),
     ];

@@ -12,18 +12,36 @@
 //!
 //! Columns, indexes, constraints and triggers are the parent's and reach the partitions on their own.
 
+mod plan;
+pub(crate) mod sql;
+
 use crate::change::{Change, Constraint};
-use keel_core::model::{QualifiedName, Schema, Table};
+use keel_core::model::{Partition, QualifiedName, Schema, Table};
+use serde::Serialize;
+
+/// A change to one partition of a partitioned table (`table`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "partition_change", rename_all = "snake_case")]
+pub enum PartitionChange {
+    /// `CREATE TABLE ... PARTITION OF table FOR VALUES ...`, without its comment (a change of its own).
+    Create { table: QualifiedName, name: QualifiedName, partition: Partition },
+    /// `DROP TABLE` of one partition: its rows go with it.
+    Drop { table: QualifiedName, name: QualifiedName },
+    /// Detach the partition and attach it again with its new bound: its rows stay if they fit.
+    SetBound { table: QualifiedName, name: QualifiedName, from: String, to: String },
+    /// `COMMENT ON TABLE` of the partition; `None` removes the comment.
+    Comment { name: QualifiedName, comment: Option<String> },
+}
 
 /// Whether the table must be dropped and created again: its partition key changes (or it becomes, or
 /// stops being, partitioned).
-pub(super) fn rebuilt(old: &Table, new: &Table) -> bool {
+pub(crate) fn rebuilt(old: &Table, new: &Table) -> bool {
     old.partition_by != new.partition_by
 }
 
 /// Partition changes of every table: creations for tables created (or rebuilt) by this plan, and
 /// additions, drops, bound and comment changes for tables that stay.
-pub(super) fn partition_changes(current: &Schema, desired: &Schema) -> Vec<Change> {
+pub(crate) fn partition_changes(current: &Schema, desired: &Schema) -> Vec<Change> {
     let mut out = Vec::new();
     for (name, table) in desired.tables() {
         let old = current.table(&name.schema, &name.name).filter(|old| !rebuilt(old, table));
@@ -34,7 +52,7 @@ pub(super) fn partition_changes(current: &Schema, desired: &Schema) -> Vec<Chang
             let comment = match existing {
                 Some((was, p)) if was == qualified => {
                     if p.bound != wanted.bound {
-                        out.push(Change::SetPartitionBound {
+                        out.push(PartitionChange::SetBound {
                             table: name.clone(),
                             name: qualified.clone(),
                             from: p.bound.clone(),
@@ -45,10 +63,10 @@ pub(super) fn partition_changes(current: &Schema, desired: &Schema) -> Vec<Chang
                 }
                 moved => {
                     if let Some((was, _)) = moved {
-                        out.push(Change::DropPartition { table: name.clone(), name: was });
+                        out.push(PartitionChange::Drop { table: name.clone(), name: was });
                     }
-                    let plain = keel_core::model::Partition { comment: None, ..wanted.clone() };
-                    out.push(Change::CreatePartition {
+                    let plain = Partition { comment: None, ..wanted.clone() };
+                    out.push(PartitionChange::Create {
                         table: name.clone(),
                         name: qualified.clone(),
                         partition: plain,
@@ -57,22 +75,22 @@ pub(super) fn partition_changes(current: &Schema, desired: &Schema) -> Vec<Chang
                 }
             };
             if comment != wanted.comment {
-                out.push(Change::CommentPartition { name: qualified, comment: wanted.comment.clone() });
+                out.push(PartitionChange::Comment { name: qualified, comment: wanted.comment.clone() });
             }
         }
         if let Some(old) = old {
             for partition in old.partitions.keys().filter(|p| !table.partitions.contains_key(*p)) {
-                out.push(Change::DropPartition { table: name.clone(), name: old.partition_name(&name, partition) });
+                out.push(PartitionChange::Drop { table: name.clone(), name: old.partition_name(&name, partition) });
             }
         }
     }
-    out
+    out.into_iter().map(Change::Partition).collect()
 }
 
 /// Foreign keys of other tables that reference a table being rebuilt and stay as they are: dropped before
 /// the table goes and added again after it is back. `changes` are the table changes so far (a key that
 /// changes anyway is already dropped and added).
-pub(super) fn rebuilt_references(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Change> {
+pub(crate) fn rebuilt_references(current: &Schema, desired: &Schema, changes: &[Change]) -> Vec<Change> {
     let rebuilt_tables: Vec<QualifiedName> = current
         .tables()
         .filter(|(name, old)| desired.table(&name.schema, &name.name).is_some_and(|new| rebuilt(old, new)))

@@ -4,14 +4,33 @@
 //! view that reads such a view, and every view that calls a function dropped or created again: PostgreSQL
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
-use super::object_comments::{index_comments, same_index};
+mod plan;
+pub(crate) mod sql;
+
 use crate::change::{Change, EnumChange};
+use crate::diff::object_comments::{index_comments, same_index};
 use crate::kinds::functions::Rebuilt;
+use crate::kinds::partitions::PartitionChange;
 use keel_core::model::{QualifiedName, Schema, View};
+use serde::Serialize;
 use std::collections::BTreeSet;
 
+/// A change to a view or materialized view (its indexes are index changes of their own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "view_change", rename_all = "snake_case")]
+pub enum ViewChange {
+    /// `CREATE [MATERIALIZED] VIEW`, without its comment (that follows as its own change).
+    Create { name: QualifiedName, view: View },
+    /// The view as it is now: what it reads must still be there when it is dropped.
+    Drop { name: QualifiedName, view: View },
+    /// `CREATE OR REPLACE VIEW`: the same columns (more may follow), another query.
+    Replace { name: QualifiedName, view: View },
+    /// `COMMENT ON [MATERIALIZED] VIEW`; `None` removes the comment.
+    Comment { name: QualifiedName, materialized: bool, comment: Option<String> },
+}
+
 /// The view changes that go with `changes` (everything else the diff found).
-pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change], functions: &Rebuilt) -> Vec<Change> {
+pub(crate) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change], functions: &Rebuilt) -> Vec<Change> {
     let touched = touched_by(changes);
     let mut rebuilt: BTreeSet<QualifiedName> = BTreeSet::new();
     for (name, old) in current.views() {
@@ -45,17 +64,21 @@ pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
     for (name, old) in current.views() {
         let new = desired.view(&name.schema, &name.name);
         if rebuilt.contains(&name) {
-            out.push(Change::DropView { name: name.clone(), view: old.clone() });
+            out.push(Change::View(ViewChange::Drop { name: name.clone(), view: old.clone() }));
             if let Some(new) = new {
                 create(&name, new, &mut out);
             }
         } else if let Some(new) = new {
             if old.query != new.query || old.columns != new.columns || old.options != new.options {
-                out.push(Change::ReplaceView { name: name.clone(), view: new.clone() });
+                out.push(Change::View(ViewChange::Replace { name: name.clone(), view: new.clone() }));
             }
             if old.comment != new.comment {
                 let comment = new.comment.clone();
-                out.push(Change::CommentView { name: name.clone(), materialized: new.materialized, comment });
+                out.push(Change::View(ViewChange::Comment {
+                    name: name.clone(),
+                    materialized: new.materialized,
+                    comment,
+                }));
             }
             index_changes(&name, old, new, &mut out);
         }
@@ -86,17 +109,17 @@ fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Cha
 
 /// A view created (again), with its comment and, for a materialized view, its indexes.
 fn create(name: &QualifiedName, view: &View, out: &mut Vec<Change>) {
-    out.push(Change::CreateView { name: name.clone(), view: view.clone() });
+    out.push(Change::View(ViewChange::Create { name: name.clone(), view: view.clone() }));
     for (index_name, index) in &view.indexes {
         out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
     }
     index_comments(name, &Default::default(), &view.indexes, |_| true, out);
     if view.comment.is_some() {
-        out.push(Change::CommentView {
+        out.push(Change::View(ViewChange::Comment {
             name: name.clone(),
             materialized: view.materialized,
             comment: view.comment.clone(),
-        });
+        }));
     }
 }
 
@@ -115,7 +138,7 @@ pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<Strin
     for change in changes {
         match change {
             Change::DropTable { name, .. } => out.push((name.clone(), None)),
-            Change::DropPartition { name, .. } => out.push((name.clone(), None)),
+            Change::Partition(PartitionChange::Drop { name, .. }) => out.push((name.clone(), None)),
             Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
             Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
             Change::Enum(EnumChange::Recreate { usages, .. })
