@@ -1,8 +1,6 @@
 //! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
-mod composites;
-mod domains;
 mod object_comments;
 mod partitions;
 mod renames;
@@ -12,7 +10,7 @@ mod views;
 
 pub(crate) use views::touched_by;
 
-use crate::change::{Change, EnumUsage, SequenceRestart, ValuePosition};
+use crate::change::{Change, CompositeChange, DomainChange, EnumUsage, SequenceRestart, ValuePosition};
 use crate::hints::Hints;
 use keel_core::model::{ColumnType, Enum, QualifiedName, Schema, Sequence, SequenceOptions};
 use std::collections::BTreeSet;
@@ -61,8 +59,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
         }
     }
 
-    domains::domain_changes(&current, desired, &mut changes)?;
-    composites::composite_changes(&current, desired, &mut changes)?;
+    changes.extend(crate::kinds::domains::diff(&current, desired)?);
+    changes.extend(crate::kinds::composites::diff(&current, desired)?);
     let recreated = recreated_types(&changes);
     let (function_changes, rebuilt_functions) =
         crate::kinds::functions::function_changes(&current, desired, &recreated);
@@ -227,8 +225,8 @@ pub(crate) fn recreated_types(changes: &[Change]) -> BTreeSet<QualifiedName> {
         .iter()
         .filter_map(|c| match c {
             Change::RecreateEnum { name, .. }
-            | Change::RecreateDomain { name, .. }
-            | Change::RecreateComposite { name, .. } => Some(name.clone()),
+            | Change::Domain(DomainChange::Recreate { name, .. })
+            | Change::Composite(CompositeChange::Recreate { name, .. }) => Some(name.clone()),
             _ => None,
         })
         .collect()

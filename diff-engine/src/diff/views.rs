@@ -5,7 +5,7 @@
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
 use super::object_comments::{index_comments, same_index};
-use crate::change::Change;
+use crate::change::{Change, CompositeChange, DomainChange};
 use crate::kinds::functions::Rebuilt;
 use keel_core::model::{QualifiedName, Schema, View};
 use std::collections::BTreeSet;
@@ -119,8 +119,8 @@ pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<Strin
             Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
             Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
             Change::RecreateEnum { usages, .. }
-            | Change::RecreateDomain { usages, .. }
-            | Change::RecreateComposite { usages, .. } => {
+            | Change::Domain(DomainChange::Recreate { usages, .. })
+            | Change::Composite(CompositeChange::Recreate { usages, .. }) => {
                 out.extend(usages.iter().map(|u| (u.table.clone(), Some(u.column.clone()))));
             }
             _ => {}

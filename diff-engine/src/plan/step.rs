@@ -3,3 +3,4 @@
 
 pub(crate) use super::phase::Phase;
 pub(crate) use super::steps::{Context, Key, Step, col, expression_keys, function_keys, rel};
+pub(crate) use super::steps::{cast_usages, rename_away, type_keys};

@@ -237,7 +237,7 @@ fn recreate_enum(
 /// form; a default is dropped before (it may name the old type) and set again after. `may_fail`: some
 /// values may not fit the new type; `removed`: enum labels that go, whose rows the cast counts. `bases`:
 /// a domain's old and new base types, which say what the cast does to the values.
-pub(super) fn cast_usages(
+pub(crate) fn cast_usages(
     name: &QualifiedName,
     old_name: &str,
     usages: &[EnumUsage],
@@ -334,7 +334,7 @@ fn domain_cast(
 }
 
 /// `ALTER {kind} name RENAME TO old_name`, making way for the new type of the same name.
-pub(super) fn rename_away(name: &QualifiedName, kind: &'static str, old_name: &str) -> Step {
+pub(crate) fn rename_away(name: &QualifiedName, kind: &'static str, old_name: &str) -> Step {
     Step::new(
         Phase::RecreateType,
         sql!("ALTER {} {} RENAME TO {}", Keyword(kind), name, Ident::new(old_name)),
