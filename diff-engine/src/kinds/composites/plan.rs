@@ -84,7 +84,7 @@ fn recreate(
         out.push(
             Step::new(
                 Phase::RecreateType,
-                sql::drop_attribute(&renamed, &attribute.name),
+                sql::drop_attribute(renamed, &attribute.name),
                 format!("drop attribute {} of the replaced type {old_name}", attribute.name),
             )
             .hazards(&[Hazard::DeletesData]),
@@ -94,7 +94,7 @@ fn recreate(
         out.push(
             Step::new(
                 Phase::RecreateType,
-                sql::add_attribute(&renamed, attribute),
+                sql::add_attribute(renamed, attribute),
                 format!("add attribute {} to the replaced type {old_name}", attribute.name),
             )
             .requires(type_keys(&attribute.ty)),
@@ -115,7 +115,7 @@ fn recreate(
         }
     }
     out.extend(casts);
-    out.push(Step::new(Phase::RecreateType, sql::drop(&renamed), format!("drop the replaced type {old_name}")));
+    out.push(Step::new(Phase::RecreateType, sql::drop(renamed), format!("drop the replaced type {old_name}")));
     if composite.comment.is_some() {
         let sql = sql::comment(name, composite.comment.as_ref());
         out.push(Step::new(Phase::Comment, sql, format!("comment on type {name}")).requires([key(name)]));
