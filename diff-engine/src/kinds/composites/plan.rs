@@ -3,9 +3,11 @@
 
 use super::{CompositeChange, sql};
 use crate::casts::{self, Conversion};
+use crate::change::EnumUsage;
 use crate::hazard::Hazard;
 use crate::kinds::KindChange;
 use crate::plan::step::{Context, Key, Phase, Step, cast_usages, rename_away, type_keys};
+use crate::sql::Sql;
 use keel_core::model::{CompositeType, QualifiedName};
 
 impl KindChange for CompositeChange {
@@ -69,12 +71,7 @@ fn composite_steps(change: &CompositeChange) -> Vec<Step> {
 
 /// The old type renamed away and given the new attribute names, the new type created, the columns cast,
 /// the old type dropped.
-fn recreate(
-    name: &QualifiedName,
-    old: &CompositeType,
-    composite: &CompositeType,
-    usages: &[crate::change::EnumUsage],
-) -> Vec<Step> {
+fn recreate(name: &QualifiedName, old: &CompositeType, composite: &CompositeType, usages: &[EnumUsage]) -> Vec<Step> {
     let old_name = keel_core::naming::object_name(&name.name, None, "keel_old");
     let renamed = sql::replaced(name, &old_name);
     let mut out = vec![rename_away(name, "TYPE", &old_name)];
@@ -136,7 +133,7 @@ fn key(name: &QualifiedName) -> Key {
 }
 
 /// `ALTER TYPE` in place: after the type exists.
-fn alter(name: &QualifiedName, sql: crate::sql::Sql, summary: String) -> Step {
+fn alter(name: &QualifiedName, sql: Sql, summary: String) -> Step {
     Step::new(Phase::AlterType, sql, summary).requires([key(name)])
 }
 

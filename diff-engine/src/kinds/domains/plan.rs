@@ -5,6 +5,7 @@ use super::{DomainChange, sql};
 use crate::hazard::Hazard;
 use crate::kinds::KindChange;
 use crate::plan::step::{Context, Key, Phase, Step, cast_usages, rename_away, type_keys};
+use crate::sql::Sql;
 use keel_core::model::QualifiedName;
 
 impl KindChange for DomainChange {
@@ -137,7 +138,7 @@ fn key(name: &QualifiedName) -> Key {
 }
 
 /// `ALTER DOMAIN` in place: after the domain exists.
-fn alter(name: &QualifiedName, sql: crate::sql::Sql, summary: String) -> Step {
+fn alter(name: &QualifiedName, sql: Sql, summary: String) -> Step {
     Step::new(Phase::AlterType, sql, summary).requires([key(name)])
 }
 
