@@ -1,6 +1,8 @@
 //! What differs between two schemas, one change per object and property. The planner turns each change
 //! into statements; nothing here is SQL yet.
 
+pub use crate::kinds::composites::CompositeChange;
+pub use crate::kinds::domains::DomainChange;
 pub use crate::kinds::enums::{EnumChange, ValuePosition};
 pub use crate::kinds::extensions::ExtensionChange;
 pub use crate::kinds::functions::FunctionChange;
@@ -14,7 +16,6 @@ use keel_core::model::{
     Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
     SequenceOptions, Table, UniqueConstraint,
 };
-use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 use serde::Serialize;
 
 /// A table-level constraint, by kind.
@@ -191,89 +192,11 @@ pub enum Change {
     /// Row level security switched, or a policy created, dropped, altered or commented.
     Policy(PolicyChange),
 
-    CreateDomain {
-        name: QualifiedName,
-        /// Without its comment (a change of its own).
-        domain: Domain,
-    },
-    /// The domain as it is now: what its base type needs must still be there when it is dropped.
-    DropDomain {
-        name: QualifiedName,
-        domain: Domain,
-    },
-    SetDomainDefault {
-        name: QualifiedName,
-        default: Option<String>,
-    },
-    /// `SET NOT NULL` checks every value of every column of the domain: `columns` names them.
-    SetDomainNotNull {
-        name: QualifiedName,
-        not_null: bool,
-        columns: Vec<String>,
-    },
-    AddDomainCheck {
-        name: QualifiedName,
-        check_name: String,
-        check: DomainCheck,
-        /// The columns of the domain whose values are checked, for the summary.
-        columns: Vec<String>,
-    },
-    DropDomainCheck {
-        name: QualifiedName,
-        check_name: String,
-    },
-    ValidateDomainCheck {
-        name: QualifiedName,
-        check_name: String,
-    },
-    /// The base type or collation changes, which `ALTER DOMAIN` cannot do: the old domain is renamed away,
-    /// the new one created, every column of it cast, and the old one dropped.
-    RecreateDomain {
-        name: QualifiedName,
-        domain: Domain,
-        usages: Vec<EnumUsage>,
-    },
-    CommentDomain {
-        name: QualifiedName,
-        comment: Option<String>,
-    },
+    /// A domain created, dropped, altered, recreated or commented.
+    Domain(DomainChange),
 
-    CreateComposite {
-        name: QualifiedName,
-        composite: CompositeType,
-    },
-    DropComposite {
-        name: QualifiedName,
-        composite: CompositeType,
-    },
-    AddAttribute {
-        name: QualifiedName,
-        attribute: CompositeAttribute,
-    },
-    /// `used`: columns of the type hold values of the attribute, which go with it.
-    DropAttribute {
-        name: QualifiedName,
-        attribute: CompositeAttribute,
-        used: bool,
-    },
-    AlterAttributeType {
-        name: QualifiedName,
-        from: CompositeAttribute,
-        to: CompositeAttribute,
-    },
-    /// An attribute's type changes while columns use the type, which PostgreSQL refuses in place: the old
-    /// type is renamed away and given the new attribute names (added, dropped), the new type created,
-    /// every column cast through text, and the old type dropped.
-    RecreateComposite {
-        name: QualifiedName,
-        old: CompositeType,
-        composite: CompositeType,
-        usages: Vec<EnumUsage>,
-    },
-    CommentComposite {
-        name: QualifiedName,
-        comment: Option<String>,
-    },
+    /// A composite type created, dropped, recreated or commented, or its attributes changed.
+    Composite(CompositeChange),
 
     /// A partition created, dropped, given another bound or commented.
     Partition(PartitionChange),

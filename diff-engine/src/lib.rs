@@ -20,7 +20,6 @@ pub mod normalize;
 pub mod plan;
 pub mod questions;
 pub mod render;
-pub mod render_types;
 pub mod replayable;
 pub mod sql;
 pub mod sql_depth;

@@ -100,7 +100,7 @@ async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> R
         // composite types), so that the derives' tables can use them; then the tables; then the rest of
         // the files, which may build on the tables.
         let split: Vec<(String, String)> = files.iter().map(|f| crate::sql_types_first::split(&f.sql)).collect();
-        let (types, tables) = crate::render_types::split_schema(&declared);
+        let (types, tables) = crate::render::split_schema(&declared);
         crate::apply_in_transaction(&mut conn, &crate::render::create_schema(&types)).await?;
         for (file, (types, _)) in files.iter().zip(&split) {
             run(&mut conn, file, types).await?;

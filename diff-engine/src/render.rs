@@ -1,13 +1,17 @@
 //! The model as PostgreSQL DDL. Every identifier is quoted and every literal escaped here; expressions
 //! (defaults, checks, predicates, generated columns) are SQL the schema's author wrote and go in as written.
 
-use crate::kinds::{enums, extensions, functions, partitions, policies, schemas, sequences, triggers, views};
+use crate::kinds::{
+    composites, domains, enums, extensions, functions, partitions, policies, schemas, sequences, triggers, views,
+};
 use crate::sql;
 use crate::sql::{Ident, Idents, Keyword, Literal, Name, Printed, Sql};
 use keel_core::model::{
     Column, Deferrable, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
     NullsOrder, QualifiedName, Schema, SortOrder, Table,
 };
+use keel_core::model::{ColumnType, Namespace};
+use std::collections::BTreeSet;
 
 /// `"schema"."name"`, as text (for statements built outside the planner: measures, locks).
 pub fn qualified(name: &QualifiedName) -> String {
@@ -38,7 +42,7 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
         out.push(enums::sql::create(&name, &e.values));
         out.extend(e.comment.as_ref().map(|c| enums::sql::comment(&name, Some(c))));
     }
-    out.extend(crate::render_types::create_types(schema));
+    out.extend(create_types(schema));
     // Functions before the tables whose defaults and checks may call them.
     for (id, function) in schema.functions() {
         out.push(functions::sql::definition(function));
@@ -106,12 +110,86 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
     out
 }
 
+/// Every domain and composite type of `schema` with its comment, each after the domains and composite
+/// types it is built from. Types that build on each other in a circle (PostgreSQL allows none) come last,
+/// for the server to refuse.
+fn create_types(schema: &Schema) -> Vec<Sql> {
+    let mut pending: Vec<(QualifiedName, Vec<QualifiedName>)> = Vec::new();
+    for (name, domain) in schema.domains() {
+        pending.push((name, named(&domain.base).into_iter().collect()));
+    }
+    for (name, composite) in schema.composite_types() {
+        pending.push((name, composite.attributes.iter().filter_map(|a| named(&a.ty)).collect()));
+    }
+    let declared: BTreeSet<QualifiedName> = pending.iter().map(|(n, _)| n.clone()).collect();
+    let mut done: BTreeSet<QualifiedName> = BTreeSet::new();
+    let mut order = Vec::new();
+    while !pending.is_empty() {
+        let ready = pending.iter().position(|(_, deps)| deps.iter().all(|d| done.contains(d) || !declared.contains(d)));
+        let (name, _) = pending.remove(ready.unwrap_or(0));
+        done.insert(name.clone());
+        order.push(name);
+    }
+    let mut out = Vec::new();
+    for name in order {
+        if let Some(domain) = schema.domain(&name.schema, &name.name) {
+            out.extend(domains::sql::create(&name, domain));
+            out.extend(domain.comment.as_ref().map(|c| domains::sql::comment(&name, Some(c))));
+        } else if let Some(composite) = schema.composite_type(&name.schema, &name.name) {
+            out.push(composites::sql::create(&name, composite));
+            out.extend(composite.comment.as_ref().map(|c| composites::sql::comment(&name, Some(c))));
+        }
+    }
+    out
+}
+
+/// The declared type a column type names, if any (arrays by their element).
+fn named(ty: &ColumnType) -> Option<QualifiedName> {
+    match ty.scalar() {
+        ColumnType::Named { schema, name } => Some(QualifiedName::new(schema, name)),
+        _ => None,
+    }
+}
+
+/// `(types, the rest)`: the schemas that hold types (with their comments), the extensions and every enum,
+/// domain and composite type; then the schemas with their tables, sequences and views. Created one after
+/// the other, they make the whole schema, with room between them for SQL that declares types.
+pub fn split_schema(schema: &Schema) -> (Schema, Schema) {
+    let mut types = Schema { extensions: schema.extensions.clone(), ..Schema::default() };
+    let mut rest = schema.clone();
+    for (name, ns) in &schema.schemas {
+        let holds_types = !ns.enums.is_empty() || !ns.domains.is_empty() || !ns.composite_types.is_empty();
+        let holds_extension = schema.extensions.values().any(|e| e.schema == *name);
+        if holds_types || holds_extension {
+            let kept = Namespace {
+                enums: ns.enums.clone(),
+                domains: ns.domains.clone(),
+                composite_types: ns.composite_types.clone(),
+                comment: ns.comment.clone(),
+                ..Namespace::default()
+            };
+            types.schemas.insert(name.clone(), kept);
+        }
+    }
+    for ns in rest.schemas.values_mut() {
+        ns.enums.clear();
+        ns.domains.clear();
+        ns.composite_types.clear();
+    }
+    (types, rest)
+}
+
 /// `COMMENT ON <kind> <target> IS ...` (`IS NULL` removes it).
 pub fn comment_on(kind: &'static str, target: impl sql::ToSql, comment: Option<&String>) -> Sql {
     match comment {
         Some(text) => sql!("COMMENT ON {} {} IS {}", Keyword(kind), target, Literal::new(text)),
         None => sql!("COMMENT ON {} {} IS NULL", Keyword(kind), target),
     }
+}
+
+/// ` COLLATE "name"`, or nothing (a domain's or a composite type's attribute's).
+pub(crate) fn collate(collation: Option<&str>) -> Sql {
+    collation.map(|c| sql!(" COLLATE {}", Ident::new(c))).unwrap_or_default()
 }
 
 /// `CREATE TABLE` with columns, primary key, unique constraints and checks; foreign keys and indexes are

@@ -1,14 +1,12 @@
 //! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
-mod composites;
-mod domains;
 pub(crate) mod object_comments;
 mod renames;
 mod table;
 mod validity;
 
-use crate::change::{Change, EnumChange};
+use crate::change::{Change, CompositeChange, DomainChange, EnumChange};
 use crate::hints::Hints;
 use keel_core::model::{ColumnType, QualifiedName, Schema};
 use std::collections::BTreeSet;
@@ -37,8 +35,8 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
 
     crate::kinds::enums::enum_changes(&current, desired, &mut changes);
 
-    domains::domain_changes(&current, desired, &mut changes)?;
-    composites::composite_changes(&current, desired, &mut changes)?;
+    changes.extend(crate::kinds::domains::diff(&current, desired)?);
+    changes.extend(crate::kinds::composites::diff(&current, desired)?);
     let recreated = recreated_types(&changes);
     let (function_changes, rebuilt_functions) =
         crate::kinds::functions::function_changes(&current, desired, &recreated);
@@ -83,8 +81,8 @@ pub(crate) fn recreated_types(changes: &[Change]) -> BTreeSet<QualifiedName> {
         .iter()
         .filter_map(|c| match c {
             Change::Enum(EnumChange::Recreate { name, .. })
-            | Change::RecreateDomain { name, .. }
-            | Change::RecreateComposite { name, .. } => Some(name.clone()),
+            | Change::Domain(DomainChange::Recreate { name, .. })
+            | Change::Composite(CompositeChange::Recreate { name, .. }) => Some(name.clone()),
             _ => None,
         })
         .collect()

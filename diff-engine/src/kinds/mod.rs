@@ -3,6 +3,8 @@
 //! through [`KindChange`]; a kind reaches the planner's step model (`crate::plan::step`) and nothing else
 //! of it.
 
+pub mod composites;
+pub mod domains;
 pub mod enums;
 pub mod extensions;
 pub mod functions;

@@ -4,4 +4,4 @@
 pub(crate) use super::Measure;
 pub(crate) use super::phase::Phase;
 pub(crate) use super::steps::{Context, Key, Step, col, expression_keys, function_keys, partition_bounds, rel};
-pub(crate) use super::steps::{cast_usages, rename_away, restart_steps};
+pub(crate) use super::steps::{cast_usages, rename_away, restart_steps, type_keys};

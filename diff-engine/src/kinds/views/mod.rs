@@ -7,7 +7,7 @@
 mod plan;
 pub(crate) mod sql;
 
-use crate::change::{Change, EnumChange};
+use crate::change::{Change, CompositeChange, DomainChange, EnumChange};
 use crate::diff::object_comments::{index_comments, same_index};
 use crate::kinds::functions::Rebuilt;
 use crate::kinds::partitions::PartitionChange;
@@ -142,8 +142,8 @@ pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<Strin
             Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
             Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
             Change::Enum(EnumChange::Recreate { usages, .. })
-            | Change::RecreateDomain { usages, .. }
-            | Change::RecreateComposite { usages, .. } => {
+            | Change::Domain(DomainChange::Recreate { usages, .. })
+            | Change::Composite(CompositeChange::Recreate { usages, .. }) => {
                 out.extend(usages.iter().map(|u| (u.table.clone(), Some(u.column.clone()))));
             }
             _ => {}

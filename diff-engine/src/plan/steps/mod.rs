@@ -3,9 +3,7 @@
 //! model, the dispatcher and shared helpers; the statements of each kind of object are in the submodules.
 
 mod columns;
-mod composites;
 mod constraints;
-mod domains;
 mod object_comments;
 mod partitions;
 
@@ -115,11 +113,6 @@ impl Step {
         self
     }
 
-    pub(crate) fn summary(mut self, summary: String) -> Step {
-        self.summary = summary;
-        self
-    }
-
     /// For statements that replace one name by another: they are not teardown, whatever they drop.
     pub(crate) fn teardown_off(mut self) -> Step {
         self.teardown = false;
@@ -172,22 +165,8 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::Function(change) => change.steps(cx),
         Change::Trigger(change) => change.steps(cx),
         Change::Policy(change) => change.steps(cx),
-        Change::CreateDomain { .. }
-        | Change::DropDomain { .. }
-        | Change::SetDomainDefault { .. }
-        | Change::SetDomainNotNull { .. }
-        | Change::AddDomainCheck { .. }
-        | Change::DropDomainCheck { .. }
-        | Change::ValidateDomainCheck { .. }
-        | Change::RecreateDomain { .. }
-        | Change::CommentDomain { .. } => domains::domain_steps(change, cx),
-        Change::CreateComposite { .. }
-        | Change::DropComposite { .. }
-        | Change::AddAttribute { .. }
-        | Change::DropAttribute { .. }
-        | Change::AlterAttributeType { .. }
-        | Change::RecreateComposite { .. }
-        | Change::CommentComposite { .. } => composites::composite_steps(change),
+        Change::Domain(change) => change.steps(cx),
+        Change::Composite(change) => change.steps(cx),
         Change::Partition(change) => change.steps(cx),
         Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
         Change::ValidateConstraint { .. } => constraints::validate_steps(change),
@@ -217,7 +196,7 @@ fn unique_key(table: &QualifiedName, columns: &[String]) -> Key {
 }
 
 /// The enum, domain or composite type (or other named type) a column type needs.
-fn type_keys(ty: &ColumnType) -> Vec<Key> {
+pub(crate) fn type_keys(ty: &ColumnType) -> Vec<Key> {
     match ty.scalar() {
         ColumnType::Named { schema, name } => vec![Key::Type(QualifiedName::new(schema, name))],
         _ => Vec::new(),
