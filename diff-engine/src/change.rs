@@ -1,29 +1,19 @@
 //! What differs between two schemas, one change per object and property. The planner turns each change
 //! into statements; nothing here is SQL yet.
 
+pub use crate::kinds::columns::ColumnChange;
+pub use crate::kinds::constraints::{Constraint, ConstraintChange};
 pub use crate::kinds::extensions::ExtensionChange;
 pub use crate::kinds::functions::FunctionChange;
+pub use crate::kinds::indexes::IndexChange;
 pub use crate::kinds::policies::PolicyChange;
 pub use crate::kinds::schemas::SchemaChange;
+pub use crate::kinds::tables::{TableChange, TablePartChange};
 pub use crate::kinds::triggers::TriggerChange;
 use keel_core::model::Partition;
-use keel_core::model::{
-    Check, Column, ColumnType, Exclusion, ForeignKey, Identity, IdentityGeneration, Index, PrimaryKey, QualifiedName,
-    Sequence, SequenceOptions, SequenceOwner, Table, UniqueConstraint, View,
-};
+use keel_core::model::{ColumnType, QualifiedName, Sequence, SequenceOptions, SequenceOwner, View};
 use keel_core::model::{CompositeAttribute, CompositeType, Domain, DomainCheck};
 use serde::Serialize;
-
-/// A table-level constraint, by kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Constraint {
-    PrimaryKey(PrimaryKey),
-    Unique(UniqueConstraint),
-    Check(Check),
-    ForeignKey(ForeignKey),
-    Exclusion(Exclusion),
-}
 
 /// Where `ALTER TYPE ... ADD VALUE` puts a new value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -129,128 +119,11 @@ pub enum Change {
         comment: Option<String>,
     },
 
-    CreateTable {
-        name: QualifiedName,
-        table: Table,
-    },
-    DropTable {
-        name: QualifiedName,
-        table: Table,
-    },
-    RenameTable {
-        from: QualifiedName,
-        to: String,
-    },
-    CommentTable {
-        name: QualifiedName,
-        comment: Option<String>,
-    },
+    /// A table created, dropped, renamed or commented, or its columns, constraints and indexes changed.
+    Table(TableChange),
 
-    AddColumn {
-        table: QualifiedName,
-        column: Column,
-    },
-    DropColumn {
-        table: QualifiedName,
-        column: Column,
-    },
-    RenameColumn {
-        table: QualifiedName,
-        from: String,
-        to: String,
-    },
-    /// `ALTER COLUMN ... TYPE ... USING`; the current default is dropped before and `default` set after.
-    AlterColumnType {
-        table: QualifiedName,
-        column: String,
-        from: ColumnType,
-        to: ColumnType,
-        collation: Option<String>,
-        old_default: Option<String>,
-        default: Option<String>,
-    },
-    SetNotNull {
-        table: QualifiedName,
-        column: String,
-    },
-    DropNotNull {
-        table: QualifiedName,
-        column: String,
-    },
-    SetDefault {
-        table: QualifiedName,
-        column: String,
-        default: String,
-    },
-    DropDefault {
-        table: QualifiedName,
-        column: String,
-    },
-    AddIdentity {
-        table: QualifiedName,
-        column: String,
-        identity: Identity,
-    },
-    DropIdentity {
-        table: QualifiedName,
-        column: String,
-    },
-    SetIdentityGeneration {
-        table: QualifiedName,
-        column: String,
-        generation: IdentityGeneration,
-    },
-    SetIdentityOptions {
-        table: QualifiedName,
-        column: String,
-        ty: ColumnType,
-        options: SequenceOptions,
-        restart: SequenceRestart,
-    },
-    /// `ALTER COLUMN ... DROP EXPRESSION`: a generated column becomes a plain one, keeping its values.
-    DropExpression {
-        table: QualifiedName,
-        column: String,
-    },
-    CommentColumn {
-        table: QualifiedName,
-        column: String,
-        comment: Option<String>,
-    },
-
-    AddConstraint {
-        table: QualifiedName,
-        name: String,
-        constraint: Constraint,
-    },
-    DropConstraint {
-        table: QualifiedName,
-        name: String,
-        constraint: Constraint,
-    },
-
-    CreateIndex {
-        table: QualifiedName,
-        name: String,
-        index: Index,
-    },
-    DropIndex {
-        table: QualifiedName,
-        name: String,
-        index: Index,
-    },
-    RenameConstraint {
-        table: QualifiedName,
-        from: String,
-        to: String,
-    },
     RenameSequence {
         from: QualifiedName,
-        to: String,
-    },
-    RenameIndex {
-        table: QualifiedName,
-        from: String,
         to: String,
     },
 
@@ -389,22 +262,5 @@ pub enum Change {
     CommentPartition {
         name: QualifiedName,
         comment: Option<String>,
-    },
-
-    /// `table`: the table or materialized view the index is on.
-    CommentIndex {
-        table: QualifiedName,
-        name: String,
-        comment: Option<String>,
-    },
-    CommentConstraint {
-        table: QualifiedName,
-        name: String,
-        comment: Option<String>,
-    },
-    /// A check or foreign key left `NOT VALID`, declared valid.
-    ValidateConstraint {
-        table: QualifiedName,
-        name: String,
     },
 }

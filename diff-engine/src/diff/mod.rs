@@ -3,11 +3,8 @@
 
 mod composites;
 mod domains;
-mod object_comments;
 mod partitions;
 mod renames;
-mod table;
-mod validity;
 mod views;
 
 pub(crate) use views::touched_by;
@@ -67,7 +64,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     let (function_changes, rebuilt_functions) =
         crate::kinds::functions::function_changes(&current, desired, &recreated);
     changes.extend(function_changes);
-    let context = table::Context::new(&current, desired, recreated, rebuilt_functions.clone());
+    let context = crate::kinds::tables::TableDiff::new(&current, desired, recreated, rebuilt_functions.clone());
     for (name, sequence) in desired.sequences() {
         match current.schemas.get(&name.schema).and_then(|ns| ns.sequences.get(&name.name)) {
             None => {

@@ -12,7 +12,8 @@
 //!
 //! Columns, indexes, constraints and triggers are the parent's and reach the partitions on their own.
 
-use crate::change::{Change, Constraint};
+use crate::change::{Change, Constraint, ConstraintChange};
+use crate::kinds::tables::alter;
 use keel_core::model::{QualifiedName, Schema, Table};
 
 /// Whether the table must be dropped and created again: its partition key changes (or it becomes, or
@@ -88,19 +89,13 @@ pub(super) fn rebuilt_references(current: &Schema, desired: &Schema, changes: &[
             if !rebuilt_tables.contains(&fk.references) || new.foreign_keys.get(fk_name) != Some(fk) {
                 continue;
             }
-            let handled = changes
-                .iter()
-                .any(|c| matches!(c, Change::DropConstraint { table, name: n, .. } if *table == name && n == fk_name));
+            let handled = changes.iter().any(|c| c.drops_constraint(&name, fk_name));
             if handled {
                 continue;
             }
             let constraint = Constraint::ForeignKey(fk.clone());
-            out.push(Change::DropConstraint {
-                table: name.clone(),
-                name: fk_name.clone(),
-                constraint: constraint.clone(),
-            });
-            out.push(Change::AddConstraint { table: name.clone(), name: fk_name.clone(), constraint });
+            alter(&mut out, &name, ConstraintChange::Drop { name: fk_name.clone(), constraint: constraint.clone() });
+            alter(&mut out, &name, ConstraintChange::Add { name: fk_name.clone(), constraint });
         }
     }
     out

@@ -4,9 +4,10 @@
 //! view that reads such a view, and every view that calls a function dropped or created again: PostgreSQL
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
-use super::object_comments::{index_comments, same_index};
 use crate::change::Change;
 use crate::kinds::functions::Rebuilt;
+use crate::kinds::indexes::{IndexChange, index_comments, same_index};
+use crate::kinds::tables::alter;
 use keel_core::model::{QualifiedName, Schema, View};
 use std::collections::BTreeSet;
 
@@ -72,12 +73,12 @@ pub(super) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
 fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Change>) {
     for (index_name, index) in &old.indexes {
         if !same_index(new.indexes.get(index_name), Some(index)) {
-            out.push(Change::DropIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+            alter(out, name, IndexChange::Drop { name: index_name.clone(), index: index.clone() });
         }
     }
     for (index_name, index) in &new.indexes {
         if !same_index(old.indexes.get(index_name), Some(index)) {
-            out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+            alter(out, name, IndexChange::Create { name: index_name.clone(), index: index.clone() });
         }
     }
     let recreated = |n: &str| !same_index(old.indexes.get(n), new.indexes.get(n));
@@ -88,7 +89,7 @@ fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Cha
 fn create(name: &QualifiedName, view: &View, out: &mut Vec<Change>) {
     out.push(Change::CreateView { name: name.clone(), view: view.clone() });
     for (index_name, index) in &view.indexes {
-        out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+        alter(out, name, IndexChange::Create { name: index_name.clone(), index: index.clone() });
     }
     index_comments(name, &Default::default(), &view.indexes, |_| true, out);
     if view.comment.is_some() {
@@ -113,11 +114,11 @@ fn replaceable(old: &View, new: &View) -> bool {
 pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<String>)> {
     let mut out = Vec::new();
     for change in changes {
+        out.extend(change.dropped_table().map(|name| (name.clone(), None)));
+        out.extend(change.dropped_columns().map(|(table, column)| (table.clone(), Some(column.name.clone()))));
+        out.extend(change.retyped_columns().map(|(table, column)| (table.clone(), Some(column.clone()))));
         match change {
-            Change::DropTable { name, .. } => out.push((name.clone(), None)),
             Change::DropPartition { name, .. } => out.push((name.clone(), None)),
-            Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
-            Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
             Change::RecreateEnum { usages, .. }
             | Change::RecreateDomain { usages, .. }
             | Change::RecreateComposite { usages, .. } => {

@@ -3,3 +3,5 @@
 
 pub(crate) use super::phase::Phase;
 pub(crate) use super::steps::{Context, Key, Step, col, expression_keys, function_keys, rel};
+pub(crate) use super::steps::{LOCK, alter_table, cast, default_keys, type_keys, unique_key};
+pub(crate) use super::steps::{create_index_online, partitioned, restart_steps};

@@ -178,7 +178,7 @@ pub(super) fn sequence_steps(change: &Change, cx: &Context) -> Vec<Step> {
 /// Before options that shrink a sequence's range: move the current value into the overlap of the old and
 /// new ranges when it lies outside (inside, it stays: no id is handed out twice). A restart is a clause.
 /// `target` is SQL that yields the sequence's regclass.
-pub(super) fn restart_steps(
+pub(crate) fn restart_steps(
     restart: SequenceRestart,
     target: &Sql,
     clauses: &mut Vec<String>,
