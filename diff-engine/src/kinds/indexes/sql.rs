@@ -82,7 +82,7 @@ pub(crate) fn rename(table: &QualifiedName, from: &str, to: &str) -> Sql {
 }
 
 pub(crate) fn comment(table: &QualifiedName, name: &str, comment: Option<&String>) -> Sql {
-    comment_on("INDEX", &QualifiedName::new(&table.schema, name), comment)
+    comment_on("INDEX", QualifiedName::new(&table.schema, name), comment)
 }
 
 /// `COMMENT ON INDEX` for the indexes (of a table or materialized view `on`) that carry one.
