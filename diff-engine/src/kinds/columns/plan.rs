@@ -1,15 +1,14 @@
 //! Statements for columns: types, nullability, defaults, identity, generation and comments.
 
 use super::ColumnChange;
+use super::sql;
 use crate::casts::{self, Conversion};
 use crate::change::SequenceRestart;
 use crate::hazard::Hazard;
+use crate::kinds::constraints;
 use crate::plan::Measure;
-use crate::plan::step::{
-    Context, Key, LOCK, Phase, Step, alter_table, cast, col, default_keys, rel, restart_steps, type_keys,
-};
-use crate::sql;
-use crate::sql::{Ident, Keyword, Literal, Name, Printed, Sql};
+use crate::plan::step::{Context, Key, LOCK, Phase, Step, cast, col, default_keys, rel, restart_steps, type_keys};
+use crate::sql::Sql;
 use keel_core::model::{ColumnType, QualifiedName, Schema};
 
 impl ColumnChange {
@@ -25,24 +24,21 @@ impl ColumnChange {
                 if !column.nullable && !column.has_database_value() {
                     hazards.push(Hazard::MayFailOnData);
                 }
-                let step = Step::new(
-                    Phase::AddColumn,
-                    sql!("{} ADD COLUMN {}", alter_table(table), super::sql::column_definition(column)),
-                    format!("add column {table}.{}", column.name),
-                )
-                .hazards(&hazards)
-                .requires([rel(table)])
-                .requires(type_keys(&column.ty))
-                .requires(default_keys(column.default.as_deref()))
-                .requires(default_keys(column.generated.as_deref()))
-                .creates([col(table, &column.name)])
-                .creates(identity_sequence(table, column));
+                let step =
+                    Step::new(Phase::AddColumn, sql::add(table, column), format!("add column {table}.{}", column.name))
+                        .hazards(&hazards)
+                        .requires([rel(table)])
+                        .requires(type_keys(&column.ty))
+                        .requires(default_keys(column.default.as_deref()))
+                        .requires(default_keys(column.generated.as_deref()))
+                        .creates([col(table, &column.name)])
+                        .creates(identity_sequence(table, column));
                 vec![step]
             }
             ColumnChange::Drop { column } => {
                 let mut step = Step::new(
                     Phase::DropColumn,
-                    sql!("{} DROP COLUMN {}", alter_table(table), Ident::new(&column.name)),
+                    sql::drop(table, &column.name),
                     format!("drop column {table}.{}", column.name),
                 )
                 .hazards(&[Hazard::DeletesData, Hazard::BreaksClients, LOCK])
@@ -64,7 +60,7 @@ impl ColumnChange {
             ColumnChange::Rename { from, to } => {
                 let mut step = Step::new(
                     Phase::RenameInTable,
-                    sql!("{} RENAME COLUMN {} TO {}", alter_table(table), Ident::new(from), Ident::new(to)),
+                    sql::rename(table, from, to),
                     format!("rename column {table}.{from} to {to}"),
                 )
                 .hazards(&[Hazard::BreaksClients, LOCK])
@@ -82,7 +78,7 @@ impl ColumnChange {
                     out.push(
                         Step::new(
                             Phase::AlterColumnType,
-                            sql!("{} ALTER COLUMN {} DROP DEFAULT", alter_table(table), Ident::new(column)),
+                            sql::alter(table, column, sql::drop_default()),
                             format!("drop default of {table}.{column} for its type change"),
                         )
                         .hazards(&[LOCK])
@@ -107,11 +103,11 @@ impl ColumnChange {
                     // checks the length (an explicit cast to it would cut).
                     Some(base) if !casts::assignment_cast(&from_base, base) => {
                         let target = casts::without_length(base);
-                        sql!(" USING {}", cast(column, &from_base, &target))
+                        sql::using(cast(column, &from_base, &target))
                     }
                     Some(_) => Sql::default(),
                     None if casts::assignment_cast(&from_base, to) => Sql::default(),
-                    None => sql!(" USING {}", cast(column, &from_base, to)),
+                    None => sql::using(cast(column, &from_base, to)),
                 };
                 let (table_name, column_name) = (table.clone(), column.clone());
                 let measure = match change.conversion {
@@ -130,10 +126,9 @@ impl ColumnChange {
                         })
                     }
                 };
-                let collate = collation.as_ref().map(|c| sql!(" COLLATE {}", Ident::new(c)));
                 let mut step = Step::new(
                     Phase::AlterColumnType,
-                    sql!("{} ALTER COLUMN {} TYPE {}{}{}", alter_table(table), Ident::new(column), to, collate, using),
+                    sql::alter(table, column, sql::set_type(to, collation.as_deref(), using)),
                     format!("change type of {table}.{column} from {from} to {to}"),
                 )
                 .hazards(&hazards)
@@ -148,12 +143,7 @@ impl ColumnChange {
                     out.push(
                         Step::new(
                             Phase::AlterColumnType,
-                            sql!(
-                                "{} ALTER COLUMN {} SET DEFAULT {}",
-                                alter_table(table),
-                                Ident::new(column),
-                                Printed::new(default)
-                            ),
+                            sql::alter(table, column, sql::set_default(default)),
                             format!("set default of {table}.{column}"),
                         )
                         .hazards(&[LOCK])
@@ -169,7 +159,7 @@ impl ColumnChange {
                     table,
                     column,
                     Phase::NotNull,
-                    sql!("DROP NOT NULL"),
+                    sql::drop_not_null(),
                     format!("allow nulls in {table}.{column}"),
                     &[LOCK],
                 );
@@ -187,7 +177,7 @@ impl ColumnChange {
                         table,
                         column,
                         Phase::SetDefault,
-                        sql!("SET DEFAULT {}", Printed::new(default)),
+                        sql::set_default(default),
                         format!("set default of {table}.{column}"),
                         &[LOCK],
                     )
@@ -201,7 +191,7 @@ impl ColumnChange {
                     table,
                     column,
                     Phase::SetDefault,
-                    sql!("DROP DEFAULT"),
+                    sql::drop_default(),
                     format!("drop default of {table}.{column}"),
                     &[LOCK],
                 );
@@ -214,7 +204,7 @@ impl ColumnChange {
                     table,
                     column,
                     Phase::Identity,
-                    sql!("ADD {}", super::sql::identity_clause(identity)),
+                    sql::add_identity(identity),
                     format!("make {table}.{column} an identity column"),
                     &[LOCK],
                 )
@@ -227,7 +217,7 @@ impl ColumnChange {
                     table,
                     column,
                     Phase::DropIdentity,
-                    sql!("DROP IDENTITY"),
+                    sql::drop_identity(),
                     format!("drop identity of {table}.{column}"),
                     &[Hazard::DeletesData, LOCK],
                 )
@@ -237,32 +227,25 @@ impl ColumnChange {
                 vec![step]
             }
             ColumnChange::SetIdentityGeneration { column, generation } => {
-                let g = match generation {
-                    keel_core::IdentityGeneration::Always => "ALWAYS",
-                    keel_core::IdentityGeneration::ByDefault => "BY DEFAULT",
-                };
                 vec![alter_column(
                     table,
                     column,
                     Phase::Identity,
-                    sql!("SET GENERATED {}", Keyword(g)),
+                    sql::set_generation(*generation),
                     format!("set identity generation of {table}.{column}"),
                     &[LOCK],
                 )]
             }
             ColumnChange::SetIdentityOptions { column, ty, options, restart } => {
-                let qualified = Name::new(table).to_string();
-                let target = sql!("pg_get_serial_sequence({}, {})", Literal::new(&qualified), Literal::new(column));
+                let target = sql::identity_sequence(table, column);
                 let mut clauses = options.alter_clauses(ty);
                 let mut out = restart_steps(*restart, &target, &mut clauses, &format!("identity {table}.{column}"));
-                let sets = clauses
-                    .iter()
-                    .map(|c| if c == "RESTART" { sql!("RESTART") } else { sql!("SET {}", Printed::new(c)) });
                 let restarts = *restart == SequenceRestart::Restart;
                 let hazards: &[Hazard] =
                     if restarts { &[LOCK, Hazard::DeletesData, Hazard::MayFailOnData] } else { &[LOCK] };
                 let summary = format!("alter identity sequence of {table}.{column}");
-                let mut step = alter_column(table, column, Phase::Identity, Sql::join(sets, " "), summary, hazards);
+                let mut step =
+                    alter_column(table, column, Phase::Identity, sql::set_sequence_options(&clauses), summary, hazards);
                 if restarts {
                     // Like a dropped identity: the restart may hand out again ids that rows hold.
                     step.measure = Some(Measure::Identity { table: table.clone(), column: column.clone() });
@@ -274,14 +257,14 @@ impl ColumnChange {
                 table,
                 column,
                 Phase::DropExpression,
-                sql!("DROP EXPRESSION"),
+                sql::drop_expression(),
                 format!("make generated column {table}.{column} a plain column"),
                 &[LOCK],
             )],
             ColumnChange::Comment { column, comment } => vec![
                 Step::new(
                     Phase::Comment,
-                    super::sql::comment(table, column, comment.as_ref()),
+                    sql::comment(table, column, comment.as_ref()),
                     format!("comment on column {table}.{column}"),
                 )
                 .requires([rel(table), col(table, column)]),
@@ -319,7 +302,7 @@ fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> 
             table,
             column,
             Phase::NotNull,
-            sql!("SET NOT NULL"),
+            sql::set_not_null(),
             summary,
             &[LOCK, Hazard::MayFailOnData],
         )];
@@ -328,12 +311,7 @@ fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> 
     let check_key = Key::Constraint(table.clone(), check.clone());
     let mut not_valid = Step::new(
         Phase::NotNull,
-        sql!(
-            "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-            alter_table(table),
-            Ident::new(&check),
-            Ident::new(column)
-        ),
+        sql::add_not_null_check(table, &check, column),
         format!("add not-null check {check} on {table} (not valid yet)"),
     )
     .hazards(&[LOCK])
@@ -345,16 +323,16 @@ fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> 
         not_valid,
         Step::new(
             Phase::NotNull,
-            sql!("{} VALIDATE CONSTRAINT {}", alter_table(table), Ident::new(&check)),
+            constraints::sql::validate(table, &check),
             format!("validate not-null check {check} on {table}"),
         )
         .hazards(&[Hazard::MayFailOnData])
         .requires([check_key.clone()]),
-        alter_column(table, column, Phase::NotNull, sql!("SET NOT NULL"), summary, &[LOCK])
+        alter_column(table, column, Phase::NotNull, sql::set_not_null(), summary, &[LOCK])
             .requires([check_key.clone()]),
         Step::new(
             Phase::NotNull,
-            sql!("{} DROP CONSTRAINT {}", alter_table(table), Ident::new(&check)),
+            constraints::sql::drop(table, &check),
             format!("drop not-null check {check} on {table}"),
         )
         .hazards(&[LOCK])
@@ -378,7 +356,7 @@ fn alter_column(
     summary: String,
     hazards: &[Hazard],
 ) -> Step {
-    Step::new(rank, sql!("{} ALTER COLUMN {} {}", alter_table(table), Ident::new(column), action), summary)
+    Step::new(rank, sql::alter(table, column, action), summary)
         .hazards(hazards)
         .requires([rel(table), col(table, column)])
 }
