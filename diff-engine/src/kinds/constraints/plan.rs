@@ -173,14 +173,14 @@ fn declared_not_valid(constraint: &Constraint) -> bool {
 
 /// `VALIDATE CONSTRAINT` of a check or foreign key left `NOT VALID`: it scans the table under a SHARE UPDATE
 /// EXCLUSIVE lock (reads and writes go on) and fails if a row breaks the rule.
-fn validate(table: &QualifiedName, name: &String) -> Step {
+fn validate(table: &QualifiedName, name: &str) -> Step {
     let mut step = Step::new(
         Phase::ValidateConstraint,
         sql::validate(table, name),
         format!("validate constraint {name} on {table}"),
     )
     .hazards(&[Hazard::MayFailOnData])
-    .requires([rel(table), Key::Constraint(table.clone(), name.clone())]);
+    .requires([rel(table), Key::Constraint(table.clone(), name.to_string())]);
     // Its own transaction: the scan must not run under another statement's lock.
     step.commit_after = true;
     step

@@ -89,7 +89,7 @@ pub(crate) fn alter(out: &mut Vec<Change>, table: &QualifiedName, part: impl Int
 /// What other kinds ask of the table changes of a plan.
 impl Change {
     /// The table this change creates.
-    pub fn created_table(&self) -> Option<&QualifiedName> {
+    pub(crate) fn created_table(&self) -> Option<&QualifiedName> {
         match self {
             Change::Table(TableChange::Create { name, .. }) => Some(name),
             _ => None,
@@ -97,7 +97,7 @@ impl Change {
     }
 
     /// The table this change drops.
-    pub fn dropped_table(&self) -> Option<&QualifiedName> {
+    pub(crate) fn dropped_table(&self) -> Option<&QualifiedName> {
         match self {
             Change::Table(TableChange::Drop { name, .. }) => Some(name),
             _ => None,
@@ -105,7 +105,7 @@ impl Change {
     }
 
     /// The table this change renames, and its new name.
-    pub fn renamed_table(&self) -> Option<(&QualifiedName, &str)> {
+    pub(crate) fn renamed_table(&self) -> Option<(&QualifiedName, &str)> {
         match self {
             Change::Table(TableChange::Rename { from, to }) => Some((from, to)),
             _ => None,
@@ -113,7 +113,7 @@ impl Change {
     }
 
     /// The part changes this change holds, each with its table.
-    pub fn table_parts(&self) -> impl Iterator<Item = (&QualifiedName, &TablePartChange)> {
+    pub(crate) fn table_parts(&self) -> impl Iterator<Item = (&QualifiedName, &TablePartChange)> {
         let alter = match self {
             Change::Table(TableChange::Alter { table, changes }) => Some((table, changes)),
             _ => None,
@@ -122,7 +122,7 @@ impl Change {
     }
 
     /// The columns this change drops, with their tables.
-    pub fn dropped_columns(&self) -> impl Iterator<Item = (&QualifiedName, &Column)> {
+    pub(crate) fn dropped_columns(&self) -> impl Iterator<Item = (&QualifiedName, &Column)> {
         self.table_parts().filter_map(|(table, part)| match part {
             TablePartChange::Column(ColumnChange::Drop { column }) => Some((table, column)),
             _ => None,
@@ -130,7 +130,7 @@ impl Change {
     }
 
     /// The columns whose type this change alters, with their tables.
-    pub fn retyped_columns(&self) -> impl Iterator<Item = (&QualifiedName, &String)> {
+    pub(crate) fn retyped_columns(&self) -> impl Iterator<Item = (&QualifiedName, &String)> {
         self.table_parts().filter_map(|(table, part)| match part {
             TablePartChange::Column(ColumnChange::AlterType { column, .. }) => Some((table, column)),
             _ => None,
@@ -138,7 +138,7 @@ impl Change {
     }
 
     /// The columns this change renames: table, old name, new name.
-    pub fn renamed_columns(&self) -> impl Iterator<Item = (&QualifiedName, &String, &String)> {
+    pub(crate) fn renamed_columns(&self) -> impl Iterator<Item = (&QualifiedName, &String, &String)> {
         self.table_parts().filter_map(|(table, part)| match part {
             TablePartChange::Column(ColumnChange::Rename { from, to }) => Some((table, from, to)),
             _ => None,
@@ -146,7 +146,7 @@ impl Change {
     }
 
     /// Whether this change drops constraint `name` of `table`.
-    pub fn drops_constraint(&self, table: &QualifiedName, name: &str) -> bool {
+    pub(crate) fn drops_constraint(&self, table: &QualifiedName, name: &str) -> bool {
         self.table_parts().any(|(t, part)| {
             t == table
                 && matches!(part, TablePartChange::Constraint(ConstraintChange::Drop { name: n, .. }) if n == name)
