@@ -2,15 +2,12 @@
 //! (defaults, checks, predicates, generated columns) are SQL the schema's author wrote and go in as written.
 
 use crate::kinds::{
-    composites, domains, enums, extensions, functions, partitions, policies, schemas, sequences, triggers, views,
+    composites, constraints, domains, enums, extensions, functions, indexes, partitions, policies, schemas, sequences,
+    tables, triggers, views,
 };
 use crate::sql;
-use crate::sql::{Ident, Idents, Keyword, Literal, Name, Printed, Sql};
-use keel_core::model::{
-    Column, Deferrable, Exclusion, ForeignKey, ForeignKeyAction, Index, IndexKey, IndexMethod, KeyExpression,
-    NullsOrder, QualifiedName, Schema, SortOrder, Table,
-};
-use keel_core::model::{ColumnType, Namespace};
+use crate::sql::{Ident, Keyword, Literal, Name, Sql};
+use keel_core::model::{ColumnType, Namespace, QualifiedName, Schema};
 use std::collections::BTreeSet;
 
 /// `"schema"."name"`, as text (for statements built outside the planner: measures, locks).
@@ -55,7 +52,7 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
         out.extend(sequence.comment.as_ref().map(|c| sequences::sql::comment(&name, Some(c))));
     }
     for (name, table) in schema.tables() {
-        out.push(create_table(&name, table));
+        out.push(tables::sql::create(&name, table));
         for (partition_name, partition) in &table.partitions {
             let partition_name = table.partition_name(&name, partition_name);
             out.push(partitions::sql::create(&name, &partition_name, partition));
@@ -69,25 +66,26 @@ fn schema_statements(schema: &Schema) -> Vec<Sql> {
     }
     for (name, table) in schema.tables() {
         for (fk_name, fk) in &table.foreign_keys {
-            out.push(add_foreign_key(&name, fk_name, fk));
+            out.push(constraints::sql::add_foreign_key(&name, fk_name, fk));
         }
     }
     for (name, table) in schema.tables() {
         for (index_name, index) in &table.indexes {
-            out.push(create_index(&name, index_name, index));
+            out.push(indexes::sql::create_index(&name, index_name, index));
         }
     }
     out.extend(crate::kinds::statistics::create_all(schema));
     for (name, table) in schema.tables() {
-        out.extend(table_comments(&name, table));
-        out.extend(constraint_and_index_comments(&name, table));
+        out.extend(tables::sql::comments(&name, table));
+        out.extend(constraints::sql::comments(&name, table));
+        out.extend(indexes::sql::comments(&name, &table.indexes));
     }
     for (name, view) in views::sql::in_dependency_order(schema) {
         out.push(views::sql::create(&name, view));
         for (index_name, index) in &view.indexes {
-            out.push(create_index(&name, index_name, index));
+            out.push(indexes::sql::create_index(&name, index_name, index));
         }
-        out.extend(index_comments(&name, &view.indexes));
+        out.extend(indexes::sql::comments(&name, &view.indexes));
         out.extend(view.comment.as_ref().map(|c| views::sql::comment(&name, view.materialized, Some(c))));
     }
     for (name, table) in schema.tables() {
@@ -190,219 +188,4 @@ pub fn comment_on(kind: &'static str, target: impl sql::ToSql, comment: Option<&
 /// ` COLLATE "name"`, or nothing (a domain's or a composite type's attribute's).
 pub(crate) fn collate(collation: Option<&str>) -> Sql {
     collation.map(|c| sql!(" COLLATE {}", Ident::new(c))).unwrap_or_default()
-}
-
-/// `CREATE TABLE` with columns, primary key, unique constraints and checks; foreign keys and indexes are
-/// separate statements.
-pub fn create_table(name: &QualifiedName, table: &Table) -> Sql {
-    let mut parts: Vec<Sql> = table.columns.iter().map(column_definition).collect();
-    if let Some(pk) = &table.primary_key {
-        parts.push(sql!("CONSTRAINT {} {}", Ident::new(&pk.name), primary_key_clause(pk)));
-    }
-    for (n, u) in &table.unique_constraints {
-        parts.push(sql!("CONSTRAINT {} {}", Ident::new(n), unique_clause(u)));
-    }
-    for (n, c) in &table.checks {
-        parts.push(sql!("CONSTRAINT {} CHECK ({})", Ident::new(n), Printed::new(&c.expression)));
-    }
-    for (n, x) in &table.exclusions {
-        parts.push(sql!("CONSTRAINT {} {}", Ident::new(n), exclusion_clause(x)));
-    }
-    let partition_by = table.partition_by.as_ref().map(|key| sql!(" PARTITION BY {}", Printed::new(key)));
-    sql!("CREATE TABLE {} (\n    {}\n){}", name, Sql::join(parts, ",\n    "), partition_by)
-}
-
-/// `"name" type [COLLATE ..] [NOT NULL] [DEFAULT ..|GENERATED ..]`.
-pub fn column_definition(column: &Column) -> Sql {
-    let mut sql = sql!("{} {}", Ident::new(&column.name), column.ty);
-    if let Some(collation) = &column.collation {
-        sql.push(sql!(" COLLATE {}", Ident::new(collation)));
-    }
-    if !column.nullable {
-        sql.push(Keyword(" NOT NULL"));
-    }
-    if let Some(default) = &column.default {
-        sql.push(sql!(" DEFAULT {}", Printed::new(default)));
-    }
-    if let Some(identity) = &column.identity {
-        sql.push(sql!(" {}", identity_clause(identity)));
-    }
-    if let Some(expression) = &column.generated {
-        sql.push(sql!(" GENERATED ALWAYS AS ({}) STORED", Printed::new(expression)));
-    }
-    sql
-}
-
-/// `UNIQUE [NULLS NOT DISTINCT] (..)`.
-pub fn unique_clause(unique: &keel_core::UniqueConstraint) -> Sql {
-    let nulls = Keyword(if unique.nulls_not_distinct { " NULLS NOT DISTINCT" } else { "" });
-    sql!("UNIQUE{} ({}){}", nulls, Idents::new(&unique.columns), deferrable_clause(unique.deferrable))
-}
-
-/// `PRIMARY KEY (..) [DEFERRABLE ..]`.
-pub fn primary_key_clause(pk: &keel_core::PrimaryKey) -> Sql {
-    sql!("PRIMARY KEY ({}){}", Idents::new(&pk.columns), deferrable_clause(pk.deferrable))
-}
-
-pub fn deferrable_clause(deferrable: Deferrable) -> Sql {
-    if deferrable == Deferrable::NotDeferrable { Sql::default() } else { sql!(" {}", Keyword(deferrable.sql())) }
-}
-
-/// `GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY [( options )]`.
-pub fn identity_clause(identity: &keel_core::Identity) -> Sql {
-    let mut sql = match identity.generation {
-        keel_core::IdentityGeneration::Always => sql!("GENERATED ALWAYS AS IDENTITY"),
-        keel_core::IdentityGeneration::ByDefault => sql!("GENERATED BY DEFAULT AS IDENTITY"),
-    };
-    let options = identity.sequence.sql_clauses();
-    if !options.is_empty() {
-        sql.push(sql!(" ({})", Sql::join(options.iter().map(|o| Printed::new(o)), " ")));
-    }
-    sql
-}
-
-/// `EXCLUDE USING gist (room WITH =, during WITH &&) [INCLUDE (..)] [WHERE (..)]`.
-pub fn exclusion_clause(exclusion: &Exclusion) -> Sql {
-    let elements =
-        exclusion.elements.iter().map(|e| sql!("{} WITH {}", index_key(&e.key), Printed::new(e.operator.as_str())));
-    let mut sql = sql!("EXCLUDE USING {} ({})", Printed::new(exclusion.method.name()), Sql::join(elements, ", "));
-    if !exclusion.include.is_empty() {
-        sql.push(sql!(" INCLUDE ({})", Idents::new(&exclusion.include)));
-    }
-    if let Some(predicate) = &exclusion.predicate {
-        sql.push(sql!(" WHERE ({})", Printed::new(predicate)));
-    }
-    sql
-}
-
-pub fn add_foreign_key(table: &QualifiedName, name: &str, fk: &ForeignKey) -> Sql {
-    sql!("ALTER TABLE {} ADD CONSTRAINT {} {}", table, Ident::new(name), foreign_key_clause(fk))
-}
-
-/// `FOREIGN KEY (..) REFERENCES .. (..) [ON DELETE ..] [ON UPDATE ..] [DEFERRABLE ..]`.
-pub fn foreign_key_clause(fk: &ForeignKey) -> Sql {
-    let mut sql = sql!(
-        "FOREIGN KEY ({}) REFERENCES {} ({})",
-        Idents::new(&fk.columns),
-        fk.references,
-        Idents::new(&fk.referenced_columns)
-    );
-    if fk.match_full {
-        sql.push(Keyword(" MATCH FULL"));
-    }
-    if fk.on_delete != ForeignKeyAction::NoAction {
-        sql.push(sql!(" ON DELETE {}", Keyword(fk.on_delete.sql())));
-    }
-    if fk.on_update != ForeignKeyAction::NoAction {
-        sql.push(sql!(" ON UPDATE {}", Keyword(fk.on_update.sql())));
-    }
-    sql.push(deferrable_clause(fk.deferrable));
-    sql
-}
-
-/// One index key: `"col" "opclass" DESC NULLS LAST` or `(expression) ...`.
-fn index_key(key: &IndexKey) -> Sql {
-    let mut sql = match &key.on {
-        KeyExpression::Column(c) => sql!("{}", Ident::new(c)),
-        KeyExpression::Expression(e) => sql!("({})", Printed::new(e)),
-    };
-    if let Some(collation) = &key.collation {
-        sql.push(sql!(" COLLATE {}", Ident::new(collation)));
-    }
-    if let Some(opclass) = &key.opclass {
-        sql.push(sql!(" {}", Ident::new(opclass)));
-    }
-    if key.order == SortOrder::Desc {
-        sql.push(Keyword(" DESC"));
-    }
-    // Only say NULLS when it differs from the default for the order.
-    let default_nulls = if key.order == SortOrder::Desc { NullsOrder::First } else { NullsOrder::Last };
-    if key.nulls != default_nulls {
-        sql.push(Keyword(if key.nulls == NullsOrder::First { " NULLS FIRST" } else { " NULLS LAST" }));
-    }
-    sql
-}
-
-pub fn create_index(table: &QualifiedName, name: &str, index: &Index) -> Sql {
-    create_index_with(table, name, index, false)
-}
-
-/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] ...`.
-pub fn create_index_with(table: &QualifiedName, name: &str, index: &Index, concurrently: bool) -> Sql {
-    create_index_on(table, false, name, index, concurrently)
-}
-
-/// `CREATE [UNIQUE] INDEX [CONCURRENTLY] name ON [ONLY] table ...`.
-pub fn create_index_on(table: &QualifiedName, only: bool, name: &str, index: &Index, concurrently: bool) -> Sql {
-    let keys = Sql::join(index.keys.iter().map(index_key), ", ");
-    let method = (index.method != IndexMethod::Btree).then(|| sql!(" USING {}", Printed::new(index.method.name())));
-    let mut sql = sql!(
-        "CREATE {}INDEX {}{} ON {}{}{} ({})",
-        Keyword(if index.unique { "UNIQUE " } else { "" }),
-        Keyword(if concurrently { "CONCURRENTLY " } else { "" }),
-        Ident::new(name),
-        Keyword(if only { "ONLY " } else { "" }),
-        table,
-        method,
-        keys,
-    );
-    if !index.include.is_empty() {
-        sql.push(sql!(" INCLUDE ({})", Idents::new(&index.include)));
-    }
-    if index.nulls_not_distinct {
-        sql.push(Keyword(" NULLS NOT DISTINCT"));
-    }
-    if !index.storage.is_empty() {
-        let options = index.storage.iter().map(|(k, v)| sql!("{} = {}", Ident::new(k), Literal::new(v)));
-        sql.push(sql!(" WITH ({})", Sql::join(options, ", ")));
-    }
-    if let Some(predicate) = &index.predicate {
-        sql.push(sql!(" WHERE {}", Printed::new(predicate)));
-    }
-    sql
-}
-
-/// `"schema"."table"."column"`: what `COMMENT ON COLUMN` names.
-pub fn column_target(table: &QualifiedName, column: &str) -> Sql {
-    sql!("{}.{}", table, Ident::new(column))
-}
-
-pub fn table_comments(name: &QualifiedName, table: &Table) -> Vec<Sql> {
-    let mut out = Vec::new();
-    if let Some(comment) = &table.comment {
-        out.push(comment_on("TABLE", name, Some(comment)));
-    }
-    for column in &table.columns {
-        if let Some(comment) = &column.comment {
-            out.push(comment_on("COLUMN", column_target(name, &column.name), Some(comment)));
-        }
-    }
-    out
-}
-
-/// `"name" ON schema.table`, what `COMMENT ON CONSTRAINT` names.
-pub fn constraint_target(table: &QualifiedName, name: &str) -> Sql {
-    sql!("{} ON {}", Ident::new(name), table)
-}
-
-/// `COMMENT ON CONSTRAINT` and `COMMENT ON INDEX` for the constraints and indexes of a table that carry one.
-pub fn constraint_and_index_comments(name: &QualifiedName, table: &Table) -> Vec<Sql> {
-    let mut constraints: Vec<(&String, &Option<String>)> = Vec::new();
-    constraints.extend(table.primary_key.iter().map(|pk| (&pk.name, &pk.comment)));
-    constraints.extend(table.unique_constraints.iter().map(|(n, u)| (n, &u.comment)));
-    constraints.extend(table.checks.iter().map(|(n, c)| (n, &c.comment)));
-    constraints.extend(table.foreign_keys.iter().map(|(n, f)| (n, &f.comment)));
-    constraints.extend(table.exclusions.iter().map(|(n, x)| (n, &x.comment)));
-    let mut out: Vec<Sql> = constraints
-        .into_iter()
-        .filter_map(|(n, c)| c.as_ref().map(|c| comment_on("CONSTRAINT", constraint_target(name, n), Some(c))))
-        .collect();
-    out.extend(index_comments(name, &table.indexes));
-    out
-}
-
-/// `COMMENT ON INDEX` for the indexes (of a table or materialized view `on`) that carry one.
-pub fn index_comments(on: &QualifiedName, indexes: &std::collections::BTreeMap<String, Index>) -> Vec<Sql> {
-    let comment = |n: &String, c: &String| comment_on("INDEX", Name::in_schema(&on.schema, n), Some(c));
-    indexes.iter().filter_map(|(n, i)| i.comment.as_ref().map(|c| comment(n, c))).collect()
 }

@@ -1,10 +1,7 @@
 //! Comparing two schemas: `diff(current, desired, hints)` lists the changes that turn one into the other.
 //! Renames come only from hints and are applied first; everything else is compared by name.
 
-pub(crate) mod object_comments;
 mod renames;
-mod table;
-mod validity;
 
 use crate::change::{Change, CompositeChange, DomainChange, EnumChange};
 use crate::hints::Hints;
@@ -41,7 +38,7 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     let (function_changes, rebuilt_functions) =
         crate::kinds::functions::function_changes(&current, desired, &recreated);
     changes.extend(function_changes);
-    let context = table::Context::new(&current, desired, recreated, rebuilt_functions.clone());
+    let context = crate::kinds::tables::TableDiff::new(&current, desired, recreated, rebuilt_functions.clone());
     crate::kinds::sequences::sequence_changes(&current, desired, &mut changes);
 
     for (name, table) in desired.tables() {

@@ -3,8 +3,9 @@
 //! is already applied and is skipped, so `renamed_from` can stay in the code after the migration ran.
 
 use super::DiffError;
-use crate::change::{Change, EnumChange, SequenceChange};
+use crate::change::{Change, ColumnChange, EnumChange, IndexChange, SequenceChange, TableChange};
 use crate::hints::{Hints, Rename};
+use crate::kinds::tables::alter;
 use keel_core::model::{ColumnType, KeyExpression, QualifiedName, Schema, Table};
 
 pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result<(Schema, Vec<Change>), DiffError> {
@@ -49,7 +50,7 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                         }
                     }
                 }
-                changes.push(Change::RenameTable { from: old, to: to.clone() });
+                changes.push(Change::Table(TableChange::Rename { from: old, to: to.clone() }));
                 tables_renamed.push((ns.clone(), from.clone(), to.clone()));
             }
             Rename::Enum { schema: ns, from, to } => {
@@ -96,7 +97,7 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                         }
                     }
                 }
-                changes.push(Change::RenameColumn { table: name, from: from.clone(), to: to.clone() });
+                alter(&mut changes, &name, ColumnChange::Rename { from: from.clone(), to: to.clone() });
             }
             Rename::Index { schema: ns, table: t, from, to } => {
                 let name = QualifiedName::new(ns, t);
@@ -109,7 +110,7 @@ pub(super) fn apply(current: &Schema, desired: &Schema, hints: &Hints) -> Result
                 }
                 let index = table.indexes.remove(from).expect("checked above");
                 table.indexes.insert(to.clone(), index);
-                changes.push(Change::RenameIndex { table: name, from: from.clone(), to: to.clone() });
+                alter(&mut changes, &name, IndexChange::Rename { from: from.clone(), to: to.clone() });
             }
             Rename::EnumValue { schema: ns, enum_name, from, to } => {
                 let Some(e) = schema.schemas.get_mut(ns).and_then(|n| n.enums.get_mut(enum_name)) else { continue };
@@ -150,8 +151,7 @@ fn implied_index_renames(
         let names: Vec<String> = table.indexes.keys().cloned().collect();
         for name in names {
             let candidate = name.replacen(from.as_str(), to, 1);
-            let unchanged =
-                super::object_comments::same_index(wanted.indexes.get(&candidate), table.indexes.get(&name));
+            let unchanged = crate::kinds::indexes::same_index(wanted.indexes.get(&candidate), table.indexes.get(&name));
             if candidate == name
                 || wanted.indexes.contains_key(&name)
                 || table.indexes.contains_key(&candidate)
@@ -161,7 +161,7 @@ fn implied_index_renames(
             }
             let index = table.indexes.remove(&name).expect("listed above");
             table.indexes.insert(candidate.clone(), index);
-            out.push(Change::RenameIndex { table: QualifiedName::new(ns, to), from: name, to: candidate });
+            alter(out, &QualifiedName::new(ns, to), IndexChange::Rename { from: name, to: candidate });
         }
     }
 }

@@ -297,15 +297,9 @@ pub fn plan_changes(
     desired: &Schema,
     options: &PlanOptions,
 ) -> Result<Plan, PlanError> {
-    let new_tables: BTreeSet<QualifiedName> = changes
-        .iter()
-        .filter_map(|c| match c {
-            Change::CreateTable { name, .. } => Some(name.clone()),
-            _ => None,
-        })
-        .collect();
+    let new_tables: BTreeSet<QualifiedName> = changes.iter().filter_map(|c| c.created_table().cloned()).collect();
     let context = steps::Context { current, desired, online: options.online, new_tables };
-    let groups = changes.iter().map(|c| order::Group { steps: steps::steps(c, &context) }).collect();
+    let groups = changes.iter().flat_map(|c| steps::groups(c, &context)).map(|steps| order::Group { steps }).collect();
     let ordered = order::order(groups)?;
 
     let mut warnings = Vec::new();

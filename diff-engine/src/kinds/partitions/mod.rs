@@ -15,7 +15,8 @@
 mod plan;
 pub(crate) mod sql;
 
-use crate::change::{Change, Constraint};
+use crate::change::{Change, Constraint, ConstraintChange};
+use crate::kinds::tables::alter;
 use keel_core::model::{Partition, QualifiedName, Schema, Table};
 use serde::Serialize;
 
@@ -106,19 +107,13 @@ pub(crate) fn rebuilt_references(current: &Schema, desired: &Schema, changes: &[
             if !rebuilt_tables.contains(&fk.references) || new.foreign_keys.get(fk_name) != Some(fk) {
                 continue;
             }
-            let handled = changes
-                .iter()
-                .any(|c| matches!(c, Change::DropConstraint { table, name: n, .. } if *table == name && n == fk_name));
+            let handled = changes.iter().any(|c| c.drops_constraint(&name, fk_name));
             if handled {
                 continue;
             }
             let constraint = Constraint::ForeignKey(fk.clone());
-            out.push(Change::DropConstraint {
-                table: name.clone(),
-                name: fk_name.clone(),
-                constraint: constraint.clone(),
-            });
-            out.push(Change::AddConstraint { table: name.clone(), name: fk_name.clone(), constraint });
+            alter(&mut out, &name, ConstraintChange::Drop { name: fk_name.clone(), constraint: constraint.clone() });
+            alter(&mut out, &name, ConstraintChange::Add { name: fk_name.clone(), constraint });
         }
     }
     out

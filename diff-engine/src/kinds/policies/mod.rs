@@ -153,14 +153,15 @@ fn renamed_reads(current: &Schema, changes: &[Change]) -> Schema {
     let mut out = current.clone();
     let rename = |d: &mut ViewDependency| {
         for change in changes {
-            match change {
-                Change::RenameTable { from, to } if d.relation == *from => {
-                    d.relation = QualifiedName::new(&from.schema, to);
-                }
-                Change::RenameColumn { table, from, to } if d.relation == *table && d.column.as_ref() == Some(from) => {
+            if let Some((from, to)) = change.renamed_table()
+                && d.relation == *from
+            {
+                d.relation = QualifiedName::new(&from.schema, to);
+            }
+            for (table, from, to) in change.renamed_columns() {
+                if d.relation == *table && d.column.as_ref() == Some(from) {
                     d.column = Some(to.clone());
                 }
-                _ => {}
             }
         }
     };

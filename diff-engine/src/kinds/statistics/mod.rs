@@ -62,11 +62,10 @@ fn statistics_in<'a>(schema: &'a Schema, name: &QualifiedName) -> Option<&'a Sta
 /// Whether the plan drops the table of `statistics` or a column it covers (PostgreSQL then drops or
 /// narrows the statistics itself).
 fn lost(statistics: &Statistics, changes: &[Change]) -> bool {
-    changes.iter().any(|change| match change {
-        Change::DropTable { name, .. } => *name == statistics.table,
-        Change::DropColumn { table, column } => {
-            *table == statistics.table && statistics.columns().any(|c| *c == column.name)
-        }
-        _ => false,
+    changes.iter().any(|change| {
+        change.dropped_table() == Some(&statistics.table)
+            || change
+                .dropped_columns()
+                .any(|(table, column)| *table == statistics.table && statistics.columns().any(|c| *c == column.name))
     })
 }

@@ -8,9 +8,10 @@ mod plan;
 pub(crate) mod sql;
 
 use crate::change::{Change, CompositeChange, DomainChange, EnumChange};
-use crate::diff::object_comments::{index_comments, same_index};
 use crate::kinds::functions::Rebuilt;
+use crate::kinds::indexes::{IndexChange, index_comments, same_index};
 use crate::kinds::partitions::PartitionChange;
+use crate::kinds::tables::alter;
 use keel_core::model::{QualifiedName, Schema, View};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -95,12 +96,12 @@ pub(crate) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
 fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Change>) {
     for (index_name, index) in &old.indexes {
         if !same_index(new.indexes.get(index_name), Some(index)) {
-            out.push(Change::DropIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+            alter(out, name, IndexChange::Drop { name: index_name.clone(), index: index.clone() });
         }
     }
     for (index_name, index) in &new.indexes {
         if !same_index(old.indexes.get(index_name), Some(index)) {
-            out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+            alter(out, name, IndexChange::Create { name: index_name.clone(), index: index.clone() });
         }
     }
     let recreated = |n: &str| !same_index(old.indexes.get(n), new.indexes.get(n));
@@ -111,7 +112,7 @@ fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Cha
 fn create(name: &QualifiedName, view: &View, out: &mut Vec<Change>) {
     out.push(Change::View(ViewChange::Create { name: name.clone(), view: view.clone() }));
     for (index_name, index) in &view.indexes {
-        out.push(Change::CreateIndex { table: name.clone(), name: index_name.clone(), index: index.clone() });
+        alter(out, name, IndexChange::Create { name: index_name.clone(), index: index.clone() });
     }
     index_comments(name, &Default::default(), &view.indexes, |_| true, out);
     if view.comment.is_some() {
@@ -136,11 +137,11 @@ fn replaceable(old: &View, new: &View) -> bool {
 pub(crate) fn touched_by(changes: &[Change]) -> Vec<(QualifiedName, Option<String>)> {
     let mut out = Vec::new();
     for change in changes {
+        out.extend(change.dropped_table().map(|name| (name.clone(), None)));
+        out.extend(change.dropped_columns().map(|(table, column)| (table.clone(), Some(column.name.clone()))));
+        out.extend(change.retyped_columns().map(|(table, column)| (table.clone(), Some(column.clone()))));
         match change {
-            Change::DropTable { name, .. } => out.push((name.clone(), None)),
             Change::Partition(PartitionChange::Drop { name, .. }) => out.push((name.clone(), None)),
-            Change::DropColumn { table, column } => out.push((table.clone(), Some(column.name.clone()))),
-            Change::AlterColumnType { table, column, .. } => out.push((table.clone(), Some(column.clone()))),
             Change::Enum(EnumChange::Recreate { usages, .. })
             | Change::Domain(DomainChange::Recreate { usages, .. })
             | Change::Composite(CompositeChange::Recreate { usages, .. }) => {

@@ -2,10 +2,9 @@
 //! (the planner's ordering input), its hazards, and how to measure the data it would delete. Here: the step
 //! model, the dispatcher and shared helpers; the statements of each kind of object are in the submodules.
 
-mod columns;
-mod constraints;
-mod object_comments;
 mod partitions;
+
+pub(crate) use partitions::{create_index_online, partitioned};
 
 use super::Measure;
 use super::phase::Phase;
@@ -130,6 +129,14 @@ pub(crate) struct Context<'a> {
     pub new_tables: BTreeSet<QualifiedName>,
 }
 
+/// The planner's ordering groups of one change (see [`KindChange::groups`]).
+pub(crate) fn groups(change: &Change, cx: &Context) -> Vec<Vec<Step>> {
+    match change {
+        Change::Table(change) => change.groups(cx),
+        _ => vec![steps(change, cx)],
+    }
+}
+
 /// The statements of one change, in the order they must run.
 pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
     match change {
@@ -137,30 +144,7 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::Extension(change) => change.steps(cx),
         Change::Enum(change) => change.steps(cx),
         Change::Sequence(change) => change.steps(cx),
-        Change::CreateTable { .. }
-        | Change::DropTable { .. }
-        | Change::RenameTable { .. }
-        | Change::CommentTable { .. } => columns::table_steps(change),
-        Change::AddColumn { .. }
-        | Change::DropColumn { .. }
-        | Change::RenameColumn { .. }
-        | Change::AlterColumnType { .. }
-        | Change::SetNotNull { .. }
-        | Change::DropNotNull { .. }
-        | Change::SetDefault { .. }
-        | Change::DropDefault { .. }
-        | Change::AddIdentity { .. }
-        | Change::DropIdentity { .. }
-        | Change::SetIdentityGeneration { .. }
-        | Change::SetIdentityOptions { .. }
-        | Change::DropExpression { .. }
-        | Change::CommentColumn { .. } => columns::column_steps(change, cx),
-        Change::AddConstraint { .. } | Change::DropConstraint { .. } | Change::RenameConstraint { .. } => {
-            constraints::constraint_steps(change, cx)
-        }
-        Change::CreateIndex { .. } | Change::DropIndex { .. } | Change::RenameIndex { .. } => {
-            constraints::index_steps(change, cx)
-        }
+        Change::Table(change) => change.steps(cx),
         Change::View(change) => change.steps(cx),
         Change::Function(change) => change.steps(cx),
         Change::Trigger(change) => change.steps(cx),
@@ -168,13 +152,11 @@ pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
         Change::Domain(change) => change.steps(cx),
         Change::Composite(change) => change.steps(cx),
         Change::Partition(change) => change.steps(cx),
-        Change::CommentIndex { .. } | Change::CommentConstraint { .. } => object_comments::comment_steps(change),
-        Change::ValidateConstraint { .. } => constraints::validate_steps(change),
         Change::Statistics(change) => change.steps(cx),
     }
 }
 
-const LOCK: Hazard = Hazard::AccessExclusiveLock;
+pub(crate) const LOCK: Hazard = Hazard::AccessExclusiveLock;
 
 pub(crate) fn col(table: &QualifiedName, column: &str) -> Key {
     Key::Column(table.clone(), column.to_string())
@@ -189,7 +171,7 @@ pub(crate) fn partition_bounds(table: &QualifiedName) -> Key {
     Key::PartitionBounds(table.clone())
 }
 
-fn unique_key(table: &QualifiedName, columns: &[String]) -> Key {
+pub(crate) fn unique_key(table: &QualifiedName, columns: &[String]) -> Key {
     let mut sorted = columns.to_vec();
     sorted.sort();
     Key::Unique(table.clone(), sorted)
@@ -204,23 +186,15 @@ pub(crate) fn type_keys(ty: &ColumnType) -> Vec<Key> {
 }
 
 /// Sequences (`nextval('seq'::regclass)`) and functions a default expression uses.
-fn default_keys(default: Option<&str>) -> Vec<Key> {
+pub(crate) fn default_keys(default: Option<&str>) -> Vec<Key> {
     let Some(default) = default else { return Vec::new() };
     let analysis = crate::expr::Analysis::of(default);
     let functions = analysis.calls().iter().cloned().map(Key::Function);
     functions.chain(analysis.sequences().iter().cloned().map(Key::Relation)).collect()
 }
 
-fn alter_table(table: &QualifiedName) -> Sql {
+pub(crate) fn alter_table(table: &QualifiedName) -> Sql {
     sql!("ALTER TABLE {}", table)
-}
-
-/// `ty` with a domain (of `schema`) replaced by its base type: values of a domain cast as values of its
-/// base. Other types as they are.
-fn domain_base(ty: &ColumnType, schema: &Schema) -> Option<ColumnType> {
-    let ColumnType::Named { schema: ns, name } = ty.scalar() else { return None };
-    let domain = schema.schemas.get(ns)?.domains.get(name)?;
-    Some(ty.clone().with_scalar(domain.base.clone()))
 }
 
 /// `USING` expression that casts a column to a new type explicitly. Enums cast through text.
@@ -230,32 +204,9 @@ fn using(column: &str, from: &ColumnType, to: &ColumnType) -> Sql {
 
 /// `"column"::type`, through text where the types need it (see [`crate::casts`]): built there from the
 /// quoted column and the printed types.
-fn cast(column: &str, from: &ColumnType, to: &ColumnType) -> Sql {
+pub(crate) fn cast(column: &str, from: &ColumnType, to: &ColumnType) -> Sql {
     let text = crate::casts::explicit_cast(&Ident::new(column).to_string(), from, to);
     sql!("{}", Printed::new(&text))
-}
-
-fn alter_column(
-    table: &QualifiedName,
-    column: &str,
-    rank: Phase,
-    action: Sql,
-    summary: String,
-    hazards: &[Hazard],
-) -> Step {
-    Step::new(rank, sql!("{} ALTER COLUMN {} {}", alter_table(table), Ident::new(column), action), summary)
-        .hazards(hazards)
-        .requires([rel(table), col(table, column)])
-}
-
-/// The sequence PostgreSQL creates for an identity column (`{table}_{column}_seq`), which takes that name
-/// in the schema's relation namespace.
-fn identity_sequence_key(table: &QualifiedName, column: &str) -> Key {
-    Key::Relation(QualifiedName::new(&table.schema, keel_core::naming::object_name(&table.name, Some(column), "seq")))
-}
-
-fn identity_sequence(table: &QualifiedName, column: &keel_core::Column) -> Option<Key> {
-    column.identity.as_ref().map(|_| identity_sequence_key(table, &column.name))
 }
 
 /// Columns of `table` (as `schema` has it) that SQL expressions mention, and the functions they call: a

@@ -3,14 +3,14 @@
 
 use super::{Context, Key, Phase, Step, partition_bounds, rel};
 use crate::hazard::Hazard;
-use crate::render::{create_index_on, create_index_with};
+use crate::kinds::indexes::sql::{create_index_on, create_index_with};
 use crate::sql;
 use crate::sql::Name;
 use keel_core::model::{Index, QualifiedName, Schema};
 use keel_core::naming::object_name;
 
 /// Whether `schema` has `table` as a partitioned table.
-pub(super) fn partitioned(schema: &Schema, table: &QualifiedName) -> bool {
+pub(crate) fn partitioned(schema: &Schema, table: &QualifiedName) -> bool {
     schema.table(&table.schema, &table.name).is_some_and(|t| t.partition_by.is_some())
 }
 
@@ -18,7 +18,7 @@ pub(super) fn partitioned(schema: &Schema, table: &QualifiedName) -> bool {
 /// is created on the parent alone (`ON ONLY`, invalid and instant), built concurrently on each partition
 /// and attached partition by partition; the last attach makes it valid. New partitions are created first
 /// and dropped ones dropped first, so that every partition that remains gets its index.
-pub(super) fn create_index_online(table: &QualifiedName, name: &str, index: &Index, cx: &Context) -> Vec<Step> {
+pub(crate) fn create_index_online(table: &QualifiedName, name: &str, index: &Index, cx: &Context) -> Vec<Step> {
     let only = create_index_on(table, true, name, index, false);
     let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
     let current = cx.current.table(&table.schema, &table.name);

@@ -1,124 +1,64 @@
-//! Steps for constraints and indexes, and the columns and relations they depend on.
+//! Statements for constraints. Online, a check or foreign key on a table that exists is added `NOT VALID`
+//! and validated after a commit, and a primary key or unique constraint is attached to an index built
+//! `CONCURRENTLY` first.
 
-use super::partitions::partitioned;
-use super::{Context, Key, LOCK, Phase, Step, alter_column, alter_table, col, expression_keys, rel, unique_key};
-use crate::change::{Change, Constraint};
+use super::sql;
+use super::{Constraint, ConstraintChange};
 use crate::hazard::Hazard;
-use crate::render;
-use crate::sql;
-use crate::sql::{Ident, Keyword, Name, Printed, Sql};
+use crate::plan::step::{Context, Key, LOCK, Phase, Step, col, expression_keys, rel, unique_key};
+use crate::sql::Sql;
 use keel_core::model::QualifiedName;
 
-/// Adding, dropping and renaming constraints.
-pub(super) fn constraint_steps(change: &Change, cx: &Context) -> Vec<Step> {
-    match change {
-        Change::AddConstraint { table, name, constraint } => {
-            let mentioned = expression_keys(cx.desired, table, &constraint_expressions(constraint));
-            let mut steps = add_constraint(table, name, constraint, cx);
-            for step in &mut steps {
-                step.requires.extend(mentioned.iter().cloned());
+impl ConstraintChange {
+    /// The statements of this change to a constraint of `table`.
+    pub(crate) fn steps(&self, table: &QualifiedName, cx: &Context) -> Vec<Step> {
+        match self {
+            ConstraintChange::Add { name, constraint } => {
+                let mentioned = expression_keys(cx.desired, table, &constraint_expressions(constraint));
+                let mut steps = add_constraint(table, name, constraint, cx);
+                for step in &mut steps {
+                    step.requires.extend(mentioned.iter().cloned());
+                }
+                steps
             }
-            steps
+            ConstraintChange::Drop { name, constraint } => {
+                let mut step = drop_constraint(table, name, constraint);
+                step.requires.extend(expression_keys(cx.current, table, &constraint_expressions(constraint)));
+                vec![step]
+            }
+            ConstraintChange::Rename { from, to } => {
+                let owns_index = cx.current.table(&table.schema, &table.name).is_some_and(|t| {
+                    t.primary_key.as_ref().is_some_and(|pk| pk.name == *from)
+                        || t.unique_constraints.contains_key(from)
+                        || t.exclusions.contains_key(from)
+                });
+                let mut step = Step::new(
+                    Phase::RenameInTable,
+                    sql::rename(table, from, to),
+                    format!("rename constraint {from} on {table} to {to}"),
+                )
+                .hazards(&[LOCK])
+                .requires([rel(table)])
+                .drops([Key::Constraint(table.clone(), from.clone())])
+                .creates([Key::Constraint(table.clone(), to.clone())])
+                .teardown_off();
+                if owns_index {
+                    // The constraint's index is renamed with it.
+                    step.drops.push(Key::Relation(QualifiedName::new(&table.schema, from)));
+                    step.creates.push(Key::Relation(QualifiedName::new(&table.schema, to)));
+                }
+                vec![step]
+            }
+            ConstraintChange::Validate { name } => vec![validate(table, name)],
+            ConstraintChange::Comment { name, comment } => vec![
+                Step::new(
+                    Phase::Comment,
+                    sql::comment(table, name, comment.as_ref()),
+                    format!("comment on constraint {name} on {table}"),
+                )
+                .requires([rel(table), Key::Constraint(table.clone(), name.clone())]),
+            ],
         }
-        Change::DropConstraint { table, name, constraint } => {
-            let mut step = drop_constraint(table, name, constraint);
-            step.requires.extend(expression_keys(cx.current, table, &constraint_expressions(constraint)));
-            vec![step]
-        }
-        Change::RenameConstraint { table, from, to } => {
-            let owns_index = cx.current.table(&table.schema, &table.name).is_some_and(|t| {
-                t.primary_key.as_ref().is_some_and(|pk| pk.name == *from)
-                    || t.unique_constraints.contains_key(from)
-                    || t.exclusions.contains_key(from)
-            });
-            let mut step = Step::new(
-                Phase::RenameInTable,
-                sql!("{} RENAME CONSTRAINT {} TO {}", alter_table(table), Ident::new(from), Ident::new(to)),
-                format!("rename constraint {from} on {table} to {to}"),
-            )
-            .hazards(&[LOCK])
-            .requires([rel(table)])
-            .drops([Key::Constraint(table.clone(), from.clone())])
-            .creates([Key::Constraint(table.clone(), to.clone())])
-            .teardown_off();
-            if owns_index {
-                // The constraint's index is renamed with it.
-                step.drops.push(Key::Relation(QualifiedName::new(&table.schema, from)));
-                step.creates.push(Key::Relation(QualifiedName::new(&table.schema, to)));
-            }
-            vec![step]
-        }
-        _ => unreachable!("steps() sends only constraint changes here"),
-    }
-}
-
-/// Creating, dropping and renaming indexes.
-pub(super) fn index_steps(change: &Change, cx: &Context) -> Vec<Step> {
-    match change {
-        Change::CreateIndex { table, name, index } => {
-            let new_table = cx.new_tables.contains(table);
-            if cx.online && !new_table && partitioned(cx.desired, table) {
-                return super::partitions::create_index_online(table, name, index, cx);
-            }
-            let online = cx.online && !new_table;
-            // An index on a table this plan creates is built on no rows, before anyone uses the table.
-            let mut hazards = if new_table { vec![] } else { vec![Hazard::IndexBuild] };
-            if index.unique && !new_table {
-                hazards.push(Hazard::MayFailOnData);
-            }
-            let mut step = Step::new(
-                Phase::CreateIndex,
-                render::create_index_with(table, name, index, online),
-                format!("create index {name} on {table}"),
-            )
-            .hazards(&hazards)
-            .requires([rel(table)])
-            .requires(index_column_keys(table, index))
-            .requires(expression_keys(cx.desired, table, &index.expressions()))
-            .creates([Key::Relation(QualifiedName::new(&table.schema, name))]);
-            if let Some(columns) = index.unique_columns() {
-                step.creates.push(unique_key(table, &columns));
-            }
-            step.transactional = !online;
-            vec![step]
-        }
-        Change::DropIndex { table, name, index } => {
-            // PostgreSQL has no DROP INDEX CONCURRENTLY for a partitioned table's index.
-            let online = cx.online && !partitioned(cx.current, table);
-            let mut step = Step::new(
-                Phase::DropIndex,
-                sql!(
-                    "DROP INDEX {}{}",
-                    Keyword(if online { "CONCURRENTLY " } else { "" }),
-                    Name::in_schema(&table.schema, name)
-                ),
-                format!("drop index {name} on {table}"),
-            )
-            .requires([rel(table)])
-            .requires(index_column_keys(table, index))
-            .requires(expression_keys(cx.current, table, &index.expressions()))
-            .drops([Key::Relation(QualifiedName::new(&table.schema, name))]);
-            if !online {
-                step.hazards.insert(LOCK);
-            }
-            if let Some(columns) = index.unique_columns() {
-                step.drops.push(unique_key(table, &columns));
-            }
-            step.transactional = !online;
-            vec![step]
-        }
-        Change::RenameIndex { table, from, to } => vec![
-            Step::new(
-                Phase::RenameInTable,
-                sql!("ALTER INDEX {} RENAME TO {}", Name::in_schema(&table.schema, from), Ident::new(to)),
-                format!("rename index {from} on {table} to {to}"),
-            )
-            .requires([rel(table)])
-            .drops([Key::Relation(QualifiedName::new(&table.schema, from))])
-            .creates([Key::Relation(QualifiedName::new(&table.schema, to))])
-            .teardown_off(),
-        ],
-        _ => unreachable!("steps() sends only index changes here"),
     }
 }
 
@@ -132,7 +72,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
     };
     let constraint_key = Key::Constraint(table.clone(), name.to_string());
     let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
-    let add = sql!("{} ADD CONSTRAINT {} {}", alter_table(table), Ident::new(name), constraint_body(constraint));
+    let add = sql::add(table, name, constraint);
     match constraint {
         Constraint::Check(_) | Constraint::ForeignKey(_) => {
             let is_fk = matches!(constraint, Constraint::ForeignKey(_));
@@ -142,7 +82,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             if declared_not_valid(constraint) {
                 // Declared so: existing rows are not checked, now or later.
                 let summary = format!("{summary} (not valid)");
-                return vec![base(rank, sql!("{} NOT VALID", add), summary).hazards(&lock).creates([constraint_key])];
+                return vec![base(rank, sql::not_valid(&add), summary).hazards(&lock).creates([constraint_key])];
             }
             if !online {
                 let mut hazards = lock;
@@ -155,19 +95,15 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             // Ranked after plain constraints of the same kind, so those (on tables this plan creates) stay in
             // the transaction that creates their table rather than landing after the commit.
             let rank = if is_fk { Phase::AddForeignKeyOnline } else { Phase::AddCheckOnline };
-            let mut not_valid = base(rank, sql!("{} NOT VALID", add), format!("{summary} (not valid yet)"))
+            let mut not_valid = base(rank, sql::not_valid(&add), format!("{summary} (not valid yet)"))
                 .hazards(&lock)
                 .creates([constraint_key.clone()]);
             not_valid.commit_after = true;
             vec![
                 not_valid,
-                base(
-                    rank,
-                    sql!("{} VALIDATE CONSTRAINT {}", alter_table(table), Ident::new(name)),
-                    format!("validate {kind} {name} on {table}"),
-                )
-                .hazards(&[Hazard::MayFailOnData])
-                .requires([constraint_key]),
+                base(rank, sql::validate(table, name), format!("validate {kind} {name} on {table}"))
+                    .hazards(&[Hazard::MayFailOnData])
+                    .requires([constraint_key]),
             ]
         }
         Constraint::PrimaryKey(_) | Constraint::Unique(_) => {
@@ -202,7 +138,7 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
             let build_name = if replacing { temporary_name(name, &table.schema, cx) } else { name.to_string() };
             let mut build = base(
                 Phase::AddKey,
-                render::create_index_with(table, &build_name, &index, true),
+                crate::kinds::indexes::sql::create_index_with(table, &build_name, &index, true),
                 format!("build the unique index for {kind} {name} on {table}"),
             )
             .hazards(&[Hazard::IndexBuild, Hazard::MayFailOnData])
@@ -213,20 +149,10 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                 Constraint::Unique(u) => ("UNIQUE", u.deferrable),
                 _ => unreachable!("matched above"),
             };
-            let mut attach = base(
-                Phase::AddKey,
-                sql!(
-                    "{} ADD CONSTRAINT {} {} USING INDEX {}{}",
-                    alter_table(table),
-                    Ident::new(name),
-                    Keyword(using),
-                    Ident::new(&build_name),
-                    render::deferrable_clause(deferrable)
-                ),
-                summary,
-            )
-            .hazards(&[LOCK])
-            .creates([constraint_key, unique_key(table, &columns)]);
+            let mut attach =
+                base(Phase::AddKey, sql::add_using_index(table, name, using, &build_name, deferrable), summary)
+                    .hazards(&[LOCK])
+                    .creates([constraint_key, unique_key(table, &columns)]);
             if replacing {
                 attach.requires.push(Key::Relation(QualifiedName::new(&table.schema, &build_name)));
                 attach.creates.push(index_key);
@@ -247,20 +173,17 @@ fn declared_not_valid(constraint: &Constraint) -> bool {
 
 /// `VALIDATE CONSTRAINT` of a check or foreign key left `NOT VALID`: it scans the table under a SHARE UPDATE
 /// EXCLUSIVE lock (reads and writes go on) and fails if a row breaks the rule.
-pub(super) fn validate_steps(change: &Change) -> Vec<Step> {
-    let Change::ValidateConstraint { table, name } = change else {
-        unreachable!("validate_steps called with {change:?}")
-    };
+fn validate(table: &QualifiedName, name: &str) -> Step {
     let mut step = Step::new(
         Phase::ValidateConstraint,
-        sql!("{} VALIDATE CONSTRAINT {}", alter_table(table), Ident::new(name)),
+        sql::validate(table, name),
         format!("validate constraint {name} on {table}"),
     )
     .hazards(&[Hazard::MayFailOnData])
-    .requires([rel(table), Key::Constraint(table.clone(), name.clone())]);
+    .requires([rel(table), Key::Constraint(table.clone(), name.to_string())]);
     // Its own transaction: the scan must not run under another statement's lock.
     step.commit_after = true;
-    vec![step]
+    step
 }
 
 /// The name an index is built under while the object it replaces still holds `name`: `name_new` (or
@@ -298,15 +221,11 @@ fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -
     let kind = constraint_kind(constraint);
     let rank =
         if matches!(constraint, Constraint::ForeignKey(_)) { Phase::DropForeignKey } else { Phase::DropConstraint };
-    let mut step = Step::new(
-        rank,
-        sql!("{} DROP CONSTRAINT {}", alter_table(table), Ident::new(name)),
-        format!("drop {kind} {name} on {table}"),
-    )
-    .hazards(&[LOCK])
-    .requires([rel(table)])
-    .requires(constraint_columns(table, constraint))
-    .drops([Key::Constraint(table.clone(), name.to_string())]);
+    let mut step = Step::new(rank, sql::drop(table, name), format!("drop {kind} {name} on {table}"))
+        .hazards(&[LOCK])
+        .requires([rel(table)])
+        .requires(constraint_columns(table, constraint))
+        .drops([Key::Constraint(table.clone(), name.to_string())]);
     match constraint {
         Constraint::PrimaryKey(pk) => {
             step.drops.push(Key::Relation(QualifiedName::new(&table.schema, name)));
@@ -324,60 +243,9 @@ fn drop_constraint(table: &QualifiedName, name: &str, constraint: &Constraint) -
     step
 }
 
-/// `SET NOT NULL`; online, through a validated check so that the final step needs no scan under the lock.
-pub(super) fn set_not_null(table: &QualifiedName, column: &str, cx: &Context) -> Vec<Step> {
-    let summary = format!("forbid nulls in {table}.{column}");
-    if !cx.online || cx.new_tables.contains(table) {
-        return vec![alter_column(
-            table,
-            column,
-            Phase::NotNull,
-            sql!("SET NOT NULL"),
-            summary,
-            &[LOCK, Hazard::MayFailOnData],
-        )];
-    }
-    let check = keel_core::naming::object_name(&table.name, Some(column), "not_null");
-    let check_key = Key::Constraint(table.clone(), check.clone());
-    let mut not_valid = Step::new(
-        Phase::NotNull,
-        sql!(
-            "{} ADD CONSTRAINT {} CHECK ({} IS NOT NULL) NOT VALID",
-            alter_table(table),
-            Ident::new(&check),
-            Ident::new(column)
-        ),
-        format!("add not-null check {check} on {table} (not valid yet)"),
-    )
-    .hazards(&[LOCK])
-    .requires([rel(table), col(table, column)])
-    .creates([check_key.clone()]);
-    // Committed before the VALIDATE, whose scan must not run under the ADD's ACCESS EXCLUSIVE lock.
-    not_valid.commit_after = true;
-    vec![
-        not_valid,
-        Step::new(
-            Phase::NotNull,
-            sql!("{} VALIDATE CONSTRAINT {}", alter_table(table), Ident::new(&check)),
-            format!("validate not-null check {check} on {table}"),
-        )
-        .hazards(&[Hazard::MayFailOnData])
-        .requires([check_key.clone()]),
-        alter_column(table, column, Phase::NotNull, sql!("SET NOT NULL"), summary, &[LOCK])
-            .requires([check_key.clone()]),
-        Step::new(
-            Phase::NotNull,
-            sql!("{} DROP CONSTRAINT {}", alter_table(table), Ident::new(&check)),
-            format!("drop not-null check {check} on {table}"),
-        )
-        .hazards(&[LOCK])
-        .requires([rel(table)]),
-    ]
-}
-
 /// Constraints that own an index (primary key, unique, exclusion), with their columns when they are
 /// unique over plain columns.
-pub(super) fn owned_constraints(t: &keel_core::model::Table) -> Vec<(String, Option<Vec<String>>)> {
+pub(crate) fn owned_constraints(t: &keel_core::model::Table) -> Vec<(String, Option<Vec<String>>)> {
     let mut out = Vec::new();
     if let Some(pk) = &t.primary_key {
         out.push((pk.name.clone(), Some(pk.columns.clone())));
@@ -389,10 +257,6 @@ pub(super) fn owned_constraints(t: &keel_core::model::Table) -> Vec<(String, Opt
         out.push((name.clone(), None));
     }
     out
-}
-
-fn index_column_keys(table: &QualifiedName, index: &keel_core::Index) -> Vec<Key> {
-    index.columns().map(|c| col(table, c)).collect()
 }
 
 fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key> {
@@ -409,17 +273,6 @@ fn constraint_columns(table: &QualifiedName, constraint: &Constraint) -> Vec<Key
             keys
         }
         Constraint::Exclusion(x) => x.columns().map(|c| col(table, c)).collect(),
-    }
-}
-
-/// The `ADD CONSTRAINT` body: `PRIMARY KEY (..)`, `CHECK (..)`, ...
-fn constraint_body(constraint: &Constraint) -> Sql {
-    match constraint {
-        Constraint::PrimaryKey(pk) => render::primary_key_clause(pk),
-        Constraint::Unique(u) => render::unique_clause(u),
-        Constraint::Check(c) => sql!("CHECK ({})", Printed::new(&c.expression)),
-        Constraint::ForeignKey(fk) => render::foreign_key_clause(fk),
-        Constraint::Exclusion(x) => render::exclusion_clause(x),
     }
 }
 

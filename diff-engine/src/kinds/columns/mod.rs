@@ -1,0 +1,162 @@
+//! Columns of a table that exists: added, dropped, renamed, and changed in place (type, nullability,
+//! default, identity, generation, comment). A column whose generated expression changes, or that becomes
+//! generated, is dropped and added again: PostgreSQL 15 can do neither in place.
+
+mod plan;
+pub(crate) mod sql;
+
+pub(crate) use plan::identity_sequence;
+
+use crate::change::{Change, SequenceRestart};
+use crate::kinds::functions::Rebuilt;
+use crate::kinds::tables::alter;
+use keel_core::model::{Column, ColumnType, Identity, IdentityGeneration, QualifiedName, SequenceOptions};
+use serde::Serialize;
+
+/// A change to a column of the table the enclosing [`crate::kinds::tables::TableChange::Alter`] names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "column_change", rename_all = "snake_case")]
+pub enum ColumnChange {
+    /// `ADD COLUMN`, without its comment (a change of its own).
+    Add {
+        column: Column,
+    },
+    /// `DROP COLUMN`; `column` is the current definition.
+    Drop {
+        column: Column,
+    },
+    Rename {
+        from: String,
+        to: String,
+    },
+    /// `ALTER COLUMN ... TYPE ... USING`; the current default is dropped before and `default` set after.
+    AlterType {
+        column: String,
+        from: ColumnType,
+        to: ColumnType,
+        collation: Option<String>,
+        old_default: Option<String>,
+        default: Option<String>,
+    },
+    SetNotNull {
+        column: String,
+    },
+    DropNotNull {
+        column: String,
+    },
+    SetDefault {
+        column: String,
+        default: String,
+    },
+    DropDefault {
+        column: String,
+    },
+    AddIdentity {
+        column: String,
+        identity: Identity,
+    },
+    DropIdentity {
+        column: String,
+    },
+    SetIdentityGeneration {
+        column: String,
+        generation: IdentityGeneration,
+    },
+    SetIdentityOptions {
+        column: String,
+        ty: ColumnType,
+        options: SequenceOptions,
+        restart: SequenceRestart,
+    },
+    /// `ALTER COLUMN ... DROP EXPRESSION`: a generated column becomes a plain one, keeping its values.
+    DropExpression {
+        column: String,
+    },
+    /// `COMMENT ON COLUMN`; `None` removes the comment.
+    Comment {
+        column: String,
+        comment: Option<String>,
+    },
+}
+
+/// The changes that turn column `old` of `table` into `new`; `functions` are those dropped or created
+/// again (a default that calls one goes first and comes back).
+pub(crate) fn column_changes(
+    table: &QualifiedName,
+    old: &Column,
+    new: &Column,
+    functions: &Rebuilt,
+    out: &mut Vec<Change>,
+) {
+    if needs_replacing(old, new) {
+        alter(out, table, ColumnChange::Drop { column: old.clone() });
+        add_column(table, new, out);
+        return;
+    }
+    let column = || new.name.clone();
+    let mut push = |change: ColumnChange| alter(out, table, change);
+    if old.generated.is_some() && new.generated.is_none() {
+        push(ColumnChange::DropExpression { column: column() });
+    }
+    let old_default = if old.generated.is_some() { None } else { old.default.clone() };
+    if old.ty != new.ty || old.collation != new.collation {
+        push(ColumnChange::AlterType {
+            column: column(),
+            from: old.ty.clone(),
+            to: new.ty.clone(),
+            collation: new.collation.clone(),
+            old_default,
+            default: new.default.clone(),
+        });
+    } else if old_default.is_some() && old_default == new.default && functions.called_by_any(&old_default) {
+        // The default calls a function that is dropped and created again: it goes first, and comes back.
+        push(ColumnChange::DropDefault { column: column() });
+        push(ColumnChange::SetDefault { column: column(), default: old_default.unwrap_or_default() });
+    } else if old_default != new.default {
+        push(match &new.default {
+            Some(default) => ColumnChange::SetDefault { column: column(), default: default.clone() },
+            None => ColumnChange::DropDefault { column: column() },
+        });
+    }
+    if old.nullable && !new.nullable {
+        push(ColumnChange::SetNotNull { column: column() });
+    } else if !old.nullable && new.nullable {
+        push(ColumnChange::DropNotNull { column: column() });
+    }
+    match (&old.identity, &new.identity) {
+        (None, Some(identity)) => push(ColumnChange::AddIdentity { column: column(), identity: identity.clone() }),
+        (Some(_), None) => push(ColumnChange::DropIdentity { column: column() }),
+        (Some(a), Some(b)) => {
+            if a.generation != b.generation {
+                push(ColumnChange::SetIdentityGeneration { column: column(), generation: b.generation });
+            }
+            if a.sequence != b.sequence {
+                push(ColumnChange::SetIdentityOptions {
+                    column: column(),
+                    ty: new.ty.clone(),
+                    options: b.sequence.clone(),
+                    restart: crate::kinds::sequences::sequence_restart(&a.sequence, &old.ty, &b.sequence, &new.ty),
+                });
+            }
+        }
+        (None, None) => {}
+    }
+    if old.comment != new.comment {
+        push(ColumnChange::Comment { column: column(), comment: new.comment.clone() });
+    }
+}
+
+/// A column added, then its comment.
+pub(crate) fn add_column(table: &QualifiedName, column: &Column, out: &mut Vec<Change>) {
+    let bare = Column { comment: None, renamed_from: None, ..column.clone() };
+    alter(out, table, ColumnChange::Add { column: bare });
+    if column.comment.is_some() {
+        alter(out, table, ColumnChange::Comment { column: column.name.clone(), comment: column.comment.clone() });
+    }
+}
+
+/// PostgreSQL 15 cannot change a generated column's expression, nor make a plain column generated: the
+/// column is dropped and added again.
+pub(crate) fn needs_replacing(old: &Column, new: &Column) -> bool {
+    new.generated.is_some() && old.generated != new.generated
+}
