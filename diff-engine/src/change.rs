@@ -2,6 +2,7 @@
 //! (`kinds/<kind>/mod.rs`); a table's column, constraint and index changes nest inside its
 //! [`TableChange::Alter`]. The planner turns each change into statements; nothing here is SQL yet.
 
+use crate::kinds::KindChange;
 pub use crate::kinds::columns::ColumnChange;
 pub use crate::kinds::composites::CompositeChange;
 pub use crate::kinds::constraints::{Constraint, ConstraintChange};
@@ -18,6 +19,7 @@ pub use crate::kinds::statistics::StatisticsChange;
 pub use crate::kinds::tables::{TableChange, TablePartChange};
 pub use crate::kinds::triggers::TriggerChange;
 pub use crate::kinds::views::ViewChange;
+use crate::plan::step::{Context, Step};
 use keel_core::model::{ColumnType, QualifiedName};
 use serde::Serialize;
 
@@ -34,10 +36,30 @@ pub struct EnumUsage {
     pub default: Option<String>,
 }
 
-/// One change, by object kind.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "change", rename_all = "snake_case")]
-pub enum Change {
+/// `Change` and its dispatch, from one list: a kind is registered once, here (its variant holds the kind's
+/// change enum, whose [`KindChange`] gives the statements).
+macro_rules! changes {
+    ($($(#[$doc:meta])* $kind:ident($change:ty),)*) => {
+        /// One change, by object kind. As JSON: `{"kind": "table", "change": "alter", ...}`, the kind's own
+        /// change enum tagged `change` inside.
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+        #[serde(tag = "kind", rename_all = "snake_case")]
+        pub enum Change {
+            $($(#[$doc])* $kind($change),)*
+        }
+
+        impl Change {
+            /// The statements of this change as the planner's ordering groups (see [`KindChange::groups`]).
+            pub(crate) fn groups(&self, cx: &Context) -> Vec<Vec<Step>> {
+                match self {
+                    $(Change::$kind(change) => change.groups(cx),)*
+                }
+            }
+        }
+    };
+}
+
+changes! {
     /// A schema created, dropped or commented.
     Schema(SchemaChange),
     /// An extension created, moved, updated or dropped.
@@ -65,4 +87,26 @@ pub enum Change {
     Policy(PolicyChange),
     /// An extended statistics object created, dropped, retargeted or commented.
     Statistics(StatisticsChange),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keel_core::model::Column;
+
+    /// Each level names itself under its own key: a kind's change enum tagged like `Change` would write the
+    /// key twice, which JSON readers resolve differently.
+    #[test]
+    fn a_nested_change_serializes_with_one_key_per_level() {
+        let table = QualifiedName::new("public", "notes");
+        let column = Column::new("body", ColumnType::Text);
+        let drop = ColumnChange::Drop { column };
+        let change = Change::Table(TableChange::Alter { table, changes: vec![TablePartChange::Column(drop)] });
+        let json = serde_json::to_string(&change).expect("serializes");
+        let expected = concat!(
+            r#"{"kind":"table","change":"alter","table":{"schema":"public","name":"notes"},"changes":["#,
+            r#"{"part":"column","change":"drop","column":{"name":"body","type":{"kind":"text"},"nullable":false}}]}"#
+        );
+        assert_eq!(json, expected);
+    }
 }

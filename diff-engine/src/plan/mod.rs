@@ -299,7 +299,7 @@ pub fn plan_changes(
 ) -> Result<Plan, PlanError> {
     let new_tables: BTreeSet<QualifiedName> = changes.iter().filter_map(|c| c.created_table().cloned()).collect();
     let context = steps::Context { current, desired, online: options.online, new_tables };
-    let groups = changes.iter().flat_map(|c| steps::groups(c, &context)).map(|steps| order::Group { steps }).collect();
+    let groups = changes.iter().flat_map(|c| c.groups(&context)).map(|steps| order::Group { steps }).collect();
     let ordered = order::order(groups)?;
 
     let mut warnings = Vec::new();

@@ -15,7 +15,7 @@ use serde::Serialize;
 
 /// A change to a column of the table the enclosing [`crate::kinds::tables::TableChange::Alter`] names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "column_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum ColumnChange {
     /// `ADD COLUMN`, without its comment (a change of its own).
     Add {

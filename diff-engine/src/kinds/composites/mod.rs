@@ -15,7 +15,7 @@ use serde::Serialize;
 
 /// One change to one composite type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "composite_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum CompositeChange {
     /// `CREATE TYPE ... AS (...)`, without its comment (a change of its own).
     Create { name: QualifiedName, composite: CompositeType },

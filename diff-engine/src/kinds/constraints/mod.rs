@@ -31,7 +31,7 @@ pub enum Constraint {
 
 /// A change to a constraint of the table the enclosing [`crate::kinds::tables::TableChange::Alter`] names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "constraint_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum ConstraintChange {
     /// `ADD CONSTRAINT`, as declared (`NOT VALID` included), without its comment.
     Add { name: String, constraint: Constraint },

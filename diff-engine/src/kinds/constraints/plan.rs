@@ -7,7 +7,7 @@ use super::{Constraint, ConstraintChange};
 use crate::hazard::Hazard;
 use crate::plan::step::{Context, Key, LOCK, Phase, Step, col, expression_keys, rel, unique_key};
 use crate::sql::Sql;
-use keel_core::model::QualifiedName;
+use keel_core::model::{Deferrable, QualifiedName};
 
 impl ConstraintChange {
     /// The statements of this change to a constraint of `table`.
@@ -106,64 +106,97 @@ fn add_constraint(table: &QualifiedName, name: &str, constraint: &Constraint, cx
                     .requires([constraint_key]),
             ]
         }
-        Constraint::PrimaryKey(_) | Constraint::Unique(_) => {
-            let columns = match constraint {
-                Constraint::PrimaryKey(pk) => pk.columns.clone(),
-                Constraint::Unique(u) => u.columns.clone(),
-                _ => unreachable!("matched above"),
+        Constraint::PrimaryKey(pk) => {
+            let key = KeyConstraint {
+                columns: &pk.columns,
+                keyword: "PRIMARY KEY",
+                deferrable: pk.deferrable,
+                nulls_not_distinct: false,
             };
-            let creates = [constraint_key.clone(), index_key.clone(), unique_key(table, &columns)];
-            if !online {
-                // On a table this plan creates, nothing waits and no row can fail.
-                let hazards =
-                    if existing_table { vec![LOCK, Hazard::IndexBuild, Hazard::MayFailOnData] } else { vec![] };
-                return vec![base(Phase::AddKey, add, summary).hazards(&hazards).creates(creates)];
-            }
-            let nulls_not_distinct = matches!(constraint, Constraint::Unique(u) if u.nulls_not_distinct);
-            let index = keel_core::Index {
-                unique: true,
-                nulls_not_distinct,
-                ..keel_core::Index::on_columns(columns.iter().cloned())
+            add_key(table, name, constraint, key, add, summary, cx)
+        }
+        Constraint::Unique(u) => {
+            let key = KeyConstraint {
+                columns: &u.columns,
+                keyword: "UNIQUE",
+                deferrable: u.deferrable,
+                nulls_not_distinct: u.nulls_not_distinct,
             };
-            // Replacing a key of the same name: building under that name would need the old one dropped
-            // (and committed) first, leaving the table without its key while the index builds. Build under
-            // a temporary name instead; the old key is dropped just before the attach, in its transaction,
-            // and `USING INDEX` gives the index the constraint's name.
-            let replacing = cx.current.table(&table.schema, &table.name).is_some_and(|t| {
-                t.primary_key.as_ref().is_some_and(|pk| pk.name == name)
-                    || t.unique_constraints.contains_key(name)
-                    || t.exclusions.contains_key(name)
-                    || t.indexes.contains_key(name)
-            });
-            let build_name = if replacing { temporary_name(name, &table.schema, cx) } else { name.to_string() };
-            let mut build = base(
-                Phase::AddKey,
-                crate::kinds::indexes::sql::create_index_with(table, &build_name, &index, true),
-                format!("build the unique index for {kind} {name} on {table}"),
-            )
-            .hazards(&[Hazard::IndexBuild, Hazard::MayFailOnData])
-            .creates([Key::Relation(QualifiedName::new(&table.schema, &build_name))]);
-            build.transactional = false;
-            let (using, deferrable) = match constraint {
-                Constraint::PrimaryKey(pk) => ("PRIMARY KEY", pk.deferrable),
-                Constraint::Unique(u) => ("UNIQUE", u.deferrable),
-                _ => unreachable!("matched above"),
-            };
-            let mut attach =
-                base(Phase::AddKey, sql::add_using_index(table, name, using, &build_name, deferrable), summary)
-                    .hazards(&[LOCK])
-                    .creates([constraint_key, unique_key(table, &columns)]);
-            if replacing {
-                attach.requires.push(Key::Relation(QualifiedName::new(&table.schema, &build_name)));
-                attach.creates.push(index_key);
-            }
-            vec![build, attach]
+            add_key(table, name, constraint, key, add, summary, cx)
         }
         Constraint::Exclusion(_) => {
             let hazards = if existing_table { vec![LOCK, Hazard::IndexBuild, Hazard::MayFailOnData] } else { vec![] };
             vec![base(Phase::AddCheck, add, summary).hazards(&hazards).creates([constraint_key, index_key])]
         }
     }
+}
+
+/// What adding a primary key or a unique constraint needs to know of it.
+struct KeyConstraint<'a> {
+    columns: &'a [String],
+    keyword: &'static str,
+    deferrable: Deferrable,
+    nulls_not_distinct: bool,
+}
+
+/// A primary key or unique constraint: added in place, or (online) attached to a unique index built
+/// `CONCURRENTLY` first.
+fn add_key(
+    table: &QualifiedName,
+    name: &str,
+    constraint: &Constraint,
+    key: KeyConstraint,
+    add: Sql,
+    summary: String,
+    cx: &Context,
+) -> Vec<Step> {
+    let existing_table = !cx.new_tables.contains(table);
+    let online = cx.online && existing_table;
+    let kind = constraint_kind(constraint);
+    let base = |rank: Phase, sql: Sql, summary: String| {
+        Step::new(rank, sql, summary).requires([rel(table)]).requires(constraint_columns(table, constraint))
+    };
+    let constraint_key = Key::Constraint(table.clone(), name.to_string());
+    let index_key = Key::Relation(QualifiedName::new(&table.schema, name));
+    let creates = [constraint_key.clone(), index_key.clone(), unique_key(table, key.columns)];
+    if !online {
+        // On a table this plan creates, nothing waits and no row can fail.
+        let hazards = if existing_table { vec![LOCK, Hazard::IndexBuild, Hazard::MayFailOnData] } else { vec![] };
+        return vec![base(Phase::AddKey, add, summary).hazards(&hazards).creates(creates)];
+    }
+    let index = keel_core::Index {
+        unique: true,
+        nulls_not_distinct: key.nulls_not_distinct,
+        ..keel_core::Index::on_columns(key.columns.iter().cloned())
+    };
+    // Replacing a key of the same name: building under that name would need the old one dropped
+    // (and committed) first, leaving the table without its key while the index builds. Build under
+    // a temporary name instead; the old key is dropped just before the attach, in its transaction,
+    // and `USING INDEX` gives the index the constraint's name.
+    let replacing = cx.current.table(&table.schema, &table.name).is_some_and(|t| {
+        t.primary_key.as_ref().is_some_and(|pk| pk.name == name)
+            || t.unique_constraints.contains_key(name)
+            || t.exclusions.contains_key(name)
+            || t.indexes.contains_key(name)
+    });
+    let build_name = if replacing { temporary_name(name, &table.schema, cx) } else { name.to_string() };
+    let mut build = base(
+        Phase::AddKey,
+        crate::kinds::indexes::sql::create_index_with(table, &build_name, &index, true),
+        format!("build the unique index for {kind} {name} on {table}"),
+    )
+    .hazards(&[Hazard::IndexBuild, Hazard::MayFailOnData])
+    .creates([Key::Relation(QualifiedName::new(&table.schema, &build_name))]);
+    build.transactional = false;
+    let mut attach =
+        base(Phase::AddKey, sql::add_using_index(table, name, key.keyword, &build_name, key.deferrable), summary)
+            .hazards(&[LOCK])
+            .creates([constraint_key, unique_key(table, key.columns)]);
+    if replacing {
+        attach.requires.push(Key::Relation(QualifiedName::new(&table.schema, &build_name)));
+        attach.creates.push(index_key);
+    }
+    vec![build, attach]
 }
 
 fn declared_not_valid(constraint: &Constraint) -> bool {

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 /// One change to one domain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "domain_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum DomainChange {
     /// `CREATE DOMAIN`, without its comment (a change of its own).
     Create {

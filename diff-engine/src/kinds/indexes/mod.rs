@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A change to an index of the relation the enclosing [`crate::kinds::tables::TableChange::Alter`] names.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "index_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum IndexChange {
     /// `CREATE INDEX` (`CONCURRENTLY` online, on a table that exists).
     Create { name: String, index: Index },

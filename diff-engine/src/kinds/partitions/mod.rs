@@ -22,7 +22,7 @@ use serde::Serialize;
 
 /// A change to one partition of a partitioned table (`table`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "partition_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum PartitionChange {
     /// `CREATE TABLE ... PARTITION OF table FOR VALUES ...`, without its comment (a change of its own).
     Create { table: QualifiedName, name: QualifiedName, partition: Partition },

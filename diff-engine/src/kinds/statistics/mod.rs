@@ -13,7 +13,7 @@ use serde::Serialize;
 
 /// One change to one statistics object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "statistics_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum StatisticsChange {
     /// `CREATE STATISTICS` (the target and comment follow as their own changes).
     Create { name: QualifiedName, statistics: Statistics },

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// A change to a table, or to the parts of one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "table_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum TableChange {
     /// `CREATE TABLE` with its columns, keys, checks and exclusions; foreign keys, indexes, triggers,
     /// policies and comments follow as their own changes.
@@ -49,7 +49,7 @@ pub enum TableChange {
 
 /// A change to one part of a table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "part", content = "change", rename_all = "snake_case")]
+#[serde(tag = "part", rename_all = "snake_case")]
 pub enum TablePartChange {
     Column(ColumnChange),
     Constraint(ConstraintChange),

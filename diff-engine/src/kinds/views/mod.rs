@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 
 /// A change to a view or materialized view (its indexes are index changes of their own).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "view_change", rename_all = "snake_case")]
+#[serde(tag = "change", rename_all = "snake_case")]
 pub enum ViewChange {
     /// `CREATE [MATERIALIZED] VIEW`, without its comment (that follows as its own change).
     Create { name: QualifiedName, view: View },

@@ -9,9 +9,8 @@ pub(crate) use partitions::{create_index_online, partitioned};
 use super::Measure;
 use super::phase::Phase;
 use crate::casts::{self, Conversion};
-use crate::change::{Change, EnumUsage, SequenceRestart};
+use crate::change::{EnumUsage, SequenceRestart};
 use crate::hazard::Hazard;
-use crate::kinds::KindChange;
 use crate::sql;
 use crate::sql::{Ident, Keyword, Printed, Sql};
 use keel_core::model::{ColumnType, QualifiedName, Schema};
@@ -127,33 +126,6 @@ pub(crate) struct Context<'a> {
     pub online: bool,
     /// Tables created by this plan: online variants are pointless on them.
     pub new_tables: BTreeSet<QualifiedName>,
-}
-
-/// The planner's ordering groups of one change (see [`KindChange::groups`]).
-pub(crate) fn groups(change: &Change, cx: &Context) -> Vec<Vec<Step>> {
-    match change {
-        Change::Table(change) => change.groups(cx),
-        _ => vec![steps(change, cx)],
-    }
-}
-
-/// The statements of one change, in the order they must run.
-pub(crate) fn steps(change: &Change, cx: &Context) -> Vec<Step> {
-    match change {
-        Change::Schema(change) => change.steps(cx),
-        Change::Extension(change) => change.steps(cx),
-        Change::Enum(change) => change.steps(cx),
-        Change::Sequence(change) => change.steps(cx),
-        Change::Table(change) => change.steps(cx),
-        Change::View(change) => change.steps(cx),
-        Change::Function(change) => change.steps(cx),
-        Change::Trigger(change) => change.steps(cx),
-        Change::Policy(change) => change.steps(cx),
-        Change::Domain(change) => change.steps(cx),
-        Change::Composite(change) => change.steps(cx),
-        Change::Partition(change) => change.steps(cx),
-        Change::Statistics(change) => change.steps(cx),
-    }
 }
 
 pub(crate) const LOCK: Hazard = Hazard::AccessExclusiveLock;
