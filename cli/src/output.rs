@@ -108,7 +108,26 @@ pub fn error_text(error: &anyhow::Error) -> String {
             parts.push(text);
         }
     }
-    redact(&parts.join(": "))
+    let mut text = parts.join(": ");
+    if needs_hand_written_migration(error) {
+        // The engine says what the migration must do; how to start one is the CLI's to say.
+        text.push_str(CUSTOM_MIGRATION_HINT);
+    }
+    redact(&text)
+}
+
+const CUSTOM_MIGRATION_HINT: &str = " (`keel generate NAME --custom` starts one)";
+
+fn needs_hand_written_migration(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause.downcast_ref::<keel_diff::PlanError>().is_some_and(keel_diff::PlanError::needs_hand_written_migration)
+            || cause
+                .downcast_ref::<keel_diff::DiffError>()
+                .is_some_and(keel_diff::DiffError::needs_hand_written_migration)
+            || cause
+                .downcast_ref::<keel_diff::normalize::NormalizeError>()
+                .is_some_and(keel_diff::normalize::NormalizeError::needs_hand_written_migration)
+    })
 }
 
 fn strip_source_line(text: &str) -> String {
@@ -127,5 +146,17 @@ mod tests {
         let inner = anyhow::anyhow!("database \"x\" does not exist at line 948");
         let error = inner.context("error returned from database: database \"x\" does not exist").context("connecting");
         assert_eq!(error_text(&error), "connecting: error returned from database: database \"x\" does not exist");
+    }
+
+    #[test]
+    fn an_error_that_needs_a_hand_written_migration_says_how_to_start_one() {
+        let unsupported = keel_diff::DiffError::Unsupported("type public.t must be recreated".into());
+        let planned = anyhow::Error::from(keel_diff::PlanError::from(unsupported)).context("planning");
+        assert_eq!(
+            error_text(&planned),
+            "planning: type public.t must be recreated (`keel generate NAME --custom` starts one)"
+        );
+        let hint = anyhow::Error::from(keel_diff::DiffError::Hint("no table public.a".into()));
+        assert_eq!(error_text(&hint), "rename hint: no table public.a");
     }
 }

@@ -27,7 +27,7 @@ pub enum NormalizeError {
     /// and every comparison without a word.
     #[error(
         "the SQL files declare what keel does not manage yet: {}; put them in a migration of their own \
-         (`keel generate NAME --custom`) instead",
+         instead",
         .0.join(", ")
     )]
     Unmanaged(Vec<String>),
@@ -38,6 +38,13 @@ pub enum NormalizeError {
         .0.join("; ")
     )]
     UnknownTypes(Vec<String>),
+}
+
+impl NormalizeError {
+    /// Whether the way out is a migration written by hand (the message says what it must do).
+    pub fn needs_hand_written_migration(&self) -> bool {
+        matches!(self, NormalizeError::Unmanaged(_))
+    }
 }
 
 /// A declared SQL file (`schema/*.sql`): its name, for messages, and its text.

@@ -17,6 +17,13 @@ pub enum DiffError {
     Unsupported(String),
 }
 
+impl DiffError {
+    /// Whether the way out is a migration written by hand (the message says what it must do).
+    pub fn needs_hand_written_migration(&self) -> bool {
+        matches!(self, DiffError::Unsupported(_))
+    }
+}
+
 /// The changes that turn `current` into `desired`, in a stable order (the planner orders them for real).
 pub fn diff(current: &Schema, desired: &Schema, hints: &Hints) -> Result<Vec<Change>, DiffError> {
     Ok(diff_renamed(current, desired, hints)?.1)

@@ -42,6 +42,16 @@ pub enum PlanError {
     Cycle(#[from] CycleError),
 }
 
+impl PlanError {
+    /// Whether the way out is a migration written by hand (the message says what it must do).
+    pub fn needs_hand_written_migration(&self) -> bool {
+        match self {
+            PlanError::Diff(e) => e.needs_hand_written_migration(),
+            PlanError::Cycle(_) => true,
+        }
+    }
+}
+
 /// How to count what a destructive statement would delete or change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

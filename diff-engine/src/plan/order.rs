@@ -17,7 +17,7 @@ pub(crate) struct Group {
 #[derive(Debug, thiserror::Error)]
 #[error(
     "these statements depend on each other in a cycle, so no order can run them: {}; \
-     change one of the objects they name, or write this migration by hand (`keel generate NAME --custom`)",
+     change one of the objects they name, or write this migration by hand",
     .0.join("; ")
 )]
 pub struct CycleError(pub Vec<String>);

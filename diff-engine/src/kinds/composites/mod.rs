@@ -87,8 +87,7 @@ fn attribute_changes(
         if let Some(u) = usages.first() {
             return Err(DiffError::Unsupported(format!(
                 "the attributes of type {name} change order, and column {}.{} uses it: PostgreSQL only appends \
-                 attributes; keep their order, or move the data in a migration of your own \
-                 (`keel generate NAME --custom`)",
+                 attributes; keep their order, or move the data in a migration of your own",
                 u.table, u.column
             )));
         }

@@ -175,8 +175,7 @@ pub(crate) fn refuse_type_dependents(name: &QualifiedName, current: &Schema, why
         return Ok(());
     }
     Err(DiffError::Unsupported(format!(
-        "type {name} must be recreated ({why}), but {} depend on it; change them in a migration of your own \
-         (`keel generate NAME --custom`)",
+        "type {name} must be recreated ({why}), but {} depend on it; change them in a migration of your own",
         dependents.join(", ")
     )))
 }
