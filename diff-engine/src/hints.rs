@@ -12,7 +12,7 @@ pub struct Hints {
     #[serde(default)]
     pub renames: Vec<Rename>,
     /// Objects of the desired schema that are new, not renamed: the answer "neither" to a
-    /// [`RenameQuestion`]. The diff does not need them; they only settle questions.
+    /// [`crate::RenameQuestion`]. The diff does not need them; they only settle questions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub new: Vec<Created>,
 }

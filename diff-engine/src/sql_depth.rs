@@ -13,7 +13,7 @@ pub use keel_migrate::MAX_DEPTH;
 /// The stack of the thread that parses: enough for tens of thousands of levels in a debug build.
 const PARSER_STACK: usize = 64 * 1024 * 1024;
 
-/// `work` on a thread with a [`PARSER_STACK`]-byte stack (virtual memory: only what is used is touched);
+/// `work` on a thread with a `PARSER_STACK`-byte stack (virtual memory: only what is used is touched);
 /// on this thread when no thread can be started.
 pub fn on_big_stack<T: Send>(work: impl FnOnce() -> T + Send) -> T {
     let mut work = Some(work);

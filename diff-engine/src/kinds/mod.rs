@@ -1,6 +1,6 @@
 //! One module per object kind, each owning the kind's changes and diff (`mod.rs`), the steps that carry
 //! the changes out (`plan.rs`) and the SQL of those steps (`sql.rs`). The planner reaches a kind only
-//! through [`KindChange`]; a kind reaches the planner's step model (`crate::plan::step`) and nothing else
+//! through `KindChange`; a kind reaches the planner's step model (`crate::plan::step`) and nothing else
 //! of it.
 
 pub mod columns;

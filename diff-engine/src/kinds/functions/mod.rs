@@ -1,7 +1,7 @@
 //! Functions and procedures: created, dropped, replaced in place when `CREATE OR REPLACE` allows it (the
 //! same kind, arguments and result), otherwise dropped and created again. A function that is dropped, or
 //! dropped and created again, takes down with it, for the length of the plan, everything that calls it:
-//! those are rebuilt around it (see [`Rebuilt`]).
+//! those are rebuilt around it (see `Rebuilt`).
 
 mod plan;
 pub(crate) mod sql;
