@@ -3,7 +3,6 @@
 use crate::locks::{Holder, held_by, relation_holder};
 use crate::measure;
 use crate::plan::{Plan, thousands};
-use crate::render::qualified;
 use keel_core::model::QualifiedName;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
@@ -187,7 +186,7 @@ async fn recount(
         let statement = &plan.statements[i];
         let (Some(measure), Some(consented)) = (&statement.measure, statement.data_loss) else { continue };
         if lock && let Some(relation) = measure::measured_relation(measure) {
-            let sql = format!("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", qualified(relation));
+            let sql = crate::sql!("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", relation).into_string();
             if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql.clone())).execute(&mut *conn).await {
                 return Err(lock_timeout(statement_error(first + 1, &sql, e), Some(relation), plan));
             }

@@ -6,8 +6,9 @@
 use crate::casts::explicit_cast;
 use crate::plan::{Measure, Plan};
 use crate::render::qualified;
+use crate::sql;
+use crate::sql::{Ident, Printed, Sql};
 use keel_core::model::{ColumnType, QualifiedName};
-use keel_core::sql::quote_ident;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 /// Fills in `data_loss` of every statement that has a measure. A count that cannot be taken (the table
@@ -39,7 +40,7 @@ pub async fn measure_data_loss(conn: &mut PgConnection, plan: &mut Plan) -> Resu
 /// What one measure counts, now; `None` when there is nothing to count from (the sequence is gone).
 pub async fn measure_statement(conn: &mut PgConnection, measure: &Measure) -> Result<Option<i64>, sqlx::Error> {
     let count = count_query(measure);
-    let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count.sql));
+    let mut query = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count.sql.into_string()));
     for param in count.params {
         query = match param {
             Param::Text(text) => query.bind(text),
@@ -57,13 +58,13 @@ pub async fn removed_values_held(
     measure: &Measure,
 ) -> Result<Vec<(String, i64)>, sqlx::Error> {
     let Measure::Values { table, column, values } = measure else { return Ok(Vec::new()) };
-    let sql = format!(
+    let sql = sql!(
         "SELECT r.value, count(*) FROM {} AS t, unnest($1::text[]) WITH ORDINALITY AS r(value, i) \
          WHERE r.value = ANY (ARRAY[t.{}]::text[]) GROUP BY r.value, r.i ORDER BY r.i",
-        qualified(table),
-        quote_ident(column)
+        table,
+        Ident::new(column)
     );
-    sqlx::query_as::<_, (String, i64)>(AssertSqlSafe(sql)).bind(values).fetch_all(conn).await
+    sqlx::query_as::<_, (String, i64)>(AssertSqlSafe(sql.into_string())).bind(values).fetch_all(conn).await
 }
 
 /// The relation a measure reads, which must not change between counting again and the destructive
@@ -76,7 +77,7 @@ pub fn measured_relation(measure: &Measure) -> Option<&QualifiedName> {
 /// parameters, and what it locks.
 struct Count<'a> {
     /// Identifiers quoted; values and relation names bound as `$1`, `$2`, ...
-    sql: String,
+    sql: Sql,
     params: Vec<Param<'a>>,
     locks: Option<&'a QualifiedName>,
 }
@@ -89,43 +90,40 @@ enum Param<'a> {
 fn count_query(measure: &Measure) -> Count<'_> {
     let on = |table, sql| Count { sql, params: Vec::new(), locks: Some(table) };
     match measure {
-        Measure::Rows { table } => on(table, format!("SELECT count(*) FROM {}", qualified(table))),
-        Measure::NonNull { table, column } => {
-            on(table, format!("SELECT count({}) FROM {}", quote_ident(column), qualified(table)))
-        }
+        Measure::Rows { table } => on(table, sql!("SELECT count(*) FROM {}", table)),
+        Measure::NonNull { table, column } => on(table, sql!("SELECT count({}) FROM {}", Ident::new(column), table)),
         Measure::Values { table, column, values } => Count {
             // `ARRAY[col]::text[]` flattens a scalar and an array column alike.
-            sql: format!(
-                "SELECT count(*) FROM {} WHERE ARRAY[{}]::text[] && $1::text[]",
-                qualified(table),
-                quote_ident(column)
-            ),
+            sql: sql!("SELECT count(*) FROM {} WHERE ARRAY[{}]::text[] && $1::text[]", table, Ident::new(column)),
             params: vec![Param::Texts(values)],
             locks: Some(table),
         },
         Measure::Changed { table, column, from, to } => {
-            let col = quote_ident(column);
-            let there = explicit_cast(&col, from, to);
+            let col = Ident::new(column);
+            let there = explicit_cast(&col.to_string(), from, to);
             let back = explicit_cast(&format!("({there})"), to, from);
-            on(table, format!("SELECT count(*) FROM {} WHERE {col} IS DISTINCT FROM {back}", qualified(table)))
+            on(table, sql!("SELECT count(*) FROM {} WHERE {} IS DISTINCT FROM {}", table, col, Printed::new(&back)))
         }
         Measure::Unfit { table, column, from, to } => {
-            let col = quote_ident(column);
-            let cast = explicit_cast(&col, from, to);
+            let col = Ident::new(column);
+            let text = explicit_cast(&col.to_string(), from, to);
+            let cast = Printed::new(&text);
             let sql = if has_length(to) {
                 // The explicit cast cuts what the assignment cast would refuse: the text forms differ.
-                format!("SELECT count(*) FROM {} WHERE {col}::text IS DISTINCT FROM ({cast})::text", qualified(table))
+                sql!("SELECT count(*) FROM {} WHERE {}::text IS DISTINCT FROM ({})::text", table, col, cast)
             } else {
                 // The cast raises on the first value that does not fit; otherwise every value fits.
-                format!("SELECT count({col}) - count({cast}) FROM {}", qualified(table))
+                sql!("SELECT count({}) - count({}) FROM {}", col, cast, table)
             };
             on(table, sql)
         }
-        Measure::Sequence { sequence } => {
-            Count { sql: sequence_used("$1::regclass"), params: vec![Param::Text(qualified(sequence))], locks: None }
-        }
+        Measure::Sequence { sequence } => Count {
+            sql: sequence_used(sql!("$1::regclass")),
+            params: vec![Param::Text(qualified(sequence))],
+            locks: None,
+        },
         Measure::Identity { table, column } => Count {
-            sql: sequence_used("pg_get_serial_sequence($1, $2)::regclass"),
+            sql: sequence_used(sql!("pg_get_serial_sequence($1, $2)::regclass")),
             params: vec![Param::Text(qualified(table)), Param::Text(column.clone())],
             locks: Some(table),
         },
@@ -138,10 +136,11 @@ fn has_length(ty: &ColumnType) -> bool {
 
 /// How many values the sequence that `regclass` (SQL over bound names) names has handed out: 0 when never
 /// called.
-fn sequence_used(regclass: &str) -> String {
-    format!(
+fn sequence_used(regclass: Sql) -> Sql {
+    sql!(
         "SELECT CASE WHEN last_value IS NULL THEN 0 \
          ELSE GREATEST(1, (last_value - start_value) / increment_by + 1) END \
-         FROM pg_sequences WHERE format('%I.%I', schemaname, sequencename)::regclass = {regclass}"
+         FROM pg_sequences WHERE format('%I.%I', schemaname, sequencename)::regclass = {}",
+        regclass
     )
 }
