@@ -97,8 +97,8 @@ static POOL: Mutex<Vec<ScratchDatabase>> = Mutex::new(Vec::new());
 /// What a new database introspects to, read from the first one created.
 static PRISTINE: OnceLock<Schema> = OnceLock::new();
 
-/// Drops every schema (with what is in it, extensions included) and recreates `public` as PostgreSQL 15
-/// creates it.
+/// Drops every schema (with what is in it, extensions included) and recreates `public` as the server's
+/// version creates it (owned by `pg_database_owner` and closed to `CREATE` from 15 on).
 const RESET: &str = "
 DO $$
 DECLARE s text;
@@ -109,8 +109,16 @@ BEGIN
         EXECUTE format('DROP SCHEMA %I CASCADE', s);
     END LOOP;
 END $$;
-CREATE SCHEMA public AUTHORIZATION pg_database_owner;
-GRANT USAGE ON SCHEMA public TO PUBLIC;
+DO $$
+BEGIN
+    IF current_setting('server_version_num')::int >= 150000 THEN
+        CREATE SCHEMA public AUTHORIZATION pg_database_owner;
+        GRANT USAGE ON SCHEMA public TO PUBLIC;
+    ELSE
+        CREATE SCHEMA public;
+        GRANT ALL ON SCHEMA public TO PUBLIC;
+    END IF;
+END $$;
 COMMENT ON SCHEMA public IS 'standard public schema';";
 
 pub(crate) async fn database(sql: &str) -> (ScratchDatabase, PgConnection) {
