@@ -178,6 +178,14 @@ mod tests {
     }
 
     #[test]
+    fn introspection_names_an_unsupported_server() {
+        let error = crate::IntrospectError::UnsupportedServer { server_version_num: 120020 };
+        assert_eq!(error.to_string(), "PostgreSQL 12 is not supported: keel supports 13 and later");
+        let error = crate::IntrospectError::UnsupportedServer { server_version_num: 90624 };
+        assert_eq!(error.to_string(), "PostgreSQL 9.6 is not supported: keel supports 13 and later");
+    }
+
+    #[test]
     fn majors() {
         assert_eq!(major(130014), "13");
         assert_eq!(major(180001), "18");
