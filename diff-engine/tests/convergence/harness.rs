@@ -9,8 +9,6 @@ use keel_diff::{Hazard, Hints, Plan, PlanOptions, Rename, apply_plan, introspect
 use keel_test_support::{ScratchDatabase, Server, shared_server};
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -108,51 +106,19 @@ impl Case {
 /// The server's `server_version_num`, read once per process.
 static SERVER_VERSION: OnceLock<i32> = OnceLock::new();
 
-/// Cases skipped in this process because the server is older than they need.
-static SKIPPED: AtomicUsize = AtomicUsize::new(0);
-
 /// The test server's version, as `SHOW server_version_num` gives it (`130014`, `150008`).
 pub async fn server_version() -> i32 {
     if let Some(version) = SERVER_VERSION.get() {
         return *version;
     }
-    let mut conn = PgConnection::connect(&server().url("postgres")).await.expect("connect to the server");
-    let text: String =
-        sqlx::query_scalar("SHOW server_version_num").fetch_one(&mut conn).await.expect("read server_version_num");
-    let version = text.trim().parse().unwrap_or_else(|e| panic!("server_version_num {text:?}: {e}"));
+    let version = crate::support::server_version_num(&server().url("postgres")).await;
     *SERVER_VERSION.get_or_init(|| version)
 }
 
-/// Whether the running test must be skipped because the server is older than `version_num`. A skip is
-/// never silent: it prints `skipped (needs PostgreSQL 15, server is 13): <test>` to stderr (shown with
-/// `--nocapture`; written past libtest's capture otherwise, so that the run's output shows it either way)
-/// and counts it in the process-wide `SKIPPED`.
+/// Whether the running test must be skipped because the server is older than `version_num` (0: never);
+/// says so when it does (`support::skip_below`).
 pub async fn skip_below(version_num: i32) -> bool {
-    if version_num == 0 {
-        return false;
-    }
-    let have = server_version().await;
-    if have >= version_num {
-        return false;
-    }
-    let thread = std::thread::current();
-    let test = thread.name().unwrap_or("an unnamed test");
-    let line = format!("skipped (needs PostgreSQL {}, server is {}): {test}", version_num / 10000, have / 10000);
-    let n = SKIPPED.fetch_add(1, Ordering::SeqCst) + 1;
-    if output_captured() {
-        // libtest captures `eprintln!` of a passing test and throws it away; a direct write is not captured.
-        let _ = writeln!(std::io::stderr(), "{line} [{n} skipped so far]");
-    } else {
-        eprintln!("{line}");
-    }
-    true
-}
-
-/// Whether libtest captures the tests' output (no `--nocapture` and no `RUST_TEST_NOCAPTURE`).
-fn output_captured() -> bool {
-    let flag = std::env::args().any(|a| a == "--nocapture" || a == "--no-capture");
-    let env = std::env::var_os("RUST_TEST_NOCAPTURE").is_some_and(|v| v != "0");
-    !(flag || env)
+    version_num != 0 && crate::support::skip_below(version_num, server_version().await, None)
 }
 
 /// Databases of finished cases, reset to a new database's state. Creating a database costs a case more
