@@ -334,6 +334,15 @@ impl Session {
         Ok(schema)
     }
 
+    /// The `server_version_num` of the server of `url`.
+    pub async fn server_version(&self, url: &str) -> anyhow::Result<i32> {
+        let mut conn = PgConnection::connect(url).await.with_context(|| format!("connecting to {}", redact(url)))?;
+        let version =
+            keel_diff::version::server_version_num(&mut conn).await.context("reading the server's version")?;
+        conn.close().await?;
+        Ok(version)
+    }
+
     /// What the migrations produce, replayed into a scratch database.
     pub async fn replay(&mut self, migrations: &[Migration]) -> anyhow::Result<Schema> {
         let database = self.scratch().await?.create_database().await?;
@@ -383,10 +392,30 @@ impl Session {
                     Some(file) => source::sql_failure_text(file, &error),
                     None => format!("{file}: {error}"),
                 };
+                let text = match self.old_scratch_server(&error).await {
+                    Some(version) => format!(
+                        "{text}\nnote: the scratch server is PostgreSQL {version}; statements of later versions \
+                         (BEGIN ATOMIC, NULLS NOT DISTINCT, statistics on expressions...) fail there with a syntax \
+                         error; --dev-url or KEEL_DEV_URL names a newer server"
+                    ),
+                    None => text,
+                };
                 Err(anyhow!(text).context("running the SQL files declared beside the tables (in a scratch database)"))
             }
             Err(e) => Err(anyhow::Error::new(e).context("normalizing the declared schema")),
         }
+    }
+
+    /// The scratch server's release when `error` is a syntax error and the server is older than the newest
+    /// syntax keel knows of (PostgreSQL 15): the statement may be valid on a later version.
+    async fn old_scratch_server(&self, error: &sqlx::Error) -> Option<String> {
+        let syntax = error.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "42601");
+        let server = self.scratch.as_ref()?;
+        if !syntax {
+            return None;
+        }
+        let version = self.server_version(&server.url("postgres")).await.ok()?;
+        (version < 150000).then(|| keel_diff::version::major(version))
     }
 
     /// Stops the throwaway cluster, if one was started.

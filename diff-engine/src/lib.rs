@@ -25,6 +25,7 @@ pub mod sql;
 pub mod sql_depth;
 pub mod sql_types_first;
 pub mod unmanaged;
+pub mod version;
 
 /// Counts in messages, shared with the runtime.
 pub use keel_migrate::counts;

@@ -38,6 +38,14 @@ pub enum NormalizeError {
         .0.join("; ")
     )]
     UnknownTypes(Vec<String>),
+    /// The declared model uses what the scratch server's version cannot hold (`crate::version`): refused
+    /// before anything runs there, instead of a syntax error.
+    #[error(
+        "the scratch server (PostgreSQL {}) cannot hold the declared schema: {}",
+        crate::version::major(*.server_version_num),
+        .found.join("; ")
+    )]
+    Unsupported { server_version_num: i32, found: Vec<String> },
 }
 
 impl NormalizeError {
@@ -103,6 +111,13 @@ async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> R
     let result = async {
         let mut conn = database.connect().await?;
         let declared = declared.without_hints();
+        let server_version_num = crate::version::server_version_num(&mut conn)
+            .await
+            .map_err(|error| NormalizeError::Introspect(IntrospectError::from(error)))?;
+        let found = crate::version::unsupported_features(&declared, server_version_num);
+        if !found.is_empty() {
+            return Err(NormalizeError::Unsupported { server_version_num, found });
+        }
         // Types first (the derives' enums, then what the files declare: schemas, extensions, domains,
         // composite types), so that the derives' tables can use them; then the tables; then the rest of
         // the files, which may build on the tables.

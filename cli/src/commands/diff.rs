@@ -19,6 +19,13 @@ pub async fn run(
     let (from, to) = (session.diff_side(from)?, session.diff_side(to)?);
     let current = session.load(&from).await?;
     let desired = session.load(&to).await?;
+    // The SQL is for the live database (either side): refuse what its server cannot hold.
+    for side in [&from, &to] {
+        if let Source::Database(url) = &side.source {
+            let version = session.server_version(url).await?;
+            super::refuse_unsupported(&desired, version, &side.source.to_string())?;
+        }
+    }
     // A diff is a preview: undecided renames are shown as drop and create, with a warning that says so.
     let hints = match decide_renames(&session, &current, &desired, renames)? {
         Ok(hints) => hints,

@@ -122,3 +122,18 @@ fn decide_renames(
         hints = hints.merged(prompt::ask_renames(&questions)?);
     }
 }
+
+/// Refuses a desired schema that the server of `target` (`server_version_num`) cannot hold, naming each
+/// use and the version it needs (`keel_diff::version`), before anything runs there: the user reads
+/// "needs PostgreSQL 15" rather than a syntax error halfway through.
+pub(crate) fn refuse_unsupported(desired: &Schema, server_version_num: i32, target: &str) -> anyhow::Result<()> {
+    let found = keel_diff::version::unsupported_features(desired, server_version_num);
+    if found.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "{target} runs PostgreSQL {}, which cannot hold the desired schema:\n  {}",
+        keel_diff::version::major(server_version_num),
+        found.join("\n  ")
+    )
+}

@@ -107,6 +107,8 @@ async fn locked(
     options: &Options,
 ) -> anyhow::Result<Outcome> {
     let current = session.introspect(conn).await?;
+    let version = keel_diff::version::server_version_num(conn).await.context("reading the server's version")?;
+    super::refuse_unsupported(desired, version, "the database pushed to")?;
     let hints = match decide_renames(session, &current, desired, renames)? {
         Ok(hints) => hints,
         Err(undecided) => return refuse(session, None, undecided),

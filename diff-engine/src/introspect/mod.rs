@@ -39,6 +39,9 @@ pub enum IntrospectError {
     Query(#[from] sqlx::Error),
     #[error("unexpected catalog content: {0}")]
     Unexpected(String),
+    /// The server is older than keel supports (`server_version_num` below 130000).
+    #[error("PostgreSQL {} is not supported: keel supports 13 and later", crate::version::major(*.server_version_num))]
+    UnsupportedServer { server_version_num: i32 },
 }
 
 /// The comment PostgreSQL itself puts on `public`; not the schema author's.
@@ -138,6 +141,10 @@ pub(super) struct Attribute {
 /// Introspects the schemas named in `only` (every non-system schema when `None`). The catalog is read in
 /// one read-only repeatable-read transaction, so every query sees the same snapshot.
 pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema, IntrospectError> {
+    let server_version_num = crate::version::server_version_num(conn).await?;
+    if server_version_num < crate::version::MIN_SERVER_VERSION_NUM {
+        return Err(IntrospectError::UnsupportedServer { server_version_num });
+    }
     let mut tx = conn.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
     // The catalog queries look expensive to the planner (per-row array subqueries) and would be
     // JIT-compiled, which costs more than it saves on catalogs.

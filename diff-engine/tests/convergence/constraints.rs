@@ -413,6 +413,7 @@ async fn makes_a_unique_constraint_nulls_not_distinct() {
         "CREATE TABLE t (id int PRIMARY KEY, code text, CONSTRAINT t_code_key UNIQUE (code))",
         "CREATE TABLE t (id int PRIMARY KEY, code text, CONSTRAINT t_code_key UNIQUE NULLS NOT DISTINCT (code))",
     )
+    .min_version(150000)
     .data("INSERT INTO t VALUES (1, 'a'), (2, NULL)")
     .verify("SELECT indnullsnotdistinct FROM pg_index WHERE indexrelid = 't_code_key'::regclass")
     .both_ways()

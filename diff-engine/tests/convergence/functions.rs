@@ -173,6 +173,7 @@ async fn a_sql_standard_body() {
         TABLE,
         &with("CREATE FUNCTION total() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT sum(n) FROM t; END;"),
     )
+    .min_version(140000)
     .data(ROWS)
     .verify("SELECT total() = 30")
     .both_ways()

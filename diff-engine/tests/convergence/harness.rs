@@ -27,6 +27,7 @@ pub struct Case {
     verify: Vec<String>,
     expected: Vec<Hazard>,
     both_ways: bool,
+    min_version: i32,
 }
 
 /// A case whose databases are built by running `a` and `b` (any number of statements each).
@@ -40,6 +41,7 @@ pub fn case(a: &str, b: &str) -> Case {
         verify: Vec::new(),
         expected: Vec::new(),
         both_ways: false,
+        min_version: 0,
     }
 }
 
@@ -78,8 +80,19 @@ impl Case {
         self
     }
 
-    /// Runs the case (and its reverse when asked); returns the A→B plan for further assertions.
+    /// The case needs this server version (`server_version_num`, e.g. `150000`): below it, the case is
+    /// skipped, and says so ([`skip_below`]).
+    pub fn min_version(mut self, version_num: i32) -> Case {
+        self.min_version = version_num;
+        self
+    }
+
+    /// Runs the case (and its reverse when asked); returns the A→B plan for further assertions. A case
+    /// the server is too old for returns an empty plan (see [`skip_below`]).
     pub async fn run(self) -> Plan {
+        if skip_below(self.min_version).await {
+            return Plan::default();
+        }
         let forward = converge(&self).await;
         if self.both_ways {
             let reverse = case(&self.b, &self.a);
@@ -88,6 +101,24 @@ impl Case {
         }
         forward
     }
+}
+
+/// The server's `server_version_num`, read once per process.
+static SERVER_VERSION: OnceLock<i32> = OnceLock::new();
+
+/// The test server's version, as `SHOW server_version_num` gives it (`130014`, `150008`).
+pub async fn server_version() -> i32 {
+    if let Some(version) = SERVER_VERSION.get() {
+        return *version;
+    }
+    let version = crate::support::server_version_num(&server().url("postgres")).await;
+    *SERVER_VERSION.get_or_init(|| version)
+}
+
+/// Whether the running test must be skipped because the server is older than `version_num` (0: never);
+/// says so when it does (`support::skip_below`).
+pub async fn skip_below(version_num: i32) -> bool {
+    version_num != 0 && crate::support::skip_below(version_num, server_version().await, None)
 }
 
 /// Databases of finished cases, reset to a new database's state. Creating a database costs a case more

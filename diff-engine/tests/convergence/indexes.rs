@@ -342,6 +342,7 @@ async fn makes_a_unique_index_nulls_not_distinct() {
         &format!("{USERS} CREATE UNIQUE INDEX users_email_key ON users (email)"),
         &format!("{USERS} CREATE UNIQUE INDEX users_email_key ON users (email) NULLS NOT DISTINCT"),
     )
+    .min_version(150000)
     .data(USER_ROWS)
     .verify("SELECT indnullsnotdistinct FROM pg_index WHERE indexrelid = 'users_email_key'::regclass")
     .both_ways()

@@ -1,0 +1,195 @@
+//! Server versions: keel runs on PostgreSQL 13 and later, and a schema may use what only a later version
+//! holds. Before keel plans against (or normalizes on) a server, [`unsupported_features`] names each such use
+//! with the object it is on, so that the user reads "needs PostgreSQL 15" instead of a syntax error.
+
+use keel_core::model::Schema;
+use sqlx::PgConnection;
+
+/// The oldest `server_version_num` keel supports (PostgreSQL 13).
+pub const MIN_SERVER_VERSION_NUM: i32 = 130000;
+
+/// The server's `server_version_num` (`130014`, `150008`).
+pub async fn server_version_num(conn: &mut PgConnection) -> Result<i32, sqlx::Error> {
+    let text: String = sqlx::query_scalar("SELECT current_setting('server_version_num')").fetch_one(conn).await?;
+    text.trim().parse().map_err(|e| sqlx::Error::Decode(format!("server_version_num {text:?}: {e}").into()))
+}
+
+/// The release a `server_version_num` belongs to, as people name it: `13`, `18`; `9.6` before 10.
+pub fn major(server_version_num: i32) -> String {
+    if server_version_num >= 100000 {
+        (server_version_num / 10000).to_string()
+    } else {
+        format!("{}.{}", server_version_num / 10000, (server_version_num / 100) % 100)
+    }
+}
+
+/// What the schema uses that a server of `server_version_num` cannot hold, one sentence per use, naming
+/// the feature, the object and the version it needs: "NULLS NOT DISTINCT on unique constraint
+/// public.t.t_key needs PostgreSQL 15 (the server is 14)". Empty when the server holds all of it.
+///
+/// Covered: `NULLS NOT DISTINCT` on unique constraints and unique indexes (15), statistics on expressions
+/// (14), SQL-standard function bodies (`BEGIN ATOMIC`, `RETURN`; 14).
+pub fn unsupported_features(schema: &Schema, server_version_num: i32) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut need = |feature: String, needs: i32| {
+        if server_version_num < needs {
+            out.push(format!(
+                "{feature} needs PostgreSQL {} (the server is {})",
+                major(needs),
+                major(server_version_num)
+            ));
+        }
+    };
+    for (table_name, table) in schema.tables() {
+        for (name, unique) in &table.unique_constraints {
+            if unique.nulls_not_distinct {
+                need(format!("NULLS NOT DISTINCT on unique constraint {table_name}.{name}"), 150000);
+            }
+        }
+        for (name, index) in &table.indexes {
+            if index.nulls_not_distinct {
+                need(format!("NULLS NOT DISTINCT on unique index {}.{name}", table_name.schema), 150000);
+            }
+        }
+    }
+    for (name, statistics) in schema.statistics() {
+        if statistics.keys.iter().any(|k| k.as_expression().is_some()) {
+            need(format!("statistics {name} on expressions"), 140000);
+        }
+    }
+    for (id, function) in schema.functions() {
+        if function.language.eq_ignore_ascii_case("sql") && sql_standard_body(&function.definition) {
+            need(format!("the SQL-standard body (BEGIN ATOMIC or RETURN) of function {id}"), 140000);
+        }
+    }
+    out
+}
+
+/// Whether a routine's definition, as `pg_get_functiondef` prints it, has a SQL-standard body: the first
+/// line after the header that is not indented (the header's clauses are) starts with `BEGIN ATOMIC` or
+/// `RETURN` rather than `AS`.
+fn sql_standard_body(definition: &str) -> bool {
+    definition
+        .lines()
+        .skip(1)
+        .find(|line| !line.is_empty() && !line.starts_with(char::is_whitespace))
+        .map(|line| line.trim_end().to_ascii_uppercase())
+        .is_some_and(|line| line.starts_with("BEGIN ATOMIC") || line == "RETURN" || line.starts_with("RETURN "))
+}
+
+/// A schema the server cannot hold: the uses [`unsupported_features`] found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the schema uses what this server cannot hold: {}", .0.join("; "))]
+pub struct Unsupported(pub Vec<String>);
+
+/// [`unsupported_features`] as a result: `Err` naming every use when there is one.
+pub fn check(schema: &Schema, server_version_num: i32) -> Result<(), Unsupported> {
+    let found = unsupported_features(schema, server_version_num);
+    if found.is_empty() { Ok(()) } else { Err(Unsupported(found)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keel_core::model::{Function, Index, KeyExpression, QualifiedName, Statistics, Table, UniqueConstraint};
+
+    fn table() -> Table {
+        Table::default()
+    }
+
+    fn schema_with(table: Table) -> Schema {
+        let mut schema = Schema::default();
+        schema.schemas.entry("public".to_string()).or_default().tables.insert("t".to_string(), table);
+        schema
+    }
+
+    #[test]
+    fn nulls_not_distinct_needs_15() {
+        let mut t = table();
+        let mut unique = UniqueConstraint::new(["code"]);
+        unique.nulls_not_distinct = true;
+        t.unique_constraints.insert("t_key".to_string(), unique);
+        let schema = schema_with(t);
+        assert_eq!(
+            unsupported_features(&schema, 140011),
+            ["NULLS NOT DISTINCT on unique constraint public.t.t_key needs PostgreSQL 15 (the server is 14)"]
+        );
+        assert!(unsupported_features(&schema, 150000).is_empty());
+        assert!(check(&schema, 180001).is_ok());
+    }
+
+    #[test]
+    fn nulls_not_distinct_on_an_index_needs_15() {
+        let mut t = table();
+        let mut index = Index::on_columns(["email"]).with_unique(true);
+        index.nulls_not_distinct = true;
+        t.indexes.insert("t_email_key".to_string(), index);
+        let schema = schema_with(t);
+        let err = check(&schema, 130014).unwrap_err();
+        assert_eq!(
+            err.0,
+            ["NULLS NOT DISTINCT on unique index public.t_email_key needs PostgreSQL 15 (the server is 13)"]
+        );
+        assert!(err.to_string().contains("cannot hold"), "{err}");
+    }
+
+    #[test]
+    fn expression_statistics_need_14() {
+        let mut schema = schema_with(table());
+        let t = QualifiedName::new("public", "t");
+        let mut on_expr = Statistics::on_columns(t.clone(), ["zip"]);
+        on_expr.keys.push(KeyExpression::Expression("lower(email)".to_string()));
+        let ns = schema.schemas.get_mut("public").unwrap();
+        ns.statistics.insert("t_expr".to_string(), on_expr);
+        ns.statistics.insert("t_cols".to_string(), Statistics::on_columns(t, ["zip", "city"]));
+        assert_eq!(
+            unsupported_features(&schema, 130000),
+            ["statistics public.t_expr on expressions needs PostgreSQL 14 (the server is 13)"]
+        );
+        assert!(unsupported_features(&schema, 140000).is_empty());
+    }
+
+    #[test]
+    fn sql_standard_bodies_need_14() {
+        let atomic = "CREATE OR REPLACE FUNCTION public.total()\n RETURNS bigint\n LANGUAGE sql\n STABLE\nBEGIN ATOMIC\n SELECT sum(t.n) AS sum\n    FROM t;\nEND\n";
+        let ret = "CREATE OR REPLACE FUNCTION public.one()\n RETURNS integer\n LANGUAGE sql\nRETURN 1\n";
+        let string = "CREATE OR REPLACE FUNCTION public.two()\n RETURNS integer\n LANGUAGE plpgsql\nAS $function$\nBEGIN\nRETURN 2;\nEND\n$function$\n";
+        assert!(sql_standard_body(atomic));
+        assert!(sql_standard_body(ret));
+        assert!(!sql_standard_body(string));
+        assert!(!sql_standard_body(
+            "CREATE OR REPLACE FUNCTION public.h()\n RETURNS integer\n LANGUAGE sql\nAS $function$select 1$function$\n"
+        ));
+
+        let mut schema = Schema::default();
+        let functions = &mut schema.schemas.entry("public".to_string()).or_default().functions;
+        for (name, definition, language) in [("total", atomic, "sql"), ("two", string, "plpgsql")] {
+            let function =
+                Function { language: language.to_string(), definition: definition.to_string(), ..Function::default() };
+            functions.entry(name.to_string()).or_default().insert(String::new(), function);
+        }
+        assert_eq!(
+            unsupported_features(&schema, 130000),
+            [
+                "the SQL-standard body (BEGIN ATOMIC or RETURN) of function public.total() needs PostgreSQL 14 (the server is 13)"
+            ]
+        );
+        assert!(unsupported_features(&schema, 140000).is_empty());
+    }
+
+    #[test]
+    fn introspection_names_an_unsupported_server() {
+        let error = crate::IntrospectError::UnsupportedServer { server_version_num: 120020 };
+        assert_eq!(error.to_string(), "PostgreSQL 12 is not supported: keel supports 13 and later");
+        let error = crate::IntrospectError::UnsupportedServer { server_version_num: 90624 };
+        assert_eq!(error.to_string(), "PostgreSQL 9.6 is not supported: keel supports 13 and later");
+    }
+
+    #[test]
+    fn majors() {
+        assert_eq!(major(130014), "13");
+        assert_eq!(major(180001), "18");
+        assert_eq!(major(120020), "12");
+        assert_eq!(major(90624), "9.6");
+    }
+}
