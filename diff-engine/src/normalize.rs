@@ -114,10 +114,8 @@ async fn stored_form(server: &Server, declared: &Schema, files: &[SqlFile]) -> R
         let server_version_num = crate::version::server_version_num(&mut conn)
             .await
             .map_err(|error| NormalizeError::Introspect(IntrospectError::from(error)))?;
-        let found = crate::version::unsupported_features(&declared, server_version_num);
-        if !found.is_empty() {
-            return Err(NormalizeError::Unsupported { server_version_num, found });
-        }
+        crate::version::check(&declared, server_version_num)
+            .map_err(|unsupported| NormalizeError::Unsupported { server_version_num, found: unsupported.0 })?;
         // Types first (the derives' enums, then what the files declare: schemas, extensions, domains,
         // composite types), so that the derives' tables can use them; then the tables; then the rest of
         // the files, which may build on the tables.

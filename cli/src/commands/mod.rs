@@ -127,13 +127,11 @@ fn decide_renames(
 /// use and the version it needs (`keel_diff::version`), before anything runs there: the user reads
 /// "needs PostgreSQL 15" rather than a syntax error halfway through.
 pub(crate) fn refuse_unsupported(desired: &Schema, server_version_num: i32, target: &str) -> anyhow::Result<()> {
-    let found = keel_diff::version::unsupported_features(desired, server_version_num);
-    if found.is_empty() {
-        return Ok(());
-    }
-    anyhow::bail!(
-        "{target} runs PostgreSQL {}, which cannot hold the desired schema:\n  {}",
-        keel_diff::version::major(server_version_num),
-        found.join("\n  ")
-    )
+    keel_diff::version::check(desired, server_version_num).map_err(|unsupported| {
+        anyhow::anyhow!(
+            "{target} runs PostgreSQL {}, which cannot hold the desired schema:\n  {}",
+            keel_diff::version::major(server_version_num),
+            unsupported.0.join("\n  ")
+        )
+    })
 }

@@ -153,12 +153,12 @@ pub async fn introspect(conn: &mut PgConnection, only: Option<&[String]>) -> Res
     // when they are not on the search_path: a role with its own search_path would read `nextval('seq')`
     // where a scratch database reads `nextval('app.seq')`. One fixed path makes both sides render alike.
     sqlx::raw_sql(SEARCH_PATH).execute(&mut *tx).await?;
-    let schema = read(&mut tx, only).await?;
+    let schema = read(&mut tx, only, server_version_num).await?;
     tx.rollback().await?;
     Ok(schema)
 }
 
-async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema, IntrospectError> {
+async fn read(conn: &mut PgConnection, only: Option<&[String]>, version: i32) -> Result<Schema, IntrospectError> {
     let only: Option<Vec<String>> = only.map(<[String]>::to_vec);
     let mut schema = Schema::default();
 
@@ -194,8 +194,6 @@ async fn read(conn: &mut PgConnection, only: Option<&[String]>) -> Result<Schema
 
     let mut names = columns::read(conn, &oids, &mut by_oid).await?;
     // `NULLS NOT DISTINCT` exists from PostgreSQL 15 on; older servers have no such column.
-    let version: i32 =
-        sqlx::query_scalar("SELECT current_setting('server_version_num')::int4").fetch_one(&mut *conn).await?;
     let nulls = if version >= 150_000 { "ix.indnullsnotdistinct" } else { "false" };
     constraints::read(conn, &oids, nulls, &mut names, &mut by_oid).await?;
     indexes::read(conn, &oids, nulls, &names, &mut by_oid).await?;
