@@ -6,6 +6,7 @@
 //! comment is the constraint's (`COMMENT ON CONSTRAINT`, in `pg_constraint`); a comment set on the backing
 //! index itself (`COMMENT ON INDEX`, in `pg_class`) is a separate object keel does not model.
 
+mod partitioned;
 mod plan;
 pub(crate) mod sql;
 

@@ -1,9 +1,9 @@
 //! Indexes on partitioned tables, built online partition by partition (the partitions' own statements
 //! are in `kinds::partitions`).
 
-use super::{Context, Key, Phase, Step, partition_bounds, rel};
+use super::sql::{create_index_on, create_index_with};
 use crate::hazard::Hazard;
-use crate::kinds::indexes::sql::{create_index_on, create_index_with};
+use crate::plan::step::{Context, Key, Phase, Step, partition_bounds, rel, unique_key};
 use crate::sql;
 use crate::sql::Name;
 use keel_core::model::{Index, QualifiedName, Schema};
@@ -65,7 +65,7 @@ pub(crate) fn create_index_online(table: &QualifiedName, name: &str, index: &Ind
         );
     }
     if let (Some(columns), Some(last)) = (index.unique_columns(), steps.last_mut()) {
-        last.creates.push(super::unique_key(table, &columns));
+        last.creates.push(unique_key(table, &columns));
     }
     steps
 }

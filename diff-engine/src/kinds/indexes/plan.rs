@@ -2,11 +2,10 @@
 //! outside a transaction; an index on a table this plan creates is built on no rows, with no hazard.
 
 use super::IndexChange;
+use super::partitioned::{create_index_online, partitioned};
 use super::sql;
 use crate::hazard::Hazard;
-use crate::plan::step::{
-    Context, Key, LOCK, Phase, Step, col, create_index_online, expression_keys, partitioned, rel, unique_key,
-};
+use crate::plan::step::{Context, Key, LOCK, Phase, Step, col, expression_keys, rel, unique_key};
 use keel_core::model::{Index, QualifiedName};
 
 impl IndexChange {

@@ -2,10 +2,6 @@
 //! (the planner's ordering input), its hazards, and how to measure the data it would delete. Here: the step
 //! model, the dispatcher and shared helpers; the statements of each kind of object are in the submodules.
 
-mod partitions;
-
-pub(crate) use partitions::{create_index_online, partitioned};
-
 use super::Measure;
 use super::phase::Phase;
 use crate::casts::{self, Conversion};
