@@ -9,9 +9,8 @@ pub(crate) mod sql;
 
 use crate::change::{Change, CompositeChange, DomainChange, EnumChange};
 use crate::kinds::functions::Rebuilt;
-use crate::kinds::indexes::{IndexChange, index_comments, same_index};
+use crate::kinds::indexes::index_changes;
 use crate::kinds::partitions::PartitionChange;
-use crate::kinds::tables::alter;
 use keel_core::model::{QualifiedName, Schema, View};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -81,7 +80,8 @@ pub(crate) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
                     comment,
                 }));
             }
-            index_changes(&name, old, new, &mut out);
+            // A materialized view kept as it is: its indexes compare as a table's do.
+            index_changes(&name, &old.indexes, &new.indexes, |_| false, &mut out);
         }
     }
     for (name, new) in desired.views() {
@@ -92,29 +92,10 @@ pub(crate) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
     out
 }
 
-/// A materialized view kept as it is: indexes added, dropped, or rebuilt when they differ.
-fn index_changes(name: &QualifiedName, old: &View, new: &View, out: &mut Vec<Change>) {
-    for (index_name, index) in &old.indexes {
-        if !same_index(new.indexes.get(index_name), Some(index)) {
-            alter(out, name, IndexChange::Drop { name: index_name.clone(), index: index.clone() });
-        }
-    }
-    for (index_name, index) in &new.indexes {
-        if !same_index(old.indexes.get(index_name), Some(index)) {
-            alter(out, name, IndexChange::Create { name: index_name.clone(), index: index.clone() });
-        }
-    }
-    let recreated = |n: &str| !same_index(old.indexes.get(n), new.indexes.get(n));
-    index_comments(name, &old.indexes, &new.indexes, recreated, out);
-}
-
 /// A view created (again), with its comment and, for a materialized view, its indexes.
 fn create(name: &QualifiedName, view: &View, out: &mut Vec<Change>) {
     out.push(Change::View(ViewChange::Create { name: name.clone(), view: view.clone() }));
-    for (index_name, index) in &view.indexes {
-        alter(out, name, IndexChange::Create { name: index_name.clone(), index: index.clone() });
-    }
-    index_comments(name, &Default::default(), &view.indexes, |_| true, out);
+    index_changes(name, &Default::default(), &view.indexes, |_| false, out);
     if view.comment.is_some() {
         out.push(Change::View(ViewChange::Comment {
             name: name.clone(),
