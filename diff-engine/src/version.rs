@@ -28,7 +28,7 @@ pub fn major(server_version_num: i32) -> String {
 /// public.t.t_key needs PostgreSQL 15 (the server is 14)". Empty when the server holds all of it.
 ///
 /// Covered: `NULLS NOT DISTINCT` on unique constraints and unique indexes (15), statistics on expressions
-/// (14), SQL-standard function bodies (`BEGIN ATOMIC`, `RETURN`; 14).
+/// (14), SQL-standard function bodies (`BEGIN ATOMIC`, `RETURN`; 14), virtual generated columns (18).
 pub fn unsupported_features(schema: &Schema, server_version_num: i32) -> Vec<String> {
     let mut out = Vec::new();
     let mut need = |feature: String, needs: i32| {
@@ -41,6 +41,9 @@ pub fn unsupported_features(schema: &Schema, server_version_num: i32) -> Vec<Str
         }
     };
     for (table_name, table) in schema.tables() {
+        for column in table.columns.iter().filter(|c| c.is_virtual()) {
+            need(format!("the virtual generated column {table_name}.{}", column.name), 180000);
+        }
         for (name, unique) in &table.unique_constraints {
             if unique.nulls_not_distinct {
                 need(format!("NULLS NOT DISTINCT on unique constraint {table_name}.{name}"), 150000);
@@ -91,7 +94,9 @@ pub fn check(schema: &Schema, server_version_num: i32) -> Result<(), Unsupported
 #[cfg(test)]
 mod tests {
     use super::*;
-    use keel_core::model::{Function, Index, KeyExpression, QualifiedName, Statistics, Table, UniqueConstraint};
+    use keel_core::model::{
+        Column, ColumnType, Function, Index, KeyExpression, QualifiedName, Statistics, Table, UniqueConstraint,
+    };
 
     fn table() -> Table {
         Table::default()
@@ -131,6 +136,19 @@ mod tests {
             ["NULLS NOT DISTINCT on unique index public.t_email_key needs PostgreSQL 15 (the server is 13)"]
         );
         assert!(err.to_string().contains("cannot hold"), "{err}");
+    }
+
+    #[test]
+    fn virtual_generated_columns_need_18() {
+        let mut t = table();
+        t.columns.push(Column::new("total", ColumnType::Integer).with_virtual_generated("a * 2"));
+        t.columns.push(Column::new("stored", ColumnType::Integer).with_generated("a * 3"));
+        let schema = schema_with(t);
+        assert_eq!(
+            unsupported_features(&schema, 170006),
+            ["the virtual generated column public.t.total needs PostgreSQL 18 (the server is 17)"]
+        );
+        assert!(unsupported_features(&schema, 180000).is_empty());
     }
 
     #[test]

@@ -7,9 +7,11 @@ use crate::change::SequenceRestart;
 use crate::hazard::Hazard;
 use crate::kinds::constraints;
 use crate::plan::Measure;
-use crate::plan::step::{Context, Key, LOCK, Phase, Step, cast, col, default_keys, rel, restart_steps, type_keys};
+use crate::plan::step::{
+    Context, Key, LOCK, Phase, Step, cast, col, default_keys, expression_keys, rel, restart_steps, type_keys,
+};
 use crate::sql::Sql;
-use keel_core::model::{ColumnType, QualifiedName, Schema};
+use keel_core::model::{ColumnType, GeneratedKind, QualifiedName, Schema};
 
 impl ColumnChange {
     /// The statements of this change to a column of `table`.
@@ -48,8 +50,15 @@ impl ColumnChange {
                 .requires(default_keys(column.generated.as_deref()))
                 .drops([col(table, &column.name)])
                 .drops(identity_sequence(table, column));
-                if column.generated.is_some() {
-                    // A generated column's values are computed from the others; nothing is lost.
+                // A generated column's values are computed from the others; nothing is lost, unless a plain
+                // column of its name takes its place (a virtual column cannot `DROP EXPRESSION`): that
+                // one starts without the values.
+                let replaced_by_plain = cx
+                    .desired
+                    .table(&table.schema, &table.name)
+                    .and_then(|t| t.column(&column.name))
+                    .is_some_and(|c| c.generated.is_none());
+                if column.generated.is_some() && !replaced_by_plain {
                     step.hazards.remove(&Hazard::DeletesData);
                 } else {
                     step.measure = Some(Measure::NonNull { table: table.clone(), column: column.name.clone() });
@@ -261,6 +270,36 @@ impl ColumnChange {
                 format!("make generated column {table}.{column} a plain column"),
                 &[LOCK],
             )],
+            ColumnChange::SetExpression { column, expression, kind } => {
+                let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
+                let nullable = cx.desired.table(&table.schema, &table.name).and_then(|t| t.column(column));
+                // Stored: every row is computed again under ACCESS EXCLUSIVE, then checks, NOT NULL and
+                // unique indexes meet the new values. Virtual: nothing is stored, NOT NULL is checked.
+                let mut hazards = vec![LOCK];
+                if *kind == GeneratedKind::Stored {
+                    hazards.extend([Hazard::RewritesTable, Hazard::MayFailOnData]);
+                } else if nullable.is_some_and(|c| !c.nullable) {
+                    hazards.push(Hazard::MayFailOnData);
+                }
+                let mut step = alter_column(
+                    table,
+                    column,
+                    Phase::SetExpression,
+                    sql::set_expression(expression),
+                    format!("set expression of generated column {table}.{column}"),
+                    &hazards,
+                )
+                // After the columns and functions the new expression reads exist, before those only the
+                // old one reads go.
+                .requires(expression_keys(cx.desired, table, &[expression]))
+                .uses_old(expression_keys(
+                    cx.current,
+                    table,
+                    &[old.and_then(|c| c.generated.as_deref()).unwrap_or("")],
+                ));
+                step.affects.push((table.clone(), Some(column.clone())));
+                vec![step]
+            }
             ColumnChange::Comment { column, comment } => vec![
                 Step::new(
                     Phase::Comment,
