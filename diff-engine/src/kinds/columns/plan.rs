@@ -20,7 +20,9 @@ impl ColumnChange {
             ColumnChange::Add { column } => {
                 let mut hazards = vec![LOCK];
                 let volatile = column.default.as_deref().is_some_and(is_volatile);
-                if column.generated.is_some() || column.identity.is_some() || volatile {
+                // A virtual generated column stores nothing: only a stored one is computed for every row.
+                let stored = column.generated.is_some() && !column.is_virtual();
+                if stored || column.identity.is_some() || volatile {
                     hazards.push(Hazard::RewritesTable);
                 }
                 if !column.nullable && !column.has_database_value() {
