@@ -212,7 +212,8 @@ async fn a_virtual_column_is_refused_before_18() {
     } else {
         let error = normalized.expect_err("a server before 18 has no virtual columns").to_string();
         let major = keel_diff::version::major(version);
-        let expected = format!("the virtual generated column public.t.doubled needs PostgreSQL 18 (the server is {major})");
+        let expected =
+            format!("the virtual generated column public.t.doubled needs PostgreSQL 18 (the server is {major})");
         assert!(error.contains(&expected), "{error}");
     }
 }
