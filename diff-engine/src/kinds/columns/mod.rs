@@ -195,15 +195,19 @@ impl InPlace {
 }
 
 /// Whether the column is dropped and added again: it becomes generated, changes between stored and virtual,
-/// or changes its expression where `SET EXPRESSION` cannot (before 17, or an unknown target). A virtual
-/// column that becomes plain too: PostgreSQL 18 has no `DROP EXPRESSION` for one.
+/// or changes its expression where `SET EXPRESSION` cannot (before 17, an unknown target, or with a new
+/// type too: neither `ALTER TYPE` nor `SET EXPRESSION` can go first when the old expression does not cast
+/// to the new type nor the new one to the old). A virtual column that becomes plain too: PostgreSQL 18 has
+/// no `DROP EXPRESSION` for one.
 pub(crate) fn needs_replacing(old: &Column, new: &Column, in_place: InPlace) -> bool {
     match (&old.generated, &new.generated) {
         (None, None) => false,
         (None, Some(_)) => true,
         (Some(_), None) => old.is_virtual(),
         (Some(from), Some(to)) => {
-            old.generated_kind != new.generated_kind || (from != to && !in_place.set_expression(new.generated_kind))
+            let retyped = old.ty != new.ty || old.collation != new.collation;
+            old.generated_kind != new.generated_kind
+                || (from != to && (retyped || !in_place.set_expression(new.generated_kind)))
         }
     }
 }
