@@ -95,6 +95,37 @@ async fn a_new_expression_of_another_type_replaces_the_column() {
 }
 
 #[tokio::test]
+async fn a_generated_column_changes_type_keeping_its_expression() {
+    // PostgreSQL refuses USING on a generated column: int → text (an assignment cast) is ALTER TYPE, which
+    // keeps the column's place; text → int (none) drops and adds it.
+    case(
+        &table("price int, total int GENERATED ALWAYS AS (price * 2) STORED, note text"),
+        &table("price int, total text GENERATED ALWAYS AS (price * 2) STORED, note text"),
+    )
+    .data("INSERT INTO t (id, price) VALUES (1, 10)")
+    .verify("SELECT total = '20' FROM t")
+    .verify(&at("total", 3))
+    .both_ways()
+    .run()
+    .await;
+}
+
+#[tokio::test]
+async fn a_virtual_column_changes_type_keeping_its_expression() {
+    case(
+        &table("price int, total int GENERATED ALWAYS AS (price * 2) VIRTUAL, note text"),
+        &table("price int, total bigint GENERATED ALWAYS AS (price * 2) VIRTUAL, note text"),
+    )
+    .min_version(180000)
+    .data("INSERT INTO t (id, price) VALUES (1, 10)")
+    .verify("SELECT total = 20 FROM t")
+    .verify(&at("total", 3))
+    .both_ways()
+    .run()
+    .await;
+}
+
+#[tokio::test]
 async fn a_stored_expression_change_is_dropped_and_added_before_17() {
     let (a, b) = (
         table("price int, total int GENERATED ALWAYS AS (price * 2) STORED"),

@@ -197,8 +197,8 @@ impl InPlace {
 /// Whether the column is dropped and added again: it becomes generated, changes between stored and virtual,
 /// or changes its expression where `SET EXPRESSION` cannot (before 17, an unknown target, or with a new
 /// type too: neither `ALTER TYPE` nor `SET EXPRESSION` can go first when the old expression does not cast
-/// to the new type nor the new one to the old). A virtual column that becomes plain too: PostgreSQL 18 has
-/// no `DROP EXPRESSION` for one.
+/// to the new type nor the new one to the old), or changes to a type its old one has no assignment cast
+/// to. A virtual column that becomes plain too: PostgreSQL 18 has no `DROP EXPRESSION` for one.
 pub(crate) fn needs_replacing(old: &Column, new: &Column, in_place: InPlace) -> bool {
     match (&old.generated, &new.generated) {
         (None, None) => false,
@@ -206,7 +206,10 @@ pub(crate) fn needs_replacing(old: &Column, new: &Column, in_place: InPlace) -> 
         (Some(_), None) => old.is_virtual(),
         (Some(from), Some(to)) => {
             let retyped = old.ty != new.ty || old.collation != new.collation;
+            // PostgreSQL refuses `USING` on a generated column: only an assignment cast retypes one.
+            let castless = old.ty != new.ty && !crate::casts::assignment_cast(&old.ty, &new.ty);
             old.generated_kind != new.generated_kind
+                || castless
                 || (from != to && (retyped || !in_place.set_expression(new.generated_kind)))
         }
     }

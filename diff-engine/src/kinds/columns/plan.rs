@@ -83,6 +83,9 @@ impl ColumnChange {
                 vec![step]
             }
             ColumnChange::AlterType { column, from, to, collation, old_default, default } => {
+                if let Some(kind) = stays_generated(table, column, cx) {
+                    return vec![retype_generated(table, column, from, to, collation.as_deref(), kind)];
+                }
                 let mut out = Vec::new();
                 let column_key = col(table, column);
                 if old_default.is_some() {
@@ -312,6 +315,45 @@ impl ColumnChange {
             ],
         }
     }
+}
+
+/// The kind of a column that is generated before and after the change (its expression the same: a new one
+/// with a new type replaces the column).
+fn stays_generated(table: &QualifiedName, column: &str, cx: &Context) -> Option<GeneratedKind> {
+    let kind = |schema: &Schema| {
+        let c = schema.table(&table.schema, &table.name)?.column(column)?;
+        c.generated.as_ref().map(|_| c.generated_kind)
+    };
+    kind(cx.current).and(kind(cx.desired))
+}
+
+/// `ALTER COLUMN .. TYPE` of a generated column: without `USING` (PostgreSQL refuses it there and casts
+/// the expression's result), and nothing to measure: the values are computed again, not converted. A
+/// stored column is rewritten; the new values may still break a check or a unique index.
+fn retype_generated(
+    table: &QualifiedName,
+    column: &str,
+    from: &ColumnType,
+    to: &ColumnType,
+    collation: Option<&str>,
+    kind: GeneratedKind,
+) -> Step {
+    let mut hazards = vec![LOCK, Hazard::MayFailOnData];
+    if kind == GeneratedKind::Stored {
+        hazards.push(Hazard::RewritesTable);
+    }
+    let mut step = Step::new(
+        Phase::AlterColumnType,
+        sql::alter(table, column, sql::set_type(to, collation, Sql::default())),
+        format!("change type of generated column {table}.{column} from {from} to {to}"),
+    )
+    .hazards(&hazards)
+    .requires([rel(table)])
+    .requires(type_keys(to))
+    .uses_old(type_keys(from))
+    .modifies([col(table, column)]);
+    step.affects.push((table.clone(), Some(column.to_string())));
+    step
 }
 
 /// Default expressions that PostgreSQL evaluates per row, so adding a column with them rewrites the table.
