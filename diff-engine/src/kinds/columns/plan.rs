@@ -277,13 +277,13 @@ impl ColumnChange {
             )],
             ColumnChange::SetExpression { column, expression, kind } => {
                 let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
-                let nullable = cx.desired.table(&table.schema, &table.name).and_then(|t| t.column(column));
+                let new = cx.desired.table(&table.schema, &table.name).and_then(|t| t.column(column));
                 // Stored: every row is computed again under ACCESS EXCLUSIVE, then checks, NOT NULL and
                 // unique indexes meet the new values. Virtual: nothing is stored, NOT NULL is checked.
                 let mut hazards = vec![LOCK];
                 if *kind == GeneratedKind::Stored {
                     hazards.extend([Hazard::RewritesTable, Hazard::MayFailOnData]);
-                } else if nullable.is_some_and(|c| !c.nullable) {
+                } else if new.is_some_and(|c| !c.nullable) {
                     hazards.push(Hazard::MayFailOnData);
                 }
                 let mut step = alter_column(
