@@ -926,6 +926,7 @@ fn collect_assembles_every_registered_item() {
             "public.file_versions",
             "public.files",
             "public.folders",
+            "public.invoices",
             "public.measurements",
             "public.notes",
             "public.type_zoos",
@@ -976,4 +977,26 @@ fn comments_on_table_level_constraints_and_indexes() {
     assert_eq!(comment(&notes.checks["notes_title_check"].comment), "Not empty");
     assert_eq!(comment(&notes.foreign_keys["notes_file_id_fkey"].comment), "The file it annotates");
     assert_eq!(comment(&notes.indexes["idx_notes_file_id"].comment), "Notes of a file");
+}
+
+/// `virtual` next to `generated`: a virtual generated column (PostgreSQL 18); without it, stored.
+#[derive(Table)]
+struct Invoice {
+    id: i64,
+    net_cents: i64,
+    #[keel(generated = "net_cents * 2")]
+    doubled: i64,
+    #[keel(generated = "net_cents * 3", virtual)]
+    tripled: i64,
+}
+
+#[test]
+fn generated_columns_are_stored_unless_virtual() {
+    let invoices = Invoice::definition();
+    let doubled = column(&invoices, "doubled");
+    assert_eq!(doubled, &Column::new("doubled", ColumnType::BigInt).with_generated("net_cents * 2"));
+    assert!(!doubled.is_virtual());
+    let tripled = column(&invoices, "tripled");
+    assert_eq!(tripled, &Column::new("tripled", ColumnType::BigInt).with_virtual_generated("net_cents * 3"));
+    assert_eq!(tripled.generated_kind, keel::GeneratedKind::Virtual);
 }
