@@ -19,6 +19,7 @@ const SCHEMA: &str = r#"
 CREATE SCHEMA app;
 CREATE TYPE app.status AS ENUM ('draft', 'published', 'archived');
 CREATE DOMAIN app.email AS text CHECK (VALUE ~* '^[^@]+@[^@]+$');
+CREATE TYPE app.span AS RANGE (subtype = float8);
 CREATE TABLE app.users (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   email app.email NOT NULL UNIQUE,
