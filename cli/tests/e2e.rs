@@ -32,6 +32,9 @@ mod diff;
 #[path = "e2e/cross_version.rs"]
 mod cross_version;
 
+#[path = "e2e/generated.rs"]
+mod generated;
+
 #[path = "e2e/secrets.rs"]
 mod secrets;
 
