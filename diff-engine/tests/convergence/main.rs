@@ -20,6 +20,7 @@ mod foreign_keys;
 mod functions;
 mod indexes;
 mod lossy;
+mod not_null;
 mod online;
 mod partitions;
 mod policies;

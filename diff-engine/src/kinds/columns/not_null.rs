@@ -48,6 +48,9 @@ pub(super) fn steps(change: &ColumnChange, table: &QualifiedName, cx: &Context) 
     };
     match change {
         ColumnChange::AddNotNull { column, not_null } => {
+            if cx.online && !not_null.not_valid && !cx.new_tables.contains(table) {
+                return add_online(table, column, not_null);
+            }
             let summary = match &not_null.name {
                 Some(name) => format!("add not-null constraint {name} on {table}.{column}"),
                 None => format!("forbid nulls in {table}.{column}"),
@@ -97,6 +100,23 @@ pub(super) fn steps(change: &ColumnChange, table: &QualifiedName, cx: &Context) 
             step.commit_after = true;
             vec![step]
         }
+        ColumnChange::ValidateNotNull { column, name: None } if cx.online => {
+            // Online, the constraint PostgreSQL named is added again NOT VALID under a name keel knows, in the
+            // same transaction as the drop, then validated.
+            let declared = cx.desired.table(&table.schema, &table.name).and_then(|t| t.column(column));
+            let no_inherit = declared.is_some_and(|c| c.not_null.no_inherit);
+            let mut steps = vec![
+                base(
+                    Phase::NotNull,
+                    super::sql::alter(table, column, super::sql::drop_not_null()),
+                    format!("drop the not-null constraint of {table}.{column} to add it again, valid"),
+                    column,
+                )
+                .hazards(&[LOCK]),
+            ];
+            steps.extend(add_online(table, column, &NotNull { no_inherit, ..NotNull::default() }));
+            steps
+        }
         ColumnChange::ValidateNotNull { column, name: None } => vec![
             // SET NOT NULL validates the NOT VALID constraint PostgreSQL named, scanning under its lock.
             base(
@@ -109,6 +129,33 @@ pub(super) fn steps(change: &ColumnChange, table: &QualifiedName, cx: &Context) 
         ],
         _ => Vec::new(),
     }
+}
+
+/// A valid not-null constraint added online: `NOT VALID` (no scan, committed at once), then validated
+/// under `SHARE UPDATE EXCLUSIVE`, which lets reads and writes go on. A constraint without a name of the
+/// user's takes the one PostgreSQL would choose, so that `VALIDATE` can name it.
+fn add_online(table: &QualifiedName, column: &str, not_null: &NotNull) -> Vec<Step> {
+    let name = not_null.name.clone().unwrap_or_else(|| keel_core::naming::not_null_name(&table.name, column));
+    let key = Key::Constraint(table.clone(), name.clone());
+    let not_valid = NotNull { name: Some(name.clone()), not_valid: true, ..not_null.clone() };
+    let mut add = Step::new(
+        Phase::NotNull,
+        add(table, column, &not_valid),
+        format!("add not-null constraint {name} on {table}.{column} (not valid yet)"),
+    )
+    .hazards(&[LOCK])
+    .requires([rel(table), col(table, column)])
+    .creates([key.clone()]);
+    // Committed before the VALIDATE, whose scan must not run under the ADD's ACCESS EXCLUSIVE lock.
+    add.commit_after = true;
+    let validate = Step::new(
+        Phase::ValidateConstraint,
+        crate::kinds::constraints::sql::validate(table, &name),
+        format!("validate not-null constraint {name} on {table}.{column}"),
+    )
+    .hazards(&[Hazard::MayFailOnData])
+    .requires([rel(table), key]);
+    vec![add, validate]
 }
 
 /// `ALTER TABLE .. ADD [CONSTRAINT "name"] NOT NULL "column" [NO INHERIT] [NOT VALID]`.
