@@ -65,6 +65,13 @@ impl Column {
         self
     }
 
+    /// `CONSTRAINT name NOT NULL`: the `NOT NULL` constraint's name (PostgreSQL 18), for the derive's
+    /// `not_null_name`.
+    pub fn with_not_null_name(mut self, name: impl Into<String>) -> Self {
+        self.not_null.name = Some(name.into());
+        self
+    }
+
     /// Sets the `DEFAULT` expression.
     pub fn default(mut self, expression: impl Into<String>) -> Self {
         self.default = Some(expression.into());

@@ -154,3 +154,27 @@ fn pg_enum_labels_are_snake_case_and_unique() {
         [("duplicate label `refund`: variant `Refund` already has it".to_string(), "\"refund\"".to_string())]
     );
 }
+
+#[test]
+fn not_null_name_names_the_not_null_of_a_required_field_only() {
+    let source = r#"
+        struct Order {
+            id: Uuid,
+            #[keel(not_null_name = "total required")]
+            total: i32,
+        }"#;
+    assert!(expansion(source).contains(r#".with_not_null_name("totalrequired")"#), "{}", expansion(source));
+    let source = r#"
+        struct Order {
+            id: Uuid,
+            #[keel(not_null_name = "note_required")]
+            note: Option<String>,
+        }"#;
+    assert_eq!(
+        errors(crate::table(&parse(source))),
+        [(
+            "`not_null_name` names a NOT NULL, and an `Option<_>` field is nullable".to_string(),
+            "\"note_required\"".to_string()
+        )]
+    );
+}
