@@ -3,8 +3,9 @@
 //! renamed) never make a difference, on any version; from 18 on, a name of the user's, `NOT VALID` and
 //! `NO INHERIT` are kept and planned.
 
-use crate::harness::{case, has};
-use keel_diff::Hazard;
+use crate::harness::{case, database, has, release, skip_below};
+use keel_diff::{Hazard, PlanOptions, apply_plan, introspect, plan};
+use sqlx::{AssertSqlSafe, PgConnection};
 
 const PG18: i32 = 180000;
 
@@ -238,4 +239,59 @@ async fn makes_a_named_not_null_no_inherit_in_place() {
         assert!(has(&plan, r#"ALTER CONSTRAINT "total_required" NO INHERIT"#), "{}", plan.to_sql());
         assert_eq!(plan.statements.len(), 1, "{}", plan.to_sql());
     }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validity, as for checks (`validity.rs`)
+// ---------------------------------------------------------------------------------------------------------
+
+async fn introspected(sql: &str) -> (keel_test_support::ScratchDatabase, PgConnection, keel_core::model::Schema) {
+    let (db, mut conn) = database(sql).await;
+    let schema = introspect(&mut conn, None).await.expect("introspect");
+    (db, conn, schema)
+}
+
+#[tokio::test]
+async fn a_valid_not_null_satisfies_a_not_valid_declaration() {
+    if skip_below(PG18).await {
+        return;
+    }
+    let (db_a, a, current) = introspected(NAMED).await;
+    let (db_b, b, desired) =
+        introspected(&format!("{TOTAL}; ALTER TABLE t ADD CONSTRAINT total_required NOT NULL total NOT VALID")).await;
+    let column = desired.table("public", "t").and_then(|t| t.column("total")).expect("t.total");
+    assert!(column.not_null.not_valid && !column.nullable, "{column:?}");
+    let planned = plan(&current, &desired, &PlanOptions::default()).expect("plan");
+    assert!(planned.is_empty(), "{}", planned.to_sql());
+    drop((a, b));
+    release(db_a).await;
+    release(db_b).await;
+}
+
+#[tokio::test]
+async fn a_failed_online_validate_is_validated_by_the_next_plan() {
+    if skip_below(PG18).await {
+        return;
+    }
+    let (db_a, mut a, current) = introspected(&format!("{TOTAL}; INSERT INTO t VALUES (1, NULL)")).await;
+    let (db_b, b, desired) = introspected(NAMED).await;
+    let online = PlanOptions { online: true, ..PlanOptions::default() };
+    let first = plan(&current, &desired, &online).expect("plan");
+    assert!(apply_plan(&mut a, &first).await.is_err(), "the VALIDATE must fail:\n{}", first.to_sql());
+    // The NOT VALID constraint was committed before the VALIDATE failed.
+    let left = introspect(&mut a, None).await.expect("introspect");
+    let column = left.table("public", "t").and_then(|t| t.column("total")).expect("t.total");
+    assert!(column.not_null.not_valid, "{column:?}");
+
+    sqlx::raw_sql(AssertSqlSafe("UPDATE t SET total = 0")).execute(&mut a).await.expect("fix the row");
+    let second = plan(&left, &desired, &online).expect("plan");
+    assert_eq!(second.statements.len(), 1, "{}", second.to_sql());
+    assert!(has(&second, r#"VALIDATE CONSTRAINT "total_required""#), "{}", second.to_sql());
+    apply_plan(&mut a, &second).await.expect("validate");
+    let after = introspect(&mut a, None).await.expect("introspect");
+    assert_eq!(after.table("public", "t"), desired.table("public", "t"));
+    assert!(plan(&after, &desired, &online).expect("plan").is_empty());
+    drop((a, b));
+    release(db_a).await;
+    release(db_b).await;
 }
