@@ -492,6 +492,9 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
     if let Some(name) = field.not_null_name.as_ref().filter(|_| syntactic_nullable) {
         errors.push(err(name.span(), "`not_null_name` names a NOT NULL, and an `Option<_>` field is nullable"));
     }
+    if let Some(name) = field.not_null_name.as_ref().filter(|n| naming::is_not_null_name(n)) {
+        errors.push(err(name.span(), "a name ending in `_not_null` is taken for one PostgreSQL chose; pick another"));
+    }
     let set_by =
         [default.as_ref().map(|_| "default"), identity.map(|_| "identity"), generated.as_ref().map(|_| "generated")];
     if set_by.iter().flatten().count() > 1 {

@@ -177,4 +177,17 @@ fn not_null_name_names_the_not_null_of_a_required_field_only() {
             "\"note_required\"".to_string()
         )]
     );
+    let source = r#"
+        struct Order {
+            id: Uuid,
+            #[keel(not_null_name = "total_not_null")]
+            total: i32,
+        }"#;
+    assert_eq!(
+        errors(crate::table(&parse(source))),
+        [(
+            "a name ending in `_not_null` is taken for one PostgreSQL chose; pick another".to_string(),
+            "\"total_not_null\"".to_string()
+        )]
+    );
 }
