@@ -119,6 +119,24 @@ async fn names_a_not_null_and_gives_the_name_back() {
 }
 
 #[tokio::test]
+async fn names_the_not_null_of_a_primary_key_column() {
+    // A primary key column cannot drop its NOT NULL: the constraint is renamed from PostgreSQL's name.
+    let plan = case(
+        "CREATE TABLE t (id int PRIMARY KEY)",
+        "CREATE TABLE t (id int CONSTRAINT id_required NOT NULL, CONSTRAINT t_pkey PRIMARY KEY (id))",
+    )
+    .min_version(PG18)
+    .data("INSERT INTO t VALUES (1)")
+    .both_ways()
+    .run()
+    .await;
+    if !plan.statements.is_empty() {
+        assert!(has(&plan, r#"RENAME CONSTRAINT "t_id_not_null" TO "id_required""#), "{}", plan.to_sql());
+        assert_eq!(plan.statements.len(), 1, "{}", plan.to_sql());
+    }
+}
+
+#[tokio::test]
 async fn adds_a_named_not_null() {
     let plan = case("CREATE TABLE t (id int PRIMARY KEY, total int)", NAMED)
         .min_version(PG18)

@@ -51,6 +51,15 @@ pub enum ColumnChange {
         column: String,
         not_null: NotNull,
     },
+    /// A not-null constraint whose name is PostgreSQL's (not in the model) given a name or `NO INHERIT`:
+    /// `DROP NOT NULL` and `ADD CONSTRAINT` again; in a primary key, which keeps its column `NOT NULL`, a
+    /// `RENAME CONSTRAINT` from the name PostgreSQL chooses.
+    ReplaceNotNull {
+        column: String,
+        not_null: NotNull,
+        /// Whether `NO INHERIT` changes (a primary key's constraint is altered only then).
+        inherit_changes: bool,
+    },
     /// `RENAME CONSTRAINT` of a column's not-null constraint.
     RenameNotNull {
         column: String,

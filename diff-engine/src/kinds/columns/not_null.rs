@@ -20,8 +20,8 @@ pub(super) fn changes(table: &QualifiedName, old: &Column, new: &Column, push: &
     let Some(current) = &from.name else {
         if to.name.is_some() || from.no_inherit != to.no_inherit {
             // The constraint's name is PostgreSQL's, unknown here: it is added again under the one declared.
-            push(ColumnChange::DropNotNull { column: column() });
-            push(ColumnChange::AddNotNull { column: column(), not_null: to.clone() });
+            let inherit_changes = from.no_inherit != to.no_inherit;
+            push(ColumnChange::ReplaceNotNull { column: column(), not_null: to.clone(), inherit_changes });
         } else if from.not_valid && !to.not_valid {
             push(ColumnChange::ValidateNotNull { column: column(), name: None });
         }
@@ -61,6 +61,41 @@ pub(super) fn steps(change: &ColumnChange, table: &QualifiedName, cx: &Context) 
                 step = step.hazards(&[Hazard::MayFailOnData]);
             }
             vec![step]
+        }
+        ColumnChange::ReplaceNotNull { column, not_null, inherit_changes } => {
+            let in_primary_key = cx.current.table(&table.schema, &table.name).and_then(|t| t.primary_key.as_ref());
+            if !in_primary_key.is_some_and(|pk| pk.columns.contains(column)) {
+                let drop = base(
+                    Phase::NotNull,
+                    super::sql::alter(table, column, super::sql::drop_not_null()),
+                    format!("drop the not-null constraint of {table}.{column} to add it again"),
+                    column,
+                )
+                .hazards(&[LOCK]);
+                let add = ColumnChange::AddNotNull { column: column.clone(), not_null: not_null.clone() };
+                return std::iter::once(drop).chain(steps(&add, table, cx)).collect();
+            }
+            // A primary key column cannot drop its NOT NULL: the constraint is renamed from the name PostgreSQL
+            // gives it when the table and column kept their names since (no digit added).
+            let from = keel_core::naming::not_null_name(&table.name, column);
+            let to = not_null.name.clone().unwrap_or_else(|| from.clone());
+            let mut out = Vec::new();
+            if from != to {
+                out.extend(steps(
+                    &ColumnChange::RenameNotNull { column: column.clone(), from, to: to.clone() },
+                    table,
+                    cx,
+                ));
+            }
+            if *inherit_changes {
+                let no_inherit = not_null.no_inherit;
+                out.extend(steps(
+                    &ColumnChange::SetNotNullInherit { column: column.clone(), name: to, no_inherit },
+                    table,
+                    cx,
+                ));
+            }
+            out
         }
         ColumnChange::RenameNotNull { column, from, to } => vec![
             base(

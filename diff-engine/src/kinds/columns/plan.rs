@@ -155,6 +155,7 @@ impl ColumnChange {
             }
             ColumnChange::SetNotNull { column } => set_not_null(table, column, cx),
             ColumnChange::AddNotNull { .. }
+            | ColumnChange::ReplaceNotNull { .. }
             | ColumnChange::RenameNotNull { .. }
             | ColumnChange::SetNotNullInherit { .. }
             | ColumnChange::ValidateNotNull { .. } => super::not_null::steps(self, table, cx),
