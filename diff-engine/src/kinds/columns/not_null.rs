@@ -168,8 +168,9 @@ pub(super) fn steps(change: &ColumnChange, table: &QualifiedName, cx: &Context) 
 
 /// A valid not-null constraint added online: `NOT VALID` (no scan, committed at once), then validated
 /// under `SHARE UPDATE EXCLUSIVE`, which lets reads and writes go on. A constraint without a name of the
-/// user's takes the one PostgreSQL would choose, so that `VALIDATE` can name it.
-fn add_online(table: &QualifiedName, column: &str, not_null: &NotNull) -> Vec<Step> {
+/// user's takes the one PostgreSQL would choose, so that `VALIDATE` can name it. (On an 18 target this is
+/// also the shorter way to `SET NOT NULL` online than the validated check `set_not_null` adds.)
+pub(super) fn add_online(table: &QualifiedName, column: &str, not_null: &NotNull) -> Vec<Step> {
     let name = not_null.name.clone().unwrap_or_else(|| keel_core::naming::not_null_name(&table.name, column));
     let key = Key::Constraint(table.clone(), name.clone());
     let not_valid = NotNull { name: Some(name.clone()), not_valid: true, ..not_null.clone() };
