@@ -28,7 +28,9 @@ pub fn major(server_version_num: i32) -> String {
 /// public.t.t_key needs PostgreSQL 15 (the server is 14)". Empty when the server holds all of it.
 ///
 /// Covered: `NULLS NOT DISTINCT` on unique constraints and unique indexes (15), statistics on expressions
-/// (14), SQL-standard function bodies (`BEGIN ATOMIC`, `RETURN`; 14), virtual generated columns (18).
+/// (14), SQL-standard function bodies (`BEGIN ATOMIC`, `RETURN`; 14), virtual generated columns (18),
+/// not-null constraints that are named, `NOT VALID` or `NO INHERIT` (18). A name is refused rather than
+/// dropped: an older server keeps no name, so the difference would come back on every plan.
 pub fn unsupported_features(schema: &Schema, server_version_num: i32) -> Vec<String> {
     later_features(schema)
         .into_iter()
@@ -57,6 +59,19 @@ fn later_features(schema: &Schema) -> Vec<(String, i32)> {
         for (name, unique) in &table.unique_constraints {
             if unique.nulls_not_distinct {
                 need(format!("NULLS NOT DISTINCT on unique constraint {table_name}.{name}"), 150000);
+            }
+        }
+        for column in table.columns.iter().filter(|c| !c.nullable) {
+            let not_null = &column.not_null;
+            let on = || format!("on column {table_name}.{}", column.name);
+            if let Some(name) = &not_null.name {
+                need(format!("the name {name} of the not-null constraint {}", on()), 180000);
+            }
+            if not_null.not_valid {
+                need(format!("a NOT VALID not-null constraint {}", on()), 180000);
+            }
+            if not_null.no_inherit {
+                need(format!("a NO INHERIT not-null constraint {}", on()), 180000);
             }
         }
         for (name, index) in &table.indexes {
@@ -161,6 +176,27 @@ mod tests {
         assert!(unsupported_features(&schema, 180000).is_empty());
         assert_eq!(required_server_version_num(&schema), 180000);
         assert_eq!(required_server_version_num(&Schema::default()), MIN_SERVER_VERSION_NUM);
+    }
+
+    #[test]
+    fn not_null_constraints_beyond_not_null_need_18() {
+        use keel_core::model::{Column, ColumnType, NotNull};
+        let mut t = table();
+        let named = NotNull::named("total_required");
+        let not_valid = NotNull { not_valid: true, no_inherit: true, ..NotNull::default() };
+        t.columns.push(Column::new("total", ColumnType::Integer).with_not_null(named));
+        t.columns.push(Column::new("paid", ColumnType::Integer).with_not_null(not_valid));
+        t.columns.push(Column::new("note", ColumnType::Text).nullable());
+        let schema = schema_with(t);
+        assert_eq!(
+            unsupported_features(&schema, 170006),
+            [
+                "the name total_required of the not-null constraint on column public.t.total needs PostgreSQL 18 (the server is 17)",
+                "a NOT VALID not-null constraint on column public.t.paid needs PostgreSQL 18 (the server is 17)",
+                "a NO INHERIT not-null constraint on column public.t.paid needs PostgreSQL 18 (the server is 17)",
+            ]
+        );
+        assert!(unsupported_features(&schema, 180000).is_empty());
     }
 
     #[test]

@@ -85,6 +85,21 @@ pub fn check_name(table: &str, column: &str) -> String {
     object_name(table, Some(column), "check")
 }
 
+/// `files_size_not_null`: the name PostgreSQL 18 gives a column's `NOT NULL` when it has none to take (a
+/// digit is added on a collision, which the catalog alone decides).
+pub fn not_null_name(table: &str, column: &str) -> String {
+    object_name(table, Some(column), "not_null")
+}
+
+/// Whether `name` has the shape of a name PostgreSQL 18 chose for a `NOT NULL`: it ends in `_not_null`,
+/// maybe with a number after it (`t_a_not_null`, `t_a_not_null1`). The shape, not the table's and column's
+/// names, decides: a table or column renamed since keeps its constraint's old name, and a collision with
+/// any constraint of the schema adds the number.
+pub fn is_not_null_name(name: &str) -> bool {
+    let stem = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    stem.ends_with("_not_null") && !(stem.len() < name.len() && name[stem.len()..].starts_with('0'))
+}
+
 /// `idx_files_user_id`: the team's index convention.
 pub fn index_name(table: &str, columns: &[&str]) -> String {
     format!("idx_{table}_{}", columns.join("_"))
@@ -123,5 +138,19 @@ mod tests {
         let name = foreign_key_name(&long, &[&"b".repeat(40)]);
         assert_eq!(name.len(), 63);
         assert_eq!(name, format!("{}_{}_fkey", "a".repeat(29), "b".repeat(28)));
+    }
+
+    #[test]
+    fn not_null_names_are_recognized_by_their_shape() {
+        // Names PostgreSQL 18 chose (seen on a server: truncated, and with the digit a collision adds).
+        assert_eq!(not_null_name("orders", "total"), "orders_total_not_null");
+        let truncated = not_null_name(&"a".repeat(63), &"b".repeat(63));
+        assert_eq!(truncated, format!("{}_{}_not_null", "a".repeat(27), "b".repeat(26)));
+        for name in ["orders_total_not_null", "t_a_not_null1", "u_y_not_null12", truncated.as_str()] {
+            assert!(is_not_null_name(name), "{name}");
+        }
+        for name in ["total_required", "not_null", "t_a_not_null_x", "t_a_not_null01", "t_a_notnull"] {
+            assert!(!is_not_null_name(name), "{name}");
+        }
     }
 }

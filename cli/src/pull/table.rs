@@ -256,6 +256,24 @@ impl Generator<'_, '_> {
         if let Some(collation) = &column.collation {
             field.value_items.push(format!("collation = {}", lit(collation)));
         }
+        if !column.nullable {
+            let not_null = &column.not_null;
+            if let Some(name) = &not_null.name {
+                field.value_items.push(format!("not_null_name = {}", lit(name)));
+            }
+            if not_null.not_valid {
+                self.warn(format!(
+                    "column {}: its NOT NULL is NOT VALID, which the derives cannot say; it is declared valid",
+                    column.name
+                ));
+            }
+            if not_null.no_inherit {
+                self.warn(format!(
+                    "column {}: its NOT NULL is NO INHERIT, which the derives cannot say; left out",
+                    column.name
+                ));
+            }
+        }
         if let Some(comment) = &column.comment {
             field.comment = Some(format!("comment = {}", lit(comment)));
         }

@@ -82,3 +82,25 @@ fn a_virtual_generated_column_is_written_with_virtual() {
     assert!(invoices.contains(r#"#[keel(generated = "(net * 2)")]"#), "{invoices}");
     assert!(invoices.contains(r#"#[keel(generated = "(net * 3)", virtual)]"#), "{invoices}");
 }
+
+#[test]
+fn a_named_not_null_is_written_and_what_the_derives_cannot_say_is_a_warning() {
+    let json = r#"{"format_version": 1, "schemas": {"public": {"tables": {"orders": {
+        "columns": [{"name": "id", "type": {"kind": "big_int"}, "nullable": false},
+                    {"name": "total", "type": {"kind": "integer"}, "nullable": false,
+                     "not_null": {"name": "total \"required\""}},
+                    {"name": "paid", "type": {"kind": "integer"}, "nullable": false,
+                     "not_null": {"not_valid": true, "no_inherit": true}}],
+        "primary_key": {"name": "orders_pkey", "columns": ["id"]}}}}}}"#;
+    let schema = Schema::from_json(json).expect("a schema");
+    let generated = pull::generate(&schema).expect("generate");
+    let orders = &generated.files["orders.rs"];
+    assert!(orders.contains(r#"not_null_name = "total \"required\"""#), "{orders}");
+    assert_eq!(
+        generated.warnings,
+        [
+            "table public.orders: column paid: its NOT NULL is NOT VALID, which the derives cannot say; it is declared valid",
+            "table public.orders: column paid: its NOT NULL is NO INHERIT, which the derives cannot say; left out",
+        ]
+    );
+}

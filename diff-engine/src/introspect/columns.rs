@@ -1,8 +1,10 @@
 //! Columns: types (structured as the model's `ColumnType`), nullability, defaults, identity with its
-//! sequence options, generated expressions, collations, comments.
+//! sequence options, generated expressions, collations, comments; from PostgreSQL 18, what the `NOT NULL`
+//! constraint (`pg_constraint`, contype `n`) says beyond itself.
 
 use super::{Attribute, ColumnNames, IntrospectError, Tables, unexpected};
-use keel_core::model::{Column, ColumnType, GeneratedKind, Identity, IdentityGeneration, SequenceOptions};
+use keel_core::model::{Column, ColumnType, GeneratedKind, Identity, IdentityGeneration, NotNull, SequenceOptions};
+use keel_core::naming::is_not_null_name;
 use sqlx::PgConnection;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -12,6 +14,10 @@ decode_by_name!(ColumnRow {
     table_oid,
     name,
     not_null,
+    not_null_name,
+    not_null_local,
+    not_null_not_valid,
+    not_null_no_inherit,
     identity,
     generated,
     expression,
@@ -34,6 +40,8 @@ decode_by_name!(ColumnRow {
 });
 const COLUMNS: &str = "
 SELECT a.attrelid AS table_oid, a.attname::text AS name, a.attnotnull AS not_null,
+       nn.conname::text AS not_null_name, nn.conislocal AS not_null_local,
+       NOT nn.convalidated AS not_null_not_valid, nn.connoinherit AS not_null_no_inherit,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
        pg_get_expr(d.adbin, d.adrelid) AS expression,
        format_type(a.atttypid, a.atttypmod) AS formatted, a.atttypmod AS typmod,
@@ -54,6 +62,8 @@ LEFT JOIN pg_depend sd ON a.attidentity <> '' AND sd.refclassid = 'pg_class'::re
      AND sd.refobjid = a.attrelid AND sd.refobjsubid = a.attnum AND sd.classid = 'pg_class'::regclass
      AND sd.deptype = 'i'
 LEFT JOIN pg_sequence s ON s.seqrelid = sd.objid
+-- No rows before PostgreSQL 18, which records every NOT NULL here.
+LEFT JOIN pg_constraint nn ON nn.conrelid = a.attrelid AND nn.contype = 'n' AND nn.conkey[1] = a.attnum
 LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass
      AND ds.objsubid = a.attnum
 WHERE a.attrelid = ANY($1) AND a.attnum > 0 AND NOT a.attisdropped";
@@ -86,6 +96,10 @@ struct ColumnRow {
     table_oid: Oid,
     name: String,
     not_null: bool,
+    not_null_name: Option<String>,
+    not_null_local: Option<bool>,
+    not_null_not_valid: Option<bool>,
+    not_null_no_inherit: Option<bool>,
     identity: String,
     generated: String,
     expression: Option<String>,
@@ -139,10 +153,12 @@ impl ColumnRow {
             };
             Identity { generation, sequence }
         });
+        let not_null = self.not_null_constraint();
         Column {
             name: self.name,
             ty,
             nullable: !self.not_null,
+            not_null,
             default: if generated.is_some() { None } else { self.expression },
             identity,
             generated,
@@ -150,6 +166,21 @@ impl ColumnRow {
             collation: self.collation_name,
             comment: self.comment,
             renamed_from: None,
+        }
+    }
+}
+
+impl ColumnRow {
+    /// The `NOT NULL` constraint beyond itself: a name PostgreSQL chose is none, and one a partition or child
+    /// table inherits (not declared on it) is its parent's, to which its name and `NO INHERIT` belong.
+    fn not_null_constraint(&self) -> NotNull {
+        if !self.not_null || self.not_null_local != Some(true) {
+            return NotNull::default();
+        }
+        NotNull {
+            name: self.not_null_name.clone().filter(|name| !is_not_null_name(name)),
+            not_valid: self.not_null_not_valid.unwrap_or(false),
+            no_inherit: self.not_null_no_inherit.unwrap_or(false),
         }
     }
 }

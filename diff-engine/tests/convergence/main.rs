@@ -21,6 +21,7 @@ mod functions;
 mod generated;
 mod indexes;
 mod lossy;
+mod not_null;
 mod online;
 mod partitions;
 mod policies;

@@ -12,6 +12,10 @@ pub struct Column {
     pub ty: ColumnType,
     /// Whether it takes nulls (no `NOT NULL`).
     pub nullable: bool,
+    /// What PostgreSQL 18 records of a `NOT NULL` beyond itself (a name of the user's, `NOT VALID`,
+    /// `NO INHERIT`); plain for a nullable column and for every column read from an older server.
+    #[serde(default, skip_serializing_if = "NotNull::is_plain")]
+    pub not_null: NotNull,
     /// The `DEFAULT` expression, as SQL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
@@ -44,6 +48,7 @@ impl Column {
             name: name.into(),
             ty,
             nullable: false,
+            not_null: NotNull::default(),
             default: None,
             identity: None,
             generated: None,
@@ -57,6 +62,19 @@ impl Column {
     /// Nullable: no `NOT NULL`.
     pub fn nullable(mut self) -> Self {
         self.nullable = true;
+        self
+    }
+
+    /// The `NOT NULL` as a named constraint, `NOT VALID` or `NO INHERIT` (PostgreSQL 18).
+    pub fn with_not_null(mut self, not_null: NotNull) -> Self {
+        self.not_null = not_null;
+        self
+    }
+
+    /// `CONSTRAINT name NOT NULL`: the `NOT NULL` constraint's name (PostgreSQL 18), for the derive's
+    /// `not_null_name`.
+    pub fn with_not_null_name(mut self, name: impl Into<String>) -> Self {
+        self.not_null.name = Some(name.into());
         self
     }
 
@@ -137,6 +155,36 @@ impl GeneratedKind {
     /// Whether this is [`GeneratedKind::Stored`] (the JSON leaves it out).
     pub fn is_stored(&self) -> bool {
         *self == GeneratedKind::Stored
+    }
+}
+
+/// A column's `NOT NULL` as PostgreSQL 18 records it: a constraint of its own (`pg_constraint`, contype
+/// `n`). Only what differs from a plain `NOT NULL` is kept: a name PostgreSQL chose (`orders_total_not_null`,
+/// truncated to 63 bytes, a digit added on a collision) is none, so that servers before and after 18, and
+/// tables renamed since, compare equal (see [`crate::naming::is_not_null_name`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotNull {
+    /// `CONSTRAINT name NOT NULL`: a name that is not one PostgreSQL would choose.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `NOT VALID`: rows that were there when it was added may hold nulls.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_valid: bool,
+    /// `NO INHERIT`: tables that inherit from this one do not get it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_inherit: bool,
+}
+
+impl NotNull {
+    /// A plain `NOT NULL` (or none): nothing PostgreSQL 18 adds.
+    pub fn is_plain(&self) -> bool {
+        *self == NotNull::default()
+    }
+
+    /// A `NOT NULL` constraint named `name`.
+    pub fn named(name: impl Into<String>) -> Self {
+        NotNull { name: Some(name.into()), ..NotNull::default() }
     }
 }
 

@@ -141,6 +141,8 @@ pub struct FieldInput {
     pub collation: Option<String>,
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
+    /// `not_null_name = "..."`: the name of the column's `NOT NULL` constraint (PostgreSQL 18).
+    pub not_null_name: Option<SpannedValue<String>>,
     pub optimistic_lock: Flag,
 }
 
@@ -166,6 +168,7 @@ impl FieldInput {
             self.generated.is_some() || self.virtual_.is_present(),
             self.collation.is_some() || self.comment.is_some() || self.renamed_from.is_some(),
             self.optimistic_lock.is_present(),
+            self.not_null_name.is_some(),
         ];
         options.into_iter().any(|set| set)
     }

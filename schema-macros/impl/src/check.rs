@@ -53,6 +53,7 @@ pub struct ColumnModel {
     pub collation: Option<String>,
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
+    pub not_null_name: Option<String>,
     pub insert: InsertField,
     /// Extra capability the field type must have (e.g. an integer for `optimistic_lock`).
     pub requires: Option<(&'static str, Span)>,
@@ -489,6 +490,13 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
         default.get_or_insert_with(|| conventions::OPTIMISTIC_LOCK_START.to_string());
     }
     let generated = field.generated.as_ref().map(|g| g.as_str().to_string());
+    let syntactic_nullable = last_segment_is(&field.ty, "Option");
+    if let Some(name) = field.not_null_name.as_ref().filter(|_| syntactic_nullable) {
+        errors.push(err(name.span(), "`not_null_name` names a NOT NULL, and an `Option<_>` field is nullable"));
+    }
+    if let Some(name) = field.not_null_name.as_ref().filter(|n| naming::is_not_null_name(n)) {
+        errors.push(err(name.span(), "a name ending in `_not_null` is taken for one PostgreSQL chose; pick another"));
+    }
     let set_by =
         [default.as_ref().map(|_| "default"), identity.map(|_| "identity"), generated.as_ref().map(|_| "generated")];
     if set_by.iter().flatten().count() > 1 {
@@ -515,7 +523,7 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
         (None, None) => InsertField::Required,
     };
     ColumnModel {
-        syntactic_nullable: last_segment_is(&field.ty, "Option"),
+        syntactic_nullable,
         field: ident,
         vis: field.vis,
         ty: field.ty,
@@ -529,6 +537,7 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
         collation: field.collation,
         comment: field.comment,
         renamed_from: field.renamed_from,
+        not_null_name: field.not_null_name.map(|n| n.as_str().to_string()),
         insert,
         requires,
     }

@@ -136,9 +136,10 @@ fn column(c: &ColumnModel) -> TokenStream {
     let collation = with("with_collation", c.collation.as_ref());
     let comment = with("with_comment", c.comment.as_ref());
     let renamed_from = with("with_renamed_from", c.renamed_from.as_ref());
+    let not_null_name = with("with_not_null_name", c.not_null_name.as_ref());
     quote! {
         ::keel::Column::new(#name, #column_type)
-            .with_nullable(#nullable) #default #identity #generated #collation #comment #renamed_from
+            .with_nullable(#nullable) #default #identity #generated #collation #comment #renamed_from #not_null_name
     }
 }
 

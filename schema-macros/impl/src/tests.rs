@@ -194,3 +194,40 @@ fn virtual_without_generated_is_reported_at_it() {
         [("`virtual` goes with `generated = \"..\"`: it makes that column VIRTUAL".to_string(), "virtual".to_string())];
     assert_eq!(errors(crate::table(&parse(source))), expected);
 }
+
+#[test]
+fn not_null_name_names_the_not_null_of_a_required_field_only() {
+    let source = r#"
+        struct Order {
+            id: Uuid,
+            #[keel(not_null_name = "total required")]
+            total: i32,
+        }"#;
+    assert!(expansion(source).contains(r#".with_not_null_name("totalrequired")"#), "{}", expansion(source));
+    let source = r#"
+        struct Order {
+            id: Uuid,
+            #[keel(not_null_name = "note_required")]
+            note: Option<String>,
+        }"#;
+    assert_eq!(
+        errors(crate::table(&parse(source))),
+        [(
+            "`not_null_name` names a NOT NULL, and an `Option<_>` field is nullable".to_string(),
+            "\"note_required\"".to_string()
+        )]
+    );
+    let source = r#"
+        struct Order {
+            id: Uuid,
+            #[keel(not_null_name = "total_not_null")]
+            total: i32,
+        }"#;
+    assert_eq!(
+        errors(crate::table(&parse(source))),
+        [(
+            "a name ending in `_not_null` is taken for one PostgreSQL chose; pick another".to_string(),
+            "\"total_not_null\"".to_string()
+        )]
+    );
+}

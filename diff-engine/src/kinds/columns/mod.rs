@@ -4,6 +4,7 @@
 //! changes is `SET EXPRESSION` on a target of 17 or later (stored) or 18 (virtual), and dropped and added
 //! again on older or unknown targets.
 
+mod not_null;
 mod plan;
 pub(crate) mod sql;
 
@@ -13,7 +14,7 @@ use crate::change::{Change, SequenceRestart};
 use crate::kinds::functions::Rebuilt;
 use crate::kinds::tables::alter;
 use keel_core::model::{
-    Column, ColumnType, GeneratedKind, Identity, IdentityGeneration, QualifiedName, SequenceOptions,
+    Column, ColumnType, GeneratedKind, Identity, IdentityGeneration, NotNull, QualifiedName, SequenceOptions,
 };
 use serde::Serialize;
 
@@ -47,6 +48,39 @@ pub enum ColumnChange {
     },
     DropNotNull {
         column: String,
+    },
+    /// `ADD [CONSTRAINT name] NOT NULL column [NO INHERIT] [NOT VALID]` (PostgreSQL 18): what `SET NOT NULL`
+    /// cannot say.
+    AddNotNull {
+        column: String,
+        not_null: NotNull,
+    },
+    /// A not-null constraint whose name is PostgreSQL's (not in the model) given a name or `NO INHERIT`:
+    /// `DROP NOT NULL` and `ADD CONSTRAINT` again; in a primary key, which keeps its column `NOT NULL`, a
+    /// `RENAME CONSTRAINT` from the name PostgreSQL chooses.
+    ReplaceNotNull {
+        column: String,
+        not_null: NotNull,
+        /// Whether `NO INHERIT` changes (a primary key's constraint is altered only then).
+        inherit_changes: bool,
+    },
+    /// `RENAME CONSTRAINT` of a column's not-null constraint.
+    RenameNotNull {
+        column: String,
+        from: String,
+        to: String,
+    },
+    /// `ALTER CONSTRAINT name [NO] INHERIT` of a column's not-null constraint.
+    SetNotNullInherit {
+        column: String,
+        name: String,
+        no_inherit: bool,
+    },
+    /// A `NOT VALID` not-null constraint validated: `VALIDATE CONSTRAINT name`, or `SET NOT NULL` when its
+    /// name is PostgreSQL's (not in the model).
+    ValidateNotNull {
+        column: String,
+        name: Option<String>,
     },
     SetDefault {
         column: String,
@@ -135,10 +169,14 @@ pub(crate) fn column_changes(
             None => ColumnChange::DropDefault { column: column() },
         });
     }
-    if old.nullable && !new.nullable {
+    if old.nullable && !new.nullable && new.not_null.is_plain() {
         push(ColumnChange::SetNotNull { column: column() });
+    } else if old.nullable && !new.nullable {
+        push(ColumnChange::AddNotNull { column: column(), not_null: new.not_null.clone() });
     } else if !old.nullable && new.nullable {
         push(ColumnChange::DropNotNull { column: column() });
+    } else if !new.nullable {
+        not_null::changes(table, old, new, &mut push);
     }
     match (&old.identity, &new.identity) {
         (None, Some(identity)) => push(ColumnChange::AddIdentity { column: column(), identity: identity.clone() }),
@@ -163,10 +201,16 @@ pub(crate) fn column_changes(
     }
 }
 
-/// A column added, then its comment.
+/// A column added, then its comment. A `NOT VALID` not-null constraint follows the column, which existing
+/// rows get without a value.
 pub(crate) fn add_column(table: &QualifiedName, column: &Column, out: &mut Vec<Change>) {
-    let bare = Column { comment: None, renamed_from: None, ..column.clone() };
+    let not_valid = !column.nullable && column.not_null.not_valid;
+    let bare = Column { comment: None, renamed_from: None, nullable: column.nullable || not_valid, ..column.clone() };
+    let bare = if not_valid { Column { not_null: NotNull::default(), ..bare } } else { bare };
     alter(out, table, ColumnChange::Add { column: bare });
+    if not_valid {
+        alter(out, table, ColumnChange::AddNotNull { column: column.name.clone(), not_null: column.not_null.clone() });
+    }
     if column.comment.is_some() {
         alter(out, table, ColumnChange::Comment { column: column.name.clone(), comment: column.comment.clone() });
     }

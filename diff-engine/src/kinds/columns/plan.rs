@@ -168,6 +168,11 @@ impl ColumnChange {
                 out
             }
             ColumnChange::SetNotNull { column } => set_not_null(table, column, cx),
+            ColumnChange::AddNotNull { .. }
+            | ColumnChange::ReplaceNotNull { .. }
+            | ColumnChange::RenameNotNull { .. }
+            | ColumnChange::SetNotNullInherit { .. }
+            | ColumnChange::ValidateNotNull { .. } => super::not_null::steps(self, table, cx),
             ColumnChange::DropNotNull { column } => {
                 let mut step = alter_column(
                     table,

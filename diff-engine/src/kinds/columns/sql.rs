@@ -13,7 +13,7 @@ pub(crate) fn column_definition(column: &Column) -> Sql {
         sql.push(sql!(" COLLATE {}", Ident::new(collation)));
     }
     if !column.nullable {
-        sql.push(Keyword(" NOT NULL"));
+        sql.push(super::not_null::clause(&column.not_null));
     }
     if let Some(default) = &column.default {
         sql.push(sql!(" DEFAULT {}", Printed::new(default)));
