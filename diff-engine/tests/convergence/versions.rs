@@ -35,7 +35,7 @@ async fn refused_below(needs: i32, declared: Schema, use_: &str) {
         match result {
             Err(NormalizeError::Unsupported { server_version_num, found }) => {
                 assert_eq!(server_version_num, have);
-                assert_eq!(found, [sentence.clone()]);
+                assert_eq!(found, std::slice::from_ref(&sentence));
             }
             other => panic!("PostgreSQL {} normalized {use_}: {other:?}", major(have)),
         }
