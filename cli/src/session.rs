@@ -329,6 +329,15 @@ impl Session {
             }
             Source::Migrations(dir) => {
                 let migrations = migrate::read_migrations(dir)?;
+                if let Some(ignored) = self.ignored_migration_files(dir) {
+                    // Read as migrations, a folder of plain DDL would be the empty schema.
+                    if migrations.is_empty() {
+                        bail!(
+                            "{ignored}; with no migration in it, the directory would read as the empty schema                              (to use a file of DDL as the schema, pass the file itself)"
+                        );
+                    }
+                    self.say(format!("warning: {ignored}"));
+                }
                 self.replay(&migrations).await?
             }
         };

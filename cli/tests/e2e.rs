@@ -29,6 +29,12 @@ mod pull;
 #[path = "e2e/diff.rs"]
 mod diff;
 
+#[path = "e2e/cross_version.rs"]
+mod cross_version;
+
+#[path = "e2e/generated.rs"]
+mod generated;
+
 #[path = "e2e/secrets.rs"]
 mod secrets;
 

@@ -29,20 +29,33 @@ pub fn major(server_version_num: i32) -> String {
 ///
 /// Covered: `NULLS NOT DISTINCT` on unique constraints and unique indexes (15), a negative `numeric` scale
 /// on a column, a domain or a composite type's attribute (15), statistics on expressions (14), SQL-standard
-/// function bodies (`BEGIN ATOMIC`, `RETURN`; 14).
+/// function bodies (`BEGIN ATOMIC`, `RETURN`; 14), virtual generated columns (18).
 pub fn unsupported_features(schema: &Schema, server_version_num: i32) -> Vec<String> {
+    later_features(schema)
+        .into_iter()
+        .filter(|(_, needs)| server_version_num < *needs)
+        .map(|(feature, needs)| {
+            format!("{feature} needs PostgreSQL {} (the server is {})", major(needs), major(server_version_num))
+        })
+        .collect()
+}
+
+/// The oldest `server_version_num` that holds everything the schema uses ([`MIN_SERVER_VERSION_NUM`] when
+/// it uses nothing later): a server that holds the schema is at least this one, so a plan for the schema
+/// may use what it added (`SET EXPRESSION` where the schema has virtual columns).
+pub fn required_server_version_num(schema: &Schema) -> i32 {
+    later_features(schema).into_iter().map(|(_, needs)| needs).fold(MIN_SERVER_VERSION_NUM, i32::max)
+}
+
+/// Each use of what a version after 13 added, with the `server_version_num` it needs.
+fn later_features(schema: &Schema) -> Vec<(String, i32)> {
     let mut out = Vec::new();
-    let mut need = |feature: String, needs: i32| {
-        if server_version_num < needs {
-            out.push(format!(
-                "{feature} needs PostgreSQL {} (the server is {})",
-                major(needs),
-                major(server_version_num)
-            ));
-        }
-    };
+    let mut need = |feature: String, needs: i32| out.push((feature, needs));
     for (table_name, table) in schema.tables() {
         for column in &table.columns {
+            if column.is_virtual() {
+                need(format!("the virtual generated column {table_name}.{}", column.name), 180000);
+            }
             if let Some(ty) = negative_numeric_scale(&column.ty) {
                 need(format!("the negative scale of {ty} on column {table_name}.{}", column.name), 150000);
             }
@@ -134,8 +147,8 @@ pub fn check(schema: &Schema, server_version_num: i32) -> Result<(), Unsupported
 mod tests {
     use super::*;
     use keel_core::model::{
-        Column, CompositeAttribute, CompositeType, Domain, Function, Index, KeyExpression, QualifiedName, Statistics,
-        Table, UniqueConstraint,
+        Column, ColumnType, CompositeAttribute, CompositeType, Domain, Function, Index, KeyExpression, QualifiedName,
+        Statistics, Table, UniqueConstraint,
     };
 
     fn table() -> Table {
@@ -210,6 +223,21 @@ mod tests {
             ]
         );
         assert!(unsupported_features(&schema, 150000).is_empty());
+    }
+
+    #[test]
+    fn virtual_generated_columns_need_18() {
+        let mut t = table();
+        t.columns.push(Column::new("total", ColumnType::Integer).with_virtual_generated("a * 2"));
+        t.columns.push(Column::new("stored", ColumnType::Integer).with_generated("a * 3"));
+        let schema = schema_with(t);
+        assert_eq!(
+            unsupported_features(&schema, 170006),
+            ["the virtual generated column public.t.total needs PostgreSQL 18 (the server is 17)"]
+        );
+        assert!(unsupported_features(&schema, 180000).is_empty());
+        assert_eq!(required_server_version_num(&schema), 180000);
+        assert_eq!(required_server_version_num(&Schema::default()), MIN_SERVER_VERSION_NUM);
     }
 
     #[test]

@@ -741,6 +741,23 @@ async fn round_trip_defaults_identity_generated_collation_comments() {
     assert_round_trips(&column_options_schema()).await;
 }
 
+/// Virtual generated columns (PostgreSQL 18), commented and NOT NULL, next to a stored one: each reads back
+/// as the kind it was written (18 makes VIRTUAL the default, so the render writes STORED too).
+#[tokio::test]
+async fn round_trip_virtual_generated_columns() {
+    if skip_below(180000, None).await {
+        return;
+    }
+    use ColumnType as T;
+    let prices = table(vec![
+        col("price", T::Integer),
+        commented(col("doubled", T::Integer).nullable().with_virtual_generated("(price * 2)"), "Twice, on read"),
+        col("tripled", T::BigInt).with_virtual_generated("((price * 3))::bigint"),
+        col("stored", T::Integer).nullable().with_generated("(price * 4)"),
+    ]);
+    assert_round_trips(&schema(vec![("public", namespace(vec![("prices", prices)]))])).await;
+}
+
 #[tokio::test]
 async fn round_trip_primary_keys_unique_constraints_checks() {
     assert_round_trips(&keys_schema()).await;

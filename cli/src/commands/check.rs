@@ -122,7 +122,10 @@ pub async fn run(
     match decide_renames(&session, &replayed, &desired, renames)? {
         Err(undecided) => out.problems.push(format!("{source} has changes missing from the migrations; {undecided}")),
         Ok(hints) => {
-            let plan = keel_diff::plan(&replayed, &desired, &PlanOptions { hints, ..PlanOptions::default() })?;
+            // What `keel generate` would write (planned for the same versions).
+            let server_version_num = Some(keel_diff::version::required_server_version_num(&desired));
+            let options = PlanOptions { hints, server_version_num, ..PlanOptions::default() };
+            let plan = keel_diff::plan(&replayed, &desired, &options)?;
             if !plan.is_empty() {
                 out.problems.push(format!(
                     "{source} has {} missing from the migrations: run `keel generate`",

@@ -20,12 +20,20 @@ pub async fn run(
     let current = session.load(&from).await?;
     let desired = session.load(&to).await?;
     // The SQL is for the live database (either side): refuse what its server cannot hold.
-    for side in [&from, &to] {
+    let mut server_version_num = None;
+    for (side, runs_here) in [(&from, true), (&to, false)] {
         if let Source::Database(url) = &side.source {
             let version = session.server_version(url).await?;
             super::refuse_unsupported(&desired, version, &side.source.to_string())?;
+            // The SQL turns `--from` into `--to`: it runs on `--from`'s server, and may use what its
+            // version added. From anything else, it is planned for every version the schema runs on.
+            if runs_here {
+                server_version_num = Some(version);
+            }
         }
     }
+    let server_version_num =
+        server_version_num.or_else(|| Some(keel_diff::version::required_server_version_num(&desired)));
     // A diff is a preview: undecided renames are shown as drop and create, with a warning that says so.
     let hints = match decide_renames(&session, &current, &desired, renames)? {
         Ok(hints) => hints,
@@ -35,7 +43,7 @@ pub async fn run(
         }
     };
     let lock_timeout = if online { session.lock_timeout() } else { None };
-    let options = PlanOptions { hints, online, lock_timeout, ..PlanOptions::default() };
+    let options = PlanOptions { hints, online, lock_timeout, server_version_num, ..PlanOptions::default() };
     let plan = keel_diff::plan(&current, &desired, &options)?;
     match session.global.output.unwrap_or(Output::Sql) {
         Output::Sql => print!("{}", plan.to_sql()),

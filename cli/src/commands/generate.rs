@@ -84,7 +84,12 @@ pub async fn run(
     // Every generated migration bounds its lock waits: a migration queued behind a long transaction would
     // queue every query of the table behind itself.
     let lock_timeout = session.lock_timeout();
-    let plan_options = PlanOptions { hints, online: options.online, lock_timeout, ..PlanOptions::default() };
+    // The files run later, on servers this command never sees (the replay's scratch server is whichever
+    // was at hand): they are planned for every version the schema runs on, the oldest that holds what it
+    // uses (a schema with virtual columns runs on 18 and later only, so its migrations may SET EXPRESSION).
+    let server_version_num = Some(keel_diff::version::required_server_version_num(&desired));
+    let plan_options =
+        PlanOptions { hints, online: options.online, lock_timeout, server_version_num, ..PlanOptions::default() };
     let plan = keel_diff::plan(&current, &desired, &plan_options)?;
     if plan.is_empty() {
         if !session.json() {

@@ -117,7 +117,9 @@ async fn locked(
     // Every push gives up waiting for a table lock after the lock timeout, not only online ones: a statement
     // queued behind a long transaction queues every other query of the table behind itself.
     let lock_timeout = session.lock_timeout();
-    let plan_options = PlanOptions { hints, online: options.online, lock_timeout, unmanaged };
+    // The plan runs on this server: it may use what its version added (`SET EXPRESSION` on 17).
+    let server_version_num = Some(version);
+    let plan_options = PlanOptions { hints, online: options.online, lock_timeout, unmanaged, server_version_num };
     let mut plan = keel_diff::plan(&current, desired, &plan_options)?;
     keel_diff::measure_data_loss(conn, &mut plan).await.context("measuring what the plan would delete")?;
 

@@ -231,6 +231,9 @@ impl Generator<'_, '_> {
         }
         if let Some(expression) = &column.generated {
             field.value_items.push(format!("generated = {}", lit(expression)));
+            if column.is_virtual() {
+                field.value_items.push("virtual".to_string());
+            }
         }
         let has_value = column.identity.is_some() || column.generated.is_some();
         let convention =

@@ -115,3 +115,26 @@ fn diff_exit_codes_and_outputs() {
     let run = diff("migrations", "a.sql", &[]).expect(0);
     assert_eq!(run.stdout, "", "{}", run.describe());
 }
+
+/// A directory of `.sql` files is a migrations directory. One whose files are no migrations (`schema.sql`)
+/// would read as the empty schema: `push` would find nothing to do, or want to drop every table.
+#[test]
+fn a_directory_without_migrations_is_refused_not_read_as_empty() {
+    let db = Db::new();
+    db.exec(SHOP);
+    let scratch = TempDir::new("diff-dir");
+    scratch.write("ddl/schema.sql", SHOP);
+    let dir = scratch.join("ddl");
+    let dir = dir.to_str().expect("UTF-8 path");
+    let push = keel(scratch.path(), &["push", "--force", "--schema", dir]).db(&db.url).dev().run().expect(1);
+    let diff = keel(scratch.path(), &["diff", "--from", &db.url, "--to", dir]).dev().run().expect(1);
+    for run in [push, diff] {
+        run.says("schema.sql").says("not read as a migration").says("pass the file itself");
+    }
+    assert!(db.has_table("orders"), "nothing was pushed");
+
+    // Beside real migrations, such a file is a warning.
+    scratch.write("ddl/20240101000000_shop.sql", SHOP);
+    let run = keel(scratch.path(), &["diff", "--from", &db.url, "--to", dir]).dev().run().expect(0);
+    run.says("warning: a .sql file").says("schema.sql");
+}

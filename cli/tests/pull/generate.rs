@@ -67,3 +67,18 @@ fn a_partitioned_table_gets_partition_by_and_its_partitions_a_warning() {
     assert_eq!(partitions.len(), 2, "{:?}", generated.warnings);
     assert!(partitions[1].starts_with("partition archive.events_old of public.events: "), "{partitions:?}");
 }
+
+#[test]
+fn a_virtual_generated_column_is_written_with_virtual() {
+    let json = r#"{"format_version": 1, "schemas": {"public": {"tables": {"invoices": {
+        "columns": [{"name": "id", "type": {"kind": "big_int"}, "nullable": false},
+                    {"name": "net", "type": {"kind": "big_int"}, "nullable": false},
+                    {"name": "doubled", "type": {"kind": "big_int"}, "nullable": true, "generated": "(net * 2)"},
+                    {"name": "tripled", "type": {"kind": "big_int"}, "nullable": true, "generated": "(net * 3)",
+                     "generated_kind": "virtual"}],
+        "primary_key": {"name": "invoices_pkey", "columns": ["id"]}}}}}}"#;
+    let schema = Schema::from_json(json).expect("a schema");
+    let invoices = &pull::generate(&schema).expect("generate").files["invoices.rs"];
+    assert!(invoices.contains(r#"#[keel(generated = "(net * 2)")]"#), "{invoices}");
+    assert!(invoices.contains(r#"#[keel(generated = "(net * 3)", virtual)]"#), "{invoices}");
+}

@@ -83,7 +83,13 @@ impl Server {
 
     /// Starts a throwaway cluster from the local PostgreSQL binaries.
     pub fn start_local() -> Result<Server, ScratchError> {
-        let cluster = Cluster::start()?;
+        Server::start_from(find_bindir().ok_or(ScratchError::NoPostgres)?)
+    }
+
+    /// Starts a throwaway cluster from the binaries in `bindir` (a directory holding `initdb` and
+    /// `pg_ctl`), e.g. another major than the local one's.
+    pub fn start_from(bindir: PathBuf) -> Result<Server, ScratchError> {
+        let cluster = Cluster::start(bindir)?;
         Ok(Server { admin_url: cluster.url("postgres"), cluster: Some(cluster), file_copy: Default::default() })
     }
 
@@ -234,8 +240,7 @@ struct Cluster {
 }
 
 impl Cluster {
-    fn start() -> Result<Cluster, ScratchError> {
-        let bindir = find_bindir().ok_or(ScratchError::NoPostgres)?;
+    fn start(bindir: PathBuf) -> Result<Cluster, ScratchError> {
         let run_as_postgres = is_root();
         let dir = std::env::temp_dir().join(format!(
             "keel-pg-{}-{}",

@@ -25,13 +25,20 @@ impl DiffError {
 }
 
 /// The changes that turn `current` into `desired`, in a stable order (the planner orders them for real).
+/// The target's version is unknown: changes are those every supported version can carry out.
 pub fn diff(current: &Schema, desired: &Schema, hints: &Hints) -> Result<Vec<Change>, DiffError> {
-    Ok(diff_renamed(current, desired, hints)?.1)
+    Ok(diff_renamed(current, desired, hints, None)?.1)
 }
 
 /// [`diff`], also returning the current schema with the hinted renames applied: the names every change
-/// after the renames uses.
-pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result<(Schema, Vec<Change>), DiffError> {
+/// after the renames uses. `server_version_num` is the target's (`None`: unknown), for the changes only
+/// later versions carry out in place (`SET EXPRESSION`).
+pub fn diff_renamed(
+    current: &Schema,
+    desired: &Schema,
+    hints: &Hints,
+    server_version_num: Option<i32>,
+) -> Result<(Schema, Vec<Change>), DiffError> {
     let (current, mut changes) = renames::apply(current, desired, hints)?;
 
     crate::kinds::schemas::schema_changes(&current, desired, &mut changes);
@@ -45,7 +52,13 @@ pub fn diff_renamed(current: &Schema, desired: &Schema, hints: &Hints) -> Result
     let (function_changes, rebuilt_functions) =
         crate::kinds::functions::function_changes(&current, desired, &recreated);
     changes.extend(function_changes);
-    let context = crate::kinds::tables::TableDiff::new(&current, desired, recreated, rebuilt_functions.clone());
+    let context = crate::kinds::tables::TableDiff::new(
+        &current,
+        desired,
+        recreated,
+        rebuilt_functions.clone(),
+        server_version_num,
+    );
     crate::kinds::sequences::sequence_changes(&current, desired, &mut changes);
 
     for (name, table) in desired.tables() {

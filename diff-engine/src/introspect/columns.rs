@@ -2,7 +2,7 @@
 //! sequence options, generated expressions, collations, comments.
 
 use super::{Attribute, ColumnNames, IntrospectError, Tables, unexpected};
-use keel_core::model::{Column, ColumnType, Identity, IdentityGeneration, SequenceOptions};
+use keel_core::model::{Column, ColumnType, GeneratedKind, Identity, IdentityGeneration, SequenceOptions};
 use sqlx::PgConnection;
 use sqlx::Row;
 use sqlx::postgres::PgRow;
@@ -116,7 +116,9 @@ impl ColumnRow {
             }
             _ => decode_type(&self.type_schema, &self.type_name, self.typmod, &self.formatted),
         };
-        let generated = (self.generated == "s").then(|| self.expression.clone()).flatten();
+        // attgenerated: 's' stored, 'v' virtual (18), '' not generated.
+        let generated_kind = if self.generated == "v" { GeneratedKind::Virtual } else { GeneratedKind::Stored };
+        let generated = matches!(self.generated.as_str(), "s" | "v").then(|| self.expression.clone()).flatten();
         let generation = match self.identity.as_str() {
             "a" => Some(IdentityGeneration::Always),
             "d" => Some(IdentityGeneration::ByDefault),
@@ -144,6 +146,7 @@ impl ColumnRow {
             default: if generated.is_some() { None } else { self.expression },
             identity,
             generated,
+            generated_kind,
             collation: self.collation_name,
             comment: self.comment,
             renamed_from: None,

@@ -22,7 +22,11 @@ const FUNCTIONS: &str = concat!(
      WHERE p.prokind IN ('f', 'p', 'w') AND",
     namespace_filter!(),
     "AND NOT",
-    extension_member!("pg_proc", "p.oid")
+    extension_member!("pg_proc", "p.oid"),
+    // Constructors a type made for itself (a range type's, and from 14 its multirange's) come and go
+    // with the type.
+    "AND NOT EXISTS (SELECT 1 FROM pg_depend i WHERE i.classid = 'pg_proc'::regclass AND i.objid = p.oid \
+                     AND i.deptype = 'i')"
 );
 
 struct FunctionRow {

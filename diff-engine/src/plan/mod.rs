@@ -32,6 +32,10 @@ pub struct PlanOptions {
     /// Objects keel does not manage (triggers on views, constraint triggers, aggregates, grants), from
     /// [`crate::unmanaged::unmanaged`]; the plan warns about statements that would break one.
     pub unmanaged: Vec<Unmanaged>,
+    /// The `server_version_num` of the server the plan will run on ([`crate::version::server_version_num`]);
+    /// `None` when unknown: the plan then holds only what every supported version (13 on) runs. Known, it
+    /// may use what that version added (`SET EXPRESSION` on 17).
+    pub server_version_num: Option<i32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -296,7 +300,7 @@ impl Plan {
 pub fn plan(current: &Schema, desired: &Schema, options: &PlanOptions) -> Result<Plan, PlanError> {
     let hints = Hints::from_schema(desired).merged(options.hints.clone());
     let desired = desired.without_hints();
-    let (renamed, changes) = diff::diff_renamed(current, &desired, &hints)?;
+    let (renamed, changes) = diff::diff_renamed(current, &desired, &hints, options.server_version_num)?;
     plan_changes(&changes, &renamed, &desired, options)
 }
 

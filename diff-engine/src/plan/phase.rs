@@ -40,6 +40,8 @@ pub(crate) enum Phase {
     /// An enum, domain or composite type replaced: renamed away, created anew, its columns cast.
     RecreateType,
     AlterColumnType,
+    /// A generated column's new expression (`SET EXPRESSION`), once the columns it reads exist.
+    SetExpression,
     DropIdentity,
     SetDefault,
     /// `SET` / `DROP NOT NULL`, and the online check that stands in for the scan.
@@ -114,6 +116,7 @@ impl Phase {
             Phase::AddColumn => 90,
             Phase::RecreateType => 100,
             Phase::AlterColumnType => 110,
+            Phase::SetExpression => 112,
             Phase::DropIdentity => 115,
             Phase::SetDefault => 120,
             Phase::NotNull => 130,

@@ -185,6 +185,7 @@ async fn converge(case: &Case) -> Plan {
         hints: case.hints.clone(),
         online: case.online,
         unmanaged: unmanaged(&mut a, None).await.expect("unmanaged objects of A"),
+        server_version_num: Some(server_version().await),
         ..PlanOptions::default()
     };
     crate::golden::record(&current, &desired, &options);

@@ -18,6 +18,7 @@ mod domains;
 mod enums;
 mod foreign_keys;
 mod functions;
+mod generated;
 mod indexes;
 mod lossy;
 mod online;

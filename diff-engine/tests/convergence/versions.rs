@@ -100,3 +100,10 @@ async fn a_sql_standard_function_body_needs_14() {
     functions.entry("one".to_string()).or_default().insert(String::new(), function);
     refused_below(140000, schema, "the SQL-standard body (BEGIN ATOMIC or RETURN) of function public.one()").await;
 }
+
+#[tokio::test]
+async fn a_virtual_generated_column_needs_18() {
+    let mut t = table(&[("a", ColumnType::Integer)]);
+    t.columns.push(Column::new("total", ColumnType::Integer).with_virtual_generated("a * 2"));
+    refused_below(180000, schema_with_table(t), "the virtual generated column public.t.total").await;
+}

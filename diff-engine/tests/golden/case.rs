@@ -30,6 +30,9 @@ pub struct Options {
     pub online: bool,
     pub lock_timeout_ms: Option<u64>,
     pub unmanaged: Vec<Unmanaged>,
+    /// The server the case was recorded on; absent in cases recorded before plans knew it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_version_num: Option<i32>,
 }
 
 impl Options {
@@ -39,6 +42,7 @@ impl Options {
             online: options.online,
             lock_timeout_ms: options.lock_timeout.map(|d| d.as_millis() as u64),
             unmanaged: options.unmanaged.clone(),
+            server_version_num: options.server_version_num,
         }
     }
 
@@ -48,6 +52,7 @@ impl Options {
             online: self.online,
             lock_timeout: self.lock_timeout_ms.map(Duration::from_millis),
             unmanaged: self.unmanaged.clone(),
+            server_version_num: self.server_version_num,
         }
     }
 }

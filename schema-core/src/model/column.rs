@@ -18,9 +18,14 @@ pub struct Column {
     /// `GENERATED ... AS IDENTITY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<Identity>,
-    /// The expression of a `GENERATED ALWAYS AS (...) STORED` column.
+    /// The expression of a generated column: `GENERATED ALWAYS AS (...) STORED` or `VIRTUAL`, as
+    /// [`generated_kind`](Self::generated_kind) says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<String>,
+    /// Whether a generated column is stored (computed on write) or virtual (computed on read, PostgreSQL
+    /// 18). Stored when the column is not generated.
+    #[serde(default, skip_serializing_if = "GeneratedKind::is_stored")]
+    pub generated_kind: GeneratedKind,
     /// A collation other than the type's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collation: Option<String>,
@@ -42,6 +47,7 @@ impl Column {
             default: None,
             identity: None,
             generated: None,
+            generated_kind: GeneratedKind::Stored,
             collation: None,
             comment: None,
             renamed_from: None,
@@ -75,7 +81,21 @@ impl Column {
     /// A generated column: `GENERATED ALWAYS AS (expression) STORED`.
     pub fn with_generated(mut self, expression: impl Into<String>) -> Self {
         self.generated = Some(expression.into());
+        self.generated_kind = GeneratedKind::Stored;
         self
+    }
+
+    /// A virtual generated column: `GENERATED ALWAYS AS (expression) VIRTUAL` (PostgreSQL 18), computed
+    /// when read and never stored.
+    pub fn with_virtual_generated(mut self, expression: impl Into<String>) -> Self {
+        self.generated = Some(expression.into());
+        self.generated_kind = GeneratedKind::Virtual;
+        self
+    }
+
+    /// Whether this is a virtual generated column.
+    pub fn is_virtual(&self) -> bool {
+        self.generated.is_some() && self.generated_kind == GeneratedKind::Virtual
     }
 
     /// A collation other than the type's default.
@@ -99,6 +119,24 @@ impl Column {
     /// Whether the database fills this column when an insert leaves it out.
     pub fn has_database_value(&self) -> bool {
         self.default.is_some() || self.identity.is_some() || self.generated.is_some()
+    }
+}
+
+/// Where a generated column's values live.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GeneratedKind {
+    /// `STORED`: computed when a row is written, stored like any other column.
+    #[default]
+    Stored,
+    /// `VIRTUAL` (PostgreSQL 18): computed when read; the table holds no value for it.
+    Virtual,
+}
+
+impl GeneratedKind {
+    /// Whether this is [`GeneratedKind::Stored`] (the JSON leaves it out).
+    pub fn is_stored(&self) -> bool {
+        *self == GeneratedKind::Stored
     }
 }
 

@@ -18,7 +18,7 @@ mod statistics;
 mod trigger;
 mod view;
 
-pub use column::{Column, Identity, IdentityGeneration};
+pub use column::{Column, GeneratedKind, Identity, IdentityGeneration};
 pub use column_type::{ColumnType, ParseTypeError};
 pub use composite::{CompositeAttribute, CompositeType};
 pub use constraint::{

@@ -135,6 +135,9 @@ pub struct FieldInput {
     pub json: Flag,
     pub identity: Option<SpannedValue<IdentityAttr>>,
     pub generated: Option<SpannedValue<String>>,
+    /// With `generated`: `VIRTUAL` (PostgreSQL 18) instead of `STORED`.
+    #[darling(rename = "virtual")]
+    pub virtual_: Flag,
     pub collation: Option<String>,
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
@@ -160,7 +163,7 @@ impl FieldInput {
             self.precision.is_some() || self.scale.is_some(),
             self.json.is_present(),
             self.identity.is_some(),
-            self.generated.is_some(),
+            self.generated.is_some() || self.virtual_.is_present(),
             self.collation.is_some() || self.comment.is_some() || self.renamed_from.is_some(),
             self.optimistic_lock.is_present(),
         ];

@@ -48,6 +48,8 @@ pub struct ColumnModel {
     pub default: Option<String>,
     pub identity: Option<Identity>,
     pub generated: Option<String>,
+    /// `virtual` with `generated`: `GENERATED ALWAYS AS (..) VIRTUAL`.
+    pub generated_virtual: bool,
     pub collation: Option<String>,
     pub comment: Option<String>,
     pub renamed_from: Option<String>,
@@ -498,6 +500,10 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
             .unwrap_or(ident.span());
         errors.push(err(span, "a column takes only one of `default`, `identity` and `generated`"));
     }
+    if field.virtual_.is_present() && generated.is_none() {
+        errors
+            .push(err(field.virtual_.span(), "`virtual` goes with `generated = \"..\"`: it makes that column VIRTUAL"));
+    }
     // Conventions from the team's guidelines; an explicit `default` always wins.
     if default.is_none() && identity.is_none() && generated.is_none() {
         default = last_segment(&field.ty).and_then(|t| conventions::column_default(&name, &t)).map(str::to_string);
@@ -518,6 +524,7 @@ fn column_model(errors: &mut Errors, field: FieldInput, ident: Ident, name: Stri
         refinement,
         default,
         identity,
+        generated_virtual: field.virtual_.is_present() && generated.is_some(),
         generated,
         collation: field.collation,
         comment: field.comment,

@@ -131,7 +131,8 @@ fn column(c: &ColumnModel) -> TokenStream {
         };
         quote!(.with_identity(::keel::Identity::new(#generation)))
     });
-    let generated = with("with_generated", c.generated.as_ref());
+    let generated =
+        with(if c.generated_virtual { "with_virtual_generated" } else { "with_generated" }, c.generated.as_ref());
     let collation = with("with_collation", c.collation.as_ref());
     let comment = with("with_comment", c.comment.as_ref());
     let renamed_from = with("with_renamed_from", c.renamed_from.as_ref());

@@ -154,3 +154,43 @@ fn pg_enum_labels_are_snake_case_and_unique() {
         [("duplicate label `refund`: variant `Refund` already has it".to_string(), "\"refund\"".to_string())]
     );
 }
+
+#[test]
+fn virtual_makes_a_generated_column_virtual() {
+    let code = expansion(
+        r#"
+        struct Invoice {
+            id: i64,
+            net: i64,
+            #[keel(generated = "net * 2")]
+            doubled: i64,
+            #[keel(generated = "net * 3", virtual)]
+            tripled: i64,
+        }"#,
+    );
+    assert!(code.contains(".with_generated(\"net*2\")"), "{code}");
+    assert!(code.contains(".with_virtual_generated(\"net*3\")"), "{code}");
+    let table = model(
+        r#"
+        struct Invoice {
+            id: i64,
+            net: i64,
+            #[keel(generated = "net * 3", virtual)]
+            tripled: i64,
+        }"#,
+    );
+    assert!(table.columns[2].generated_virtual && table.columns[2].insert == InsertField::Omitted);
+}
+
+#[test]
+fn virtual_without_generated_is_reported_at_it() {
+    let source = r#"
+        struct Invoice {
+            id: i64,
+            #[keel(virtual)]
+            net: i64,
+        }"#;
+    let expected =
+        [("`virtual` goes with `generated = \"..\"`: it makes that column VIRTUAL".to_string(), "virtual".to_string())];
+    assert_eq!(errors(crate::table(&parse(source))), expected);
+}

@@ -7,9 +7,11 @@ use crate::change::SequenceRestart;
 use crate::hazard::Hazard;
 use crate::kinds::constraints;
 use crate::plan::Measure;
-use crate::plan::step::{Context, Key, LOCK, Phase, Step, cast, col, default_keys, rel, restart_steps, type_keys};
+use crate::plan::step::{
+    Context, Key, LOCK, Phase, Step, cast, col, default_keys, expression_keys, rel, restart_steps, type_keys,
+};
 use crate::sql::Sql;
-use keel_core::model::{ColumnType, QualifiedName, Schema};
+use keel_core::model::{ColumnType, GeneratedKind, QualifiedName, Schema};
 
 impl ColumnChange {
     /// The statements of this change to a column of `table`.
@@ -18,7 +20,9 @@ impl ColumnChange {
             ColumnChange::Add { column } => {
                 let mut hazards = vec![LOCK];
                 let volatile = column.default.as_deref().is_some_and(is_volatile);
-                if column.generated.is_some() || column.identity.is_some() || volatile {
+                // A virtual generated column stores nothing: only a stored one is computed for every row.
+                let stored = column.generated.is_some() && !column.is_virtual();
+                if stored || column.identity.is_some() || volatile {
                     hazards.push(Hazard::RewritesTable);
                 }
                 if !column.nullable && !column.has_database_value() {
@@ -48,8 +52,15 @@ impl ColumnChange {
                 .requires(default_keys(column.generated.as_deref()))
                 .drops([col(table, &column.name)])
                 .drops(identity_sequence(table, column));
-                if column.generated.is_some() {
-                    // A generated column's values are computed from the others; nothing is lost.
+                // A generated column's values are computed from the others; nothing is lost, unless a plain
+                // column of its name takes its place (a virtual column cannot `DROP EXPRESSION`): that
+                // one starts without the values.
+                let replaced_by_plain = cx
+                    .desired
+                    .table(&table.schema, &table.name)
+                    .and_then(|t| t.column(&column.name))
+                    .is_some_and(|c| c.generated.is_none());
+                if column.generated.is_some() && !replaced_by_plain {
                     step.hazards.remove(&Hazard::DeletesData);
                 } else {
                     step.measure = Some(Measure::NonNull { table: table.clone(), column: column.name.clone() });
@@ -72,6 +83,9 @@ impl ColumnChange {
                 vec![step]
             }
             ColumnChange::AlterType { column, from, to, collation, old_default, default } => {
+                if let Some(kind) = stays_generated(table, column, cx) {
+                    return vec![retype_generated(table, column, from, to, collation.as_deref(), kind)];
+                }
                 let mut out = Vec::new();
                 let column_key = col(table, column);
                 if old_default.is_some() {
@@ -261,6 +275,36 @@ impl ColumnChange {
                 format!("make generated column {table}.{column} a plain column"),
                 &[LOCK],
             )],
+            ColumnChange::SetExpression { column, expression, kind } => {
+                let old = cx.current.table(&table.schema, &table.name).and_then(|t| t.column(column));
+                let new = cx.desired.table(&table.schema, &table.name).and_then(|t| t.column(column));
+                // Stored: every row is computed again under ACCESS EXCLUSIVE, then checks, NOT NULL and
+                // unique indexes meet the new values. Virtual: nothing is stored, NOT NULL is checked.
+                let mut hazards = vec![LOCK];
+                if *kind == GeneratedKind::Stored {
+                    hazards.extend([Hazard::RewritesTable, Hazard::MayFailOnData]);
+                } else if new.is_some_and(|c| !c.nullable) {
+                    hazards.push(Hazard::MayFailOnData);
+                }
+                let mut step = alter_column(
+                    table,
+                    column,
+                    Phase::SetExpression,
+                    sql::set_expression(expression),
+                    format!("set expression of generated column {table}.{column}"),
+                    &hazards,
+                )
+                // After the columns and functions the new expression reads exist, before those only the
+                // old one reads go.
+                .requires(expression_keys(cx.desired, table, &[expression]))
+                .uses_old(expression_keys(
+                    cx.current,
+                    table,
+                    &[old.and_then(|c| c.generated.as_deref()).unwrap_or("")],
+                ));
+                step.affects.push((table.clone(), Some(column.clone())));
+                vec![step]
+            }
             ColumnChange::Comment { column, comment } => vec![
                 Step::new(
                     Phase::Comment,
@@ -271,6 +315,45 @@ impl ColumnChange {
             ],
         }
     }
+}
+
+/// The kind of a column that is generated before and after the change (its expression the same: a new one
+/// with a new type replaces the column).
+fn stays_generated(table: &QualifiedName, column: &str, cx: &Context) -> Option<GeneratedKind> {
+    let kind = |schema: &Schema| {
+        let c = schema.table(&table.schema, &table.name)?.column(column)?;
+        c.generated.as_ref().map(|_| c.generated_kind)
+    };
+    kind(cx.current).and(kind(cx.desired))
+}
+
+/// `ALTER COLUMN .. TYPE` of a generated column: without `USING` (PostgreSQL refuses it there and casts
+/// the expression's result), and nothing to measure: the values are computed again, not converted. A
+/// stored column is rewritten; the new values may still break a check or a unique index.
+fn retype_generated(
+    table: &QualifiedName,
+    column: &str,
+    from: &ColumnType,
+    to: &ColumnType,
+    collation: Option<&str>,
+    kind: GeneratedKind,
+) -> Step {
+    let mut hazards = vec![LOCK, Hazard::MayFailOnData];
+    if kind == GeneratedKind::Stored {
+        hazards.push(Hazard::RewritesTable);
+    }
+    let mut step = Step::new(
+        Phase::AlterColumnType,
+        sql::alter(table, column, sql::set_type(to, collation, Sql::default())),
+        format!("change type of generated column {table}.{column} from {from} to {to}"),
+    )
+    .hazards(&hazards)
+    .requires([rel(table)])
+    .requires(type_keys(to))
+    .uses_old(type_keys(from))
+    .modifies([col(table, column)]);
+    step.affects.push((table.clone(), Some(column.to_string())));
+    step
 }
 
 /// Default expressions that PostgreSQL evaluates per row, so adding a column with them rewrites the table.

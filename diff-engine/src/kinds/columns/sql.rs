@@ -4,7 +4,7 @@ use crate::plan::step::alter_table;
 use crate::render::comment_on;
 use crate::sql;
 use crate::sql::{Ident, Keyword, Literal, Name, Printed, Sql};
-use keel_core::model::{Column, ColumnType, Identity, IdentityGeneration, QualifiedName};
+use keel_core::model::{Column, ColumnType, GeneratedKind, Identity, IdentityGeneration, QualifiedName};
 
 /// `"name" type [COLLATE ..] [NOT NULL] [DEFAULT ..|GENERATED ..]`.
 pub(crate) fn column_definition(column: &Column) -> Sql {
@@ -22,7 +22,12 @@ pub(crate) fn column_definition(column: &Column) -> Sql {
         sql.push(sql!(" {}", identity_clause(identity)));
     }
     if let Some(expression) = &column.generated {
-        sql.push(sql!(" GENERATED ALWAYS AS ({}) STORED", Printed::new(expression)));
+        // Always explicit: 18 makes VIRTUAL the default when neither is written.
+        let kind = match column.generated_kind {
+            GeneratedKind::Stored => Keyword("STORED"),
+            GeneratedKind::Virtual => Keyword("VIRTUAL"),
+        };
+        sql.push(sql!(" GENERATED ALWAYS AS ({}) {}", Printed::new(expression), kind));
     }
     sql
 }
@@ -135,4 +140,9 @@ pub(crate) fn identity_sequence(table: &QualifiedName, column: &str) -> Sql {
 
 pub(crate) fn drop_expression() -> Sql {
     sql!("DROP EXPRESSION")
+}
+
+/// `SET EXPRESSION AS (..)` (PostgreSQL 17): a generated column's new expression, in place.
+pub(crate) fn set_expression(expression: &str) -> Sql {
+    sql!("SET EXPRESSION AS ({})", Printed::new(expression))
 }

@@ -162,13 +162,15 @@ pub(crate) struct TableDiff {
     /// Columns whose type changes in place (`ALTER COLUMN ... TYPE`), including the columns of an enum that
     /// is recreated. Foreign keys on them, and expressions that mention them, are dropped and re-added.
     retyped: BTreeSet<ColumnRef>,
-    /// Columns that are dropped and added again (a generated expression that changes); everything on them
-    /// is recreated.
+    /// Columns that are dropped and added again (a generated expression that changes where `SET
+    /// EXPRESSION` cannot); everything on them is recreated.
     replaced: BTreeSet<ColumnRef>,
     /// Unique keys (table, sorted columns) whose backing constraint or index is dropped.
     dropped_backings: BTreeSet<(QualifiedName, Vec<String>)>,
     /// Functions dropped or created again: defaults, constraints, indexes and triggers that call one are too.
     functions: Rebuilt,
+    /// The target's `server_version_num` (`None`: unknown), for what it can change in place.
+    server_version_num: Option<i32>,
 }
 
 impl TableDiff {
@@ -177,6 +179,7 @@ impl TableDiff {
         desired: &Schema,
         recreated_types: BTreeSet<QualifiedName>,
         functions: Rebuilt,
+        server_version_num: Option<i32>,
     ) -> TableDiff {
         let mut retyped = BTreeSet::new();
         let mut replaced = BTreeSet::new();
@@ -187,7 +190,7 @@ impl TableDiff {
             for column in &old.columns {
                 let Some(wanted) = new.column(&column.name) else { continue };
                 let key = (name.clone(), column.name.clone());
-                if columns::needs_replacing(column, wanted) {
+                if columns::needs_replacing(column, wanted, in_place(server_version_num, old, new)) {
                     replaced.insert(key);
                 } else if column.ty != wanted.ty
                     || column.collation != wanted.collation
@@ -197,7 +200,7 @@ impl TableDiff {
                 }
             }
         }
-        TableDiff { retyped, replaced, dropped_backings: backings, functions }
+        TableDiff { retyped, replaced, dropped_backings: backings, functions, server_version_num }
     }
 
     pub(crate) fn create_table(&self, name: &QualifiedName, table: &Table, out: &mut Vec<Change>) {
@@ -253,7 +256,10 @@ impl TableDiff {
         for column in &new.columns {
             match old.column(&column.name) {
                 None => columns::add_column(name, column, out),
-                Some(existing) => columns::column_changes(name, existing, column, &self.functions, out),
+                Some(existing) => {
+                    let in_place = in_place(self.server_version_num, old, new);
+                    columns::column_changes(name, existing, column, &self.functions, in_place, out)
+                }
             }
         }
 
@@ -312,6 +318,12 @@ impl TableDiff {
         let changed = self.replaced.iter().chain(&self.retyped).filter(|(t, _)| t == table);
         changed.map(|(_, c)| c).any(|c| expressions.iter().any(|e| mentions(e, c)))
     }
+}
+
+/// What the target can change in place in table `old` that becomes `new`.
+fn in_place(server_version_num: Option<i32>, old: &Table, new: &Table) -> columns::InPlace {
+    let checks = !old.checks.is_empty() || !new.checks.is_empty();
+    columns::InPlace { server_version_num, checks }
 }
 
 /// The unique constraints and unique indexes a foreign key could depend on that do not survive: a foreign

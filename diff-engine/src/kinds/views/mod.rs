@@ -5,6 +5,7 @@
 //! refuses those changes while a view depends on them, and keel never uses CASCADE.
 
 mod plan;
+mod query;
 pub(crate) mod sql;
 
 use crate::change::{Change, CompositeChange, DomainChange, EnumChange};
@@ -12,6 +13,7 @@ use crate::kinds::functions::Rebuilt;
 use crate::kinds::indexes::index_changes;
 use crate::kinds::partitions::PartitionChange;
 use keel_core::model::{QualifiedName, Schema, View};
+use query::same_query;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -37,8 +39,9 @@ pub(crate) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
         let needs_rebuild = match desired.view(&name.schema, &name.name) {
             None => true,
             Some(new) => {
-                let differs =
-                    old.query != new.query || old.materialized != new.materialized || old.options != new.options;
+                let differs = !same_query(&old.query, &new.query)
+                    || old.materialized != new.materialized
+                    || old.options != new.options;
                 differs && !replaceable(old, new)
             }
         };
@@ -69,7 +72,7 @@ pub(crate) fn view_changes(current: &Schema, desired: &Schema, changes: &[Change
                 create(&name, new, &mut out);
             }
         } else if let Some(new) = new {
-            if old.query != new.query || old.columns != new.columns || old.options != new.options {
+            if !same_query(&old.query, &new.query) || old.columns != new.columns || old.options != new.options {
                 out.push(Change::View(ViewChange::Replace { name: name.clone(), view: new.clone() }));
             }
             if old.comment != new.comment {
