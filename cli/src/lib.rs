@@ -13,6 +13,7 @@ pub mod output;
 pub mod prompt;
 pub mod pull;
 pub mod redact;
+pub mod scratch_version;
 pub mod session;
 pub mod signals;
 pub mod source;

@@ -5,6 +5,7 @@ use crate::args::{CheckDatabaseArgs, DatabaseArgs, Global, Output, ProjectArgs, 
 use crate::config::Config;
 use crate::db_url;
 use crate::redact::redact;
+use crate::scratch_version;
 use crate::source::{self, Desired, Source, SqlFiles};
 use anyhow::{Context, anyhow, bail};
 use keel_core::Schema;
@@ -352,12 +353,25 @@ impl Session {
         Ok(version)
     }
 
-    /// What the migrations produce, replayed into a scratch database.
+    /// What the migrations produce, replayed into a scratch database. A migration the scratch server
+    /// refuses gets a note when the server's version may be why ([`scratch_version::note`]).
     pub async fn replay(&mut self, migrations: &[Migration]) -> anyhow::Result<Schema> {
         let database = self.scratch().await?.create_database().await?;
         let result = async {
             let mut conn = database.connect().await?;
-            migrate::replay(&mut conn, migrations).await?;
+            // Read first: after a failed migration the connection may be unusable.
+            let scratch = keel_diff::version::server_version_num(&mut conn).await?;
+            if let Err(error) = migrate::replay(&mut conn, migrations).await {
+                let _ = conn.close().await;
+                let code = match &error {
+                    migrate::MigrateError::Failed(failure) => failure.code.clone(),
+                    _ => return Err(error.into()),
+                };
+                return Err(match self.version_note(scratch, code.as_deref()).await {
+                    Some(note) => anyhow!("{error}\n{note}"),
+                    None => error.into(),
+                });
+            }
             let schema = keel_diff::introspect(&mut conn, None).await?;
             conn.close().await?;
             Ok::<_, anyhow::Error>(schema)
@@ -401,12 +415,8 @@ impl Session {
                     Some(file) => source::sql_failure_text(file, &error),
                     None => format!("{file}: {error}"),
                 };
-                let text = match self.old_scratch_server(&error).await {
-                    Some(version) => format!(
-                        "{text}\nnote: the scratch server is PostgreSQL {version}; statements of later versions \
-                         (BEGIN ATOMIC, NULLS NOT DISTINCT, statistics on expressions...) fail there with a syntax \
-                         error; --dev-url or KEEL_DEV_URL names a newer server"
-                    ),
+                let text = match self.scratch_note(&error).await {
+                    Some(note) => format!("{text}\n{note}"),
                     None => text,
                 };
                 Err(anyhow!(text).context("running the SQL files declared beside the tables (in a scratch database)"))
@@ -415,16 +425,22 @@ impl Session {
         }
     }
 
-    /// The scratch server's release when `error` is a syntax error and the server is older than the newest
-    /// syntax keel knows of (PostgreSQL 15): the statement may be valid on a later version.
-    async fn old_scratch_server(&self, error: &sqlx::Error) -> Option<String> {
-        let syntax = error.as_database_error().and_then(|e| e.code()).is_some_and(|code| code == "42601");
+    /// The note for `error` of SQL run on the scratch server, when its version may be the cause.
+    async fn scratch_note(&self, error: &sqlx::Error) -> Option<String> {
+        let code = error.as_database_error().and_then(|e| e.code()).map(|code| code.into_owned());
         let server = self.scratch.as_ref()?;
-        if !syntax {
-            return None;
-        }
-        let version = self.server_version(&server.url("postgres")).await.ok()?;
-        (version < 150000).then(|| keel_diff::version::major(version))
+        let scratch = self.server_version(&server.url("postgres")).await.ok()?;
+        self.version_note(scratch, code.as_deref()).await
+    }
+
+    /// [`scratch_version::note`] for a failure with SQLSTATE `code` on a scratch server of `scratch`
+    /// (a `server_version_num`), beside the database's version when there is a database to read it from.
+    async fn version_note(&self, scratch: i32, code: Option<&str>) -> Option<String> {
+        let target = match &self.database_url {
+            Some(url) => self.server_version(url).await.ok(),
+            None => None,
+        };
+        scratch_version::note(scratch, target, code)
     }
 
     /// Stops the throwaway cluster, if one was started.

@@ -2,7 +2,7 @@
 //! holds. Before keel plans against (or normalizes on) a server, [`unsupported_features`] names each such use
 //! with the object it is on, so that the user reads "needs PostgreSQL 15" instead of a syntax error.
 
-use keel_core::model::Schema;
+use keel_core::model::{ColumnType, Schema};
 use sqlx::PgConnection;
 
 /// The oldest `server_version_num` keel supports (PostgreSQL 13).
@@ -27,10 +27,11 @@ pub fn major(server_version_num: i32) -> String {
 /// the feature, the object and the version it needs: "NULLS NOT DISTINCT on unique constraint
 /// public.t.t_key needs PostgreSQL 15 (the server is 14)". Empty when the server holds all of it.
 ///
-/// Covered: `NULLS NOT DISTINCT` on unique constraints and unique indexes (15), statistics on expressions
-/// (14), SQL-standard function bodies (`BEGIN ATOMIC`, `RETURN`; 14), virtual generated columns (18),
-/// not-null constraints that are named, `NOT VALID` or `NO INHERIT` (18). A name is refused rather than
-/// dropped: an older server keeps no name, so the difference would come back on every plan.
+/// Covered: `NULLS NOT DISTINCT` on unique constraints and unique indexes (15), a negative `numeric` scale
+/// on a column, a domain or a composite type's attribute (15), statistics on expressions (14), SQL-standard
+/// function bodies (`BEGIN ATOMIC`, `RETURN`; 14), virtual generated columns (18), not-null constraints
+/// that are named, `NOT VALID` or `NO INHERIT` (18). A name is refused rather than dropped: an older server
+/// keeps no name, so the difference would come back on every plan.
 pub fn unsupported_features(schema: &Schema, server_version_num: i32) -> Vec<String> {
     later_features(schema)
         .into_iter()
@@ -53,8 +54,13 @@ fn later_features(schema: &Schema) -> Vec<(String, i32)> {
     let mut out = Vec::new();
     let mut need = |feature: String, needs: i32| out.push((feature, needs));
     for (table_name, table) in schema.tables() {
-        for column in table.columns.iter().filter(|c| c.is_virtual()) {
-            need(format!("the virtual generated column {table_name}.{}", column.name), 180000);
+        for column in &table.columns {
+            if column.is_virtual() {
+                need(format!("the virtual generated column {table_name}.{}", column.name), 180000);
+            }
+            if let Some(ty) = negative_numeric_scale(&column.ty) {
+                need(format!("the negative scale of {ty} on column {table_name}.{}", column.name), 150000);
+            }
         }
         for (name, unique) in &table.unique_constraints {
             if unique.nulls_not_distinct {
@@ -80,6 +86,18 @@ fn later_features(schema: &Schema) -> Vec<(String, i32)> {
             }
         }
     }
+    for (name, domain) in schema.domains() {
+        if let Some(ty) = negative_numeric_scale(&domain.base) {
+            need(format!("the negative scale of {ty} on domain {name}"), 150000);
+        }
+    }
+    for (name, composite) in schema.composite_types() {
+        for attribute in &composite.attributes {
+            if let Some(ty) = negative_numeric_scale(&attribute.ty) {
+                need(format!("the negative scale of {ty} on attribute {} of type {name}", attribute.name), 150000);
+            }
+        }
+    }
     for (name, statistics) in schema.statistics() {
         if statistics.keys.iter().any(|k| k.as_expression().is_some()) {
             need(format!("statistics {name} on expressions"), 140000);
@@ -91,6 +109,30 @@ fn later_features(schema: &Schema) -> Vec<(String, i32)> {
         }
     }
     out
+}
+
+/// The type's SQL when it is (an array of) `numeric` with a negative scale (`numeric(5,-2)`): the model's
+/// scale is unsigned, so introspection and the derives keep such a type as [`ColumnType::Other`].
+fn negative_numeric_scale(ty: &ColumnType) -> Option<String> {
+    let sql = match ty {
+        ColumnType::Array { element } => return negative_numeric_scale(element),
+        ColumnType::Other { sql } => sql,
+        _ => return None,
+    };
+    let lower = sql.to_ascii_lowercase();
+    let mut element = lower.trim();
+    while let Some(inner) = element.strip_suffix("[]") {
+        element = inner.trim_end();
+    }
+    let args = ["numeric", "decimal"]
+        .iter()
+        .find_map(|name| element.strip_prefix(name))?
+        .trim_start()
+        .strip_prefix('(')?
+        .strip_suffix(')')?;
+    let (_, scale) = args.split_once(',')?;
+    let scale: i32 = scale.trim().parse().ok()?;
+    (scale < 0).then(|| sql.clone())
 }
 
 /// Whether a routine's definition, as `pg_get_functiondef` prints it, has a SQL-standard body: the first
@@ -120,7 +162,8 @@ pub fn check(schema: &Schema, server_version_num: i32) -> Result<(), Unsupported
 mod tests {
     use super::*;
     use keel_core::model::{
-        Column, ColumnType, Function, Index, KeyExpression, QualifiedName, Statistics, Table, UniqueConstraint,
+        Column, ColumnType, CompositeAttribute, CompositeType, Domain, Function, Index, KeyExpression, QualifiedName,
+        Statistics, Table, UniqueConstraint,
     };
 
     fn table() -> Table {
@@ -161,6 +204,40 @@ mod tests {
             ["NULLS NOT DISTINCT on unique index public.t_email_key needs PostgreSQL 15 (the server is 13)"]
         );
         assert!(err.to_string().contains("cannot hold"), "{err}");
+    }
+
+    #[test]
+    fn a_negative_numeric_scale_needs_15() {
+        let other = |sql: &str| ColumnType::Other { sql: sql.to_string() };
+        let mut t = table();
+        t.columns.push(Column::new("hundreds", other("numeric(5,-2)")));
+        t.columns.push(Column::new("history", ColumnType::array(other("NUMERIC(5, -3)"))));
+        t.columns.push(Column::new("cents", ColumnType::Numeric { precision: Some(5), scale: Some(2) }));
+        t.columns.push(Column::new("custom", other("public.numeric_like(5,-2)")));
+        let mut schema = schema_with(t);
+        let ns = schema.schemas.get_mut("public").unwrap();
+        ns.domains.insert("rounded".to_string(), Domain::new(other("decimal(7,-1)")));
+        ns.composite_types.insert(
+            "bucket".to_string(),
+            CompositeType {
+                attributes: vec![CompositeAttribute {
+                    name: "thousands".to_string(),
+                    ty: other("numeric(4,-3)[]"),
+                    collation: None,
+                }],
+                comment: None,
+            },
+        );
+        assert_eq!(
+            unsupported_features(&schema, 140011),
+            [
+                "the negative scale of numeric(5,-2) on column public.t.hundreds needs PostgreSQL 15 (the server is 14)",
+                "the negative scale of NUMERIC(5, -3) on column public.t.history needs PostgreSQL 15 (the server is 14)",
+                "the negative scale of decimal(7,-1) on domain public.rounded needs PostgreSQL 15 (the server is 14)",
+                "the negative scale of numeric(4,-3)[] on attribute thousands of type public.bucket needs PostgreSQL 15 (the server is 14)",
+            ]
+        );
+        assert!(unsupported_features(&schema, 150000).is_empty());
     }
 
     #[test]

@@ -73,3 +73,31 @@ fn push_says_its_scratch_databases_go_beside_its_database() {
     let run = keel(project.path(), &["push", "--schema", "v1.sql"]).db(&db.url).dev().run().expect(0);
     assert!(!run.all().contains("database pushed to"), "{}", run.describe());
 }
+
+/// A migration the scratch server's version cannot run fails the replay with a note naming that version
+/// (PostgreSQL 13 and 14 know no `NULLS NOT DISTINCT`); from 15 on, it replays.
+#[test]
+fn a_replay_that_fails_on_an_old_scratch_server_names_its_version() {
+    let project = TempDir::new("scratch-version");
+    project.write(
+        "migrations/20260101000000_codes.sql",
+        "CREATE TABLE codes (code text, CONSTRAINT codes_code_key UNIQUE NULLS NOT DISTINCT (code));\n",
+    );
+    let version: i32 = block_on(async {
+        let mut conn = PgConnection::connect(&server().url("postgres")).await?;
+        let version = keel_diff::version::server_version_num(&mut conn).await;
+        conn.close().await?;
+        version
+    })
+    .expect("the server's version");
+    let run = keel(project.path(), &["diff", "--from", "migrations", "--to", "empty"]).dev();
+    if version < 150000 {
+        let major = keel_diff::version::major(version);
+        run.run().expect(1).says(&format!(
+            "note: the scratch server is PostgreSQL {major}; statements of later versions (BEGIN ATOMIC, NULLS NOT \
+             DISTINCT"
+        ));
+    } else {
+        run.run().expect(2).says("DROP TABLE");
+    }
+}

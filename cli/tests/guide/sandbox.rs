@@ -94,13 +94,16 @@ impl Sandbox {
 }
 
 /// The environment of a terminal on a machine with Rust and a local PostgreSQL: `PATH` (with the built
-/// `keel` first), `HOME`, the toolchain's `CARGO_HOME`/`RUSTUP_HOME` when set, `PGHOST`/`PGPORT`/`PGUSER` (the
+/// `keel` first, then the harness server's binaries: the local PostgreSQL keel starts its throwaway
+/// clusters from is the version under test, `KEEL_PG_BINDIR`'s in the matrix), `HOME`, the toolchain's `CARGO_HOME`/`RUSTUP_HOME` when set, `PGHOST`/`PGPORT`/`PGUSER` (the
 /// harness's server, where a reader's libpq defaults would find theirs), `NO_COLOR`, and `CARGO_TARGET_DIR`
 /// (only so the chapters' crates share one build cache).
 fn reader_env() -> BTreeMap<String, String> {
     let keel_dir = Path::new(KEEL).parent().expect("the binary's directory");
+    let server_bindir = server().program("initdb").and_then(|initdb| Some(initdb.parent()?.to_path_buf()));
     let path = std::env::join_paths(
         std::iter::once(keel_dir.to_path_buf())
+            .chain(server_bindir)
             .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())),
     )
     .expect("a PATH");
@@ -310,6 +313,17 @@ mod tests {
         let mut sandbox = Sandbox::new("t.md");
         let failures = run(&exports, &mut sandbox);
         assert!(failures.is_empty(), "{failures:?}");
+    }
+
+    /// keel's throwaway clusters in a chapter (started from the `initdb` on PATH) are of the harness server's
+    /// version, the one the matrix chose with `KEEL_PG_BINDIR`, not whichever PostgreSQL the machine has.
+    #[test]
+    fn a_chapters_local_postgresql_is_the_harness_servers() {
+        let initdb = crate::harness::server().program("initdb").expect("the harness server's initdb");
+        let which = chapter("t.md", "```sh\ncommand -v initdb\n```\n").expect("a chapter");
+        let mut sandbox = Sandbox::new("t.md");
+        let found = super::sh(&mut sandbox, &which.blocks[0].code, 0).expect("the block runs");
+        assert_eq!(found.trim(), initdb.display().to_string());
     }
 
     /// A `cd` a terminal would keep is not silently undone for the blocks after it.

@@ -34,4 +34,5 @@ mod tables;
 mod triggers;
 mod unmanaged;
 mod validity;
+mod versions;
 mod views;
