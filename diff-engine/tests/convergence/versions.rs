@@ -107,3 +107,12 @@ async fn a_virtual_generated_column_needs_18() {
     t.columns.push(Column::new("total", ColumnType::Integer).with_virtual_generated("a * 2"));
     refused_below(180000, schema_with_table(t), "the virtual generated column public.t.total").await;
 }
+
+#[tokio::test]
+async fn a_named_not_null_constraint_needs_18() {
+    let mut t = Table::default();
+    let named = keel_core::model::NotNull::named("total_required");
+    t.columns.push(Column::new("total", ColumnType::Integer).with_not_null(named));
+    let use_ = "the name total_required of the not-null constraint on column public.t.total";
+    refused_below(180000, schema_with_table(t), use_).await;
+}
