@@ -35,9 +35,36 @@ pub fn note(scratch: i32, target: Option<i32>, code: Option<&str>) -> Option<Str
     })
 }
 
+/// The warning for SQL read on a scratch server of an older major (`scratch`) than the database's
+/// (`target`), when it succeeded: what the newer version adds is read as the older one understands it (an
+/// older server accepts `CONSTRAINT name NOT NULL` and keeps no name), so the difference would show up
+/// in the plan, not as an error.
+pub fn older_scratch_warning(scratch: i32, target: Option<i32>) -> Option<String> {
+    let target = target.filter(|target| major(*target) > major(scratch))?;
+    Some(format!(
+        "warning: the SQL was read on a PostgreSQL {} scratch server and the database is PostgreSQL {}: what {} \
+         adds (named NOT NULL constraints, VIRTUAL generated columns...) is read as {} reads it; --dev-url or \
+         KEEL_DEV_URL names a scratch server of the database's version",
+        major(scratch),
+        major(target),
+        major(target),
+        major(scratch)
+    ))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::note;
+    use super::{note, older_scratch_warning};
+
+    #[test]
+    fn sql_read_on_an_older_scratch_server_than_the_database_is_a_warning() {
+        let warning = older_scratch_warning(150008, Some(180004)).expect("a warning");
+        assert!(warning.starts_with("warning: the SQL was read on a PostgreSQL 15 scratch server"), "{warning}");
+        assert!(warning.contains("the database is PostgreSQL 18: what 18 adds"), "{warning}");
+        assert_eq!(older_scratch_warning(180004, Some(150008)), None, "a newer scratch server reads older SQL");
+        assert_eq!(older_scratch_warning(150002, Some(150008)), None, "same major");
+        assert_eq!(older_scratch_warning(150008, None), None, "no database");
+    }
 
     #[test]
     fn another_major_than_the_database_is_named_whatever_the_error() {

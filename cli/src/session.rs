@@ -374,6 +374,7 @@ impl Session {
             }
             let schema = keel_diff::introspect(&mut conn, None).await?;
             conn.close().await?;
+            self.warn_if_older_scratch(scratch).await;
             Ok::<_, anyhow::Error>(schema)
         }
         .await;
@@ -409,7 +410,15 @@ impl Session {
         let files = sql.read()?;
         let server = self.scratch().await?;
         match keel_diff::normalize::normalize_with_sql(server, &declared, &files).await {
-            Ok(schema) => Ok(schema),
+            Ok(schema) => {
+                if !files.is_empty()
+                    && let Some(server) = self.scratch.as_ref()
+                    && let Ok(scratch) = self.server_version(&server.url("postgres")).await
+                {
+                    self.warn_if_older_scratch(scratch).await;
+                }
+                Ok(schema)
+            }
             Err(NormalizeError::Sql { file, error }) => {
                 let text = match files.iter().find(|f| f.name == file) {
                     Some(file) => source::sql_failure_text(file, &error),
@@ -431,6 +440,17 @@ impl Session {
         let server = self.scratch.as_ref()?;
         let scratch = self.server_version(&server.url("postgres")).await.ok()?;
         self.version_note(scratch, code.as_deref()).await
+    }
+
+    /// [`scratch_version::older_scratch_warning`], said, when there is a database to read its version from.
+    async fn warn_if_older_scratch(&self, scratch: i32) {
+        let target = match &self.database_url {
+            Some(url) => self.server_version(url).await.ok(),
+            None => None,
+        };
+        if let Some(warning) = scratch_version::older_scratch_warning(scratch, target) {
+            self.say(warning);
+        }
     }
 
     /// [`scratch_version::note`] for a failure with SQLSTATE `code` on a scratch server of `scratch`
