@@ -166,9 +166,13 @@ fn qualified_name(node: &SyntaxNode) -> Option<QualifiedName> {
     }
 }
 
-/// An identifier as PostgreSQL resolves it: folded to lower case unless quoted (`""` is a quote).
+/// A name node's identifier as PostgreSQL resolves it ([`identifier`]).
 fn name_of(node: &SyntaxNode) -> String {
-    let text = node.text().to_string();
+    identifier(&node.text().to_string())
+}
+
+/// An identifier as PostgreSQL resolves it: folded to lower case unless quoted (`""` is a quote).
+pub(crate) fn identifier(text: &str) -> String {
     let text = text.trim();
     match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         Some(quoted) => quoted.replace("\"\"", "\""),

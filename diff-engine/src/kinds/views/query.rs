@@ -9,6 +9,7 @@
 //! print or not for the same tree. Every other difference, however small, stays a difference: the
 //! canonical form never makes two queries equal that read different things.
 
+use crate::expr::identifier;
 use squawk_syntax::{SourceFile, SyntaxKind, SyntaxNode, SyntaxToken};
 use std::collections::BTreeSet;
 
@@ -73,7 +74,7 @@ fn droppable_qualifier(field: &SyntaxNode) -> Option<Vec<SyntaxToken>> {
         }
     }
     let relation = only_relation(&level?)?;
-    if name_of(&qualifier.text().to_string()) != relation {
+    if identifier(&qualifier.text().to_string()) != relation {
         return None;
     }
     let dot = std::iter::successors(qualifier.next_sibling_or_token(), |e| e.next_sibling_or_token())
@@ -96,7 +97,7 @@ fn only_relation(select: &SyntaxNode) -> Option<String> {
     }
     if let Some(alias) = item.children().find(|n| n.kind() == SyntaxKind::FROM_ALIAS) {
         let name = alias.descendants().find(|n| n.kind() == SyntaxKind::TABLE_ALIAS)?;
-        return Some(name_of(&name.text().to_string()));
+        return Some(identifier(&name.text().to_string()));
     }
     if item.kind() != SyntaxKind::RELATION_FROM_ITEM {
         return None;
@@ -107,22 +108,13 @@ fn only_relation(select: &SyntaxNode) -> Option<String> {
         .filter_map(|e| e.into_token())
         .filter(|t| t.kind() == SyntaxKind::IDENT || t.kind().is_keyword())
         .last()?;
-    Some(name_of(last.text()))
+    Some(identifier(last.text()))
 }
 
 /// Where a token sits in the text, as a key.
 fn span(token: &SyntaxToken) -> (u32, u32) {
     let range = token.text_range();
     (range.start().into(), range.end().into())
-}
-
-/// An identifier as PostgreSQL resolves it: folded to lower case unless quoted (`""` is a quote).
-fn name_of(text: &str) -> String {
-    let text = text.trim();
-    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        Some(quoted) => quoted.replace("\"\"", "\""),
-        None => text.to_lowercase(),
-    }
 }
 
 #[cfg(test)]
